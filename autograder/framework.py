@@ -1,0 +1,388 @@
+"""How grading suites are written and run (trusted side).
+
+A suite is a Python file (autograder/suites/<module>/public.py or hidden.py) with
+test cases declared by the `case` decorator:
+
+    @case("l2_gradient: worked example, lam = 0.5", points=1)
+    def _(sub):                      # public cases get only the submission
+        got = sub.l2_gradient(np.array([1.0, -2.0]), 0.5)
+        check_close(got, [0.5, -1.0], rtol=1e-12, mistakes=[
+            Mistake("factor 2", [1.0, -2.0], "your gradient is twice ...")])
+
+    @case("l2_gradient: random shapes agree with the reference", points=2)
+    def _(sub, ref):                 # hidden cases also get the reference module
+        for w in ...:
+            compare(sub, ref, "l2_gradient", w, 0.3, rtol=1e-12, mistakes=MISTAKES)
+
+`sub` is a Submission: calling `sub.fn(...)` runs the student's function elsewhere
+(a sandboxed worker) and returns decoded plain data. Every comparison happens here,
+on values coerced by `as_float_array`. A case passes when its body returns, and
+fails with a message (and maybe a hint) when it raises `Fail`.
+"""
+from __future__ import annotations
+
+import inspect
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable as _Fn, Iterable, Sequence
+
+import numpy as np
+
+from . import protocol
+
+
+# ============================================================================ outcomes of student calls
+class StudentProblem(Exception):
+    """Student code did not produce a value; subclasses say why. Raised by Submission calls."""
+    status = "failed"
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail  # e.g. the student's traceback, already trimmed
+
+
+class NotImplementedYet(StudentProblem):
+    status = "not_implemented"
+
+
+class StudentRaised(StudentProblem):
+    status = "error"
+
+
+class StudentTimeout(StudentProblem):
+    status = "timeout"
+
+
+class StudentCrashed(StudentProblem):
+    status = "crashed"
+
+
+class StudentImportFailed(StudentProblem):
+    status = "import_error"
+
+
+class BadReturn(StudentProblem):
+    status = "failed"
+
+
+class Submission:
+    """Interface: `call(function, *args, **kwargs)` runs one student function.
+
+    Implementations: autograder.sandbox.SandboxedSubmission (grading) and
+    InProcessSubmission below (tests of the suites themselves, never for grading).
+    `call_with_inputs` also returns the arguments as they were after the call,
+    so a suite can assert that inputs were not modified in place.
+    """
+
+    def call(self, function: str, *args, **kwargs) -> Any:
+        return self.call_with_inputs(function, *args, **kwargs)[0]
+
+    def call_with_inputs(self, function: str, *args, **kwargs) -> tuple[Any, tuple, dict]:
+        raise NotImplementedError
+
+    def has_function(self, function: str) -> bool:
+        raise NotImplementedError
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.call(name, *args, **kwargs)
+
+
+class InProcessSubmission(Submission):
+    """Runs a module in this process, with the same encode/decode round trip as the sandbox.
+
+    Only for the repository's own tests of suites and references: it gives the
+    student code full access to this process, so grading never uses it.
+    """
+
+    def __init__(self, module):
+        self.module = module
+
+    def has_function(self, function: str) -> bool:
+        return callable(getattr(self.module, function, None))
+
+    def call_with_inputs(self, function, *args, **kwargs):
+        fn = getattr(self.module, function, None)
+        if not callable(fn):
+            raise StudentRaised(f"your module has no function {function}()")
+        call_args = protocol.materialize(protocol.loads(protocol.dumps(args), trusted=True))
+        call_kwargs = protocol.materialize(protocol.loads(protocol.dumps(kwargs), trusted=True))
+        try:
+            value = fn(*call_args, **call_kwargs)
+        except NotImplementedError:
+            raise NotImplementedYet(f"{function}() is not implemented yet") from None
+        except Exception as exc:  # noqa: BLE001 - reported to the student
+            raise StudentRaised(f"{function}() raised {type(exc).__name__}: {exc}",
+                                traceback.format_exc(limit=-3)) from None
+        try:
+            wire = protocol.dumps((value, _strip_markers(call_args), _strip_markers(call_kwargs)))
+        except protocol.ProtocolError as exc:
+            raise BadReturn(f"{function}() returned a value that cannot be graded: {exc}") from None
+        return protocol.loads(wire)
+
+
+def _strip_markers(value):
+    """Generators and callables do not travel back; they become None."""
+    if isinstance(value, (np.random.Generator,)) or callable(value):
+        return None
+    if isinstance(value, tuple):
+        return tuple(_strip_markers(v) for v in value)
+    if isinstance(value, list):
+        return [_strip_markers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _strip_markers(v) for k, v in value.items()}
+    return value
+
+
+# ============================================================================ declaring cases
+@dataclass
+class Case:
+    name: str                 # "<function>: <what it checks>", stable across reports
+    function: str             # the student function this case scores
+    points: float
+    body: _Fn
+    visibility: str = "visible"  # "visible" (public) or "after_published" (hidden)
+
+    @property
+    def wants_reference(self) -> bool:
+        return len(inspect.signature(self.body).parameters) >= 2
+
+
+_collecting: list[Case] | None = None
+
+
+def case(name: str, points: float = 1.0):
+    """Declare a test case. The function it scores is the part of `name` before ':'."""
+    if ":" not in name:
+        raise ValueError(f"case name {name!r} must look like '<function>: <what it checks>'")
+    function = name.split(":", 1)[0].strip()
+
+    def register(body):
+        if _collecting is None:
+            raise RuntimeError("cases can only be declared while a suite is being loaded")
+        _collecting.append(Case(name=name, function=function, points=float(points), body=body))
+        return body
+
+    return register
+
+
+def load_suite(path: Path, visibility: str) -> list[Case]:
+    """Import a suite file and return its cases in declaration order."""
+    from .course import import_path
+
+    global _collecting
+    previous, _collecting = _collecting, []
+    try:
+        import_path(Path(path), f"_suite_{Path(path).parent.name}_{Path(path).stem}")
+        cases = _collecting
+    finally:
+        _collecting = previous
+    names = [c.name for c in cases]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise ValueError(f"{path}: duplicate case names {sorted(duplicates)}")
+    for c in cases:
+        c.visibility = visibility
+    return cases
+
+
+# ============================================================================ checks
+class Fail(AssertionError):
+    """A failed check: `message` says what is wrong, `hint` what mistake it looks like."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass
+class Mistake:
+    """A known wrong answer: `value` is what that mistake would return here.
+
+    `value` may be a number/array, or a callable taking the call's arguments
+    (a mistake model, used with `compare`). `hint` speaks to the student.
+    """
+    name: str
+    value: Any
+    hint: str
+
+
+def expect(condition: bool, message: str, hint: str | None = None) -> None:
+    if not condition:
+        raise Fail(message, hint)
+
+
+def as_float_array(value: Any, what: str = "result") -> np.ndarray:
+    """Coerce a returned value to a float64 array, or Fail saying why it cannot be."""
+    if value is None:
+        raise Fail(f"{what} is None: did you forget to `return` it?")
+    if isinstance(value, str):
+        raise Fail(f"{what} is a string ({value[:40]!r}), expected numbers")
+    if isinstance(value, dict):
+        raise Fail(f"{what} is a dict, expected numbers")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise Fail(f"{what} cannot be read as an array of numbers ({exc})") from None
+    return arr
+
+
+def _close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
+    return got.shape == expected.shape and bool(
+        np.all(np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)))
+
+
+def _same_shape(got: np.ndarray, expected: np.ndarray) -> np.ndarray | None:
+    """Scalars may come back as 0-d or size-1 arrays; anything else must match exactly."""
+    if got.shape == expected.shape:
+        return got
+    if expected.ndim == 0 and got.size == 1:
+        return got.reshape(())
+    return None
+
+
+def check_close(got: Any, expected: Any, *, rtol: float, atol: float = 0.0, what: str = "result",
+                mistakes: Iterable[Mistake] = (), args: Sequence = (), kwargs: dict | None = None) -> None:
+    """Fail unless `got` equals `expected` within |got - expected| <= atol + rtol*|expected|.
+
+    On a mismatch, each Mistake whose value (or model(*args, **kwargs)) matches `got`
+    contributes its hint, so the student learns which classic error it looks like.
+    """
+    exp = as_float_array(expected, "expected value")
+    g = as_float_array(got, what)
+    shaped = _same_shape(g, exp)
+    if shaped is None:
+        raise Fail(f"{what} has shape {g.shape}, expected {exp.shape}",
+                   _match_mistake(g, mistakes, args, kwargs, rtol, atol))
+    g = shaped
+    if _close(g, exp, rtol, atol):
+        return
+    hint = _match_mistake(g, mistakes, args, kwargs, rtol, atol)
+    if not np.all(np.isfinite(g)) and np.all(np.isfinite(exp)):
+        raise Fail(f"{what} contains NaN or infinity where the answer is finite", hint)
+    err = np.abs(g - exp)
+    i = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
+    where = f" at index {tuple(int(k) for k in i)}" if err.ndim else ""
+    raise Fail(f"{what} differs{where}: got {_fmt(g[i])}, expected {_fmt(exp[i])} "
+               f"(tolerance atol={atol:g}, rtol={rtol:g})", hint)
+
+
+def _match_mistake(got, mistakes, args, kwargs, rtol, atol) -> str | None:
+    for m in mistakes or ():
+        try:
+            value = m.value(*args, **(kwargs or {})) if callable(m.value) else m.value
+            wrong = _same_shape(got, as_float_array(value))
+        except Exception:  # noqa: BLE001 - a mistake model that does not apply here
+            continue
+        if wrong is not None and _close(wrong, as_float_array(value).reshape(wrong.shape), rtol, atol):
+            return m.hint
+    return None
+
+
+def _fmt(x) -> str:
+    return np.format_float_positional(float(x), precision=10, trim="-") if np.isfinite(x) else str(float(x))
+
+
+def compare(sub: Submission, ref, function: str, *args, rtol: float, atol: float = 0.0,
+            mistakes: Iterable[Mistake] = (), part: int | None = None, what: str | None = None,
+            **kwargs) -> Any:
+    """Call `function` on the student and on the reference with the same arguments and compare.
+
+    `part` picks one element of a tuple result (e.g. 0 for dropout's output).
+    Mistake values that are callables are evaluated on the same arguments (with
+    markers such as Rng rebuilt fresh), and `part` is applied to them too.
+    Returns the student's value.
+    """
+    got = sub.call(function, *args, **kwargs)
+    expected = getattr(ref, function)(*protocol.materialize(args), **protocol.materialize(kwargs))
+    label = what or f"{function}(...)" + (f"[{part}]" if part is not None else "")
+    if part is not None:
+        expected = expected[part]
+        got = _pick(got, part, label)
+        mistakes = [Mistake(m.name, _part_of(m.value, part), m.hint) for m in mistakes]
+    fresh = [Mistake(m.name, _fresh(m.value), m.hint) for m in mistakes]
+    check_close(got, expected, rtol=rtol, atol=atol, what=label, mistakes=fresh, args=args, kwargs=kwargs)
+    return got
+
+
+def _fresh(model):
+    if not callable(model):
+        return model
+    return lambda *a, **k: model(*protocol.materialize(a), **protocol.materialize(k))
+
+
+def _part_of(model, part):
+    if not callable(model):
+        return model
+    return lambda *a, **k: model(*a, **k)[part]
+
+
+def _pick(value, part, label):
+    if not isinstance(value, (tuple, list)) or len(value) <= part:
+        raise Fail(f"{label}: expected a tuple with at least {part + 1} elements, got {type(value).__name__}")
+    return value[part]
+
+
+# ============================================================================ running
+@dataclass
+class CaseResult:
+    name: str
+    function: str
+    score: float
+    max_score: float
+    status: str          # passed | failed | error | not_implemented | timeout | crashed | import_error
+    output: str = ""
+    hint: str | None = None
+    visibility: str = "visible"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def run_case(c: Case, sub: Submission, ref=None) -> CaseResult:
+    """Run one case; everything that can go wrong becomes a result, never an exception."""
+    def result(status, output="", hint=None, score=0.0):
+        return CaseResult(c.name, c.function, score, c.points, status, output, hint, c.visibility)
+
+    try:
+        if c.wants_reference:
+            if ref is None:
+                raise RuntimeError(f"case {c.name!r} needs the reference solution, which is not available")
+            c.body(sub, ref)
+        else:
+            c.body(sub)
+    except Fail as f:
+        return result("failed", f.message, f.hint)
+    except NotImplementedYet:
+        return result("not_implemented", f"{c.function}() is not implemented yet")
+    except StudentProblem as p:
+        return result(p.status, p.message + (f"\n{p.detail}" if p.detail else ""))
+    except Exception as exc:  # noqa: BLE001
+        # The case body itself choked on what the student returned (or is buggy):
+        # the student loses this case, and the message says it was not a clean check.
+        return result("failed", f"could not check the result: {type(exc).__name__}: {exc}")
+    return result("passed", score=c.points)
+
+
+def run_cases(cases: Sequence[Case], sub: Submission, ref=None) -> list[CaseResult]:
+    return [run_case(c, sub, ref) for c in cases]
+
+
+def suite_paths(module: str, *, hidden: bool, root: Path | None = None) -> list[Path]:
+    """The suite files of an assignment: public.py, plus hidden.py when asked and present."""
+    base = (root or Path(__file__).resolve().parent) / "suites" / module
+    paths = [base / "public.py"]
+    if hidden and (base / "hidden.py").exists():
+        paths.append(base / "hidden.py")
+    return [p for p in paths if p.exists()]
+
+
+def load_cases(module: str, *, hidden: bool) -> list[Case]:
+    cases: list[Case] = []
+    for path in suite_paths(module, hidden=hidden):
+        cases += load_suite(path, "visible" if path.stem == "public" else "after_published")
+    return cases

@@ -1,0 +1,210 @@
+"""Plain-data wire format between the trusted grader and untrusted student code.
+
+Everything that crosses the process boundary is JSON. Arrays travel as raw bytes
+(base64) with a dtype from a short whitelist and an explicit shape, so decoding
+never runs code: no pickle, no object arrays, no custom classes. The trusted side
+decodes with `decode(..., trusted=False)` and then coerces values to float arrays
+itself (autograder.framework.as_float_array) before comparing anything.
+
+Arguments may also carry two markers that are rebuilt on the student side:
+`Rng(seed)` becomes `numpy.random.default_rng(seed)`, and `Callable(name, *params)`
+becomes one of the whitelisted functions in SAFE_CALLABLES (for example the
+residual branch given to stochastic_depth).
+"""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# dtypes a value may have on the wire; anything else is refused.
+ALLOWED_DTYPES = {
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64",
+}
+MAX_DEPTH = 16
+MAX_ELEMENTS = 20_000_000      # total array elements in one message
+MAX_MESSAGE_BYTES = 256 << 20  # a student return larger than this is refused
+
+
+class ProtocolError(ValueError):
+    """A value that cannot cross the boundary (unsupported type, too big, malformed)."""
+
+
+@dataclass(frozen=True)
+class Rng:
+    """Stands for numpy.random.default_rng(seed), built where the call runs."""
+    seed: int
+
+    def make(self) -> np.random.Generator:
+        return np.random.default_rng(self.seed)
+
+
+@dataclass(frozen=True)
+class Callable:
+    """Stands for a whitelisted function, built where the call runs."""
+    name: str
+    params: tuple = ()
+
+    def __init__(self, name: str, *params):
+        if name not in SAFE_CALLABLES:
+            raise ProtocolError(f"unknown callable {name!r}")
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "params", tuple(params))
+
+    def make(self):
+        return SAFE_CALLABLES[self.name](*self.params)
+
+
+def _linear_tanh(W, b=None):
+    W = np.asarray(W, dtype=float)
+    b = np.zeros(W.shape[1]) if b is None else np.asarray(b, dtype=float)
+    return lambda x: np.tanh(np.asarray(x, dtype=float) @ W + b)
+
+
+SAFE_CALLABLES = {
+    "identity": lambda: (lambda x: np.asarray(x, dtype=float)),
+    "scale": lambda c: (lambda x: c * np.asarray(x, dtype=float)),
+    "tanh": lambda: (lambda x: np.tanh(np.asarray(x, dtype=float))),
+    "linear_tanh": _linear_tanh,
+}
+
+
+def materialize(value: Any) -> Any:
+    """Replace Rng/Callable markers by the real objects (used on both sides)."""
+    if isinstance(value, (Rng, Callable)):
+        return value.make()
+    if isinstance(value, tuple):
+        return tuple(materialize(v) for v in value)
+    if isinstance(value, list):
+        return [materialize(v) for v in value]
+    if isinstance(value, dict):
+        return {k: materialize(v) for k, v in value.items()}
+    return value
+
+
+# ----------------------------------------------------------------------------- encode
+def encode(value: Any, _depth: int = 0) -> Any:
+    """Turn a value into JSON-ready data, or raise ProtocolError naming what is wrong."""
+    if _depth > MAX_DEPTH:
+        raise ProtocolError("value is nested too deeply")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return {"__float__": repr(value)}  # keeps nan/inf and every bit
+    if isinstance(value, np.generic):
+        if value.dtype.name not in ALLOWED_DTYPES:
+            raise ProtocolError(f"unsupported scalar type numpy.{value.dtype.name}")
+        return encode(value.item(), _depth + 1)
+    if isinstance(value, np.ndarray):
+        if value.dtype.name not in ALLOWED_DTYPES:
+            raise ProtocolError(f"unsupported array dtype {value.dtype.name}")
+        data = np.ascontiguousarray(value)
+        return {"__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
+                "dtype": data.dtype.name, "shape": list(data.shape)}
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v, _depth + 1) for v in value]}
+    if isinstance(value, list):
+        return [encode(v, _depth + 1) for v in value]
+    if isinstance(value, dict):
+        items = []
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise ProtocolError(f"dict key {k!r} is not a string")
+            items.append([k, encode(v, _depth + 1)])
+        return {"__dict__": items}
+    if isinstance(value, Rng):
+        return {"__rng__": int(value.seed)}
+    if isinstance(value, Callable):
+        return {"__callable__": value.name, "params": encode(list(value.params), _depth + 1)}
+    raise ProtocolError(f"unsupported type {type(value).__module__}.{type(value).__qualname__}")
+
+
+def dumps(value: Any) -> bytes:
+    return json.dumps(encode(value), separators=(",", ":")).encode("utf-8")
+
+
+# ----------------------------------------------------------------------------- decode
+class _Budget:
+    def __init__(self):
+        self.elements = 0
+
+    def take(self, n: int):
+        self.elements += n
+        if self.elements > MAX_ELEMENTS:
+            raise ProtocolError("value is too large")
+
+
+def decode(data: Any, *, trusted: bool = False, _depth: int = 0, _budget: _Budget | None = None) -> Any:
+    """Rebuild a value from JSON data, validating every piece.
+
+    With trusted=False (data that came from student code) the Rng/Callable markers
+    are refused too: student code has no business returning them.
+    """
+    budget = _budget or _Budget()
+    if _depth > MAX_DEPTH:
+        raise ProtocolError("value is nested too deeply")
+    if data is None or isinstance(data, (bool, str, int)):
+        return data
+    if isinstance(data, float):  # plain JSON floats are fine too
+        return data
+    if isinstance(data, list):
+        budget.take(len(data))
+        return [decode(v, trusted=trusted, _depth=_depth + 1, _budget=budget) for v in data]
+    if not isinstance(data, dict) or len(data) == 0:
+        raise ProtocolError("malformed message")
+    if "__float__" in data:
+        text = data["__float__"]
+        if not isinstance(text, str) or len(text) > 40:
+            raise ProtocolError("malformed float")
+        return float(text)
+    if "__ndarray__" in data:
+        dtype, shape, raw = data.get("dtype"), data.get("shape"), data.get("__ndarray__")
+        if dtype not in ALLOWED_DTYPES or not isinstance(shape, list) or not isinstance(raw, str):
+            raise ProtocolError("malformed array")
+        if len(shape) > 32 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+            raise ProtocolError("malformed array shape")
+        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        budget.take(count)
+        buf = base64.b64decode(raw.encode("ascii"), validate=True)
+        if len(buf) != count * np.dtype(dtype).itemsize:
+            raise ProtocolError("array bytes do not match its shape")
+        return np.frombuffer(buf, dtype=dtype).reshape(shape).copy()
+    if "__tuple__" in data:
+        items = data["__tuple__"]
+        if not isinstance(items, list):
+            raise ProtocolError("malformed tuple")
+        budget.take(len(items))
+        return tuple(decode(v, trusted=trusted, _depth=_depth + 1, _budget=budget) for v in items)
+    if "__dict__" in data:
+        items = data["__dict__"]
+        if not isinstance(items, list):
+            raise ProtocolError("malformed dict")
+        out = {}
+        for pair in items:
+            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+                raise ProtocolError("malformed dict item")
+            out[pair[0]] = decode(pair[1], trusted=trusted, _depth=_depth + 1, _budget=budget)
+        budget.take(len(items))
+        return out
+    if trusted and "__rng__" in data:
+        return Rng(int(data["__rng__"]))
+    if trusted and "__callable__" in data:
+        params = decode(data.get("params", []), trusted=True, _depth=_depth + 1, _budget=budget)
+        return Callable(str(data["__callable__"]), *params)
+    raise ProtocolError("malformed message")
+
+
+def loads(raw: bytes, *, trusted: bool = False) -> Any:
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise ProtocolError("message is too large")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(f"malformed message: {exc}") from None
+    return decode(data, trusted=trusted)

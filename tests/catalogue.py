@@ -1,0 +1,74 @@
+"""Build variant submissions for the suite tests: the reference with some functions rewritten.
+
+A catalogue entry gives the source of one function as a student might write it
+(correct-but-unusual, or a classic mistake). `variant_module` splices it into the
+reference module in place of the function of the same name, so every other
+function stays correct and a lost point can be pinned on the intended function.
+"""
+from __future__ import annotations
+
+import ast
+import itertools
+import textwrap
+import types
+from dataclasses import dataclass
+
+from autograder.course import Assignment, ASSIGNMENTS
+from autograder import framework
+
+_counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str          # short id, e.g. "dropout_no_rescale"
+    function: str      # the function this variant rewrites (and should lose points on)
+    code: str          # source of the replacement function(s)
+    hint: str = ""     # for mistakes: a phrase the grader's hint must contain (case-insensitive)
+
+
+def variant_source(assignment: Assignment, code: str) -> str:
+    """Reference source with the functions defined in `code` replaced by those definitions."""
+    reference = (assignment.solution_dir() / assignment.filename).read_text()
+    tree = ast.parse(reference)
+    new_defs = {node.name: node for node in ast.parse(textwrap.dedent(code)).body
+                if isinstance(node, ast.FunctionDef)}
+    extra = [node for node in ast.parse(textwrap.dedent(code)).body if not isinstance(node, ast.FunctionDef)]
+    body = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in new_defs:
+            body.append(new_defs.pop(node.name))
+        else:
+            body.append(node)
+    if new_defs:
+        raise ValueError(f"variant defines functions the module does not have: {sorted(new_defs)}")
+    # extra top-level statements (imports, helpers) go after the module's own imports
+    tree.body = body + extra
+    return ast.unparse(tree)
+
+
+def variant_module(assignment: Assignment, code: str) -> types.ModuleType:
+    module = types.ModuleType(f"_variant_{assignment.module}_{next(_counter)}")
+    exec(compile(variant_source(assignment, code), module.__name__, "exec"), module.__dict__)
+    return module
+
+
+def grade_in_process(assignment: Assignment, module, hidden: bool = True) -> list[framework.CaseResult]:
+    """Run the suites against a module in this process (suite tests only, not the real grader)."""
+    from autograder.course import load_reference
+
+    cases = framework.load_cases(assignment.suite, hidden=hidden)
+    return framework.run_cases(cases, framework.InProcessSubmission(module), load_reference(assignment))
+
+
+def score_by_function(results) -> dict[str, tuple[float, float]]:
+    totals: dict[str, list[float]] = {}
+    for r in results:
+        t = totals.setdefault(r.function, [0.0, 0.0])
+        t[0] += r.score
+        t[1] += r.max_score
+    return {f: (s, m) for f, (s, m) in totals.items()}
+
+
+def assignment(module_name: str) -> Assignment:
+    return next(a for a in ASSIGNMENTS.values() if a.module == module_name)
