@@ -1,10 +1,16 @@
 """Plain-data wire format between the trusted grader and untrusted student code.
 
-Everything that crosses the process boundary is JSON. Arrays travel as raw bytes
-(base64) with a dtype from a short whitelist and an explicit shape, so decoding
-never runs code: no pickle, no object arrays, no custom classes. The trusted side
-decodes with `decode(..., trusted=False)` and then coerces values to float arrays
+Everything that crosses the process boundary is JSON plus raw array bytes. Arrays
+travel as raw bytes with a dtype from a short whitelist and an explicit shape, so
+decoding never runs code: no pickle, no object arrays, no custom classes. The trusted
+side decodes with `loads(..., trusted=False)` and then coerces values to float arrays
 itself (autograder.framework.as_float_array) before comparing anything.
+
+`dumps` produces a message: MAGIC, the length of a JSON header (4 bytes, big-endian),
+the JSON header, then the arrays' raw bytes back to back; in the header an array is
+{"__ndarray__": [offset, nbytes], "dtype", "shape"} pointing into that byte section
+(no base64: large arrays cost a memcpy). `encode`/`decode` alone give pure JSON with
+base64 array bytes ({"__ndarray__": "<base64>", ...}), which `loads` also accepts.
 
 Arguments may also carry two markers that are rebuilt on the student side:
 `Rng(seed)` becomes `numpy.random.default_rng(seed)`, and `Callable(name, *params)`
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import json
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +35,8 @@ ALLOWED_DTYPES = {
 MAX_DEPTH = 16
 MAX_ELEMENTS = 20_000_000      # total array elements in one message
 MAX_MESSAGE_BYTES = 256 << 20  # a student return larger than this is refused
+MAGIC = b"AGP1"
+_HEADER = struct.Struct("!I")
 
 
 class ProtocolError(ValueError):
@@ -87,8 +96,12 @@ def materialize(value: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- encode
-def encode(value: Any, _depth: int = 0) -> Any:
-    """Turn a value into JSON-ready data, or raise ProtocolError naming what is wrong."""
+def encode(value: Any, _depth: int = 0, _buffers: list | None = None) -> Any:
+    """Turn a value into JSON-ready data, or raise ProtocolError naming what is wrong.
+
+    With `_buffers` (used by `dumps`), array bytes are appended to that list and the
+    array node records [offset, nbytes] instead of carrying base64 text.
+    """
     if _depth > MAX_DEPTH:
         raise ProtocolError("value is nested too deeply")
     if value is None or isinstance(value, (bool, str)):
@@ -96,37 +109,45 @@ def encode(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return {"__float__": repr(value)}  # keeps nan/inf and every bit
+        return {"__float__": repr(float(value))}  # keeps nan/inf and every bit; float() also for np.float64
     if isinstance(value, np.generic):
         if value.dtype.name not in ALLOWED_DTYPES:
             raise ProtocolError(f"unsupported scalar type numpy.{value.dtype.name}")
-        return encode(value.item(), _depth + 1)
+        return encode(value.item(), _depth + 1, _buffers)
     if isinstance(value, np.ndarray):
         if value.dtype.name not in ALLOWED_DTYPES:
             raise ProtocolError(f"unsupported array dtype {value.dtype.name}")
         data = np.ascontiguousarray(value)
+        if _buffers is not None:
+            raw = data.tobytes()
+            offset = _buffers[0]
+            _buffers.append(raw)
+            _buffers[0] += len(raw)
+            return {"__ndarray__": [offset, len(raw)], "dtype": data.dtype.name, "shape": list(value.shape)}
         return {"__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
-                "dtype": data.dtype.name, "shape": list(data.shape)}
+                "dtype": data.dtype.name, "shape": list(value.shape)}  # value.shape: ascontiguousarray makes 0-d arrays 1-d
     if isinstance(value, tuple):
-        return {"__tuple__": [encode(v, _depth + 1) for v in value]}
+        return {"__tuple__": [encode(v, _depth + 1, _buffers) for v in value]}
     if isinstance(value, list):
-        return [encode(v, _depth + 1) for v in value]
+        return [encode(v, _depth + 1, _buffers) for v in value]
     if isinstance(value, dict):
         items = []
         for k, v in value.items():
             if not isinstance(k, str):
                 raise ProtocolError(f"dict key {k!r} is not a string")
-            items.append([k, encode(v, _depth + 1)])
+            items.append([k, encode(v, _depth + 1, _buffers)])
         return {"__dict__": items}
     if isinstance(value, Rng):
         return {"__rng__": int(value.seed)}
     if isinstance(value, Callable):
-        return {"__callable__": value.name, "params": encode(list(value.params), _depth + 1)}
+        return {"__callable__": value.name, "params": encode(list(value.params), _depth + 1, _buffers)}
     raise ProtocolError(f"unsupported type {type(value).__module__}.{type(value).__qualname__}")
 
 
 def dumps(value: Any) -> bytes:
-    return json.dumps(encode(value), separators=(",", ":")).encode("utf-8")
+    buffers: list = [0]  # [total bytes so far, raw array bytes...]
+    header = json.dumps(encode(value, _buffers=buffers), separators=(",", ":")).encode("utf-8")
+    return b"".join([MAGIC, _HEADER.pack(len(header)), header, *buffers[1:]])
 
 
 # ----------------------------------------------------------------------------- decode
@@ -140,7 +161,8 @@ class _Budget:
             raise ProtocolError("value is too large")
 
 
-def decode(data: Any, *, trusted: bool = False, _depth: int = 0, _budget: _Budget | None = None) -> Any:
+def decode(data: Any, *, trusted: bool = False, _depth: int = 0, _budget: _Budget | None = None,
+           _section: memoryview | None = None) -> Any:
     """Rebuild a value from JSON data, validating every piece.
 
     With trusted=False (data that came from student code) the Rng/Callable markers
@@ -155,7 +177,7 @@ def decode(data: Any, *, trusted: bool = False, _depth: int = 0, _budget: _Budge
         return data
     if isinstance(data, list):
         budget.take(len(data))
-        return [decode(v, trusted=trusted, _depth=_depth + 1, _budget=budget) for v in data]
+        return [decode(v, trusted=trusted, _depth=_depth + 1, _budget=budget, _section=_section) for v in data]
     if not isinstance(data, dict) or len(data) == 0:
         raise ProtocolError("malformed message")
     if "__float__" in data:
@@ -165,13 +187,20 @@ def decode(data: Any, *, trusted: bool = False, _depth: int = 0, _budget: _Budge
         return float(text)
     if "__ndarray__" in data:
         dtype, shape, raw = data.get("dtype"), data.get("shape"), data.get("__ndarray__")
-        if dtype not in ALLOWED_DTYPES or not isinstance(shape, list) or not isinstance(raw, str):
+        if dtype not in ALLOWED_DTYPES or not isinstance(shape, list) or not isinstance(raw, (str, list)):
             raise ProtocolError("malformed array")
         if len(shape) > 32 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
             raise ProtocolError("malformed array shape")
         count = int(np.prod(shape, dtype=np.int64)) if shape else 1
         budget.take(count)
-        buf = base64.b64decode(raw.encode("ascii"), validate=True)
+        if isinstance(raw, list):  # [offset, nbytes] into the message's byte section
+            if (_section is None or len(raw) != 2
+                    or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in raw)
+                    or raw[0] + raw[1] > len(_section)):
+                raise ProtocolError("malformed array reference")
+            buf = _section[raw[0]:raw[0] + raw[1]]
+        else:
+            buf = base64.b64decode(raw.encode("ascii"), validate=True)
         if len(buf) != count * np.dtype(dtype).itemsize:
             raise ProtocolError("array bytes do not match its shape")
         return np.frombuffer(buf, dtype=dtype).reshape(shape).copy()
@@ -180,7 +209,7 @@ def decode(data: Any, *, trusted: bool = False, _depth: int = 0, _budget: _Budge
         if not isinstance(items, list):
             raise ProtocolError("malformed tuple")
         budget.take(len(items))
-        return tuple(decode(v, trusted=trusted, _depth=_depth + 1, _budget=budget) for v in items)
+        return tuple(decode(v, trusted=trusted, _depth=_depth + 1, _budget=budget, _section=_section) for v in items)
     if "__dict__" in data:
         items = data["__dict__"]
         if not isinstance(items, list):
@@ -189,13 +218,13 @@ def decode(data: Any, *, trusted: bool = False, _depth: int = 0, _budget: _Budge
         for pair in items:
             if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
                 raise ProtocolError("malformed dict item")
-            out[pair[0]] = decode(pair[1], trusted=trusted, _depth=_depth + 1, _budget=budget)
+            out[pair[0]] = decode(pair[1], trusted=trusted, _depth=_depth + 1, _budget=budget, _section=_section)
         budget.take(len(items))
         return out
     if trusted and "__rng__" in data:
         return Rng(int(data["__rng__"]))
     if trusted and "__callable__" in data:
-        params = decode(data.get("params", []), trusted=True, _depth=_depth + 1, _budget=budget)
+        params = decode(data.get("params", []), trusted=True, _depth=_depth + 1, _budget=budget, _section=_section)
         return Callable(str(data["__callable__"]), *params)
     raise ProtocolError("malformed message")
 
@@ -203,8 +232,24 @@ def decode(data: Any, *, trusted: bool = False, _depth: int = 0, _budget: _Budge
 def loads(raw: bytes, *, trusted: bool = False) -> Any:
     if len(raw) > MAX_MESSAGE_BYTES:
         raise ProtocolError("message is too large")
+    section = None
+    if raw[:len(MAGIC)] == MAGIC:
+        start = len(MAGIC) + _HEADER.size
+        if len(raw) < start:
+            raise ProtocolError("malformed message: truncated")
+        (n,) = _HEADER.unpack(raw[len(MAGIC):start])
+        if start + n > len(raw):
+            raise ProtocolError("malformed message: truncated header")
+        view = memoryview(raw)
+        section = view[start + n:]
+        raw = bytes(view[start:start + n])
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(f"malformed message: {exc}") from None
-    return decode(data, trusted=trusted)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ProtocolError(f"malformed message: {type(exc).__name__}") from None
+    try:
+        return decode(data, trusted=trusted, _section=section)
+    except ProtocolError:
+        raise
+    except (ValueError, TypeError, OverflowError, RecursionError, KeyError, MemoryError) as exc:
+        raise ProtocolError(f"malformed message: {type(exc).__name__}") from None

@@ -1,0 +1,319 @@
+"""Hidden tests of 03_dropout (never shipped to students).
+
+dropout_forward is random and no check depends on the stream a submission draws
+from. It is graded by
+  - identities that hold for every mask (0/1 entries, out == x * mask / (1 - p)
+    for the submission's own mask, same seed -> same mask);
+  - Monte Carlo bounds over 200,000 units. Each bound comes from Hoeffding's
+    inequality, P(|S - E S| >= t) <= 2 exp(-2 t^2 / sum_i range_i^2) for a sum S of
+    independent bounded terms; the tolerance is set so that a correct
+    implementation fails a check with probability below DELTA = 1e-10, whatever
+    its random stream (no normal approximation involved);
+  - comparisons with the reference where the output is not random (training=False,
+    p = 0).
+The other functions are deterministic and compared with the reference on many
+seeded inputs; MISTAKES models the classic errors so that a wrong answer gets a hint.
+"""
+import math
+
+import numpy as np
+
+from autograder.framework import Fail, Mistake, as_float_array, case, check_close, compare, expect
+from autograder.protocol import Rng
+
+# Elementwise products/quotients: correct implementations agree to the last few bits.
+RTOL = 1e-12
+# Sums over up to 2^8 masks (enumeration) or E[y^2] - E[y]^2: a few digits may cancel.
+RTOL_SUM = 1e-9
+# Failure probability allowed to a correct implementation in one Monte Carlo check.
+DELTA = 1e-10
+
+HINT_NO_RESCALE = ("your kept values equal x: you forgot the inverted-dropout rescale. "
+                   "Divide the kept units by (1 - p), out = x * mask / (1 - p), so that E[out] = x.")
+HINT_TIMES_KEEP = ("your kept values equal x * (1 - p): you multiplied by the keep probability instead "
+                   "of dividing by it. Inverted dropout computes out = x * mask / (1 - p).")
+HINT_DIVIDE_P = ("your kept values equal x / p: you divided by the drop probability. "
+                 "Inverted dropout divides by the keep probability 1 - p.")
+HINT_SCALED_MASK = ("your mask holds 1/(1 - p) where a unit is kept: return the plain 0/1 mask "
+                    "and put the 1/(1 - p) factor in out only.")
+HINT_KEEP_IS_P = ("p is the probability of DROPPING a unit: keep each unit with probability 1 - p, "
+                  "e.g. mask = rng.random(x.shape) < 1 - p.")
+HINT_INFERENCE = ("with training=False dropout is switched off at inference: return x unchanged and a "
+                  "mask of ones. With inverted dropout all the scaling happens during training.")
+HINT_RNG = ("draw the mask from the rng argument (e.g. rng.random(x.shape)), not from np.random or a "
+            "generator you create: the same seed must give the same mask, different seeds different masks.")
+HINT_INDEPENDENT = ("every element of x needs its own independent mask entry: draw the mask with the full "
+                    "shape x.shape instead of one value per row or per column.")
+
+
+def forward(sub, x, p, seed, training=True):
+    """Call the student's dropout_forward; return (out, mask) as float arrays of x's shape."""
+    x = np.asarray(x, dtype=float)
+    result = sub.dropout_forward(x, p, Rng(seed), training=training)
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise Fail(f"dropout_forward must return a tuple (out, mask), got {type(result).__name__}"
+                   + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
+    out = as_float_array(result[0], "out")
+    mask = as_float_array(result[1], "mask")
+    expect(out.shape == x.shape, f"out has shape {out.shape}, expected the shape of x {x.shape}")
+    expect(mask.shape == x.shape, f"mask has shape {mask.shape}, expected the shape of x {x.shape}",
+           "return one mask entry per element of x (draw it with size x.shape).")
+    return out, mask
+
+
+def check_binary_mask(mask, p):
+    if np.all((mask == 0) | (mask == 1)):
+        return
+    hint = HINT_SCALED_MASK if np.allclose(mask[mask != 0], 1 / (1 - p), rtol=RTOL) else None
+    bad = mask[(mask != 0) & (mask != 1)]
+    raise Fail(f"the mask must hold only 0 (dropped) and 1 (kept); found {bad.size} other values "
+               f"such as {bad.flat[0]:.6g}", hint)
+
+
+def check_rescaled(x, out, mask, p, what):
+    """out == x * mask / (1 - p) for the student's own 0/1 mask, with a targeted hint if not."""
+    keep = 1 - p
+    candidates = [(x * mask, HINT_NO_RESCALE), (x * mask * keep, HINT_TIMES_KEEP)]
+    if p > 0:
+        candidates.append((x * mask / p, HINT_DIVIDE_P))
+    try:
+        check_close(out, x * mask / keep, rtol=RTOL, what=what)
+    except Fail as failure:
+        hint = next((message for wrong, message in candidates
+                     if np.allclose(out, wrong, rtol=RTOL, atol=0)), None)
+        raise Fail(failure.message, hint) from None
+
+
+def hoeffding(ranges_sq_sum, delta=DELTA):
+    """Half-width t with P(|S - E S| >= t) <= delta for a sum of independent terms."""
+    return math.sqrt(ranges_sq_sum * math.log(2 / delta) / 2)
+
+
+# ============================================================================ mistake models
+def _moments(w, h, p, weights="exact", rescale=True, centred=True):
+    w, h = np.asarray(w, float), np.asarray(h, float)
+    n = w.size
+    masks = (np.arange(2 ** n)[:, None] >> np.arange(n)) & 1
+    kept = masks.sum(1)
+    probs = (1 - p) ** kept * p ** (n - kept) if weights == "exact" else np.full(2 ** n, 2.0 ** -n)
+    y = masks @ (w * h) / ((1 - p) if rescale else 1.0)
+    mean = probs @ y
+    return mean, (probs @ (y - mean) ** 2 if centred else probs @ y ** 2)
+
+
+MISTAKES = {
+    "dropout_forward": [
+        Mistake("scaled at inference", lambda x, p, rng, training=True: (np.asarray(x) * (1 - p), None),
+                "at inference you multiplied x by (1 - p): that is the old, non-inverted convention. "
+                "Here the survivors are divided by (1 - p) during training, so inference returns x."),
+    ],
+    "dropout_backward": [
+        Mistake("no rescale", lambda dout, mask, p: np.asarray(dout) * np.asarray(mask),
+                "your gradient is dout * mask without the 1/(1 - p) factor. The forward pass divides the "
+                "kept units by (1 - p), so the backward pass must rescale the gradient in the same way."),
+        Mistake("times keep", lambda dout, mask, p: np.asarray(dout) * np.asarray(mask) * (1 - p),
+                "you multiplied by (1 - p); the backward pass divides by (1 - p), like the forward pass."),
+        Mistake("divide by p", lambda dout, mask, p: np.asarray(dout) * np.asarray(mask) / p,
+                "you divided by p; the rescale uses the keep probability 1 - p."),
+        Mistake("mask ignored", lambda dout, mask, p: np.asarray(dout) / (1 - p),
+                "your gradient is nonzero where the mask is 0: units dropped in the forward pass "
+                "receive no gradient, dx = dout * mask / (1 - p)."),
+    ],
+    "dropout_output_moments": [
+        Mistake("plain average over masks", lambda w, h, p: _moments(w, h, p, weights="equal"),
+                "you averaged the 2^n masks with equal weights, which is only right at p = 0.5. Weigh each "
+                "mask by its probability (1 - p)^(units kept) * p^(units dropped)."),
+        Mistake("no rescale", lambda w, h, p: _moments(w, h, p, rescale=False),
+                "your moments are those of y without the 1/(1 - p) rescale: "
+                "y = sum_i w_i h_i m_i / (1 - p)."),
+        Mistake("second moment", lambda w, h, p: _moments(w, h, p, centred=False),
+                "your variance is E[y^2]; the variance is E[(y - E[y])^2] = E[y^2] - E[y]^2."),
+    ],
+    "dropout_variance": [
+        Mistake("material", lambda mean, var, p: var * p / (1 - p),
+                "your value is var * p / (1 - p), the formula printed in the practice problem, which is "
+                "wrong: it is only the increase Var(d) - Var(a) when the mean is 0. The variance of "
+                "d = a m / (1 - p) is var / (1 - p) + mean^2 * p / (1 - p)."),
+        Mistake("no mean term", lambda mean, var, p: var / (1 - p),
+                "you left out the mean term: E[d^2] = (var + mean^2) / (1 - p), so "
+                "Var(d) = var / (1 - p) + mean^2 * p / (1 - p)."),
+        Mistake("fixed activation", lambda mean, var, p: mean ** 2 * p / (1 - p),
+                "your value is mean^2 * p / (1 - p), the variance for a fixed activation. Here a is random "
+                "with variance var, which adds var / (1 - p)."),
+        Mistake("mean term not rescaled", lambda mean, var, p: var / (1 - p) + mean ** 2 * p,
+                "the mean term is mean^2 * p / (1 - p): you left out its 1/(1 - p)."),
+    ],
+}
+
+
+# ============================================================================ dropout_forward
+@case("dropout_forward: out equals x * mask / (1 - p) for your own mask, many shapes and p", points=3)
+def _(sub, ref):
+    rng = np.random.default_rng(301)
+    for i, (shape, p) in enumerate((((7,), 0.1), ((5, 6), 0.35), ((2, 3, 4), 0.6), ((300,), 0.9),
+                                    ((64, 32), 0.5), ((3, 1), 0.25))):
+        x = rng.standard_normal(shape) * 3
+        out, mask = forward(sub, x, p, seed=1000 + i)
+        check_binary_mask(mask, p)
+        check_rescaled(x, out, mask, p, f"out for x of shape {shape}, p = {p}")
+
+
+@case("dropout_forward: keeps a fraction 1 - p of the units (Monte Carlo, 200,000 units)", points=3)
+def _(sub, ref):
+    n_rows, n_cols = 400, 500
+    n = n_rows * n_cols
+    # Each unit contributes a 0/1 indicator to the kept count: Hoeffding with range 1 each.
+    tol = hoeffding(n) / n                    # about 0.0034 in the kept fraction
+    for p, seed in ((0.2, 11), (0.7, 12)):
+        _, mask = forward(sub, np.ones((n_rows, n_cols)), p, seed=seed)
+        check_binary_mask(mask, p)
+        frac = float(mask.mean())
+        if abs(frac - (1 - p)) > tol:
+            hint = HINT_KEEP_IS_P if abs(frac - p) <= tol else None
+            raise Fail(f"at p = {p} your mask kept a fraction {frac:.4f} of {n} units; a correct mask keeps "
+                       f"1 - p = {1 - p:.4f} (tolerance {tol:.4f}: false alarm probability < {DELTA:g})", hint)
+
+
+@case("dropout_forward: E[out] = x, the mean of out matches the mean of x (Monte Carlo)", points=2)
+def _(sub, ref):
+    x = np.random.default_rng(303).uniform(0.5, 1.5, size=(500, 400))
+    for p, seed in ((0.3, 21), (0.6, 22)):
+        keep = 1 - p
+        out, _ = forward(sub, x, p, seed=seed)
+        # out_i = x_i m_i / (1 - p) lies in [0, x_i / (1 - p)]
+        tol = hoeffding(float(np.sum((x / keep) ** 2)))
+        total, target = float(out.sum()), float(x.sum())
+        if abs(total - target) > tol:
+            ratio = total / target
+            hint = None
+            for factor, message in ((keep, HINT_NO_RESCALE), (keep ** 2, HINT_TIMES_KEEP),
+                                    (p / keep, HINT_KEEP_IS_P)):
+                if abs(total - factor * target) <= tol * max(factor, 1.0):
+                    hint = message
+                    break
+            raise Fail(f"at p = {p}, sum(out) / sum(x) = {ratio:.4f}; inverted dropout keeps the expectation, "
+                       f"so it should be 1 within {tol / target:.4f} (false alarm probability < {DELTA:g})", hint)
+
+
+@case("dropout_forward: Var(out_i) = x_i^2 p / (1 - p) (Monte Carlo)", points=2)
+def _(sub, ref):
+    x = np.random.default_rng(304).uniform(0.5, 1.5, size=(500, 400))
+    p, keep = 0.3, 0.7
+    out, _ = forward(sub, x, p, seed=31)
+    # (out_i - x_i)^2 is x_i^2 (dropped) or x_i^2 (p/(1-p))^2 (kept), mean x_i^2 p/(1-p)
+    spread = x ** 2 * abs(1 - (p / keep) ** 2)
+    tol = hoeffding(float(np.sum(spread ** 2)))
+    total, target = float(np.sum((out - x) ** 2)), float(np.sum(x ** 2) * p / keep)
+    if abs(total - target) > tol:
+        raise Fail(f"at p = {p}, sum((out - x)^2) = {total:.6g}, expected about sum(x^2) p/(1 - p) = "
+                   f"{target:.6g} within {tol:.3g} (false alarm probability < {DELTA:g}): each unit should be "
+                   "x/(1 - p) with probability 1 - p and 0 otherwise, independently",
+                   "check that each unit is kept with probability 1 - p and divided by (1 - p).")
+
+
+@case("dropout_forward: draws the mask from the given rng", points=2)
+def _(sub, ref):
+    x = np.ones((40, 50))
+    out1, mask1 = forward(sub, x, 0.5, seed=41)
+    out2, mask2 = forward(sub, x, 0.5, seed=41)
+    # Same code, same generator state: the masks must be identical, bit for bit.
+    expect(np.array_equal(mask1, mask2) and np.array_equal(out1, out2),
+           "two calls with the same seed gave different masks", HINT_RNG)
+    _, mask3 = forward(sub, x, 0.5, seed=42)
+    # 2000 units at p = 0.5: equal masks from two different seeds has probability 2^-2000.
+    expect(not np.array_equal(mask1, mask3), "two different seeds gave the same mask", HINT_RNG)
+
+
+@case("dropout_forward: a 2-D input gets an independent mask entry per element", points=2)
+def _(sub, ref):
+    out, mask = forward(sub, np.ones((1000, 200)), 0.5, seed=51)
+    check_binary_mask(mask, 0.5)
+    # Two independent rows of 200 entries (or columns of 1000) at p = 0.5 are equal with
+    # probability 2^-200 (2^-1000): identical rows or columns mean a shared mask.
+    rows_same = all(np.array_equal(mask[0], mask[i]) for i in (1, 2, 3))
+    cols_same = all(np.array_equal(mask[:, 0], mask[:, j]) for j in (1, 2, 3))
+    expect(not rows_same, "every row of your mask is the same: the rows share one mask", HINT_INDEPENDENT)
+    expect(not cols_same, "every column of your mask is the same: the columns share one mask",
+           HINT_INDEPENDENT)
+
+
+@case("dropout_forward: training=False and p = 0 return x, many shapes, empty batch", points=2)
+def _(sub, ref):
+    rng = np.random.default_rng(306)
+    for shape in ((5,), (4, 6), (2, 3, 4), (0, 3)):
+        x = rng.standard_normal(shape)
+        for p, training in ((0.5, False), (0.9, False), (0.0, True), (0.0, False)):
+            _, mask = forward(sub, x, p, seed=7, training=training)
+            if not np.all(mask == 1):
+                raise Fail(f"p = {p}, training={training}: the mask must be all ones",
+                           HINT_KEEP_IS_P if training else HINT_INFERENCE)
+            compare(sub, ref, "dropout_forward", x, p, Rng(7), training=training, part=0, rtol=RTOL,
+                    what=f"out for x of shape {shape}, p = {p}, training={training}",
+                    mistakes=MISTAKES["dropout_forward"])
+    forward(sub, np.zeros((0, 4)), 0.5, seed=8)   # an empty batch in training mode: shapes (0, 4)
+
+
+@case("dropout_forward: does not modify x", points=1)
+def _(sub, ref):
+    x = np.random.default_rng(307).standard_normal((6, 5))
+    _, (x_after, *_), _ = sub.call_with_inputs("dropout_forward", x.copy(), 0.4, Rng(9))
+    # rtol 0: an untouched input is bit-for-bit identical
+    check_close(x_after, x, rtol=0, what="x after the call (dropout_forward must not modify its input)")
+
+
+# ============================================================================ dropout_backward
+@case("dropout_backward: random shapes and p agree with the reference", points=3)
+def _(sub, ref):
+    rng = np.random.default_rng(311)
+    for shape, p in (((6,), 0.5), ((4, 7), 0.2), ((3, 2, 5), 0.75), ((50, 20), 0.9), ((1, 1), 0.1)):
+        dout = rng.standard_normal(shape)
+        mask = (rng.random(shape) < 1 - p).astype(float)
+        compare(sub, ref, "dropout_backward", dout, mask, p, rtol=RTOL, mistakes=MISTAKES["dropout_backward"])
+    # the mask may come back from the forward pass as booleans
+    dout = rng.standard_normal((5, 5))
+    compare(sub, ref, "dropout_backward", dout, rng.random((5, 5)) < 0.6, 0.4, rtol=RTOL,
+            mistakes=MISTAKES["dropout_backward"], what="dropout_backward with a boolean mask")
+
+
+@case("dropout_backward: p = 0 passes dout through; inputs are not modified", points=1)
+def _(sub, ref):
+    dout = np.random.default_rng(312).standard_normal((3, 4))
+    mask = np.ones((3, 4))
+    compare(sub, ref, "dropout_backward", dout, mask, 0.0, rtol=RTOL, mistakes=MISTAKES["dropout_backward"])
+    mask = np.array([[1.0, 0.0, 1.0, 1.0]] * 3)
+    _, (dout_after, mask_after, _), _ = sub.call_with_inputs("dropout_backward", dout.copy(), mask.copy(), 0.3)
+    # rtol 0: an untouched input is bit-for-bit identical
+    check_close(dout_after, dout, rtol=0, what="dout after the call")
+    check_close(mask_after, mask, rtol=0, what="mask after the call")
+
+
+# ============================================================================ moments
+@case("dropout_output_moments: random w, h, p agree with the reference", points=4)
+def _(sub, ref):
+    rng = np.random.default_rng(321)
+    for n, p in ((1, 0.3), (2, 0.1), (3, 0.5), (4, 0.25), (5, 0.6), (6, 0.9), (8, 0.4)):
+        w, h = rng.standard_normal(n), rng.uniform(0.0, 2.0, n)
+        compare(sub, ref, "dropout_output_moments", w, h, p, rtol=RTOL_SUM, atol=1e-12,
+                what=f"dropout_output_moments for n = {n}, p = {p} as (mean, var)",
+                mistakes=MISTAKES["dropout_output_moments"])
+
+
+@case("dropout_output_moments: p = 0 gives the plain output and zero variance", points=1)
+def _(sub, ref):
+    w, h = [0.5, -1.0, 2.0], [1.0, 3.0, 0.25]
+    # atol: the variance is exactly 0 here; rounding in sum of squares stays far below 1e-12
+    compare(sub, ref, "dropout_output_moments", w, h, 0.0, rtol=RTOL_SUM, atol=1e-12,
+            what="dropout_output_moments(w, h, 0) as (mean, var)", mistakes=MISTAKES["dropout_output_moments"])
+
+
+# ============================================================================ variance
+@case("dropout_variance: random mean, var, p agree with the reference", points=3)
+def _(sub, ref):
+    rng = np.random.default_rng(331)
+    for p in (0.0, 0.05, 0.2, 0.5, 0.7, 0.9):
+        for _ in range(3):
+            mean, var = float(rng.uniform(-3, 3)), float(rng.uniform(0.01, 4))
+            compare(sub, ref, "dropout_variance", mean, var, p, rtol=RTOL_SUM,
+                    what=f"dropout_variance({mean:.4g}, {var:.4g}, {p})", mistakes=MISTAKES["dropout_variance"])
+    compare(sub, ref, "dropout_variance", 1.5, 0.0, 0.4, rtol=RTOL_SUM,
+            what="dropout_variance(1.5, 0, 0.4) (a fixed activation)", mistakes=MISTAKES["dropout_variance"])

@@ -1,0 +1,195 @@
+"""Public tests of 03_dropout (shipped with the assignment).
+
+Dropout is random, so dropout_forward is checked through properties that hold
+for every possible mask: the mask holds only 0s and 1s, every kept entry equals
+x / (1 - p), every dropped entry is 0. The seed of the generator is fixed
+(`Rng(seed)` becomes np.random.default_rng(seed) where your code runs), but no
+check depends on which units that particular stream happens to drop, except
+that among 100 units at p = 0.5 at least one is kept and one dropped (each of
+those fails with probability 2^-100).
+
+The other functions are deterministic and their expected values are worked out
+by hand below. The hidden tests check the same functions on many more inputs.
+"""
+import numpy as np
+
+from autograder.framework import Fail, Mistake, as_float_array, case, check_close, expect
+from autograder.protocol import Rng
+
+# Products and quotients of a handful of floats: correct implementations differ in
+# the last bits at most, so 1e-12 relative is far below any real mistake.
+RTOL = 1e-12
+
+HINT_NO_RESCALE = ("your kept values equal x: you forgot the inverted-dropout rescale. "
+                   "Divide the kept units by (1 - p), out = x * mask / (1 - p), so that E[out] = x.")
+HINT_TIMES_KEEP = ("your kept values equal x * (1 - p): you multiplied by the keep probability instead "
+                   "of dividing by it. Inverted dropout computes out = x * mask / (1 - p).")
+HINT_SCALED_MASK = ("your mask holds 1/(1 - p) where a unit is kept: return the plain 0/1 mask "
+                    "and put the 1/(1 - p) factor in out only.")
+HINT_KEEP_IS_P = ("p is the probability of DROPPING a unit: keep each unit with probability 1 - p, "
+                  "e.g. mask = rng.random(x.shape) < 1 - p.")
+HINT_INFERENCE = ("with training=False dropout is switched off at inference: return x unchanged and a "
+                  "mask of ones. With inverted dropout all the scaling happens during training.")
+
+
+def forward(sub, x, p, seed, training=True):
+    """Call the student's dropout_forward; return (out, mask) as float arrays of x's shape."""
+    x = np.asarray(x, dtype=float)
+    result = sub.dropout_forward(x, p, Rng(seed), training=training)
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise Fail(f"dropout_forward must return a tuple (out, mask), got {type(result).__name__}"
+                   + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
+    out = as_float_array(result[0], "out")
+    mask = as_float_array(result[1], "mask")
+    expect(out.shape == x.shape, f"out has shape {out.shape}, expected the shape of x {x.shape}")
+    expect(mask.shape == x.shape, f"mask has shape {mask.shape}, expected the shape of x {x.shape}",
+           "return one mask entry per element of x (draw it with size x.shape).")
+    return out, mask
+
+
+def check_binary_mask(mask, p):
+    if np.all((mask == 0) | (mask == 1)):
+        return
+    keep = 1 - p
+    hint = HINT_SCALED_MASK if np.allclose(mask[mask != 0], 1 / keep, rtol=RTOL) else None
+    bad = mask[(mask != 0) & (mask != 1)]
+    raise Fail(f"the mask must hold only 0 (dropped) and 1 (kept); found {bad.size} other values "
+               f"such as {bad.flat[0]:.6g}", hint)
+
+
+# ----------------------------------------------------------------------------- forward
+@case("dropout_forward: returns (out, mask) with the shape of x", points=2)
+def _(sub):
+    forward(sub, np.arange(1.0, 21.0).reshape(4, 5), 0.5, seed=0)
+
+
+@case("dropout_forward: mask entries are 0 or 1", points=2)
+def _(sub):
+    _, mask = forward(sub, np.ones((20, 30)), 0.3, seed=1)
+    check_binary_mask(mask, 0.3)
+
+
+@case("dropout_forward: kept units are multiplied by 2.0 at p = 0.5 (quiz Q2)", points=3)
+def _(sub):
+    x = np.linspace(0.5, 5.0, 100).reshape(10, 10)
+    out, mask = forward(sub, x, 0.5, seed=2)
+    check_binary_mask(mask, 0.5)
+    kept = mask == 1
+    # 100 independent units at p = 0.5: all kept or all dropped has probability 2^-100.
+    expect(kept.any() and (~kept).any(),
+           f"at p = 0.5 your mask kept {int(kept.sum())} of 100 units; about half should be kept")
+    expect(np.all(out[~kept] == 0), "dropped units (mask 0) must be exactly 0 in out")
+    try:
+        check_close(out[kept], 2.0 * x[kept], rtol=RTOL, what="out at the kept units")
+    except Fail as failure:
+        hint = None
+        for wrong, message in ((x[kept], HINT_NO_RESCALE), (0.5 * x[kept], HINT_TIMES_KEEP)):
+            if np.allclose(out[kept], wrong, rtol=RTOL, atol=0):
+                hint = message
+        raise Fail(failure.message + "; at p = 0.5 inverted dropout doubles every kept unit", hint) from None
+
+
+@case("dropout_forward: p = 0 keeps every unit and returns x", points=2)
+def _(sub):
+    x = np.array([[1.5, -2.0, 0.25], [3.0, 0.0, -7.5]])
+    out, mask = forward(sub, x, 0.0, seed=3)
+    if np.all(mask == 0):
+        raise Fail("at p = 0 your mask dropped every unit", HINT_KEEP_IS_P)
+    expect(np.all(mask == 1), "at p = 0 nothing may be dropped: the mask must be all ones")
+    check_close(out, x, rtol=RTOL, what="out at p = 0")
+
+
+@case("dropout_forward: training=False returns x and a mask of ones", points=3)
+def _(sub):
+    x = np.array([[1.5, -2.0, 0.25, 4.0], [3.0, 0.5, -7.5, 1.0]])
+    for p in (0.5, 0.8):
+        out, mask = forward(sub, x, p, seed=4, training=False)
+        if not np.all(mask == 1):
+            raise Fail(f"training=False, p = {p}: the mask must be all ones (nothing is dropped at inference)",
+                       HINT_INFERENCE)
+        check_close(out, x, rtol=RTOL, what=f"out with training=False, p = {p}", mistakes=[
+            Mistake("scaled at inference", x * (1 - p),
+                    "at inference you multiplied x by (1 - p): that is the old, non-inverted convention. "
+                    "Here the survivors are divided by (1 - p) during training, so inference returns x."),
+            Mistake("rescaled at inference", x / (1 - p), HINT_INFERENCE),
+        ])
+
+
+# ----------------------------------------------------------------------------- backward
+@case("dropout_backward: kept gradients are divided by (1 - p), dropped ones are 0", points=2)
+def _(sub):
+    dout = [[1.0, 2.0], [3.0, 4.0]]
+    mask = [[1.0, 0.0], [0.0, 1.0]]
+    check_close(sub.dropout_backward(dout, mask, 0.75), [[4.0, 0.0], [0.0, 16.0]], rtol=RTOL,
+                what="dropout_backward(dout, mask, 0.75)", mistakes=[
+        Mistake("no rescale", [[1.0, 0.0], [0.0, 4.0]],
+                "your gradient is dout * mask without the 1/(1 - p) factor. The forward pass divides the "
+                "kept units by (1 - p), so the backward pass must rescale the gradient in the same way."),
+        Mistake("times keep", [[0.25, 0.0], [0.0, 1.0]],
+                "you multiplied by (1 - p); the backward pass divides by (1 - p), like the forward pass."),
+        Mistake("divide by p", [[4 / 3, 0.0], [0.0, 16 / 3]],
+                "you divided by p; the rescale uses the keep probability 1 - p."),
+        Mistake("mask ignored", [[4.0, 8.0], [12.0, 16.0]],
+                "your gradient is nonzero where the mask is 0: units dropped in the forward pass "
+                "receive no gradient, dx = dout * mask / (1 - p)."),
+    ])
+
+
+# ----------------------------------------------------------------------------- moments
+@case("dropout_output_moments: worked example 2 (two units, p = 0.5)", points=3)
+def _(sub):
+    # w*h = [6, -0.5]; the 4 masks give y = 0, -1, 12, 11, each with probability 1/4:
+    # mean 5.5 = w1 h1 + w2 h2, variance (5.5^2 + 6.5^2 + 6.5^2 + 5.5^2) / 4 = 36.25.
+    check_close(sub.dropout_output_moments([2.0, -1.0], [3.0, 0.5], 0.5), [5.5, 36.25], rtol=RTOL,
+                what="dropout_output_moments([2, -1], [3, 0.5], 0.5) as (mean, var)", mistakes=[
+        Mistake("no rescale", [2.75, 9.0625],
+                "your moments are those of y without the 1/(1 - p) rescale: with inverted dropout "
+                "y = sum_i w_i h_i m_i / (1 - p), and then E[y] equals the no-dropout output."),
+        Mistake("second moment", [5.5, 66.5],
+                "your variance is E[y^2]; the variance is E[(y - E[y])^2] = E[y^2] - E[y]^2."),
+    ])
+
+
+@case("dropout_output_moments: three units, p = 0.2 (masks are not equally likely)", points=2)
+def _(sub):
+    # w*h = [1, 1, -2]: mean = 0, variance = sum (w_i h_i)^2 p/(1-p) = 6 * 0.25 = 1.5.
+    check_close(sub.dropout_output_moments([1.0, 2.0, -1.0], [1.0, 0.5, 2.0], 0.2), [0.0, 1.5],
+                rtol=RTOL, atol=1e-12, what="dropout_output_moments(w, h, 0.2) as (mean, var)", mistakes=[
+        Mistake("plain average over masks", [0.0, 2.34375],
+                "you averaged the 2^n masks with equal weights, which is only right at p = 0.5. Weigh each "
+                "mask by its probability (1 - p)^(units kept) * p^(units dropped)."),
+        Mistake("no rescale", [0.0, 0.96],
+                "your moments are those of y without the 1/(1 - p) rescale: "
+                "y = sum_i w_i h_i m_i / (1 - p)."),
+    ])
+
+
+# ----------------------------------------------------------------------------- variance
+_MATERIAL = ("your value is var * p / (1 - p), the formula printed in the practice problem, which is wrong: "
+             "it is only the increase Var(d) - Var(a) when the mean is 0. The variance of d = a m / (1 - p) "
+             "is var / (1 - p) + mean^2 * p / (1 - p).")
+_NO_MEAN_TERM = ("you left out the mean term: E[d^2] = (var + mean^2) / (1 - p), so "
+                 "Var(d) = var / (1 - p) + mean^2 * p / (1 - p).")
+_FIXED = ("your value is mean^2 * p / (1 - p), the variance for a fixed activation. Here a is random "
+          "with variance var, which adds var / (1 - p).")
+
+
+@case("dropout_variance: practice problem 3, zero-mean activation", points=2)
+def _(sub):
+    for var, p, expected, material in ((1.0, 0.5, 2.0, 1.0), (3.0, 0.2, 3.75, 0.75)):
+        check_close(sub.dropout_variance(0.0, var, p), expected, rtol=RTOL,
+                    what=f"dropout_variance(0, {var}, {p})", mistakes=[Mistake("material", material, _MATERIAL)])
+
+
+@case("dropout_variance: a nonzero mean adds mean^2 p / (1 - p)", points=2)
+def _(sub):
+    # var/(1-p) = 2, mean^2 p/(1-p) = 4
+    check_close(sub.dropout_variance(2.0, 1.0, 0.5), 6.0, rtol=RTOL, what="dropout_variance(2, 1, 0.5)",
+                mistakes=[Mistake("no mean term", 2.0, _NO_MEAN_TERM), Mistake("material", 1.0, _MATERIAL),
+                          Mistake("fixed activation", 4.0, _FIXED)])
+    # var/(1-p) = 1.25, mean^2 p/(1-p) = 9 * 0.25 = 2.25
+    check_close(sub.dropout_variance(-3.0, 1.0, 0.2), 3.5, rtol=RTOL, what="dropout_variance(-3, 1, 0.2)",
+                mistakes=[Mistake("no mean term", 1.25, _NO_MEAN_TERM), Mistake("material", 0.25, _MATERIAL),
+                          Mistake("fixed activation", 2.25, _FIXED),
+                          Mistake("mean term not rescaled", 1.25 + 1.8,
+                                  "the mean term is mean^2 * p / (1 - p): you left out its 1/(1 - p).")])

@@ -1,0 +1,289 @@
+"""Hidden tests of 04_label_smoothing (never shipped to students).
+
+Every function is deterministic: it is compared with the reference on many seeded
+inputs (several N, K, eps, both spreads, logit scales up to 1000), plus properties
+(rows of targets sum to 1, rows of the gradient sum to 0, results finite at +-1000).
+MISTAKES models the classic errors so that a wrong answer gets a targeted hint.
+"""
+import math
+
+import numpy as np
+
+from autograder.framework import Fail, Mistake, as_float_array, case, check_close, compare, expect
+
+# Elementwise arithmetic with exp/log: correct implementations differ in the last few
+# bits; relative 1e-10 (plus 1e-14 absolute for probabilities near 0, e.g. e^-30, whose
+# relative error grows with the size of the exponent) is far below any real mistake.
+RTOL = 1e-10
+ATOL = 1e-14
+
+HINT_GOT_OTHERS = ("your targets put eps/(K-1) on each other class and 1 - eps on the true class: that is the "
+                   "'others' spread. spread='uniform' puts eps/K on every class (the true one included), "
+                   "so the true class gets 1 - eps + eps/K.")
+HINT_GOT_UNIFORM = ("your targets put eps/K on every class, the 'uniform' spread. spread='others' gives the "
+                    "true class exactly 1 - eps and each of the K - 1 other classes eps/(K-1).")
+HINT_NO_KEEP = ("your rows sum to more than 1: scale the one-hot part by (1 - eps) before adding the "
+                "smoothing mass, so each row stays a probability distribution.")
+HINT_OVERFLOW = ("exp(1000) overflows to inf: subtract the row maximum before exponentiating; the softmax "
+                 "does not change, and the largest exponent becomes exp(0) = 1.")
+HINT_LOG_SOFTMAX = ("compute the log-probabilities with a stable log-softmax, z - m - log(sum(exp(z - m))) "
+                    "with m the row maximum, instead of log(softmax(z)): at logits like -1000 the softmax "
+                    "underflows to 0 and log(0) = -inf.")
+HINT_ROWS = ("you normalized each column; softmax normalizes each row (one sample) on its own, "
+             "along the last axis.")
+HINT_SIGN = ("your gradient has the wrong sign: d loss / d z = (softmax(z) - targets) / N, so the true "
+             "class gets a negative entry when its probability is below its target.")
+HINT_NOT_DIVIDED = ("your gradient is N times too large: the loss is a mean over the N rows, so divide "
+                    "(softmax(z) - targets) by N.")
+HINT_ZERO = ("a perfect model does not reach 0 on smoothed targets: the smallest loss is the entropy of the "
+             "smoothed target, -sum_k t_k log t_k, which is > 0 for eps > 0.")
+HINT_ONLY_TRUE = ("you kept only the true-class term; all K classes contribute -t_k log t_k to the "
+                  "entropy of the smoothed target.")
+HINT_ZERO_LOG_ZERO = ("your entropy is NaN where a target is exactly 0 (eps = 0, or eps = 1 with the 'others' "
+                      "spread): by convention 0 log 0 = 0, so skip the zero entries.")
+HINT_BITS = "use the natural logarithm (np.log), as the cross-entropy does, not log base 2."
+
+
+# ============================================================================ mistake models
+def _targets(labels, k, eps, spread):
+    onehot = np.eye(k)[np.asarray(labels, dtype=int)]
+    if spread == "uniform":
+        return (1 - eps) * onehot + eps / k
+    return (1 - eps) * onehot + eps / (k - 1) * (1 - onehot)
+
+
+def _only_if(condition):
+    if not condition:
+        raise ValueError("this mistake model does not apply here")  # skipped by the matcher
+
+
+def _log_softmax(z):
+    z = np.asarray(z, dtype=float)
+    s = z - z.max(axis=-1, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+
+
+def _entropy_terms(k, eps, spread):
+    if spread == "uniform":
+        return 1 - eps + eps / k, eps / k
+    return 1 - eps, eps / (k - 1)
+
+
+def _xlogx(t):
+    return 0.0 if t == 0 else t * math.log(t)
+
+
+def _entropy(k, eps, spread):
+    a, b = _entropy_terms(k, eps, spread)
+    return -(_xlogx(a) + (k - 1) * _xlogx(b))
+
+
+def _other(spread):
+    return "others" if spread == "uniform" else "uniform"
+
+
+MISTAKES = {
+    "smooth_labels": [
+        Mistake("others instead of uniform",
+                lambda labels, k, eps, spread="uniform": (_only_if(spread == "uniform"),
+                                                          _targets(labels, k, eps, "others"))[1],
+                HINT_GOT_OTHERS),
+        Mistake("uniform instead of others",
+                lambda labels, k, eps, spread="uniform": (_only_if(spread == "others"),
+                                                          _targets(labels, k, eps, "uniform"))[1],
+                HINT_GOT_UNIFORM),
+        Mistake("no (1 - eps)",
+                lambda labels, k, eps, spread="uniform":
+                    _targets(labels, k, 0, spread) + (eps / k if spread == "uniform"
+                                                      else eps / (k - 1) * (1 - _targets(labels, k, 0, spread))),
+                HINT_NO_KEEP),
+    ],
+    "softmax": [
+        Mistake("normalized columns", lambda z: np.exp(_log_softmax(np.asarray(z, dtype=float).T).T) if np.ndim(z) == 2
+                else None, HINT_ROWS),
+    ],
+    "cross_entropy": [
+        Mistake("sum over rows", lambda z, t: -float(np.sum(np.asarray(t) * _log_softmax(z))),
+                "your loss is the sum over the rows; the loss is the mean over the rows (divide by N)."),
+        Mistake("mean over all entries", lambda z, t: -float(np.mean(np.asarray(t) * _log_softmax(z))),
+                "you averaged over all N*K entries; average over the N rows only, summing over the classes."),
+        Mistake("true class only", lambda z, t: -float(np.mean(
+                    np.take_along_axis(_log_softmax(z), np.argmax(np.asarray(t), axis=1)[:, None], axis=1))),
+                "only the largest target entered your loss; with soft targets every class contributes "
+                "-t_k log softmax(z)_k."),
+    ],
+    "cross_entropy_grad": [
+        Mistake("not divided by N", lambda z, t: np.exp(_log_softmax(z)) - np.asarray(t), HINT_NOT_DIVIDED),
+        Mistake("sign", lambda z, t: (np.asarray(t) - np.exp(_log_softmax(z))) / len(t), HINT_SIGN),
+        Mistake("sign and not divided", lambda z, t: np.asarray(t) - np.exp(_log_softmax(z)),
+                HINT_SIGN + " Also divide by N: the loss is a mean over the rows."),
+    ],
+    "min_cross_entropy": [
+        Mistake("zero", lambda k, eps, spread="uniform": 0.0, HINT_ZERO),
+        Mistake("others instead of uniform", lambda k, eps, spread="uniform":
+                (_only_if(spread == "uniform"), _entropy(k, eps, "others"))[1], HINT_GOT_OTHERS),
+        Mistake("uniform instead of others", lambda k, eps, spread="uniform":
+                (_only_if(spread == "others"), _entropy(k, eps, "uniform"))[1], HINT_GOT_UNIFORM),
+        Mistake("true class only", lambda k, eps, spread="uniform":
+                -_xlogx(_entropy_terms(k, eps, spread)[0]), HINT_ONLY_TRUE),
+        Mistake("minus log of the true target", lambda k, eps, spread="uniform":
+                -math.log(_entropy_terms(k, eps, spread)[0]), HINT_ONLY_TRUE),
+        Mistake("log base 2", lambda k, eps, spread="uniform": _entropy(k, eps, spread) / math.log(2), HINT_BITS),
+    ],
+}
+
+
+def check_finite(got, what, hint):
+    arr = as_float_array(got, what)
+    if not np.all(np.isfinite(arr)):
+        raise Fail(f"{what} contains NaN or infinity at logits of size 1000", hint)
+    return arr
+
+
+def logits(rng, n, k, scale):
+    return rng.standard_normal((n, k)) * scale
+
+
+def soft_targets(rng, n, k):
+    t = rng.gamma(0.5, size=(n, k)) + 1e-3
+    return t / t.sum(axis=1, keepdims=True)
+
+
+BIG = np.array([[1000.0, -1000.0, 0.0, 3.0], [-1000.0, 1000.0, 999.0, -1000.0],
+                [1000.0, 1000.0, 1000.0, 1000.0], [-1000.0, -1000.0, -999.5, -1000.0]])
+
+
+# ============================================================================ smooth_labels
+@case("smooth_labels: random labels, K, eps and both spreads agree with the reference", points=4)
+def _(sub, ref):
+    rng = np.random.default_rng(401)
+    for k in (2, 3, 5, 10, 100):
+        for eps in (0.05, 0.1, 0.3, 0.9, 1.0):
+            labels = rng.integers(0, k, size=int(rng.integers(1, 40)))
+            for spread in ("uniform", "others"):
+                compare(sub, ref, "smooth_labels", labels, k, eps, spread=spread, rtol=RTOL, atol=ATOL,
+                        what=f"smooth_labels(labels, {k}, {eps}, {spread!r})", mistakes=MISTAKES["smooth_labels"])
+
+
+@case("smooth_labels: rows sum to 1; eps = 0 is one-hot; K = 2; empty batch", points=2)
+def _(sub, ref):
+    rng = np.random.default_rng(402)
+    for spread in ("uniform", "others"):
+        labels = rng.integers(0, 7, size=25)
+        got = as_float_array(sub.smooth_labels(labels, 7, 0.25, spread=spread), "targets")
+        expect(got.shape == (25, 7), f"targets have shape {got.shape}, expected (25, 7)")
+        # sums of 7 numbers of order 1: 1e-12 absolute covers the rounding
+        check_close(got.sum(axis=1), np.ones(25), rtol=0, atol=1e-12, what=f"row sums of the targets ({spread})",
+                    mistakes=[Mistake("no (1 - eps)", np.full(25, 1.25), HINT_NO_KEEP)])
+        compare(sub, ref, "smooth_labels", labels, 7, 0.0, spread=spread, rtol=RTOL, atol=ATOL,
+                what=f"smooth_labels(labels, 7, 0.0, {spread!r})", mistakes=MISTAKES["smooth_labels"])
+        compare(sub, ref, "smooth_labels", np.array([0, 1, 1, 0]), 2, 0.2, spread=spread, rtol=RTOL, atol=ATOL,
+                what=f"smooth_labels with K = 2 ({spread})", mistakes=MISTAKES["smooth_labels"])
+        compare(sub, ref, "smooth_labels", np.zeros(0, dtype=np.int64), 4, 0.1, spread=spread, rtol=RTOL,
+                what=f"smooth_labels on an empty batch ({spread}), shape (0, 4)")
+
+
+@case("smooth_labels: a list of labels and the default spread ('uniform')", points=1)
+def _(sub, ref):
+    compare(sub, ref, "smooth_labels", [2, 0, 1, 3], 4, 0.2, rtol=RTOL, atol=ATOL,
+            what="smooth_labels([2, 0, 1, 3], 4, 0.2) with the default spread", mistakes=MISTAKES["smooth_labels"])
+
+
+# ============================================================================ softmax
+@case("softmax: random logits of many shapes agree with the reference", points=3)
+def _(sub, ref):
+    rng = np.random.default_rng(411)
+    for n, k, scale in ((1, 2, 1.0), (5, 3, 2.0), (10, 10, 5.0), (4, 100, 10.0), (8, 6, 30.0)):
+        compare(sub, ref, "softmax", logits(rng, n, k, scale), rtol=RTOL, atol=ATOL,
+                what=f"softmax of a ({n}, {k}) array", mistakes=MISTAKES["softmax"])
+    compare(sub, ref, "softmax", rng.standard_normal(6), rtol=RTOL, atol=ATOL,
+            what="softmax of a single row, shape (6,)", mistakes=MISTAKES["softmax"])
+
+
+@case("softmax: finite at logits +-1000, rows sum to 1, empty batch", points=2)
+def _(sub, ref):
+    got = check_finite(sub.softmax(BIG), "softmax at logits +-1000", HINT_OVERFLOW)
+    check_close(got, ref.softmax(BIG), rtol=RTOL, atol=ATOL, what="softmax at logits +-1000")
+    # sums of 4 probabilities: 1e-12 absolute covers the rounding
+    check_close(got.sum(axis=1), np.ones(4), rtol=0, atol=1e-12, what="row sums of softmax at logits +-1000")
+    compare(sub, ref, "softmax", np.zeros((0, 5)), rtol=RTOL, what="softmax of an empty batch, shape (0, 5)")
+
+
+@case("softmax: does not modify z", points=1)
+def _(sub, ref):
+    z = np.random.default_rng(413).standard_normal((4, 3)) * 5
+    _, (z_after,), _ = sub.call_with_inputs("softmax", z.copy())
+    # rtol 0: an untouched input is bit-for-bit identical
+    check_close(z_after, z, rtol=0, what="z after softmax (the function must not modify its input)")
+
+
+# ============================================================================ cross_entropy
+@case("cross_entropy: random logits and targets agree with the reference", points=3)
+def _(sub, ref):
+    rng = np.random.default_rng(421)
+    for n, k, scale in ((1, 2, 1.0), (3, 3, 2.0), (16, 10, 4.0), (7, 50, 8.0), (5, 4, 30.0)):
+        z = logits(rng, n, k, scale)
+        for targets in (ref.smooth_labels(rng.integers(0, k, n), k, 0.1), soft_targets(rng, n, k),
+                        ref.smooth_labels(rng.integers(0, k, n), k, 0.0)):
+            compare(sub, ref, "cross_entropy", z, targets, rtol=RTOL, atol=ATOL,
+                    what=f"cross_entropy for N = {n}, K = {k}, logits of scale {scale}",
+                    mistakes=MISTAKES["cross_entropy"])
+
+
+@case("cross_entropy: finite and correct at logits +-1000", points=2)
+def _(sub, ref):
+    for eps in (0.1, 0.0):
+        for spread in ("uniform", "others"):
+            targets = ref.smooth_labels([0, 2, 1, 3], 4, eps, spread)
+            got = check_finite(sub.cross_entropy(BIG, targets), "cross_entropy at logits +-1000",
+                               HINT_LOG_SOFTMAX)
+            check_close(got, ref.cross_entropy(BIG, targets), rtol=RTOL,
+                        what=f"cross_entropy at logits +-1000 (eps = {eps}, {spread})")
+
+
+# ============================================================================ cross_entropy_grad
+@case("cross_entropy_grad: random logits and targets agree with the reference", points=3)
+def _(sub, ref):
+    rng = np.random.default_rng(431)
+    for n, k, scale in ((1, 2, 1.0), (3, 3, 2.0), (16, 10, 4.0), (7, 50, 8.0), (5, 4, 30.0)):
+        z = logits(rng, n, k, scale)
+        for targets in (ref.smooth_labels(rng.integers(0, k, n), k, 0.2, "others"), soft_targets(rng, n, k)):
+            compare(sub, ref, "cross_entropy_grad", z, targets, rtol=RTOL, atol=ATOL,
+                    what=f"cross_entropy_grad for N = {n}, K = {k}", mistakes=MISTAKES["cross_entropy_grad"])
+
+
+@case("cross_entropy_grad: rows sum to 0 and stay finite at logits +-1000", points=2)
+def _(sub, ref):
+    targets = ref.smooth_labels([1, 0, 3, 2], 4, 0.1)
+    got = check_finite(sub.cross_entropy_grad(BIG, targets), "cross_entropy_grad at logits +-1000",
+                       HINT_OVERFLOW)
+    check_close(got, ref.cross_entropy_grad(BIG, targets), rtol=RTOL, atol=ATOL,
+                what="cross_entropy_grad at logits +-1000", mistakes=[
+        Mistake(m.name, m.value(BIG, targets), m.hint) for m in MISTAKES["cross_entropy_grad"]])
+    # each row: (1 - 1) / N up to rounding of 4 terms of order 1
+    check_close(got.sum(axis=1), np.zeros(4), rtol=0, atol=1e-12, what="row sums of the gradient")
+
+
+# ============================================================================ min_cross_entropy
+@case("min_cross_entropy: random K and eps, both spreads agree with the reference", points=3)
+def _(sub, ref):
+    rng = np.random.default_rng(441)
+    for k in (2, 3, 7, 10, 1000):
+        for eps in (0.01, float(rng.uniform(0.05, 0.5)), 0.1, 0.6):
+            for spread in ("uniform", "others"):
+                compare(sub, ref, "min_cross_entropy", k, eps, spread=spread, rtol=RTOL, atol=ATOL,
+                        what=f"min_cross_entropy({k}, {eps:.4g}, {spread!r})", mistakes=MISTAKES["min_cross_entropy"])
+
+
+@case("min_cross_entropy: edge cases eps = 0 and eps = 1, K = 2", points=1)
+def _(sub, ref):
+    # eps = 1: 'uniform' targets are all 1/K (entropy log K); 'others' puts 0 on the true class
+    # (entropy log(K - 1), and exactly 0 for K = 2).
+    for k, eps, spread in ((4, 1.0, "uniform"), (4, 1.0, "others"), (2, 1.0, "others"), (2, 0.0, "others"),
+                           (2, 0.3, "uniform"), (6, 0.0, "uniform")):
+        got = sub.min_cross_entropy(k, eps, spread=spread)
+        value = as_float_array(got, f"min_cross_entropy({k}, {eps}, {spread!r})")
+        if not np.all(np.isfinite(value)):
+            raise Fail(f"min_cross_entropy({k}, {eps}, {spread!r}) is NaN or infinite", HINT_ZERO_LOG_ZERO)
+        compare(sub, ref, "min_cross_entropy", k, eps, spread=spread, rtol=RTOL, atol=ATOL,
+                what=f"min_cross_entropy({k}, {eps}, {spread!r})", mistakes=MISTAKES["min_cross_entropy"])

@@ -1,0 +1,198 @@
+"""Public tests of 04_label_smoothing (shipped with the assignment).
+
+Every expected value below is worked out by hand from the contract in
+label_smoothing.py; the comments show the arithmetic. Logits are often written as
+logs of probabilities (z = log([0.1, 0.2, 0.7])) so that softmax(z) is known
+exactly. The hidden tests check the same functions on many more inputs.
+"""
+import math
+
+import numpy as np
+
+from autograder.framework import Fail, Mistake, as_float_array, case, check_close
+
+# A handful of exp/log/divisions: correct implementations differ in the last bits only,
+# so 1e-12 relative is far below any real mistake. Probabilities that underflow to 0
+# (e^-1000) need an absolute tolerance; 1e-15 is still far below any wrong answer.
+RTOL = 1e-12
+ATOL = 1e-15
+
+HINT_GOT_OTHERS = ("your targets put eps/(K-1) on each other class and 1 - eps on the true class: that is the "
+                   "'others' spread. spread='uniform' puts eps/K on every class (the true one included), "
+                   "so the true class gets 1 - eps + eps/K.")
+HINT_GOT_UNIFORM = ("your targets put eps/K on every class, the 'uniform' spread. spread='others' gives the "
+                    "true class exactly 1 - eps and each of the K - 1 other classes eps/(K-1).")
+HINT_NO_KEEP = ("your rows sum to more than 1: scale the one-hot part by (1 - eps) before adding the "
+                "smoothing mass, so each row stays a probability distribution.")
+HINT_OVERFLOW = ("exp(1000) overflows to inf: subtract the row maximum before exponentiating; the softmax "
+                 "does not change, and the largest exponent becomes exp(0) = 1.")
+HINT_LOG_SOFTMAX = ("compute the log-probabilities with a stable log-softmax, z - m - log(sum(exp(z - m))) "
+                    "with m the row maximum, instead of log(softmax(z)): at logits like -1000 the softmax "
+                    "underflows to 0 and log(0) = -inf.")
+
+LOG_A = [0.0, math.log(2.0), math.log(7.0)]        # softmax = [1, 2, 7] / 10
+BIG = [[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0]]
+
+
+def check_finite(got, what, hint):
+    arr = as_float_array(got, what)
+    if not np.all(np.isfinite(arr)):
+        raise Fail(f"{what} contains NaN or infinity at logits of size 1000", hint)
+    return arr
+
+
+# ----------------------------------------------------------------------------- smooth_labels
+@case("smooth_labels: K = 3, eps = 0.1, spread='uniform' (eps/K on every class)", points=2)
+def _(sub):
+    a, b = 0.9 + 0.1 / 3, 0.1 / 3                   # 0.9333..., 0.0333...
+    check_close(sub.smooth_labels([0, 2], 3, 0.1, spread="uniform"), [[a, b, b], [b, b, a]], rtol=RTOL,
+                what="smooth_labels([0, 2], 3, 0.1, 'uniform')", mistakes=[
+        Mistake("others spread", [[0.9, 0.05, 0.05], [0.05, 0.05, 0.9]], HINT_GOT_OTHERS),
+        Mistake("no (1 - eps)", [[1 + b, b, b], [b, b, 1 + b]], HINT_NO_KEEP),
+    ])
+
+
+@case("smooth_labels: K = 3, eps = 0.1, spread='others' (the primer's [0.9, 0.05, 0.05])", points=2)
+def _(sub):
+    a, b = 0.9 + 0.1 / 3, 0.1 / 3
+    check_close(sub.smooth_labels([1], 3, 0.1, spread="others"), [[0.05, 0.9, 0.05]], rtol=RTOL,
+                what="smooth_labels([1], 3, 0.1, 'others')", mistakes=[
+        Mistake("uniform spread", [[b, a, b]], HINT_GOT_UNIFORM),
+        Mistake("no (1 - eps)", [[0.05, 1.0, 0.05]], HINT_NO_KEEP),
+    ])
+
+
+@case("smooth_labels: quiz Q5, K = 10, eps = 0.1: true class 0.9 ('others') or 0.91 ('uniform')", points=2)
+def _(sub):
+    others = [0.1 / 9] * 10
+    others[3] = 0.9
+    uniform = [0.01] * 10
+    uniform[3] = 0.91
+    check_close(sub.smooth_labels([3], 10, 0.1, spread="others"), [others], rtol=RTOL,
+                what="smooth_labels([3], 10, 0.1, 'others')",
+                mistakes=[Mistake("uniform spread", [uniform], HINT_GOT_UNIFORM)])
+    check_close(sub.smooth_labels([3], 10, 0.1, spread="uniform"), [uniform], rtol=RTOL,
+                what="smooth_labels([3], 10, 0.1, 'uniform')",
+                mistakes=[Mistake("others spread", [others], HINT_GOT_OTHERS)])
+
+
+@case("smooth_labels: eps = 0 gives one-hot targets (K = 2)", points=1)
+def _(sub):
+    for spread in ("uniform", "others"):
+        check_close(sub.smooth_labels([1, 0, 1], 2, 0.0, spread=spread), [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]],
+                    rtol=RTOL, what=f"smooth_labels([1, 0, 1], 2, 0.0, {spread!r})")
+
+
+# ----------------------------------------------------------------------------- softmax
+@case("softmax: each row of z becomes a distribution", points=2)
+def _(sub):
+    z = [LOG_A, [5.0, 5.0, 5.0]]
+    e = np.exp(np.array(z))
+    check_close(sub.softmax(z), [[0.1, 0.2, 0.7], [1 / 3, 1 / 3, 1 / 3]], rtol=RTOL, what="softmax(z)", mistakes=[
+        Mistake("normalized columns", e / e.sum(axis=0),
+                "you normalized each column; softmax normalizes each row (one sample) on its own, "
+                "along the last axis."),
+    ])
+
+
+@case("softmax: finite at logits +-1000", points=2)
+def _(sub):
+    got = check_finite(sub.softmax(BIG), "softmax at logits +-1000", HINT_OVERFLOW)
+    # row 2: [e^-2000, 1, e^-1] / (1 + e^-1)
+    check_close(got, [[1.0, 0.0, 0.0], [0.0, 0.7310585786300049, 0.2689414213699951]], rtol=RTOL, atol=ATOL,
+                what="softmax at logits +-1000")
+
+
+# ----------------------------------------------------------------------------- cross_entropy
+@case("cross_entropy: two rows, soft and hard targets", points=2)
+def _(sub):
+    z = [LOG_A, [0.0, 0.0, 0.0]]
+    targets = [[0.05, 0.05, 0.9], [1.0, 0.0, 0.0]]
+    # row 1: -(0.05 log 0.1 + 0.05 log 0.2 + 0.9 log 0.7); row 2: log 3; mean of the two
+    check_close(sub.cross_entropy(z, targets), 0.8076104442421881, rtol=RTOL, what="cross_entropy(z, targets)",
+                mistakes=[
+        Mistake("sum over rows", 1.6152208884843762,
+                "your loss is the sum over the rows; the loss is the mean over the rows (divide by N)."),
+        Mistake("mean over all entries", 0.2692034814140627,
+                "you averaged over all N*K entries; average over the N rows only, summing over the classes."),
+        Mistake("true class only", 0.7276436163034211,
+                "only the largest target entered your loss; with soft targets every class contributes "
+                "-t_k log softmax(z)_k."),
+    ])
+
+
+@case("cross_entropy: finite at logits +-1000", points=2)
+def _(sub):
+    targets = [[0.9, 0.05, 0.05], [0.05, 0.05, 0.9]]
+    # row 1: log-softmax [0, -2000, -1000] -> loss 150; row 2: log-softmax
+    # [-2000, 0, -1] - log(1 + e^-1) -> loss 101.2132617...; mean 125.6066...
+    got = check_finite(sub.cross_entropy(BIG, targets), "cross_entropy at logits +-1000", HINT_LOG_SOFTMAX)
+    check_close(got, 125.60663084375912, rtol=RTOL, what="cross_entropy at logits +-1000")
+
+
+# ----------------------------------------------------------------------------- cross_entropy_grad
+_SIGN = ("your gradient has the wrong sign: d loss / d z = (softmax(z) - targets) / N, so the true "
+         "class gets a negative entry when its probability is below its target.")
+_NOT_DIVIDED = ("your gradient is N times too large: the loss is a mean over the N rows, so divide "
+                "(softmax(z) - targets) by N.")
+
+
+@case("cross_entropy_grad: worked example 3, no smoothing", points=2)
+def _(sub):
+    z = [[math.log(0.7), math.log(0.2), math.log(0.1)]]          # softmax = [0.7, 0.2, 0.1]
+    # probabilities of order 1: an absolute 1e-12 is far below any mistake
+    check_close(sub.cross_entropy_grad(z, [[1.0, 0.0, 0.0]]), [[-0.3, 0.2, 0.1]], rtol=RTOL, atol=1e-12,
+                what="cross_entropy_grad(z, [[1, 0, 0]])", mistakes=[Mistake("sign", [[0.3, -0.2, -0.1]], _SIGN)])
+
+
+@case("cross_entropy_grad: worked example 3, eps = 0.1 with the 'others' spread", points=2)
+def _(sub):
+    z = [[math.log(0.7), math.log(0.2), math.log(0.1)]]
+    check_close(sub.cross_entropy_grad(z, [[0.9, 0.05, 0.05]]), [[-0.2, 0.15, 0.05]], rtol=RTOL, atol=1e-12,
+                what="cross_entropy_grad(z, [[0.9, 0.05, 0.05]])",
+                mistakes=[Mistake("sign", [[0.2, -0.15, -0.05]], _SIGN)])
+
+
+@case("cross_entropy_grad: two rows, divided by N = 2", points=2)
+def _(sub):
+    z = [LOG_A, [0.0, 0.0, 0.0]]
+    targets = [[0.05, 0.05, 0.9], [1.0, 0.0, 0.0]]
+    # ([0.1, 0.2, 0.7] - [0.05, 0.05, 0.9]) / 2 and ([1/3, 1/3, 1/3] - [1, 0, 0]) / 2
+    expected = [[0.025, 0.075, -0.1], [-1 / 3, 1 / 6, 1 / 6]]
+    check_close(sub.cross_entropy_grad(z, targets), expected, rtol=RTOL, atol=1e-12,
+                what="cross_entropy_grad(z, targets)", mistakes=[
+        Mistake("not divided by N", [[0.05, 0.15, -0.2], [-2 / 3, 1 / 3, 1 / 3]], _NOT_DIVIDED),
+        Mistake("sign", [[-0.025, -0.075, 0.1], [1 / 3, -1 / 6, -1 / 6]], _SIGN),
+    ])
+
+
+# ----------------------------------------------------------------------------- min_cross_entropy
+_ZERO = ("a perfect model does not reach 0 on smoothed targets: the smallest loss is the entropy of the "
+         "smoothed target, -sum_k t_k log t_k, which is > 0 for eps > 0.")
+_ONLY_TRUE = ("you kept only the true-class term -t log t; all K classes contribute -t_k log t_k to the "
+              "entropy of the smoothed target.")
+
+
+@case("min_cross_entropy: practice problem 5, K = 3, eps = 0.1, both spreads", points=2)
+def _(sub):
+    # 'uniform': -(0.9333 log 0.9333 + 2 * 0.0333 log 0.0333); 'others': -(0.9 log 0.9 + 2 * 0.05 log 0.05)
+    uniform, others = 0.29113983883196504, 0.39439769144744274
+    check_close(sub.min_cross_entropy(3, 0.1, spread="uniform"), uniform, rtol=RTOL,
+                what="min_cross_entropy(3, 0.1, 'uniform')", mistakes=[
+        Mistake("zero", 0.0, _ZERO), Mistake("others spread", others, HINT_GOT_OTHERS),
+        Mistake("true class only", -(0.9 + 0.1 / 3) * math.log(0.9 + 0.1 / 3), _ONLY_TRUE),
+        Mistake("minus log of the true target", -math.log(0.9 + 0.1 / 3), _ONLY_TRUE)])
+    check_close(sub.min_cross_entropy(3, 0.1, spread="others"), others, rtol=RTOL,
+                what="min_cross_entropy(3, 0.1, 'others')", mistakes=[
+        Mistake("zero", 0.0, _ZERO), Mistake("uniform spread", uniform, HINT_GOT_UNIFORM),
+        Mistake("true class only", -0.9 * math.log(0.9), _ONLY_TRUE),
+        Mistake("minus log of the true target", -math.log(0.9), _ONLY_TRUE)])
+
+
+@case("min_cross_entropy: eps = 0 gives 0; K = 10 with the default spread", points=1)
+def _(sub):
+    check_close(sub.min_cross_entropy(5, 0.0), 0.0, rtol=RTOL, atol=1e-15, what="min_cross_entropy(5, 0.0)")
+    # default 'uniform': -(0.91 log 0.91 + 9 * 0.01 log 0.01)
+    check_close(sub.min_cross_entropy(10, 0.1), 0.5002880350577578, rtol=RTOL, what="min_cross_entropy(10, 0.1)",
+                mistakes=[Mistake("zero", 0.0, _ZERO),
+                          Mistake("others spread", 0.5448054311250702, HINT_GOT_OTHERS)])

@@ -1,0 +1,224 @@
+"""Catalogue of student implementations of label_smoothing.py, for tests/test_label_smoothing_suite.py.
+
+MISTAKES: wrong implementations a student could plausibly write; each must lose points on
+its own function only, and some failed case of that function must give a hint containing
+`hint` (case-insensitive).
+CORRECT: unusual but correct implementations; each must score 100%.
+Every entry keeps the given scaffolding (conversion and checks) and changes only what a
+student writes in the solution region.
+"""
+from tests.catalogue import Variant
+
+_SMOOTH = '''
+def smooth_labels(labels, num_classes, eps, spread="uniform"):
+    num_classes = _check_num_classes(num_classes)
+    labels = _as_labels(labels, num_classes)
+    eps = _check_eps(eps)
+    spread = _check_spread(spread)
+'''
+_SOFTMAX = '''
+def softmax(z):
+    z = _as_logits(z)
+'''
+_CE = '''
+def cross_entropy(z, targets):
+    z, targets = _check_loss_inputs(z, targets)
+'''
+_GRAD = '''
+def cross_entropy_grad(z, targets):
+    z, targets = _check_loss_inputs(z, targets)
+'''
+_MIN = '''
+def min_cross_entropy(num_classes, eps, spread="uniform"):
+    num_classes = _check_num_classes(num_classes)
+    eps = _check_eps(eps)
+    spread = _check_spread(spread)
+'''
+
+MISTAKES = [
+    # ------------------------------------------------------------------ smooth_labels
+    Variant("smooth_always_others", "smooth_labels", _SMOOTH + '''
+    onehot = np.eye(num_classes)[labels]
+    return (1 - eps) * onehot + eps / (num_classes - 1) * (1 - onehot)
+''', hint="spread='uniform' puts eps/K on every class"),
+
+    Variant("smooth_always_uniform", "smooth_labels", _SMOOTH + '''
+    onehot = np.eye(num_classes)[labels]
+    return (1 - eps) * onehot + eps / num_classes
+''', hint="spread='others' gives the true class exactly 1 - eps"),
+
+    Variant("smooth_spreads_swapped", "smooth_labels", _SMOOTH + '''
+    onehot = np.eye(num_classes)[labels]
+    if spread == "others":
+        return (1 - eps) * onehot + eps / num_classes
+    return (1 - eps) * onehot + eps / (num_classes - 1) * (1 - onehot)
+''', hint="'uniform' spread"),
+
+    Variant("smooth_no_one_minus_eps", "smooth_labels", _SMOOTH + '''
+    onehot = np.eye(num_classes)[labels]
+    if spread == "uniform":
+        return onehot + eps / num_classes
+    return onehot + eps / (num_classes - 1) * (1 - onehot)
+''', hint="(1 - eps)"),
+
+    # ------------------------------------------------------------------ softmax
+    Variant("softmax_overflows", "softmax", _SOFTMAX + '''
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+''', hint="subtract the row maximum"),
+
+    Variant("softmax_over_columns", "softmax", _SOFTMAX + '''
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=0, keepdims=True)
+''', hint="normalizes each row"),
+
+    # ------------------------------------------------------------------ cross_entropy
+    Variant("ce_sum_not_mean", "cross_entropy", _CE + '''
+    m = z.max(axis=1, keepdims=True)
+    log_p = z - m - np.log(np.sum(np.exp(z - m), axis=1, keepdims=True))
+    return float(-np.sum(targets * log_p))
+''', hint="mean over the rows"),
+
+    Variant("ce_log_of_softmax", "cross_entropy", _CE + '''
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    return float(-np.mean(np.sum(targets * np.log(p), axis=1)))
+''', hint="log-softmax"),
+
+    Variant("ce_mean_over_entries", "cross_entropy", _CE + '''
+    m = z.max(axis=1, keepdims=True)
+    log_p = z - m - np.log(np.sum(np.exp(z - m), axis=1, keepdims=True))
+    return float(-np.mean(targets * log_p))
+''', hint="average over the N rows only"),
+
+    Variant("ce_true_class_only", "cross_entropy", _CE + '''
+    m = z.max(axis=1, keepdims=True)
+    log_p = z - m - np.log(np.sum(np.exp(z - m), axis=1, keepdims=True))
+    true = np.argmax(targets, axis=1)
+    return float(-np.mean(log_p[np.arange(len(z)), true]))
+''', hint="every class contributes"),
+
+    # ------------------------------------------------------------------ cross_entropy_grad
+    Variant("grad_not_divided_by_n", "cross_entropy_grad", _GRAD + '''
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True) - targets
+''', hint="divide"),
+
+    Variant("grad_wrong_sign", "cross_entropy_grad", _GRAD + '''
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return (targets - e / e.sum(axis=1, keepdims=True)) / len(z)
+''', hint="wrong sign"),
+
+    Variant("grad_overflows", "cross_entropy_grad", _GRAD + '''
+    e = np.exp(z)
+    return (e / e.sum(axis=1, keepdims=True) - targets) / z.shape[0]
+''', hint="subtract the row maximum"),
+
+    # ------------------------------------------------------------------ min_cross_entropy
+    Variant("min_ce_returns_zero", "min_cross_entropy", _MIN + '''
+    return 0.0
+''', hint="entropy of the smoothed target"),
+
+    Variant("min_ce_always_others", "min_cross_entropy", _MIN + '''
+    a, b = 1 - eps, eps / (num_classes - 1)
+    return float(-(a * np.log(a) + (num_classes - 1) * b * np.log(b))) if eps > 0 else 0.0
+''', hint="spread='uniform' puts eps/K"),
+
+    Variant("min_ce_minus_log_true_target", "min_cross_entropy", _MIN + '''
+    a = 1 - eps if spread == "others" else 1 - eps + eps / num_classes
+    return float(-np.log(a))
+''', hint="all K classes contribute"),
+
+    Variant("min_ce_nan_at_zero_targets", "min_cross_entropy", _MIN + '''
+    t = np.full(num_classes, eps / num_classes if spread == "uniform" else eps / (num_classes - 1))
+    t[0] = 1 - eps + eps / num_classes if spread == "uniform" else 1 - eps
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(-np.sum(t * np.log(t)))
+''', hint="0 log 0 = 0"),
+]
+
+
+CORRECT = [
+    Variant("smooth_loops_and_lists", "smooth_labels", _SMOOTH + '''
+    rows = []
+    for label in labels:
+        if spread == "uniform":
+            row = [eps / num_classes] * num_classes
+            row[label] += 1 - eps
+        else:
+            row = [eps / (num_classes - 1)] * num_classes
+            row[label] = 1 - eps
+        rows.append(row)
+    return np.array(rows, dtype=float).reshape(len(labels), num_classes)
+'''),
+
+    Variant("smooth_full_and_fancy_index", "smooth_labels", _SMOOTH + '''
+    n = labels.shape[0]
+    other = eps / num_classes if spread == "uniform" else eps / (num_classes - 1)
+    true = 1 - eps + eps / num_classes if spread == "uniform" else 1 - eps
+    t = np.full((n, num_classes), other)
+    t[np.arange(n), labels] = true
+    return t
+'''),
+
+    Variant("softmax_via_logsumexp", "softmax", _SOFTMAX + '''
+    m = np.max(z, axis=-1, keepdims=True)
+    lse = m + np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+    return np.exp(z - lse)
+'''),
+
+    Variant("softmax_row_loop", "softmax", _SOFTMAX + '''
+    flat = z.reshape(-1, z.shape[-1])
+    out = np.empty_like(flat)
+    for i in range(flat.shape[0]):
+        row = flat[i] - max(flat[i])
+        e = np.exp(row)
+        out[i] = e / sum(e)
+    return out.reshape(z.shape)
+'''),
+
+    Variant("ce_row_loop", "cross_entropy", _CE + '''
+    total = 0.0
+    for zi, ti in zip(z, targets):
+        m = zi.max()
+        log_norm = m + np.log(np.exp(zi - m).sum())
+        total += -np.dot(ti, zi - log_norm)
+    return total / len(z)
+'''),
+
+    Variant("ce_where_skips_zero_targets", "cross_entropy", _CE + '''
+    shifted = z - np.max(z, axis=1)[:, None]
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1))[:, None]
+    per_row = -np.where(targets != 0, targets * log_p, 0.0).sum(axis=1)
+    return per_row.mean()
+'''),
+
+    Variant("grad_via_log_softmax", "cross_entropy_grad", _GRAD + '''
+    n = z.shape[0]
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return np.exp(log_p) / n - targets / n
+'''),
+
+    Variant("min_ce_build_target_and_where", "min_cross_entropy", _MIN + '''
+    t = np.full(num_classes, eps / num_classes if spread == "uniform" else eps / (num_classes - 1))
+    t[0] = 1 - eps + eps / num_classes if spread == "uniform" else 1 - eps
+    safe = np.where(t > 0, t, 1.0)
+    return float(-np.sum(t * np.log(safe)))
+'''),
+
+    Variant("min_ce_math_closed_form", "min_cross_entropy", _MIN + '''
+    import math
+    k = num_classes
+    if spread == "uniform":
+        a, b = 1 - eps + eps / k, eps / k
+    else:
+        a, b = 1 - eps, eps / (k - 1)
+    h = 0.0
+    if a > 0:
+        h -= a * math.log(a)
+    if b > 0:
+        h -= (k - 1) * b * math.log(b)
+    return h
+'''),
+]
