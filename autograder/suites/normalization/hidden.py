@@ -1,0 +1,568 @@
+"""Hidden tests of 07_normalization_and_more (never shipped to students).
+
+Deterministic functions (batch/layer norm forward and backward, the Jacobian penalty)
+are compared with the reference on seeded random inputs covering N = 1 (layer norm),
+D = 1, N = D, a small batch with many features and a large batch with few features.
+MISTAKES models the classic errors so that a wrong answer gets a targeted hint.
+
+Backward passes: grading never depends on the layout of the student's cache. A
+backward case calls the student's forward on (x, gamma, beta, eps) only to obtain
+the student's cache, passes it to the student's backward with dout, and compares
+dx, dgamma, dbeta with the REFERENCE backward at the same (x, gamma, beta, eps, dout)
+(the reference's own cache is never given to the student). Which case counts where:
+  - *_forward cases score the forward output only (never the cache);
+  - *_backward cases score the gradients; a forward mistake that only changes the
+    output (say, a missing beta) leaves them untouched, while a forward mistake that
+    puts wrong statistics in the cache (N - 1, eps outside the root, wrong axis)
+    costs points in both, and the backward failure then says to fix the forward first;
+  - dbeta does not depend on the cache; it shares its case with dgamma (which does).
+Because the backward models take (x, gamma, beta, eps, dout) and not the cache,
+they are applied with check_close(args=...) rather than compare(...).
+
+mixup and stochastic_depth are random. They are graded by identities that hold for
+every random draw (one lam and one permutation partner per call, the same for x and
+y; each sample's branch multiplied by 0 or 1/survival_prob) and by Monte Carlo
+bounds from Hoeffding's inequality, P(|mean - E| >= t) <= 2 exp(-2 n t^2 / width^2),
+with t chosen so that a correct implementation fails a check with probability below
+DELTA = 1e-6 whatever its random stream. Property failures raise Fail(message, hint).
+"""
+import math
+
+import numpy as np
+
+from autograder.framework import Fail, Mistake, as_float_array, case, check_close, compare, expect
+from autograder.protocol import Callable, Rng, materialize
+
+# Forward outputs are O(1) results of a few float64 operations and a mean over <= 256
+# terms; correct implementations (np.var, loops, two-pass sums) agree to ~1e-13, while
+# the smallest modelled mistake (eps = 1e-5 outside the root) moves outputs by > 1e-6.
+RTOL, ATOL = 1e-9, 1e-10
+# Gradients combine three O(1) terms that nearly cancel and sums over <= 256 rows;
+# correct formulations (compact or staged backward) agree to ~1e-13.
+RTOL_GRAD, ATOL_GRAD = 1e-8, 1e-10
+# The Jacobian penalty is a sum of at most 40 positive terms: agreement to ~1e-15.
+RTOL_JAC = 1e-10
+# Identities on random outputs (lam*x + (1 - lam)*x_j, x + c*r) on O(1) data hold to
+# ~1e-15 in any evaluation order.
+TOL = 1e-10
+# Probability that one Monte Carlo check fails a correct implementation.
+DELTA = 1e-6
+
+
+def hoeffding(n, width=1.0, delta=DELTA):
+    """t with P(|mean of n independent variables in an interval of this width - E| >= t) <= delta."""
+    return width * math.sqrt(math.log(2 / delta) / (2 * n))
+
+
+# ============================================================================ hints
+HINT_DDOF = ("your output matches the unbiased variance (dividing by the count minus one). Batch and layer "
+             "norm use the biased variance, the plain mean of the squared deviations (np.var's default ddof=0).")
+HINT_EPS = ("your output matches (x - mean) / (sqrt(var) + eps): eps belongs inside the square root, "
+            "(x - mean) / sqrt(var + eps).")
+HINT_NO_EPS = "your output matches (x - mean) / sqrt(var) without eps: add eps to the variance, sqrt(var + eps)."
+HINT_NO_AFFINE = "your output is xhat itself: finish with the scale and shift, out = gamma * xhat + beta."
+HINT_BN_AXIS = ("your output matches statistics taken over the features of each sample (axis 1), which is "
+                "layer norm. Batch norm takes one mean and one variance per feature, over the batch (axis 0).")
+HINT_LN_AXIS = ("your output matches statistics taken over the batch for each feature (axis 0), which is "
+                "batch norm. Layer norm standardizes each sample over its own features (axis 1).")
+HINT_NO_MEAN = ("your dx lacks the - mean(dxhat) term: the mean depends on every input, so subtract the "
+                "mean of dxhat over the normalized axis.")
+HINT_NO_XHAT = ("your dx lacks the - xhat * mean(dxhat * xhat) term, which comes from the inputs entering "
+                "the variance.")
+HINT_NO_GAMMA = "your dx looks computed from dxhat = dout: the gradient reaching xhat is dout * gamma."
+HINT_GRAD_AXIS = ("the mean terms of your dx are taken over axis {other}: they run over the same axis as the "
+                  "forward statistics, axis {axis} (keepdims=True), because that is the axis the mean and "
+                  "variance mix.")
+HINT_NO_INV_STD = "your dx lacks the final factor 1 / sqrt(var + eps) of the chain rule through the division."
+HINT_PARAM_AXIS = ("dgamma and dbeta hold one number per feature: sum over the batch (axis 0), "
+                   "giving shape (D,), for batch norm and layer norm alike.")
+HINT_BAD_CACHE = ("your gradients are the right formula applied to wrong statistics: they match the backward "
+                  "pass of a forward that {what}. Your backward reads those statistics from the cache your "
+                  "forward returns, so fix the forward first.")
+HINT_FIX_FORWARD = ("your forward's output is wrong on this input too, and this backward reads the cache your "
+                    "forward made: fix the forward first, then recheck the backward.")
+
+HINT_MIX_LABELS = ("y_mix equals y_onehot: the labels must be mixed exactly like the inputs, "
+                   "y_mix = lam * y + (1 - lam) * y[perm].")
+HINT_MIX_SAME = ("your inputs and labels are not mixed with the same lam and partner: draw lam once per call "
+                 "and use that lam and the same perm for x and for y.")
+HINT_MIX_ONE_LAM = ("mixup draws ONE lam ~ Beta(alpha, alpha) per call, shared by the whole batch, "
+                    "and returns it as a float; your rows are mixed with different weights.")
+HINT_MIX_SIDE = ("your x_mix gives the weight lam to the partner row: by the contract lam weights the original "
+                 "row, x_mix = lam * x + (1 - lam) * x[perm].")
+HINT_MIX_PERM = ("the partners must be a random permutation of the batch, perm = rng.permutation(N): "
+                 "every sample is a partner exactly once, and perm changes from call to call.")
+HINT_MIX_BETA = ("your lam values do not look like draws from Beta(alpha, alpha) (symmetric around 1/2, piling "
+                 "up near 0 and 1 for small alpha, near 1/2 for large alpha): draw lam = rng.beta(alpha, alpha).")
+HINT_RNG = ("draw every random number from the rng argument (rng.beta, rng.permutation, rng.random), not from "
+            "np.random or a generator of your own: the same seed must reproduce the same result.")
+
+HINT_SD_INFERENCE = ("at inference (training=False) the block is x + residual(x): nothing is dropped and "
+                     "nothing is divided by survival_prob (that scaling happens in training only).")
+HINT_SD_RESCALE = ("kept branches are not rescaled: in training a kept branch is divided by survival_prob, "
+                   "out = x + b * residual(x) / survival_prob, so that the expected output is x + residual(x).")
+HINT_SD_DROP_PROB = ("kept branches are divided by 1 - survival_prob: divide by survival_prob, the probability "
+                     "of keeping the branch.")
+HINT_SD_WHOLE = ("stochastic depth keeps or drops the whole residual branch of a sample: one b per sample "
+                 "(row), the same for all of its entries, not one per entry (that would be dropout).")
+HINT_SD_PER_SAMPLE = ("in every call all samples were kept or dropped together: draw one Bernoulli(survival_prob) "
+                      "per sample, e.g. rng.random(N) < survival_prob, not one for the whole batch.")
+HINT_SD_KEEP_PROB = ("survival_prob is the probability of KEEPING the branch; your branches survive at a rate "
+                     "near 1 - survival_prob.")
+
+HINT_J_NO_DERIV = ("your penalty equals ||W||_F^2, the Jacobian of W x + b alone: the chain rule through tanh "
+                   "scales row i of W by tanh'(a_i) = 1 - tanh(a_i)^2.")
+HINT_J_ONE_MINUS_TANH = "you used 1 - tanh(a) as the derivative of tanh; it is 1 - tanh(a)^2."
+HINT_J_NOT_SQUARED = ("the squared Frobenius norm squares every entry of J = diag(1 - tanh^2) W, so the factor "
+                      "(1 - tanh(a_i)^2) appears squared: sum_i (1 - tanh(a_i)^2)^2 ||W_i||^2.")
+HINT_J_COLUMNS = ("your penalty weights the columns of W: J = diag(1 - tanh(a)^2) W scales the ROWS of W "
+                  "(row i of W belongs to output i), so use ||W_i||^2 = sum over the row.")
+HINT_J_MEAN = "for a batch of inputs return the mean of the per-sample penalties, not their sum."
+
+
+# ============================================================================ mistake models
+def _normalize(x, axis, ddof=0, eps=1e-5, where="inside"):
+    x = np.asarray(x, dtype=float)
+    with np.errstate(all="ignore"):
+        centred = x - x.mean(axis=axis, keepdims=True)
+        var = np.sum(centred ** 2, axis=axis, keepdims=True) / (x.shape[axis] - ddof)
+        std = {"inside": np.sqrt(var + eps), "outside": np.sqrt(var) + eps, "none": np.sqrt(var)}[where]
+        return centred / std, 1.0 / std
+
+
+def _forward_model(axis, ddof=0, where="inside", affine=True):
+    def model(x, gamma, beta, eps=1e-5):
+        xhat, _ = _normalize(x, axis, ddof, eps, where)
+        return (np.asarray(gamma) * xhat + np.asarray(beta) if affine else xhat), None
+    return model
+
+
+def _backward_model(axis, ddof=0, where="inside", mean_term=True, xhat_term=True, use_gamma=True,
+                    inv_std=True, param_axis=0, grad_axis=None):
+    """(x, gamma, beta, eps, dout) -> (dx, dgamma, dbeta) of one modelled forward/backward pair."""
+    def model(x, gamma, beta, eps, dout):
+        xhat, inv = _normalize(x, axis, ddof, eps, where)
+        g = axis if grad_axis is None else grad_axis     # axis of the mean terms in dx
+        dout = np.asarray(dout, dtype=float)
+        with np.errstate(all="ignore"):
+            dxhat = dout * np.asarray(gamma) if use_gamma else dout
+            dx = dxhat.copy()
+            if mean_term:
+                dx = dx - dxhat.mean(axis=g, keepdims=True)
+            if xhat_term:
+                dx = dx - xhat * np.mean(dxhat * xhat, axis=g, keepdims=True)
+            if inv_std:
+                dx = dx * inv
+        return dx, np.sum(dout * xhat, axis=param_axis), np.sum(dout, axis=param_axis)
+    return model
+
+
+def _jac_terms(W, b, x):
+    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+    X = np.atleast_2d(np.asarray(x, dtype=float))
+    return W, np.tanh(X @ W.T + b)
+
+
+def _jac_model(kind):
+    def model(W, b, x):
+        W, t = _jac_terms(W, b, x)
+        rows = np.sum(W ** 2, axis=1)
+        if kind == "no_deriv":
+            per = np.ones_like(t) @ rows
+        elif kind == "one_minus_tanh":
+            per = (1 - t) ** 2 @ rows
+        elif kind == "not_squared":
+            per = (1 - t ** 2) @ rows
+        elif kind == "columns":                      # only defined when H = D
+            per = ((1 - t ** 2) ** 2) @ np.sum(W ** 2, axis=0)
+        else:                                        # "sum": right per-sample value, summed over the batch
+            return float((((1 - t ** 2) ** 2) @ rows).sum())
+        return float(per.mean())
+    return model
+
+
+def _norm_mistakes(axis):
+    other = 1 - axis
+    return [
+        Mistake("unbiased variance", _forward_model(axis, ddof=1), HINT_DDOF),
+        Mistake("eps outside the root", _forward_model(axis, where="outside"), HINT_EPS),
+        Mistake("no eps", _forward_model(axis, where="none"), HINT_NO_EPS),
+        Mistake("wrong axis", _forward_model(other), HINT_BN_AXIS if axis == 0 else HINT_LN_AXIS),
+        Mistake("no gamma/beta", _forward_model(axis, affine=False), HINT_NO_AFFINE),
+    ]
+
+
+def _backward_mistakes(axis):
+    other = 1 - axis
+    return [
+        Mistake("no mean term", _backward_model(axis, mean_term=False), HINT_NO_MEAN),
+        Mistake("no xhat term", _backward_model(axis, xhat_term=False), HINT_NO_XHAT),
+        Mistake("no gamma", _backward_model(axis, use_gamma=False), HINT_NO_GAMMA),
+        Mistake("no 1/std", _backward_model(axis, inv_std=False), HINT_NO_INV_STD),
+        Mistake("params over axis 1", _backward_model(axis, param_axis=1), HINT_PARAM_AXIS),
+        Mistake("means over the other axis", _backward_model(axis, grad_axis=other),
+                HINT_GRAD_AXIS.format(axis=axis, other=other)),
+        Mistake("cache with N - 1", _backward_model(axis, ddof=1),
+                HINT_BAD_CACHE.format(what="divides the variance by the count minus one")),
+        Mistake("cache with eps outside", _backward_model(axis, where="outside"),
+                HINT_BAD_CACHE.format(what="adds eps outside the square root")),
+        Mistake("cache over the wrong axis", _backward_model(other),
+                HINT_BAD_CACHE.format(what=f"normalizes over axis {other}")),
+    ]
+
+
+MISTAKES = {
+    "batchnorm_forward": _norm_mistakes(0),
+    "layernorm_forward": _norm_mistakes(1),
+    "batchnorm_backward": _backward_mistakes(0),
+    "layernorm_backward": _backward_mistakes(1),
+    "jacobian_penalty": [
+        Mistake("no tanh derivative", _jac_model("no_deriv"), HINT_J_NO_DERIV),
+        Mistake("1 - tanh", _jac_model("one_minus_tanh"), HINT_J_ONE_MINUS_TANH),
+        Mistake("derivative not squared", _jac_model("not_squared"), HINT_J_NOT_SQUARED),
+        Mistake("column norms", _jac_model("columns"), HINT_J_COLUMNS),
+        Mistake("sum over the batch", _jac_model("sum"), HINT_J_MEAN),
+    ],
+    # mixup and stochastic_depth are random: property checks below raise Fail(message, hint).
+}
+
+
+# ============================================================================ normalization
+BN_SHAPES = [(8, 5), (2, 3), (16, 1), (3, 3), (4, 64), (256, 3)]     # N >= 2, D = 1, N = D, N << D, N >> D
+LN_SHAPES = [(8, 5), (1, 7), (3, 2), (3, 3), (4, 64), (256, 3)]      # N = 1 included
+
+
+def norm_inputs(seed, n, d, spread=(0.5, 2.0)):
+    g = np.random.default_rng(seed)
+    loc = g.normal(0.0, 2.0, size=(1, d)) + g.normal(0.0, 2.0, size=(n, 1))   # offsets per feature and per row
+    x = loc + g.uniform(*spread, size=(1, d)) * g.uniform(*spread, size=(n, 1)) * g.normal(size=(n, d))
+    return x, g.normal(1.0, 0.5, size=d), g.normal(size=d), g.normal(size=(n, d))
+
+
+def _tuple(result, what, n):
+    if not isinstance(result, (tuple, list)) or len(result) != n:
+        raise Fail(f"{what} must return a tuple of {n} values, got {type(result).__name__}"
+                   + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
+    return result
+
+
+def check_forward(sub, ref, kind, x, gamma, beta, eps):
+    fn = f"{kind}_forward"
+    compare(sub, ref, fn, x, gamma, beta, eps, part=0, rtol=RTOL, atol=ATOL, mistakes=MISTAKES[fn],
+            what=f"{fn}(x of shape {x.shape}, eps={eps:g})[0]")
+
+
+def check_backward(sub, ref, kind, x, gamma, beta, eps, dout, parts):
+    """Student forward -> student cache -> student backward, against the reference backward at the same inputs."""
+    fwd, bwd = f"{kind}_forward", f"{kind}_backward"
+    out, cache = _tuple(sub.call(fwd, x, gamma, beta, eps), fwd, 2)
+    grads = _tuple(sub.call(bwd, dout, cache), bwd, 3)
+    ref_out, ref_cache = getattr(ref, fwd)(x, gamma, beta, eps)
+    expected = getattr(ref, bwd)(dout, ref_cache)
+    try:
+        forward_ok = np.asarray(out, dtype=float).shape == ref_out.shape and np.allclose(
+            np.asarray(out, dtype=float), ref_out, rtol=RTOL, atol=ATOL)
+    except (TypeError, ValueError):
+        forward_ok = False
+    names = ("dx", "dgamma", "dbeta")
+    for k in parts:
+        models = [Mistake(m.name, (lambda *a, _m=m.value, _k=k: _m(*a)[_k]), m.hint) for m in MISTAKES[bwd]]
+        try:
+            check_close(grads[k], expected[k], rtol=RTOL_GRAD, atol=ATOL_GRAD, mistakes=models,
+                        what=f"{names[k]} of {bwd} (x of shape {x.shape})", args=(x, gamma, beta, eps, dout))
+        except Fail as f:
+            if forward_ok:
+                raise
+            raise Fail(f.message + f" (your {fwd} output is wrong on this input as well)",
+                       f.hint or HINT_FIX_FORWARD) from None
+
+
+def _norm_cases(kind, shapes, seed0):
+    fwd, bwd = f"{kind}_forward", f"{kind}_backward"
+
+    @case(f"{fwd}: random shapes (incl. D = 1, N = D, N << D, N >> D{', N = 1' if kind == 'layernorm' else ''}) "
+          "match the reference", points=4)
+    def _(sub, ref):
+        for i, (n, d) in enumerate(shapes):
+            x, gamma, beta, _ = norm_inputs(seed0 + i, n, d)
+            check_forward(sub, ref, kind, x, gamma, beta, [1e-5, 1e-3, 0.5][i % 3])
+
+    @case(f"{fwd}: eps inside the square root (low-variance features, eps = 0.1)", points=1)
+    def _(sub, ref):
+        for i, (n, d) in enumerate([(6, 4), (32, 8)]):
+            x, gamma, beta, _ = norm_inputs(seed0 + 50 + i, n, d, spread=(0.05, 0.2))
+            check_forward(sub, ref, kind, x, gamma, beta, 0.1)
+
+    @case(f"{bwd}: dx matches the reference backward (random shapes, through your own forward)", points=4)
+    def _(sub, ref):
+        for i, (n, d) in enumerate(shapes):
+            x, gamma, beta, dout = norm_inputs(seed0 + 100 + i, n, d)
+            check_backward(sub, ref, kind, x, gamma, beta, [1e-5, 1e-3, 0.5][i % 3], dout, parts=(0,))
+
+    @case(f"{bwd}: dgamma and dbeta match the reference backward (random shapes)", points=3)
+    def _(sub, ref):
+        for i, (n, d) in enumerate(shapes):
+            x, gamma, beta, dout = norm_inputs(seed0 + 200 + i, n, d)
+            check_backward(sub, ref, kind, x, gamma, beta, 1e-5, dout, parts=(2, 1))
+
+
+_norm_cases("batchnorm", BN_SHAPES, 1000)
+_norm_cases("layernorm", LN_SHAPES, 2000)
+
+
+# ============================================================================ mixup
+def call_mixup(sub, x, y, alpha, seed, inputs=False):
+    if inputs:
+        result, args, _ = sub.call_with_inputs("mixup", x, y, alpha, Rng(seed))
+        for name, before, after in (("x", x, args[0]), ("y_onehot", y, args[1])):
+            expect(np.array_equal(as_float_array(after), before), f"mixup modified its argument {name} in place",
+                   "mixup must be pure: build x_mix and y_mix as new arrays.")
+    else:
+        result = sub.mixup(x, y, alpha, Rng(seed))
+    x_mix, y_mix, lam = _tuple(result, "mixup", 3)
+    x_mix, y_mix, lam = as_float_array(x_mix, "x_mix"), as_float_array(y_mix, "y_mix"), as_float_array(lam, "lam")
+    expect(lam.size == 1, f"lam has {lam.size} values, expected one number", HINT_MIX_ONE_LAM)
+    lam = float(lam.reshape(()))
+    expect(0.0 <= lam <= 1.0, f"lam = {lam} is outside [0, 1]", HINT_MIX_BETA)
+    expect(x_mix.shape == x.shape, f"x_mix has shape {x_mix.shape}, expected {x.shape}")
+    expect(y_mix.shape == y.shape, f"y_mix has shape {y_mix.shape}, expected {y.shape}")
+    return x_mix, y_mix, lam
+
+
+def _partners(x, x_mix, lam, y=None, y_mix=None):
+    """For each row i, the row j minimizing |x_mix[i] - (lam x[i] + (1 - lam) x[j])|, and that error.
+
+    When several rows fit x_mix within TOL (lam within ~1e-10 of 1), the one that also fits y_mix best
+    is taken, so a near-tie between partners never fails a correct implementation.
+    """
+    n = x.shape[0]
+    flat, mixed = x.reshape(n, -1), x_mix.reshape(n, -1)
+    err = np.abs(mixed[:, None, :] - (lam * flat[:, None, :] + (1 - lam) * flat[None, :, :])).max(axis=2)
+    j = err.argmin(axis=1)
+    if y is not None:
+        err_y = np.abs(y_mix[:, None, :] - (lam * y[:, None, :] + (1 - lam) * y[None, :, :])).max(axis=2)
+        tied = np.where(err <= TOL, err_y, np.inf)
+        j = np.where(np.isfinite(tied.min(axis=1)), tied.argmin(axis=1), j)
+    return j, err[np.arange(n), j]
+
+
+def _row_weights(a, b, target):
+    """Per row, the w with target = w * a + (1 - w) * b (least squares) and the residual."""
+    diff = a - b
+    with np.errstate(all="ignore"):
+        w = np.sum((target - b) * diff, axis=1) / np.sum(diff * diff, axis=1)
+    w = np.where(np.isfinite(w), w, 0.0)
+    return w, np.abs(target - (w[:, None] * a + (1 - w[:, None]) * b)).max(axis=1)
+
+
+def check_mixup_structure(x, y, x_mix, y_mix, lam):
+    """Fail unless x_mix = lam x + (1-lam) x[perm] and y_mix likewise, for one perm; return perm or None."""
+    n = x.shape[0]
+    perm, err = _partners(x, x_mix, lam, y, y_mix)
+    if err.max() > TOL:
+        i = int(err.argmax())
+        _, swapped = _partners(x, x_mix, 1 - lam)
+        hint = HINT_MIX_SIDE if swapped.max() <= TOL else None
+        if hint is None and n > 1:                     # every row a mix with its own weight?
+            flat, mixed = x.reshape(n, -1), x_mix.reshape(n, -1)
+            fits = np.array([min(_row_weights(flat[[r]], flat[[j]], mixed[[r]])[1][0] for j in range(n) if j != r)
+                             for r in range(n)])
+            hint = HINT_MIX_ONE_LAM if fits.max() <= TOL else None
+        raise Fail(f"x_mix[{i}] is not lam * x[{i}] + (1 - lam) * x[j] for your lam = {lam:.6g} and any row j",
+                   hint)
+    expected_y = lam * y + (1 - lam) * y[perm]
+    if not np.allclose(y_mix, expected_y, rtol=0, atol=TOL):
+        if np.allclose(y_mix, y, rtol=0, atol=TOL):
+            hint = HINT_MIX_LABELS
+        else:
+            hint = HINT_MIX_SAME
+        raise Fail("y_mix is not lam * y + (1 - lam) * y[perm] with the lam you returned and the partners "
+                   "found in x_mix", hint)
+    return perm if 1 - lam > 1e-3 else None      # too close to 1: the partner is not identifiable
+
+
+MIX_SHAPES = [((6, 3), 4, 0.4), ((1, 2), 3, 1.0), ((5, 2, 3, 3), 2, 2.0), ((32, 4), 10, 1.0), ((3, 1), 3, 0.7)]
+
+
+def mix_inputs(seed, shape, k, soft=False):
+    g = np.random.default_rng(seed)
+    x = g.normal(size=shape)
+    y = np.eye(k)[g.integers(0, k, size=shape[0])]
+    return x, (0.9 * y + 0.1 / k if soft else y)
+
+
+@case("mixup: inputs and labels mixed with one lam and the same permutation partner", points=2)
+def _(sub, ref):
+    for i, (shape, k, alpha) in enumerate(MIX_SHAPES):
+        x, y = mix_inputs(3000 + i, shape, k, soft=(i == 3))
+        for seed in range(3):
+            x_mix, y_mix, lam = call_mixup(sub, x, y, alpha, 10 * i + seed, inputs=(seed == 0))
+            check_mixup_structure(x, y, x_mix, y_mix, lam)
+
+
+@case("mixup: partners form a random permutation; the same seed reproduces the result", points=1)
+def _(sub, ref):
+    x, y = mix_inputs(3100, (8, 3), 4)
+    perms = set()
+    for seed in range(12):
+        x_mix, y_mix, lam = call_mixup(sub, x, y, 1.0, 500 + seed)
+        perm = check_mixup_structure(x, y, x_mix, y_mix, lam)
+        if perm is not None:
+            expect(sorted(perm.tolist()) == list(range(8)),
+                   f"the partners {perm.tolist()} repeat some samples and skip others", HINT_MIX_PERM)
+            perms.add(tuple(perm.tolist()))
+    # a correct implementation repeats one permutation of 8 in all identifiable calls with probability < 1e-30
+    expect(len(perms) >= 2, "the partners are the same in every call", HINT_MIX_PERM)
+    again = call_mixup(sub, x, y, 1.0, 500)
+    first = call_mixup(sub, x, y, 1.0, 500)
+    expect(np.array_equal(again[0], first[0]) and again[2] == first[2],
+           "two calls with the same seed gave different results", HINT_RNG)
+
+
+def beta_middle_mass(alpha, lo=0.25, hi=0.75, points=2001):
+    """P(lo <= lam <= hi) for lam ~ Beta(alpha, alpha), by Simpson's rule (smooth integrand there; error < 1e-10)."""
+    t = np.linspace(lo, hi, points)
+    log_b = 2 * math.lgamma(alpha) - math.lgamma(2 * alpha)
+    f = np.exp((alpha - 1) * (np.log(t) + np.log1p(-t)) - log_b)
+    h = t[1] - t[0]
+    return float(h / 3 * (f[0] + f[-1] + 4 * f[1:-1:2].sum() + 2 * f[2:-1:2].sum()))
+
+
+@case("mixup: lam follows Beta(alpha, alpha) (Monte Carlo, alpha = 0.2 and 4)", points=2)
+def _(sub, ref):
+    # n calls per alpha; lam and the indicator of 1/4 <= lam <= 3/4 lie in [0, 1], so by Hoeffding each
+    # average is within t = hoeffding(n) (0.135 for n = 400) of its expectation with probability >= 1 - 1e-6.
+    # Expected middle mass: 0.17 (alpha = 0.2) and 0.86 (alpha = 4); Uniform(0, 1) would give 0.5.
+    x, y = np.array([[0.0], [1.0]]), np.eye(2)
+    n = 400
+    t = hoeffding(n)
+    for alpha, offset in ((0.2, 0), (4.0, 10_000)):
+        lams = np.array([call_mixup(sub, x, y, alpha, 7000 + offset + s)[2] for s in range(n)])
+        expect(abs(lams.mean() - 0.5) < t,
+               f"alpha = {alpha}: the average of {n} lam values is {lams.mean():.3f}; a Beta(alpha, alpha) lam "
+               f"averages 1/2 (tolerance {t:.3f}, 1 - 1e-6 confidence)", HINT_MIX_BETA)
+        middle, expected = np.mean((lams >= 0.25) & (lams <= 0.75)), beta_middle_mass(alpha)
+        expect(abs(middle - expected) < t,
+               f"alpha = {alpha}: {middle:.1%} of {n} lam values lie in [1/4, 3/4]; under Beta(alpha, alpha) "
+               f"the probability is {expected:.1%} (tolerance {t:.3f}, 1 - 1e-6 confidence)", HINT_MIX_BETA)
+
+
+# ============================================================================ stochastic depth
+def call_depth(sub, x, residual, p, seed, training=True, inputs=False):
+    if inputs:
+        out, args, _ = sub.call_with_inputs("stochastic_depth", x, residual, p, Rng(seed), training=training)
+        expect(np.array_equal(as_float_array(args[0]), x), "stochastic_depth modified its argument x in place",
+               "stochastic_depth must be pure: return a new array, x + ..., instead of updating x.")
+    else:
+        out = sub.stochastic_depth(x, residual, p, Rng(seed), training=training)
+    out = as_float_array(out, "out")
+    expect(out.shape == x.shape, f"out has shape {out.shape}, expected the shape of x {x.shape}")
+    return out
+
+
+def branch_coefficients(x, out, branch, p):
+    """Per sample, c with out[i] = x[i] + c * branch[i]; Fail (with a hint) unless every c is 0 or 1/p."""
+    n = x.shape[0]
+    d, r = (out - x).reshape(n, -1), branch.reshape(n, -1)
+    c = np.sum(d * r, axis=1) / np.sum(r * r, axis=1)
+    resid = np.abs(d - c[:, None] * r).max(axis=1)
+    if resid.max() > TOL:
+        i = int(resid.argmax())
+        per_entry = np.all(np.isclose(d[i], 0, rtol=0, atol=TOL) | np.isclose(d[i], r[i] / p, rtol=0, atol=TOL)
+                           | np.isclose(d[i], r[i], rtol=0, atol=TOL))
+        raise Fail(f"out[{i}] - x[{i}] is not a multiple of residual(x)[{i}]: the branch of a sample must be "
+                   "kept or dropped as a whole", HINT_SD_WHOLE if per_entry else None)
+    ok = np.isclose(c, 0, rtol=0, atol=TOL) | np.isclose(c, 1 / p, rtol=1e-12, atol=TOL)
+    if not ok.all():
+        bad = float(c[~ok][0])
+        hint = (HINT_SD_RESCALE if abs(bad - 1) <= TOL
+                else HINT_SD_DROP_PROB if p < 1 and abs(bad - 1 / (1 - p)) <= 1e-9 else None)
+        raise Fail(f"a sample's residual branch was multiplied by {bad:.6g}; in training it must be 0 (dropped) "
+                   f"or 1/survival_prob = {1 / p:.6g} (kept)", hint)
+    return c > 0
+
+
+def protocol_apply(residual, x):
+    """residual(x) on the trusted side, for a Callable marker."""
+    return np.asarray(materialize(residual)(x), dtype=float)
+
+
+def _residuals(d):
+    g = np.random.default_rng(4000 + d)
+    return [Callable("tanh"), Callable("scale", -1.5), Callable("linear_tanh", g.normal(size=(d, d)), g.normal(size=d))]
+
+
+@case("stochastic_depth: training output is x + b_i * residual(x)_i / survival_prob for every sample", points=1)
+def _(sub, ref):
+    g = np.random.default_rng(4100)
+    for i, (shape, p) in enumerate([((10, 3), 0.3), ((7, 4), 0.8), ((5, 2, 3, 3), 0.5), ((1, 6), 0.6),
+                                    ((6, 3), 1.0)]):
+        x = g.normal(size=shape)
+        residuals = _residuals(shape[1]) if len(shape) == 2 else [Callable("tanh")]
+        for j, residual in enumerate(residuals):
+            out = call_depth(sub, x, residual, p, 100 * i + j, inputs=(j == 0))
+            kept = branch_coefficients(x, out, protocol_apply(residual, x), p)
+            if p == 1.0:
+                expect(kept.all(), "with survival_prob = 1 every branch must be kept",
+                       HINT_SD_KEEP_PROB if not kept.any() else None)
+
+
+@case("stochastic_depth: samples survive independently with probability survival_prob (Monte Carlo)", points=2)
+def _(sub, ref):
+    # 10 calls x 100 samples per survival_prob: the kept fraction of 1000 Bernoulli variables is within
+    # t = hoeffding(1000) = 0.085 of survival_prob with probability >= 1 - 1e-6. A batch where all 100
+    # samples agree has probability below 0.8^100 + 0.2^100 < 1e-9 for a per-sample draw.
+    for p in (0.8, 0.3):
+        x = np.tile(np.array([[0.5, -1.0, 2.0]]), (100, 1))
+        kept = []
+        for seed in range(10):
+            out = call_depth(sub, x, Callable("tanh"), p, 9000 + seed + int(100 * p))
+            kept.append(branch_coefficients(x, out, np.tanh(x), p))
+        kept = np.array(kept)
+        expect(not all(k.all() or not k.any() for k in kept),
+               f"survival_prob = {p}: in each of 10 calls all 100 samples were kept or dropped together",
+               HINT_SD_PER_SAMPLE)
+        rate, t = kept.mean(), hoeffding(kept.size)
+        expect(abs(rate - p) < t,
+               f"survival_prob = {p}: {rate:.1%} of {kept.size} branches were kept (tolerance {t:.3f}, "
+               "1 - 1e-6 confidence)", HINT_SD_KEEP_PROB if abs(rate - (1 - p)) < t else None)
+
+
+@case("stochastic_depth: inference, and training with survival_prob = 1, give exactly x + residual(x)", points=1)
+def _(sub, ref):
+    g = np.random.default_rng(4200)
+    for i, (shape, p, training) in enumerate([((6, 3), 0.3, False), ((4, 2, 2, 2), 0.7, False),
+                                              ((5, 4), 1.0, True), ((1, 3), 0.5, False)]):
+        x = g.normal(size=shape)
+        for j, residual in enumerate(_residuals(shape[1]) if len(shape) == 2 else [Callable("tanh")]):
+            r = protocol_apply(residual, x)
+            out = call_depth(sub, x, residual, p, 10 * i + j, training=training)
+            check_close(out, x + r, rtol=RTOL, atol=ATOL,
+                        what=f"stochastic_depth(..., survival_prob={p}, training={training})", mistakes=[
+                            Mistake("divided at inference", x + r / p, HINT_SD_INFERENCE),
+                            Mistake("times p at inference", x + r * p, HINT_SD_INFERENCE),
+                            Mistake("branch off", x, HINT_SD_INFERENCE)])
+
+
+# ============================================================================ Jacobian penalty
+def jac_inputs(seed, h, d, n=None):
+    g = np.random.default_rng(seed)
+    W = g.normal(scale=1 / math.sqrt(d), size=(h, d))       # pre-activations O(1): tanh neither linear nor saturated
+    x = g.normal(size=(d,) if n is None else (n, d))
+    return W, g.normal(scale=0.5, size=h), x
+
+
+@case("jacobian_penalty: random layers (H != D, H = D, 1 x 1) match the reference", points=2)
+def _(sub, ref):
+    for i, (h, d) in enumerate([(5, 5), (3, 2), (2, 7), (1, 1), (10, 4), (4, 4)]):
+        W, b, x = jac_inputs(5000 + i, h, d)
+        compare(sub, ref, "jacobian_penalty", W, b, x, rtol=RTOL_JAC, mistakes=MISTAKES["jacobian_penalty"],
+                what=f"jacobian_penalty(W of shape {W.shape}, b, x of shape {x.shape})")
+
+
+@case("jacobian_penalty: a batch x of shape (N, D) gives the mean over the samples", points=1)
+def _(sub, ref):
+    for i, (h, d, n) in enumerate([(4, 3, 5), (3, 3, 1), (6, 2, 9)]):
+        W, b, x = jac_inputs(5100 + i, h, d, n)
+        compare(sub, ref, "jacobian_penalty", W, b, x, rtol=RTOL_JAC, mistakes=MISTAKES["jacobian_penalty"],
+                what=f"jacobian_penalty(W of shape {W.shape}, b, x of shape {x.shape})")
