@@ -1,0 +1,241 @@
+"""Hidden tests of 01_penalties: seeded random comparisons with the reference, edge cases,
+properties, and mistake models that turn a wrong answer into a hint.
+
+Inputs are drawn from fixed seeds, but nothing depends on the stream itself: every
+expected value comes from the reference on the very same input.
+"""
+import numpy as np
+
+from autograder.framework import Fail, Mistake, case, check_close, expect
+
+# ----------------------------------------------------------------------------- tolerances
+# Elementwise closed forms (gradients, minimizers): equivalent formulas differ by a few
+# ulps at most; 1e-12 relative (plus 1e-12 absolute for entries near 0) is far below the
+# smallest mistake below, which changes values by a factor or by lam/2.
+ELEMENT = dict(rtol=1e-12, atol=1e-12)
+# Sums (penalties): a Python loop and np.sum's pairwise summation differ by ~n*eps; with at
+# most 24 terms of similar size, 1e-10 relative leaves ample room and still catches a
+# missing 1/2 (a factor of 2).
+SUM = dict(rtol=1e-10, atol=1e-12)
+
+SHAPES = [(), (1,), (7,), (0,), (3, 4), (2, 3, 4), (0, 3)]
+
+
+def _weights(seed, shape, zeros=False):
+    rng = np.random.default_rng(seed)
+    w = rng.normal(scale=rng.choice([0.1, 1.0, 5.0]), size=shape)
+    if zeros and w.size:
+        w[rng.random(shape) < 0.3] = 0.0
+    return w
+
+
+def _lam(seed):
+    return float(np.random.default_rng(seed + 1000).uniform(0.05, 3.0))
+
+
+def _a(w):
+    return np.asarray(w, dtype=np.float64)
+
+
+def compare_pure(sub, ref, function, *args, tol, mistakes):
+    """Compare with the reference and fail if the student modified an input array in place."""
+    originals = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    got, after, _ = sub.call_with_inputs(function, *args)
+    for i, (before, now) in enumerate(zip(originals, after)):
+        if isinstance(before, np.ndarray) and not np.array_equal(before, _a(now), equal_nan=True):
+            raise Fail(f"{function}() modified its input argument #{i + 1} in place",
+                       "your function changed the caller's array (for example with `w *= ...` or "
+                       "`w[...] = ...`); compute the result in a new array and leave the inputs alone.")
+    expected = getattr(ref, function)(*originals)
+    check_close(got, expected, what=f"{function}(...)", mistakes=mistakes, args=originals, **tol)
+    return got
+
+
+# ----------------------------------------------------------------------------- mistake models
+def _sign_one_at_zero(w):
+    return np.where(_a(w) >= 0, 1.0, -1.0)
+
+
+MISTAKES = {
+    "l1_penalty": [
+        Mistake("no abs", lambda w, lam: lam * np.sum(_a(w)),
+                "your penalty looks like lam * sum(w): negative weights must add to the penalty too, "
+                "it is lam * sum(|w|)."),
+        Mistake("squared", lambda w, lam: lam * np.sum(_a(w) ** 2),
+                "your penalty looks like lam * sum(w^2), an L2 quantity; the L1 penalty is lam * sum(|w|)."),
+        Mistake("euclidean", lambda w, lam: lam * np.sqrt(np.sum(_a(w) ** 2)),
+                "your penalty looks like lam * ||w||_2; the L1 penalty is lam * sum(|w|)."),
+        Mistake("half", lambda w, lam: 0.5 * lam * np.sum(np.abs(_a(w))),
+                "your penalty is half the expected one: the L1 penalty has no factor 1/2."),
+        Mistake("mean", lambda w, lam: lam * np.mean(np.abs(_a(w))),
+                "your penalty looks like an average of |w|; the contract sums: lam * sum(|w|)."),
+    ],
+    "l1_subgradient": [
+        Mistake("one at zero", lambda w, lam: lam * _sign_one_at_zero(w),
+                "where w == 0 your subgradient is +-lam; the contract picks 0 at w == 0 (np.sign(0) is 0)."),
+        Mistake("no lam", lambda w, lam: np.sign(_a(w)),
+                "your result looks like sign(w) without the factor lam."),
+        Mistake("L2 gradient", lambda w, lam: lam * _a(w),
+                "your result looks like lam * w, the L2 gradient; the L1 subgradient is lam * sign(w)."),
+    ],
+    "l2_penalty": [
+        Mistake("no 1/2", lambda w, lam: lam * np.sum(_a(w) ** 2),
+                "your penalty is twice the expected one: this course writes the L2 penalty as "
+                "(lam/2) * sum(w^2), with the factor 1/2."),
+        Mistake("norm not squared", lambda w, lam: 0.5 * lam * np.sqrt(np.sum(_a(w) ** 2)),
+                "your penalty uses ||w||_2 where its square is needed: (lam/2) * sum(w^2)."),
+        Mistake("mean", lambda w, lam: 0.5 * lam * np.mean(_a(w) ** 2),
+                "your penalty looks like an average of w^2; the contract sums: (lam/2) * sum(w^2)."),
+    ],
+    "l2_gradient": [
+        Mistake("factor 2", lambda w, lam: 2 * lam * _a(w),
+                "your gradient is exactly twice the expected one: with the penalty (lam/2)*||w||^2 the "
+                "gradient is lam * w, not 2 * lam * w."),
+        Mistake("half", lambda w, lam: 0.5 * lam * _a(w),
+                "your gradient is half the expected one: the 1/2 of the penalty cancels the 2 from "
+                "differentiating w^2, leaving lam * w."),
+        Mistake("sign", lambda w, lam: lam * np.sign(_a(w)),
+                "your gradient looks like lam * sign(w), the L1 subgradient; the L2 gradient is lam * w."),
+    ],
+    "elastic_net_penalty": [
+        Mistake("no 1/2 on L2", lambda w, l1, l2: l1 * np.sum(np.abs(_a(w))) + l2 * np.sum(_a(w) ** 2),
+                "your L2 part is twice too large: the elastic net is lam1*sum|w| + (lam2/2)*sum(w^2)."),
+        Mistake("1/2 on both", lambda w, l1, l2: 0.5 * l1 * np.sum(np.abs(_a(w))) + 0.5 * l2 * np.sum(_a(w) ** 2),
+                "your L1 part is halved: only the L2 part carries the factor 1/2."),
+        Mistake("swapped", lambda w, l1, l2: l2 * np.sum(np.abs(_a(w))) + 0.5 * l1 * np.sum(_a(w) ** 2),
+                "you seem to have swapped lam1 and lam2: lam1 goes with |w|, lam2 with w^2."),
+    ],
+    "elastic_net_gradient": [
+        Mistake("factor 2 on L2", lambda w, l1, l2: l1 * np.sign(_a(w)) + 2 * l2 * _a(w),
+                "your L2 part is 2*lam2*w; with the penalty (lam2/2)*||w||^2 its gradient is lam2*w."),
+        Mistake("one at zero", lambda w, l1, l2: l1 * _sign_one_at_zero(w) + l2 * _a(w),
+                "where w == 0 your result is +-lam1; the contract takes sign(0) = 0, so it is 0 there."),
+        Mistake("swapped", lambda w, l1, l2: l2 * np.sign(_a(w)) + l1 * _a(w),
+                "you seem to have swapped lam1 and lam2: lam1 multiplies sign(w), lam2 multiplies w."),
+        Mistake("L2 only", lambda w, l1, l2: l2 * _a(w),
+                "your result is missing the L1 part lam1 * sign(w)."),
+    ],
+    "l1_scalar_minimizer": [
+        Mistake("threshold lam", lambda mu, lam: np.sign(_a(mu)) * np.maximum(np.abs(_a(mu)) - lam, 0),
+                "your answer soft-thresholds mu at lam; the quadratic here is (w - mu)^2 without a 1/2, "
+                "so 2(w - mu) + lam*sign(w) = 0 puts the threshold at lam/2."),
+        Mistake("no clamp", lambda mu, lam: _a(mu) - 0.5 * lam * np.sign(_a(mu)),
+                "for |mu| <= lam/2 the minimizer is exactly 0, but yours crosses zero: clamp with max(., 0)."),
+        Mistake("sign lost", lambda mu, lam: np.maximum(_a(mu) - 0.5 * lam, 0),
+                "negative mu give 0 in your answer: the minimizer keeps the sign of mu, "
+                "sign(mu) * max(|mu| - lam/2, 0)."),
+        Mistake("hard threshold", lambda mu, lam: np.where(np.abs(_a(mu)) > 0.5 * lam, _a(mu), 0.0),
+                "your answer keeps mu unchanged above the threshold (hard thresholding); the L1 minimizer "
+                "also shrinks it toward 0 by lam/2."),
+    ],
+    "l2_scalar_minimizer": [
+        Mistake("1/2 quadratic", lambda mu, lam: _a(mu) / (1 + lam),
+                "your answer is mu/(1 + lam), which minimizes (1/2)(w - mu)^2 + (lam/2)w^2; here the "
+                "quadratic is (w - mu)^2 without the 1/2: solve 2(w - mu) + lam*w = 0."),
+        Mistake("penalty without 1/2", lambda mu, lam: _a(mu) / (1 + 2 * lam),
+                "your answer is mu/(1 + 2*lam): the penalty is (lam/2)*w^2, not lam*w^2."),
+        Mistake("linearized", lambda mu, lam: _a(mu) * (1 - 0.5 * lam),
+                "your answer is mu*(1 - lam/2), a first-order approximation; solve 2(w - mu) + lam*w = 0 "
+                "exactly: mu/(1 + lam/2)."),
+    ],
+}
+
+
+# ----------------------------------------------------------------------------- penalties and gradients
+_SINGLE = ["l1_penalty", "l1_subgradient", "l2_penalty", "l2_gradient"]
+_DOUBLE = ["elastic_net_penalty", "elastic_net_gradient"]
+_IS_SUM = {"l1_penalty", "l2_penalty", "elastic_net_penalty"}
+
+
+def _random_case(fn):
+    def body(sub, ref):
+        tol = SUM if fn in _IS_SUM else ELEMENT
+        for k, shape in enumerate(SHAPES):
+            w = _weights(100 * k + 7, shape, zeros=True)
+            if fn in _DOUBLE:
+                compare_pure(sub, ref, fn, w, _lam(k), _lam(k + 50), tol=tol, mistakes=MISTAKES[fn])
+            else:
+                compare_pure(sub, ref, fn, w, _lam(k), tol=tol, mistakes=MISTAKES[fn])
+    return body
+
+
+def _edge_case(fn):
+    def body(sub, ref):
+        tol = SUM if fn in _IS_SUM else ELEMENT
+        w = _weights(5, (6,), zeros=True)
+        lams = (0.0, 1.7) if fn in _DOUBLE else (0.0,)
+        inputs = [
+            (w, *lams),                                  # lam = 0 (only lam2 > 0 for the elastic net)
+            (np.zeros((2, 3)), *([0.9] * len(lams))),    # all-zero weights
+            (np.float64(-1.5), *([0.6] * len(lams))),    # a plain number
+            ([1.0, -2.0, 0.5], *([1.1] * len(lams))),    # a Python list
+            (np.array([1e150, -1e150]), *([0.5] * len(lams))),  # huge but finite
+        ]
+        for args in inputs:
+            compare_pure(sub, ref, fn, *args, tol=tol, mistakes=MISTAKES[fn])
+    return body
+
+
+for _fn in _SINGLE + _DOUBLE:
+    case(f"{_fn}: random weights of many shapes (0-d, empty, 1-3 dims) match the reference", points=3)(
+        _random_case(_fn))
+    case(f"{_fn}: edge cases (lam = 0, all-zero weights, a number, a list, huge values)", points=1)(
+        _edge_case(_fn))
+
+
+# ----------------------------------------------------------------------------- 1-D minimizers
+@case("l1_scalar_minimizer: random mu of many shapes, elementwise, match the reference", points=3)
+def _(sub, ref):
+    for k, shape in enumerate(SHAPES + [(40,)]):
+        for lam in (0.0, _lam(k), 4.0):
+            compare_pure(sub, ref, "l1_scalar_minimizer", _weights(300 + k, shape), lam,
+                         tol=ELEMENT, mistakes=MISTAKES["l1_scalar_minimizer"])
+
+
+@case("l1_scalar_minimizer: exactly 0 whenever |mu| <= lam/2, including |mu| == lam/2", points=1)
+def _(sub, ref):
+    mu = np.array([0.25, -0.25, 0.1, -0.2, 0.0, 0.2499])
+    got = sub.l1_scalar_minimizer(mu, 0.5)
+    # exact: soft thresholding returns a true zero inside the threshold, that is the point of L1
+    check_close(got, np.zeros(6), rtol=0.0, atol=0.0, what="l1_scalar_minimizer(mu, 0.5)",
+                mistakes=MISTAKES["l1_scalar_minimizer"], args=(mu, 0.5))
+
+
+@case("l1_scalar_minimizer: the answer minimizes (w - mu)^2 + lam*|w| (checked on a fine grid)", points=1)
+def _(sub, ref):
+    rng = np.random.default_rng(77)
+    mu = rng.normal(scale=2.0, size=12)
+    lam = 1.3
+    got = np.asarray(sub.l1_scalar_minimizer(mu, lam), dtype=float)
+    expect(got.shape == mu.shape, f"result has shape {got.shape}, expected {mu.shape}")
+    grid = np.linspace(-8, 8, 160001)          # spacing 1e-4
+    for m, w in zip(mu, got):
+        f_got = (w - m) ** 2 + lam * abs(w)
+        f_best = np.min((grid - m) ** 2 + lam * np.abs(grid))
+        # the grid minimum is within 1e-8 of the true minimum (spacing 1e-4, quadratic near the
+        # optimum, slope at most lam off it): anything more than 1e-7 above it is not a minimizer
+        expect(np.isfinite(f_got) and f_got <= f_best + 1e-7,
+               f"for mu = {m:.6f}, lam = {lam}: your w = {w:.6f} gives objective {f_got:.8f}, "
+               f"but {f_best:.8f} is reachable",
+               "the answer should minimize (w - mu)^2 + lam*|w|: soft thresholding of mu at lam/2.")
+
+
+@case("l2_scalar_minimizer: random mu of many shapes, elementwise, match the reference", points=3)
+def _(sub, ref):
+    for k, shape in enumerate(SHAPES + [(40,)]):
+        for lam in (0.0, _lam(k), 4.0):
+            compare_pure(sub, ref, "l2_scalar_minimizer", _weights(400 + k, shape), lam,
+                         tol=ELEMENT, mistakes=MISTAKES["l2_scalar_minimizer"])
+
+
+@case("l2_scalar_minimizer: the answer is a stationary point, 2(w - mu) + lam*w = 0", points=1)
+def _(sub, ref):
+    mu = np.random.default_rng(78).normal(scale=3.0, size=10)
+    lam = 0.7
+    got = np.asarray(sub.l2_scalar_minimizer(mu, lam), dtype=float)
+    expect(got.shape == mu.shape, f"result has shape {got.shape}, expected {mu.shape}")
+    residual = 2 * (got - mu) + lam * got
+    # |mu| <= ~10, so rounding leaves residuals of ~1e-14; 1e-10 is loose for that, tight for any mistake
+    expect(bool(np.all(np.abs(residual) <= 1e-10)),
+           f"2(w - mu) + lam*w is {residual[np.argmax(np.abs(residual))]:.3g} at your answer, not 0",
+           "the minimizer of (w - mu)^2 + (lam/2)w^2 solves 2(w - mu) + lam*w = 0, i.e. w = mu/(1 + lam/2).")

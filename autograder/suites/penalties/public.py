@@ -1,0 +1,145 @@
+"""Public tests of 01_penalties (shipped with the assignment).
+
+Every expected value below is worked out by hand from the contract in penalties.py
+(mostly on w = [1, -2, 0, 3], where sum|w| = 6 and sum w^2 = 14). The hidden tests
+check the same functions on many more inputs.
+"""
+from autograder.framework import Mistake, case, check_close
+
+W = [1.0, -2.0, 0.0, 3.0]        # sum |w| = 6, sum w^2 = 14, one exact zero
+# Closed-form answers: only the last bits may differ between correct implementations,
+# so every check allows a relative error of 1e-12, far below any real mistake.
+RTOL = 1e-12
+
+
+# ----------------------------------------------------------------------------- L1
+@case("l1_penalty: w = [1, -2, 0, 3], lam = 0.5", points=1)
+def _(sub):
+    check_close(sub.l1_penalty(W, 0.5), 3.0, rtol=RTOL, what="l1_penalty(w, 0.5)", mistakes=[
+        Mistake("no absolute value", 1.0,
+                "your penalty equals lam * sum(w): negative weights must count positively, "
+                "the L1 penalty is lam * sum(|w|)."),
+        Mistake("squared weights", 7.0,
+                "your penalty equals lam * sum(w^2), which is an L2 quantity; L1 uses absolute values."),
+        Mistake("Euclidean norm", 0.5 * 14 ** 0.5,
+                "your penalty equals lam * ||w||_2 (the Euclidean norm); the L1 penalty is lam * sum(|w|)."),
+    ])
+
+
+@case("l1_subgradient: w = [1.5, -2, 0, 3], lam = 0.5 (subgradient 0 at w = 0)", points=1)
+def _(sub):
+    check_close(sub.l1_subgradient([1.5, -2.0, 0.0, 3.0], 0.5), [0.5, -0.5, 0.0, 0.5], rtol=RTOL,
+                what="l1_subgradient(w, 0.5)", mistakes=[
+        Mistake("nonzero at zero", [0.5, -0.5, 0.5, 0.5],
+                "at w == 0 your subgradient is lam, as if sign(0) were 1; the contract picks 0 there "
+                "(np.sign(0) is 0)."),
+        Mistake("nonzero at zero (negative)", [0.5, -0.5, -0.5, 0.5],
+                "at w == 0 your subgradient is -lam; the contract picks 0 there (np.sign(0) is 0)."),
+        Mistake("missing lam", [1.0, -1.0, 0.0, 1.0],
+                "your result is sign(w) without the factor lam."),
+        Mistake("L2 gradient", [0.75, -1.0, 0.0, 1.5],
+                "your result is lam * w, the gradient of the L2 penalty; the L1 subgradient is lam * sign(w)."),
+    ])
+
+
+# ----------------------------------------------------------------------------- L2
+@case("l2_penalty: w = [1, -2, 0, 3], lam = 0.5", points=1)
+def _(sub):
+    check_close(sub.l2_penalty(W, 0.5), 3.5, rtol=RTOL, what="l2_penalty(w, 0.5)", mistakes=[
+        Mistake("no 1/2", 7.0,
+                "your penalty is twice the expected one: this course writes the L2 penalty as "
+                "(lam/2) * sum(w^2), with the factor 1/2."),
+        Mistake("norm not squared", 0.25 * 14 ** 0.5,
+                "your penalty uses ||w||_2 instead of its square; the L2 penalty is (lam/2) * sum(w^2)."),
+    ])
+
+
+@case("l2_gradient: w = [1, -2, 0, 3], lam = 0.5", points=1)
+def _(sub):
+    check_close(sub.l2_gradient(W, 0.5), [0.5, -1.0, 0.0, 1.5], rtol=RTOL, what="l2_gradient(w, 0.5)",
+                mistakes=[
+        Mistake("factor 2", [1.0, -2.0, 0.0, 3.0],
+                "your gradient is exactly twice the expected one: with the penalty (lam/2)*||w||^2 the "
+                "gradient is lam * w, not 2 * lam * w (that belongs to the convention lam*||w||^2)."),
+        Mistake("half", [0.25, -0.5, 0.0, 0.75],
+                "your gradient is half the expected one: the 1/2 of the penalty cancels against the 2 "
+                "from differentiating w^2, leaving lam * w."),
+    ])
+
+
+# ----------------------------------------------------------------------------- elastic net
+@case("elastic_net_penalty: w = [1, -2, 0, 3], lam1 = 0.5, lam2 = 0.2", points=1)
+def _(sub):
+    # 0.5 * 6 + (0.2 / 2) * 14 = 3 + 1.4
+    check_close(sub.elastic_net_penalty(W, 0.5, 0.2), 4.4, rtol=RTOL, what="elastic_net_penalty(w, 0.5, 0.2)",
+                mistakes=[
+        Mistake("no 1/2 on L2", 5.8,
+                "your L2 part is twice too large: the elastic net is lam1*sum|w| + (lam2/2)*sum(w^2)."),
+        Mistake("1/2 on both", 2.9,
+                "your L1 part is halved: only the L2 part carries the factor 1/2."),
+        Mistake("swapped strengths", 0.2 * 6 + 0.25 * 14,
+                "you seem to have swapped lam1 and lam2: lam1 goes with |w|, lam2 with w^2."),
+    ])
+
+
+@case("elastic_net_gradient: w = [1, -2, 0, 3], lam1 = 0.5, lam2 = 0.2", points=1)
+def _(sub):
+    check_close(sub.elastic_net_gradient(W, 0.5, 0.2), [0.7, -0.9, 0.0, 1.1], rtol=RTOL,
+                what="elastic_net_gradient(w, 0.5, 0.2)", mistakes=[
+        Mistake("factor 2 on L2", [0.9, -1.3, 0.0, 1.7],
+                "your L2 part is 2*lam2*w; with the penalty (lam2/2)*||w||^2 its gradient is lam2*w."),
+        Mistake("nonzero at zero", [0.7, -0.9, 0.5, 1.1],
+                "at w == 0 your result is lam1; the contract takes sign(0) = 0 there, so it is 0."),
+        Mistake("swapped strengths", [0.4, -1.2, 0.0, 1.7],
+                "you seem to have swapped lam1 and lam2: lam1 multiplies sign(w), lam2 multiplies w."),
+    ])
+
+
+# ----------------------------------------------------------------------------- 1-D minimizers
+_L1_MIN_HINT_THRESHOLD = ("your answer soft-thresholds mu at lam; here the quadratic is (w - mu)^2 without a 1/2, "
+                          "so the stationarity condition 2(w - mu) + lam*sign(w) = 0 puts the threshold at lam/2.")
+
+
+@case("l1_scalar_minimizer: worked example 1, mu = 1 and lam = 0.5 gives 0.75", points=1)
+def _(sub):
+    check_close(sub.l1_scalar_minimizer(1.0, 0.5), 0.75, rtol=RTOL, what="l1_scalar_minimizer(1, 0.5)",
+                mistakes=[Mistake("threshold lam", 0.5, _L1_MIN_HINT_THRESHOLD)])
+
+
+@case("l1_scalar_minimizer: worked example 1, mu = 1 and lam = 2 gives exactly 0", points=1)
+def _(sub):
+    # exactly zero: this is the sparsity the worked example is about
+    check_close(sub.l1_scalar_minimizer(1.0, 2.0), 0.0, rtol=0.0, atol=0.0, what="l1_scalar_minimizer(1, 2)",
+                mistakes=[Mistake("threshold lam, no clamp", -1.0,
+                                  "your answer is negative: once |mu| <= lam/2 the minimizer is exactly 0 "
+                                  "(soft thresholding clamps at zero), and the threshold is lam/2.")])
+
+
+@case("l1_scalar_minimizer: an array of mu, elementwise, lam = 0.5", points=1)
+def _(sub):
+    check_close(sub.l1_scalar_minimizer([1.0, -1.0, 0.2, -3.0, 0.0], 0.5), [0.75, -0.75, 0.0, -2.75, 0.0],
+                rtol=RTOL, what="l1_scalar_minimizer(mu, 0.5)", mistakes=[
+        Mistake("sign lost", [0.75, 0.0, 0.0, 0.0, 0.0],
+                "negative mu give 0 in your answer: the minimizer keeps the sign of mu, "
+                "sign(mu) * max(|mu| - lam/2, 0)."),
+        Mistake("no clamp", [0.75, -0.75, -0.05, -2.75, 0.0],
+                "small mu (|mu| <= lam/2) should give exactly 0, but yours cross zero: clamp with max(., 0)."),
+        Mistake("threshold lam", [0.5, -0.5, 0.0, -2.5, 0.0], _L1_MIN_HINT_THRESHOLD),
+    ])
+
+
+_L2_MIN_HINTS = [
+    ("1/2 quadratic", lambda lam: 1.0 / (1.0 + lam),
+     "your answer is mu/(1 + lam), the minimizer of (1/2)(w - mu)^2 + (lam/2)w^2; here the quadratic is "
+     "(w - mu)^2 without the 1/2: solve 2(w - mu) + lam*w = 0."),
+    ("penalty without 1/2", lambda lam: 1.0 / (1.0 + 2.0 * lam),
+     "your answer is mu/(1 + 2*lam): the penalty is (lam/2)*w^2, not lam*w^2 - solve 2(w - mu) + lam*w = 0."),
+]
+
+
+@case("l2_scalar_minimizer: worked example 1, mu = 1: lam = 0.5 gives 0.8, lam = 2 gives 0.5", points=2)
+def _(sub):
+    for lam, expected in [(0.5, 0.8), (2.0, 0.5)]:
+        check_close(sub.l2_scalar_minimizer(1.0, lam), expected, rtol=RTOL,
+                    what=f"l2_scalar_minimizer(1, {lam})",
+                    mistakes=[Mistake(name, f(lam), hint) for name, f, hint in _L2_MIN_HINTS])

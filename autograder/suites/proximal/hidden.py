@@ -1,0 +1,538 @@
+"""Hidden tests of 02_proximal: seeded random comparisons with the reference, edge cases,
+properties (exact zeros, non-expansiveness, projection feasibility and idempotence), and
+mistake models that turn a wrong answer into a hint.
+
+ISTA/FISTA fairness: the contract fixes the start (w = 0), the default step (1/L) and
+FISTA's momentum sequence, so iterates after a few steps are compared directly. For
+converged answers only the objective value is compared with the reference optimum (plus
+exact zeros where the lasso solution is clearly zero), so an implementation that stops
+early once converged, or computes L or the gradient another valid way, is not penalized.
+"""
+import numpy as np
+
+from autograder.framework import Fail, Mistake, case, check_close, expect
+
+# ----------------------------------------------------------------------------- tolerances
+# Elementwise closed forms: equivalent formulas differ by a few ulps; 1e-12 relative (and
+# absolute, for entries near 0 of O(1) inputs) is far below any mistake's effect.
+ELEMENT = dict(rtol=1e-12, atol=1e-12)
+# A few ISTA/FISTA iterates: eigvalsh / norm(X, 2) / svd agree on L to ~1e-15 and a few
+# iterations of a contraction cannot amplify that past ~1e-12; 1e-8 relative also admits
+# a well-converged power iteration for L. Wrong steps, thresholds or momentum move the
+# iterates by more than 1e-3.
+ITERATES = dict(rtol=1e-8, atol=1e-10)
+# Objective values at convergence (500 iterations on problems whose X^T X / n has
+# condition number below 10, so plain ISTA's gap is below 1e-20): 1e-9 relative admits an
+# early stop whose iterates change by up to ~1e-5, and is 1000x below the gap left by a
+# step n times too small.
+OBJECTIVE_RTOL = 1e-9
+# Ridge solves: X^T X + lam I has condition number up to ~1e5 below, so solve, inv,
+# lstsq and Cholesky agree to ~1e-11 relative.
+RIDGE = dict(rtol=1e-8, atol=1e-10)
+
+SHAPES = [(), (1,), (9,), (0,), (4, 5), (2, 3, 4), (0, 3)]
+
+
+def _a(x):
+    return np.asarray(x, dtype=np.float64)
+
+
+def _v(seed, shape, scale=None):
+    rng = np.random.default_rng(seed)
+    return rng.normal(scale=scale or rng.choice([0.3, 1.0, 4.0]), size=shape)
+
+
+def compare_pure(sub, ref, function, *args, tol, mistakes=(), what=None, **kwargs):
+    """Compare with the reference and fail if the student modified an input array in place."""
+    originals = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    got, after, _ = sub.call_with_inputs(function, *args, **kwargs)
+    for i, (before, now) in enumerate(zip(originals, after)):
+        if isinstance(before, np.ndarray) and not np.array_equal(before, _a(now), equal_nan=True):
+            raise Fail(f"{function}() modified its input argument #{i + 1} in place",
+                       "your function changed the caller's array (for example with `v -= ...` or "
+                       "`v[...] = 0`); compute the result in a new array and leave the inputs alone.")
+    expected = getattr(ref, function)(*originals, **kwargs)
+    check_close(got, expected, what=what or f"{function}(...)", mistakes=mistakes, args=originals,
+                kwargs=kwargs, **tol)
+    return got
+
+
+# ----------------------------------------------------------------------------- mistake models
+def _soft(v, t):
+    v = _a(v)
+    return np.sign(v) * np.maximum(np.abs(v) - t, 0.0)
+
+
+def _lipschitz(X, divide_by_n=True):
+    X = _a(X)
+    if X.shape[1] == 0:
+        return 1.0
+    L = np.linalg.eigvalsh(X.T @ X)[-1] / (X.shape[0] if divide_by_n else 1)
+    return L if L > 0 else 1.0
+
+
+def _proximal_gradient(X, y, lam, n_iter=500, step=None, *, step_over_n=True, threshold="step*lam",
+                       grad_over_n=True, momentum="fista", return_z=False, prox=True):
+    """ISTA/FISTA and their classic mistakes, selected by keyword."""
+    with np.errstate(all="ignore"):   # some mistakes diverge; their values are only compared
+        return _proximal_gradient_loop(X, y, lam, n_iter, step, step_over_n=step_over_n, threshold=threshold,
+                                       grad_over_n=grad_over_n, momentum=momentum, return_z=return_z, prox=prox)
+
+
+def _proximal_gradient_loop(X, y, lam, n_iter, step, *, step_over_n, threshold, grad_over_n, momentum,
+                            return_z, prox):
+    X, y = _a(X), _a(y)
+    n, d = X.shape
+    if step is None:
+        step = 1.0 / _lipschitz(X, divide_by_n=step_over_n)
+    thr = step * lam if threshold == "step*lam" else lam
+    w = np.zeros(d)
+    z = w
+    t = 1.0
+    for k in range(1, n_iter + 1):
+        grad = X.T @ (X @ z - y) / (n if grad_over_n else 1)
+        if prox:
+            w_new = _soft(z - step * grad, thr)
+        else:                                   # subgradient method: no exact zeros
+            w_new = z - step * (grad + lam * np.sign(z))
+        if momentum == "fista":
+            t_new = (1 + np.sqrt(1 + 4 * t * t)) / 2
+            beta = (t - 1) / t_new
+        elif momentum == "k/(k+3)":
+            t_new, beta = t, (k - 1) / (k + 2)
+        else:
+            t_new, beta = t, 0.0
+        z = w_new + beta * (w_new - w)
+        w, t = w_new, t_new
+    return z if return_z else w
+
+
+def _ista_model(**options):
+    return lambda X, y, lam, n_iter=500, step=None: _proximal_gradient(
+        X, y, lam, n_iter, step, momentum="none", **options)
+
+
+def _fista_model(**options):
+    return lambda X, y, lam, n_iter=500, step=None: _proximal_gradient(X, y, lam, n_iter, step, **options)
+
+
+def _project(w, r, axis=None, *, always=False, wrong_axis=False, ignore_axis=False):
+    w = _a(w)
+    if ignore_axis:
+        axis = None
+    elif wrong_axis and axis is not None:
+        axis = 1 - axis if w.ndim == 2 and axis in (0, 1) else 0
+    norms = np.sqrt(np.sum(w * w, axis=axis, keepdims=True))
+    safe = np.where(norms > 0, norms, 1.0)
+    return w * r / safe if always else w * np.where(norms > r, r / safe, 1.0)
+
+
+_STEP_N_HINT = ("your iterates look like steps n times too small: the default step is 1/L with L the largest "
+                "eigenvalue of X^T X / n (with the / n), not of X^T X.")
+_THRESHOLD_HINT = "your soft threshold looks like lam; in a proximal gradient step it is step * lam."
+_GRAD_N_HINT = ("your gradient looks n times too large: the smooth part is (1/(2n))||y - Xw||^2, whose "
+                "gradient is X^T (X w - y) / n.")
+_SUBGRADIENT_HINT = ("your iterates look like a subgradient method (adding lam*sign(w) to the gradient): ISTA "
+                     "applies the prox instead, soft-thresholding w - step*grad at step*lam.")
+_NO_PROX_HINT = "your iterates ignore lam: after the gradient step, soft-threshold at step * lam."
+
+MISTAKES = {
+    "prox_l1": [
+        Mistake("sign lost", lambda v, t: np.maximum(np.abs(_a(v)) - t, 0.0),
+                "negative entries come out positive: soft thresholding keeps the sign, sign(v) * max(|v| - t, 0)."),
+        Mistake("no clamp", lambda v, t: _a(v) - t * np.sign(_a(v)),
+                "entries with |v| <= t cross zero instead of becoming exactly 0: clamp |v| - t at 0 with "
+                "max(., 0) before putting the sign back."),
+        Mistake("one-sided", lambda v, t: np.maximum(_a(v) - t, 0.0),
+                "negative entries all became 0: max(v - t, 0) only handles positive v; soft thresholding is "
+                "symmetric, sign(v) * max(|v| - t, 0)."),
+        Mistake("v - t", lambda v, t: _a(v) - t,
+                "your result is v - t: every entry moves toward 0 by t, and entries with |v| <= t become 0."),
+        Mistake("hard", lambda v, t: np.where(np.abs(_a(v)) > t, _a(v), 0.0),
+                "entries above the threshold were kept unchanged (hard thresholding); soft thresholding "
+                "also shrinks them by t."),
+    ],
+    "prox_l2": [
+        Mistake("gradient step", lambda v, t: _a(v) * (1 - t),
+                "your result is v * (1 - t), one gradient step; the prox solves t*x + (x - v) = 0 exactly: "
+                "x = v / (1 + t)."),
+        Mistake("factor 2", lambda v, t: _a(v) / (1 + 2 * t),
+                "your result is v / (1 + 2t), the prox of t*||x||^2; this one is of (t/2)*||x||^2: v / (1 + t)."),
+        Mistake("divide by t", lambda v, t: _a(v) / t,
+                "your result is v / t; the prox of (t/2)||x||^2 is v / (1 + t)."),
+    ],
+    "prox_elastic_net": [
+        Mistake("no L2 scaling", lambda v, t1, t2: _soft(v, t1),
+                "your result is the soft threshold alone: the L2 part then divides it by (1 + t2)."),
+        Mistake("scale first", lambda v, t1, t2: _soft(_a(v) / (1 + t2), t1),
+                "you divided v by (1 + t2) before soft-thresholding at t1: threshold first and then divide "
+                "(or threshold the scaled v at t1 / (1 + t2))."),
+        Mistake("L2 only", lambda v, t1, t2: _a(v) / (1 + t2),
+                "your result is v / (1 + t2): the L1 part (soft thresholding at t1) is missing."),
+        Mistake("L2 factor 2", lambda v, t1, t2: _soft(v, t1) / (1 + 2 * t2),
+                "you divided by (1 + 2*t2): the L2 part is (t2/2)||x||^2, so divide by (1 + t2)."),
+    ],
+    "prox_l0": [
+        Mistake(">=", lambda v, t: np.where(np.abs(_a(v)) >= np.sqrt(2 * t), _a(v), 0.0),
+                "entries with |v_i| exactly sqrt(2t) were kept; the contract keeps v_i only when "
+                "|v_i| > sqrt(2t) strictly."),
+        Mistake("threshold t", lambda v, t: np.where(np.abs(_a(v)) > t, _a(v), 0.0),
+                "your threshold looks like t: keeping v_i costs t and dropping it costs v_i^2/2, so the "
+                "threshold is sqrt(2t)."),
+        Mistake("threshold sqrt(t)", lambda v, t: np.where(np.abs(_a(v)) > np.sqrt(t), _a(v), 0.0),
+                "your threshold looks like sqrt(t): keeping v_i costs t and dropping it costs v_i^2/2, so "
+                "the threshold is sqrt(2t)."),
+        Mistake("threshold 2t", lambda v, t: np.where(np.abs(_a(v)) > 2 * t, _a(v), 0.0),
+                "your threshold looks like 2t; it is sqrt(2t)."),
+        Mistake("soft", lambda v, t: _soft(v, np.sqrt(2 * t)),
+                "your kept entries were shrunk (soft thresholding); hard thresholding keeps v_i unchanged."),
+    ],
+    "project_max_norm": [
+        Mistake("always rescale", lambda w, r, axis=None: _project(w, r, axis, always=True),
+                "points inside the ball were moved to its boundary: the projection leaves w unchanged when "
+                "||w|| <= r and only rescales when ||w|| > r."),
+        Mistake("wrong axis", lambda w, r, axis=None: _project(w, r, axis, wrong_axis=True),
+                "your norms look taken along the wrong axis: with axis=k the norm runs along axis k "
+                "(axis=1 on a matrix: one norm per row)."),
+        Mistake("axis ignored", lambda w, r, axis=None: _project(w, r, axis, ignore_axis=True),
+                "your projection uses the norm of the whole array even though an axis was given: each "
+                "slice along that axis has its own norm."),
+    ],
+    "ista": [
+        Mistake("step without /n", _ista_model(step_over_n=False), _STEP_N_HINT),
+        Mistake("threshold lam", _ista_model(threshold="lam"), _THRESHOLD_HINT),
+        Mistake("gradient without /n", _ista_model(grad_over_n=False), _GRAD_N_HINT),
+        Mistake("subgradient", _ista_model(prox=False), _SUBGRADIENT_HINT),
+        Mistake("no prox", lambda X, y, lam, n_iter=500, step=None: _proximal_gradient(
+            X, y, 0.0, n_iter, step, momentum="none"), _NO_PROX_HINT),
+        Mistake("fista", _fista_model(),
+                "your iterates look like FISTA's (with momentum); ista is the plain proximal gradient method."),
+    ],
+    "fista": [
+        Mistake("no momentum", _ista_model(),
+                "your iterates are exactly ISTA's: the momentum step z = w_new + ((t - 1)/t_new)(w_new - w) "
+                "is missing or has no effect."),
+        Mistake("returns z", _fista_model(return_z=True),
+                "you returned the extrapolated point z; FISTA returns w, the last prox-step iterate."),
+        Mistake("k/(k+3) momentum", _fista_model(momentum="k/(k+3)"),
+                "your momentum weights look like (k - 1)/(k + 2); the contract fixes the sequence "
+                "t_{k+1} = (1 + sqrt(1 + 4 t_k^2)) / 2 with weight (t_k - 1)/t_{k+1}."),
+        Mistake("step without /n", _fista_model(step_over_n=False), _STEP_N_HINT),
+        Mistake("threshold lam", _fista_model(threshold="lam"), _THRESHOLD_HINT),
+        Mistake("gradient without /n", _fista_model(grad_over_n=False), _GRAD_N_HINT),
+    ],
+    "ridge_closed_form": [
+        Mistake("no lam", lambda X, y, lam: np.linalg.lstsq(_a(X), _a(y), rcond=None)[0],
+                "your answer is the plain least-squares solution: lam * I is missing from X^T X."),
+        Mistake("lam / n", lambda X, y, lam: np.linalg.solve(
+            _a(X).T @ _a(X) + lam / len(y) * np.eye(_a(X).shape[1]), _a(X).T @ _a(y)),
+                "your answer uses lam / n: the objective ||y - Xw||^2 + lam*||w||^2 has no 1/n, so solve "
+                "(X^T X + lam I) w = X^T y."),
+        Mistake("lam * n", lambda X, y, lam: np.linalg.solve(
+            _a(X).T @ _a(X) + lam * len(y) * np.eye(_a(X).shape[1]), _a(X).T @ _a(y)),
+                "your answer uses n * lam: solve (X^T X + lam I) w = X^T y."),
+        Mistake("2 lam", lambda X, y, lam: np.linalg.solve(
+            _a(X).T @ _a(X) + 2 * lam * np.eye(_a(X).shape[1]), _a(X).T @ _a(y)),
+                "your answer uses 2*lam: solve (X^T X + lam I) w = X^T y."),
+    ],
+}
+
+
+# ----------------------------------------------------------------------------- proximal operators
+@case("prox_l1: random inputs of many shapes (0-d, empty, 1-3 dims) and thresholds match the reference", points=3)
+def _(sub, ref):
+    for k, shape in enumerate(SHAPES):
+        for t in (0.0, 0.7, 1e-9, 1e6):
+            compare_pure(sub, ref, "prox_l1", _v(10 + k, shape), t, tol=ELEMENT, mistakes=MISTAKES["prox_l1"])
+
+
+@case("prox_l1: exactly 0 inside [-t, t], including |v| == t", points=1)
+def _(sub, ref):
+    v = np.array([0.5, -0.5, 0.25, -0.1, 0.0, 0.4999, 2.0])
+    got = sub.prox_l1(v, 0.5)
+    # exact zeros: this is the sparsity of L1; the one entry outside gives 1.5
+    check_close(got, [0, 0, 0, 0, 0, 0, 1.5], rtol=0.0, atol=0.0, what="prox_l1(v, 0.5)",
+                mistakes=MISTAKES["prox_l1"], args=(v, 0.5))
+
+
+@case("prox_l1: non-expansive, |prox(a) - prox(b)| <= |a - b| entrywise", points=1)
+def _(sub, ref):
+    rng = np.random.default_rng(31)
+    a, b = rng.normal(size=200), rng.normal(size=200)
+    pa, pb = _a(sub.prox_l1(a, 0.6)), _a(sub.prox_l1(b, 0.6))
+    expect(pa.shape == a.shape and pb.shape == b.shape, f"result has shape {pa.shape}, expected {a.shape}")
+    # 1e-12 slack for rounding; an expansive map exceeds |a - b| by far more
+    excess = np.abs(pa - pb) - np.abs(a - b)
+    expect(bool(np.all(excess <= 1e-12)),
+           f"|prox(a) - prox(b)| exceeds |a - b| by {excess.max():.3g}: a prox never moves points apart",
+           "soft thresholding moves each entry toward 0 by at most t and never past 0.")
+
+
+@case("prox_l2: random inputs of many shapes and strengths match the reference", points=2)
+def _(sub, ref):
+    for k, shape in enumerate(SHAPES):
+        for t in (0.0, 0.3, 2.5, 1e6):
+            compare_pure(sub, ref, "prox_l2", _v(20 + k, shape), t, tol=ELEMENT, mistakes=MISTAKES["prox_l2"])
+
+
+@case("prox_l2: the result solves t*x + (x - v) = 0", points=1)
+def _(sub, ref):
+    v = np.random.default_rng(32).normal(scale=3.0, size=15)
+    t = 0.8
+    x = _a(sub.prox_l2(v, t))
+    expect(x.shape == v.shape, f"result has shape {x.shape}, expected {v.shape}")
+    residual = t * x + (x - v)
+    # |v| <= ~10: rounding leaves ~1e-15; any mistake leaves O(1)
+    expect(bool(np.all(np.abs(residual) <= 1e-12)),
+           f"t*x + (x - v) is {residual[np.argmax(np.abs(residual))]:.3g} at your answer, not 0",
+           "the prox of (t/2)||x||^2 at v minimizes (t/2)||x||^2 + (1/2)||x - v||^2: set the gradient "
+           "t*x + (x - v) to 0.")
+
+
+@case("prox_elastic_net: random inputs of many shapes and strengths match the reference", points=2)
+def _(sub, ref):
+    for k, shape in enumerate(SHAPES):
+        for t1, t2 in ((0.4, 0.6), (0.0, 1.3), (1.1, 0.0), (0.05, 3.0)):
+            compare_pure(sub, ref, "prox_elastic_net", _v(30 + k, shape), t1, t2, tol=ELEMENT,
+                         mistakes=MISTAKES["prox_elastic_net"])
+
+
+@case("prox_elastic_net: exactly 0 where |v| <= t1, and the optimality condition elsewhere", points=1)
+def _(sub, ref):
+    v = np.array([0.7, -0.7, 0.3, 0.0, 2.0, -3.5])
+    t1, t2 = 0.7, 0.5
+    x = _a(sub.prox_elastic_net(v, t1, t2))
+    check_close(x[:4] if x.shape == v.shape else x, np.zeros(4), rtol=0.0, atol=0.0,
+                what="prox_elastic_net(v, 0.7, 0.5) where |v| <= t1")
+    # where x != 0: (1 + t2) x - v + t1 sign(x) = 0
+    residual = (1 + t2) * x[4:] - v[4:] + t1 * np.sign(x[4:])
+    expect(bool(np.all(np.abs(residual) <= 1e-12)) and bool(np.all(x[4:] != 0)),
+           f"(1 + t2) x - v + t1*sign(x) should be 0 where x != 0, got {residual}",
+           "minimize t1|x| + (t2/2)x^2 + (1/2)(x - v)^2: soft-threshold v at t1, then divide by (1 + t2).")
+
+
+@case("prox_l0: random inputs of many shapes and strengths match the reference", points=2)
+def _(sub, ref):
+    for k, shape in enumerate(SHAPES):
+        for t in (0.0, 0.3, 1.7, 1e6):
+            compare_pure(sub, ref, "prox_l0", _v(40 + k, shape), t, tol=ELEMENT, mistakes=MISTAKES["prox_l0"])
+
+
+@case("prox_l0: ties |v| == sqrt(2t) give 0, just above keeps v unchanged", points=1)
+def _(sub, ref):
+    for t, v in ((0.5, [1.0, -1.0, 1.0 + 1e-12, -1.5]), (0.125, [0.5, -0.5, 0.5000001, 0.49])):
+        got = sub.prox_l0(np.array(v), t)
+        expected = np.where(np.abs(v) > np.sqrt(2 * t), v, 0.0)
+        # hard thresholding returns v or 0 exactly: no tolerance
+        check_close(got, expected, rtol=0.0, atol=0.0, what=f"prox_l0(v, {t})", mistakes=MISTAKES["prox_l0"],
+                    args=(np.array(v), t))
+
+
+# ----------------------------------------------------------------------------- projection
+@case("project_max_norm: whole-array projection (axis=None) on many shapes and radii matches the reference",
+      points=2)
+def _(sub, ref):
+    for k, shape in enumerate(SHAPES):
+        for r in (0.0, 0.5, 3.0, 1e3):
+            compare_pure(sub, ref, "project_max_norm", _v(50 + k, shape), r, tol=ELEMENT,
+                         mistakes=MISTAKES["project_max_norm"])
+
+
+@case("project_max_norm: per-slice projection along axis 0, 1, -1 on matrices and 3-d arrays", points=2)
+def _(sub, ref):
+    for k, (shape, axis) in enumerate([((6, 4), 1), ((6, 4), 0), ((4, 6), -1), ((2, 3, 5), 2), ((2, 3, 5), 1),
+                                       ((3, 0), 1), ((0, 3), 1)]):
+        w = _v(60 + k, shape, scale=1.0)
+        r = 1.5          # some slices of norm ~2 are inside the ball, some outside
+        compare_pure(sub, ref, "project_max_norm", w, r, axis=axis, tol=ELEMENT,
+                     mistakes=MISTAKES["project_max_norm"])
+
+
+@case("project_max_norm: result inside the ball, inside slices untouched, projecting twice changes nothing",
+      points=1)
+def _(sub, ref):
+    W = _v(70, (8, 5), scale=1.0)
+    r = 2.0
+    P = _a(sub.project_max_norm(W, r, axis=1))
+    expect(P.shape == W.shape, f"result has shape {P.shape}, expected {W.shape}")
+    norms = np.sqrt((P ** 2).sum(axis=1))
+    # norms of rescaled rows are r up to rounding (1e-12 relative)
+    expect(bool(np.all(norms <= r * (1 + 1e-12))), f"a row has norm {norms.max():.15g} > r = {r}",
+           "a row outside the ball should be scaled to norm exactly r.")
+    inside = np.sqrt((W ** 2).sum(axis=1)) <= r
+    expect(bool(inside.any()) and bool((~inside).any()), "internal: the test data should mix rows")
+    # rows already inside the ball: unchanged up to the rounding of w*r/r
+    check_close(P[inside], W[inside], rtol=1e-15, atol=0.0, what="rows already inside the ball",
+                mistakes=[Mistake("always rescale", (W * r / np.sqrt((W ** 2).sum(axis=1, keepdims=True)))[inside],
+                                  MISTAKES["project_max_norm"][0].hint)])
+    again = _a(sub.project_max_norm(P, r, axis=1))
+    # idempotent: a projected point is its own projection (up to the rounding of one rescale)
+    check_close(again, P, rtol=1e-12, atol=0.0, what="project_max_norm applied twice")
+
+
+@case("project_max_norm: edge cases (zero slices, r = 0, a number, huge values)", points=1)
+def _(sub, ref):
+    W = _v(71, (4, 3), scale=2.0)
+    W[1] = 0.0
+    for args, kwargs in [((W, 1.0), {"axis": 1}), ((W, 0.0), {"axis": 1}), ((W, 0.0), {}),
+                         ((np.float64(-3.0), 2.0), {}), ((np.array([3e150, 4e150]), 1.0), {})]:
+        compare_pure(sub, ref, "project_max_norm", *args, tol=ELEMENT, mistakes=MISTAKES["project_max_norm"],
+                     **kwargs)
+
+
+# ----------------------------------------------------------------------------- ISTA / FISTA
+def _problem(seed, n, d, frac=0.2):
+    """A well-conditioned lasso problem: X^T X / n has condition number below ~10 for n >= 5d."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    w_true = np.where(rng.random(d) < 0.5, rng.normal(scale=2.0, size=d), 0.0)
+    y = X @ w_true + 0.3 * rng.normal(size=n)
+    lam = frac * float(np.max(np.abs(X.T @ y)) / n)
+    return X, y, lam
+
+
+def _ill_conditioned(seed, n=80, d=20, cond=1e3):
+    """X^T X / n with eigenvalues spread over `cond` (log-spaced): ISTA is slow, FISTA is not."""
+    rng = np.random.default_rng(seed)
+    U, _ = np.linalg.qr(rng.normal(size=(n, d)))
+    V, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    X = (U * (np.sqrt(n) * np.logspace(0, -0.5 * np.log10(cond), d))) @ V.T
+    w_true = np.zeros(d)
+    w_true[:5] = 3 * rng.normal(size=5)
+    y = X @ w_true + 0.1 * rng.normal(size=n)
+    return X, y, 0.05 * float(np.max(np.abs(X.T @ y)) / n)
+
+
+def _objective(X, y, lam, w):
+    return float(np.sum((y - X @ w) ** 2) / (2 * len(y)) + lam * np.sum(np.abs(w)))
+
+
+def _solution(sub, fn, X, y, lam, **kwargs):
+    got = _a(sub.call(fn, X, y, lam, **kwargs))
+    expect(got.shape == (X.shape[1],), f"{fn}() returned shape {got.shape}, expected ({X.shape[1]},)")
+    expect(bool(np.all(np.isfinite(got))), f"{fn}() returned NaN or infinity")
+    return got
+
+
+WELL_CONDITIONED = [(60, 8), (100, 5), (40, 1), (90, 15)]
+
+
+def _iterates_case(fn, n_iters):
+    def body(sub, ref):
+        for k, (n, d) in enumerate([(30, 6), (12, 3), (20, 20)]):
+            X, y, lam = _problem(80 + k, n, d, frac=0.1)
+            for n_iter in n_iters:
+                compare_pure(sub, ref, fn, X, y, lam, n_iter=n_iter, tol=ITERATES, mistakes=MISTAKES[fn],
+                             what=f"{fn}(X, y, lam, n_iter={n_iter}) on a {n} x {d} problem")
+    return body
+
+
+def _explicit_step_case(fn):
+    def body(sub, ref):
+        X, y, lam = _problem(90, 25, 4, frac=0.15)
+        L = np.linalg.eigvalsh(X.T @ X / 25)[-1]
+        for step in (0.5 / L, 0.9 / L):
+            compare_pure(sub, ref, fn, X, y, lam, n_iter=4, step=step, tol=ITERATES, mistakes=MISTAKES[fn],
+                         what=f"{fn}(X, y, lam, n_iter=4, step={step:.4g})")
+    return body
+
+
+def _objective_case(fn):
+    def body(sub, ref):
+        for k, (n, d) in enumerate(WELL_CONDITIONED):
+            X, y, lam = _problem(100 + k, n, d)
+            got = _solution(sub, fn, X, y, lam)
+            best = _objective(X, y, lam, ref.fista(X, y, lam, n_iter=2000))
+            value = _objective(X, y, lam, got)
+            if value > best + OBJECTIVE_RTOL * max(1.0, abs(best)):
+                hint = None
+                for m in MISTAKES[fn]:
+                    if abs(_objective(X, y, lam, _a(m.value(X, y, lam))) - value) <= 1e-9 * max(1.0, value):
+                        hint = m.hint
+                        break
+                raise Fail(f"{fn}() on a well-conditioned {n} x {d} problem reaches objective {value:.12g}; "
+                           f"the lasso optimum is {best:.12g} (tolerance {OBJECTIVE_RTOL:g} relative)", hint)
+    return body
+
+
+def _sparsity_case(fn):
+    def body(sub, ref):
+        for k, (n, d) in enumerate(WELL_CONDITIONED[:2]):
+            X, y, lam = _problem(110 + k, n, d, frac=0.3)
+            w_star = ref.fista(X, y, lam, n_iter=2000)
+            corr = np.abs(X.T @ (y - X @ w_star)) / n
+            # coordinates that are zero with a margin (|correlation| < 0.9 lam): any converged proximal
+            # method returns them as exact zeros, whatever its rounding
+            clear = (w_star == 0) & (corr < 0.9 * lam)
+            expect(bool(clear.any()), "internal: the test problem should have zero coefficients")
+            got = _solution(sub, fn, X, y, lam)
+            nonzero = np.flatnonzero(clear & (got != 0))
+            expect(nonzero.size == 0,
+                   f"{fn}(): coefficient {nonzero[:1].tolist()} should be exactly 0 at the lasso solution, "
+                   f"got {got[nonzero[:1]].tolist()}",
+                   _SUBGRADIENT_HINT)
+        X, y, _ = _problem(120, 30, 5)
+        lam_max = float(np.max(np.abs(X.T @ y)) / 30)
+        got = _solution(sub, fn, X, y, 1.01 * lam_max)
+        # above lam_max the soft threshold zeroes the very first step, so w stays exactly 0
+        check_close(got, np.zeros(5), rtol=0.0, atol=0.0, what=f"{fn}(X, y, lam > max|X^T y|/n)")
+    return body
+
+
+case("ista: first iterates from w = 0 with the default step 1/L (n_iter = 1, 2, 5)", points=2)(
+    _iterates_case("ista", (1, 2, 5)))
+case("ista: iterates with an explicit step", points=1)(_explicit_step_case("ista"))
+case("ista: reaches the lasso optimum on well-conditioned problems (objective value)", points=2)(
+    _objective_case("ista"))
+case("ista: exact zeros where the lasso solution is zero, all zeros above lam_max", points=1)(
+    _sparsity_case("ista"))
+
+case("fista: iterates follow the contract's momentum sequence (n_iter = 1, 3, 5, 10)", points=2)(
+    _iterates_case("fista", (1, 3, 5, 10)))
+case("fista: iterates with an explicit step", points=1)(_explicit_step_case("fista"))
+case("fista: reaches the lasso optimum on well-conditioned problems (objective value)", points=2)(
+    _objective_case("fista"))
+case("fista: exact zeros where the lasso solution is zero, all zeros above lam_max", points=1)(
+    _sparsity_case("fista"))
+
+
+@case("fista: accelerated on an ill-conditioned problem (50 iterations)", points=1)
+def _(sub, ref):
+    for seed in (130, 131):
+        X, y, lam = _ill_conditioned(seed)
+        best = _objective(X, y, lam, ref.fista(X, y, lam, n_iter=20000))
+        gap_ref = _objective(X, y, lam, ref.fista(X, y, lam, n_iter=50)) - best
+        gap = _objective(X, y, lam, _solution(sub, "fista", X, y, lam, n_iter=50)) - best
+        # FISTA's gap here is ~100x smaller than ISTA's; 3x the reference's gap leaves room for rounding
+        # and still tells accelerated from plain proximal gradient
+        expect(gap <= 3 * gap_ref + 1e-12,
+               f"after 50 iterations on an ill-conditioned problem your objective gap is {gap:.3g}, "
+               f"the accelerated method reaches {gap_ref:.3g}",
+               MISTAKES["fista"][0].hint)
+
+
+# ----------------------------------------------------------------------------- ridge
+@case("ridge_closed_form: random problems (tall, wide, one feature) and strengths match the reference", points=3)
+def _(sub, ref):
+    for k, (n, d) in enumerate([(30, 5), (10, 25), (50, 1), (1, 3), (40, 40)]):
+        rng = np.random.default_rng(140 + k)
+        X, y = rng.normal(size=(n, d)), rng.normal(size=n)
+        for lam in (1e-2, 0.5, 10.0):
+            compare_pure(sub, ref, "ridge_closed_form", X, y, lam, tol=RIDGE, mistakes=MISTAKES["ridge_closed_form"])
+
+
+@case("ridge_closed_form: the answer satisfies the normal equations (X^T X + lam I) w = X^T y", points=1)
+def _(sub, ref):
+    rng = np.random.default_rng(150)
+    X = rng.normal(size=(20, 6))
+    X[:, 5] = X[:, 4] + 1e-4 * rng.normal(size=20)     # nearly collinear columns
+    y = rng.normal(size=20)
+    lam = 0.05
+    w = _a(sub.ridge_closed_form(X, y, lam))
+    expect(w.shape == (6,), f"result has shape {w.shape}, expected (6,)")
+    residual = (X.T @ X + lam * np.eye(6)) @ w - X.T @ y
+    scale = np.linalg.norm(X.T @ y)
+    # a backward-stable solve leaves a residual ~1e-15 * ||X^T X|| ||w||; 1e-9 relative is loose for that
+    expect(bool(np.linalg.norm(residual) <= 1e-9 * max(scale, 1.0)),
+           f"the normal-equation residual is {np.linalg.norm(residual):.3g}",
+           "ridge solves (X^T X + lam I) w = X^T y; use np.linalg.solve on that system.")

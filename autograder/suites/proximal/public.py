@@ -1,0 +1,203 @@
+"""Public tests of 02_proximal (shipped with the assignment).
+
+Expected values are worked out by hand from the contract in proximal.py, or (for the
+first few ISTA/FISTA iterates) written out to full precision. The hidden tests check
+the same functions on many more inputs.
+"""
+import numpy as np
+
+from autograder.framework import Mistake, case, check_close
+
+# Closed forms: correct implementations differ in the last bits at most.
+RTOL = 1e-12
+# Iterative methods on 2-variable problems: ways of computing L and the gradient differ by
+# ~1e-15 and a handful of iterations cannot grow that past 1e-12; a wrong step or a missing
+# momentum term moves the iterates by more than 1e-2.
+ITER = dict(rtol=1e-9, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- prox_l1
+@case("prox_l1: soft thresholding of [-3, -1, -0.5, 0, 0.5, 2] at t = 1", points=2)
+def _(sub):
+    v = [-3.0, -1.0, -0.5, 0.0, 0.5, 2.0]
+    check_close(sub.prox_l1(v, 1.0), [-2.0, 0.0, 0.0, 0.0, 0.0, 1.0], rtol=RTOL, atol=0.0,
+                what="prox_l1(v, 1)", mistakes=[
+        Mistake("sign lost", [2.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+                "negative entries come out positive: soft thresholding keeps the sign, "
+                "sign(v) * max(|v| - t, 0)."),
+        Mistake("no clamp", [-2.0, 0.0, 0.5, 0.0, -0.5, 1.0],
+                "entries with |v| <= t cross zero instead of becoming exactly 0: clamp |v| - t at 0 "
+                "with max(., 0) before putting the sign back."),
+        Mistake("one-sided", [0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+                "negative entries all became 0: max(v - t, 0) only handles positive v; soft thresholding is "
+                "symmetric, sign(v) * max(|v| - t, 0)."),
+        Mistake("v - t", [-4.0, -2.0, -1.5, -1.0, -0.5, 1.0],
+                "your result is v - t: the shrinkage moves every entry toward 0 (by t), and entries "
+                "with |v| <= t become exactly 0."),
+    ])
+
+
+@case("prox_l1: t = 0 returns v unchanged", points=1)
+def _(sub):
+    v = [-1.5, 0.0, 2.25]
+    check_close(sub.prox_l1(v, 0.0), v, rtol=0.0, atol=0.0, what="prox_l1(v, 0)")
+
+
+# ----------------------------------------------------------------------------- prox_l2
+@case("prox_l2: v = [2, -4, 1], t = 0.25 gives v / 1.25", points=1)
+def _(sub):
+    check_close(sub.prox_l2([2.0, -4.0, 1.0], 0.25), [1.6, -3.2, 0.8], rtol=RTOL, what="prox_l2(v, 0.25)",
+                mistakes=[
+        Mistake("gradient step", [1.5, -3.0, 0.75],
+                "your result is v * (1 - t), one gradient step on (t/2)||x||^2; the prox solves "
+                "t*x + (x - v) = 0 exactly: x = v / (1 + t)."),
+        Mistake("factor 2", [4 / 3, -8 / 3, 2 / 3],
+                "your result is v / (1 + 2t), the prox of t*||x||^2; this prox is of (t/2)*||x||^2, "
+                "which gives v / (1 + t)."),
+    ])
+
+
+# ----------------------------------------------------------------------------- prox_elastic_net
+@case("prox_elastic_net: v = [-3, 0.5, 2], t1 = 1, t2 = 1", points=2)
+def _(sub):
+    # soft threshold at 1: [-2, 0, 1]; then divide by 1 + t2 = 2
+    check_close(sub.prox_elastic_net([-3.0, 0.5, 2.0], 1.0, 1.0), [-1.0, 0.0, 0.5], rtol=RTOL,
+                what="prox_elastic_net(v, 1, 1)", mistakes=[
+        Mistake("no L2 scaling", [-2.0, 0.0, 1.0],
+                "your result is the soft threshold alone: the L2 part then divides it by (1 + t2)."),
+        Mistake("scale first", [-0.5, 0.0, 0.0],
+                "you divided v by (1 + t2) before soft-thresholding at t1: either threshold first and "
+                "then divide, or threshold the scaled v at t1 / (1 + t2)."),
+        Mistake("L2 only", [-1.5, 0.25, 1.0],
+                "your result is v / (1 + t2): the L1 part (soft thresholding at t1) is missing."),
+    ])
+
+
+# ----------------------------------------------------------------------------- prox_l0
+_L0_V = [-3.0, -1.5, 0.5, 1.2, 2.5]
+
+
+@case("prox_l0: hard thresholding of [-3, -1.5, 0.5, 1.2, 2.5] at t = 1 (threshold sqrt(2))", points=2)
+def _(sub):
+    check_close(sub.prox_l0(_L0_V, 1.0), [-3.0, -1.5, 0.0, 0.0, 2.5], rtol=0.0, atol=0.0,
+                what="prox_l0(v, 1)", mistakes=[
+        Mistake("threshold t", [-3.0, -1.5, 0.0, 1.2, 2.5],
+                "you kept 1.2 although 1.2 < sqrt(2): the threshold of the prox of t*||x||_0 is "
+                "sqrt(2t) (keep v_i when v_i^2/2 > t), not t."),
+        Mistake("threshold 2t", [-3.0, 0.0, 0.0, 0.0, 2.5],
+                "you dropped -1.5 although 1.5 > sqrt(2): the threshold is sqrt(2t), not 2t."),
+        Mistake("soft", [-3.0 + 2 ** 0.5, -1.5 + 2 ** 0.5, 0.0, 0.0, 2.5 - 2 ** 0.5],
+                "your kept entries were shrunk: hard thresholding keeps v_i unchanged (it is soft "
+                "thresholding that subtracts the threshold)."),
+    ])
+
+
+@case("prox_l0: entries exactly at |v| = sqrt(2t) become 0 (v = [2, -2, 2.5], t = 2)", points=1)
+def _(sub):
+    check_close(sub.prox_l0([2.0, -2.0, 2.5], 2.0), [0.0, 0.0, 2.5], rtol=0.0, atol=0.0,
+                what="prox_l0(v, 2)", mistakes=[
+        Mistake(">= instead of >", [2.0, -2.0, 2.5],
+                "at |v_i| == sqrt(2t) both 0 and v_i are minimizers; the contract keeps v_i only when "
+                "|v_i| > sqrt(2t) strictly (as torch's hardshrink does)."),
+    ])
+
+
+# ----------------------------------------------------------------------------- project_max_norm
+@case("project_max_norm: [3, 4] onto the unit ball gives [0.6, 0.8]; [0.3, 0.4] stays", points=2)
+def _(sub):
+    check_close(sub.project_max_norm([3.0, 4.0], 1.0), [0.6, 0.8], rtol=RTOL, what="project_max_norm([3, 4], 1)",
+                mistakes=[Mistake("divide by norm only", [3 / 25, 4 / 25],
+                                  "you divided by ||w||^2 (or twice by ||w||): the projection is w * r / ||w||.")])
+    # inside the ball: returned as it is (up to a rounding of w*r/r)
+    check_close(sub.project_max_norm([0.3, 0.4], 1.0), [0.3, 0.4], rtol=1e-15,
+                what="project_max_norm([0.3, 0.4], 1)", mistakes=[
+        Mistake("always rescale", [0.6, 0.8],
+                "a point inside the ball (norm 0.5 <= 1) was moved to the boundary: the projection "
+                "leaves w unchanged when ||w|| <= r and only rescales when ||w|| > r."),
+    ])
+
+
+@case("project_max_norm: axis=1 projects each row of a matrix on its own", points=2)
+def _(sub):
+    W = np.array([[3.0, 4.0], [0.3, 0.4], [0.0, 0.0]])
+    col_norms = np.sqrt((W ** 2).sum(axis=0))
+    check_close(sub.project_max_norm(W, 1.0, axis=1), [[0.6, 0.8], [0.3, 0.4], [0.0, 0.0]], rtol=RTOL,
+                what="project_max_norm(W, 1, axis=1)", mistakes=[
+        Mistake("axis 0", W / np.maximum(col_norms, 1.0),
+                "you projected the columns: with axis=1 the norm is taken along axis 1, so each row "
+                "(one neuron's incoming weights) is projected on its own."),
+        Mistake("whole matrix", W / np.sqrt((W ** 2).sum()),
+                "you used the norm of the whole matrix: with axis=1 each row has its own norm and "
+                "rows inside the ball stay unchanged."),
+    ])
+
+
+# ----------------------------------------------------------------------------- ISTA / FISTA
+# Orthogonal design: X^T X / n = I, so L = 1, step = 1 and one ISTA step solves the lasso:
+# w = soft_threshold(X^T y / n, lam) = soft([2, 1], 0.5) = [1.5, 0.5].
+X_ORTH, Y_ORTH = [[1.0, 1.0], [1.0, -1.0]], [3.0, 1.0]
+# A small problem with L = 3.5907 (not 1): the lasso solution at lam = 0.3 has both
+# coefficients positive, so it solves X^T X w = X^T y - n*lam*[1, 1], i.e. [8 4; 4 5] w = [9.1, 9.1].
+X_SMALL, Y_SMALL, LAM_SMALL = [[2.0, 0.0], [0.0, 1.0], [2.0, 2.0]], [1.0, 2.0, 4.0], 0.3
+W_SMALL = [9.1 / 24, 36.4 / 24]
+ISTA_SMALL_3 = [0.672092635347745, 1.093974356722275]      # three ISTA steps from 0 with step 1/L
+FISTA_SMALL_6 = [0.42756612544854933, 1.4468262249854924]  # six FISTA steps
+ISTA_SMALL_6 = [0.5253348684815614, 1.3057458830169824]    # six ISTA steps (FISTA without momentum)
+
+
+@case("ista: on an orthogonal design one step already gives the lasso solution [1.5, 0.5]", points=2)
+def _(sub):
+    check_close(sub.ista(X_ORTH, Y_ORTH, 0.5, n_iter=1), [1.5, 0.5], **ITER, what="ista(X, y, 0.5, n_iter=1)",
+                mistakes=[Mistake("step without /n", [0.75, 0.25],
+                                  "your first step is half as long as expected: L is the largest eigenvalue "
+                                  "of X^T X / n (with the / n), so here L = 1 and the step is 1.")])
+
+
+@case("ista: lam at least max|X^T y| / n gives exactly w = 0", points=1)
+def _(sub):
+    check_close(sub.ista(X_ORTH, Y_ORTH, 2.0), [0.0, 0.0], rtol=0.0, atol=0.0, what="ista(X, y, 2)")
+
+
+@case("ista: a 3 x 2 problem, three iterates from 0 and the converged solution", points=2)
+def _(sub):
+    check_close(sub.ista(X_SMALL, Y_SMALL, LAM_SMALL, n_iter=3), ISTA_SMALL_3, **ITER,
+                what="ista(X, y, 0.3, n_iter=3)", mistakes=[
+        Mistake("step without /n", [0.5666797513368323, 0.6345876142401344],
+                "your iterates move n times too slowly: the default step is 1/L with L the largest "
+                "eigenvalue of X^T X / n, not of X^T X."),
+        Mistake("threshold lam", [0.49988916653929977, 0.8136764199392137],
+                "your soft threshold is lam; in a proximal gradient step it is step * lam."),
+    ])
+    check_close(sub.ista(X_SMALL, Y_SMALL, LAM_SMALL), W_SMALL, **ITER, what="ista(X, y, 0.3)")
+
+
+@case("fista: on an orthogonal design it gives the lasso solution [1.5, 0.5]", points=1)
+def _(sub):
+    check_close(sub.fista(X_ORTH, Y_ORTH, 0.5), [1.5, 0.5], **ITER, what="fista(X, y, 0.5)")
+
+
+@case("fista: a 3 x 2 problem, six iterates with momentum and the converged solution", points=2)
+def _(sub):
+    check_close(sub.fista(X_SMALL, Y_SMALL, LAM_SMALL, n_iter=6), FISTA_SMALL_6, **ITER,
+                what="fista(X, y, 0.3, n_iter=6)", mistakes=[
+        Mistake("no momentum", ISTA_SMALL_6,
+                "your sixth iterate is exactly ISTA's: the momentum step z = w_new + ((t - 1)/t_new)(w_new - w) "
+                "is missing or has no effect."),
+    ])
+    check_close(sub.fista(X_SMALL, Y_SMALL, LAM_SMALL), W_SMALL, **ITER, what="fista(X, y, 0.3)")
+
+
+# ----------------------------------------------------------------------------- ridge
+@case("ridge_closed_form: a 3 x 2 problem with lam = 1", points=2)
+def _(sub):
+    # X^T X + I = [[3, 1], [1, 3]], X^T y = [4, 5]  ->  w = [7/8, 11/8]
+    X, y = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [1.0, 2.0, 3.0]
+    check_close(sub.ridge_closed_form(X, y, 1.0), [0.875, 1.375], rtol=RTOL, what="ridge_closed_form(X, y, 1)",
+                mistakes=[
+        Mistake("no lam", [1.0, 2.0], "your answer is the least-squares solution: lam * I is missing from X^T X."),
+        Mistake("lam / n", [0.975, 1.725],
+                "your answer uses lam / n: this objective, ||y - Xw||^2 + lam*||w||^2, has no 1/n, so the "
+                "system is (X^T X + lam I) w = X^T y."),
+        Mistake("2 lam", [11 / 15, 16 / 15],
+                "your answer uses 2*lam: the system is (X^T X + lam I) w = X^T y."),
+    ])

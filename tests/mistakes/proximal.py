@@ -1,0 +1,417 @@
+"""Catalogue of student implementations of proximal.py, for tests/test_proximal_suite.py.
+
+MISTAKES: wrong implementations a student could plausibly write; each must lose points on
+its own function only, and some failed case of that function must give a hint containing
+`hint` (case-insensitive).
+CORRECT: unusual but correct implementations; each must score 100%.
+"""
+from tests.catalogue import Variant
+
+_REG = '''    X, y = _check_regression(X, y)
+    lam = _check_nonnegative(lam, "lam")
+    n_iter, step = _check_iterations(n_iter, step)
+'''
+
+MISTAKES = [
+    # ------------------------------------------------------------------ proximal operators
+    Variant("prox_l1_sign_lost", "prox_l1", '''
+def prox_l1(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return np.maximum(np.abs(v) - t, 0)
+''', hint="keeps the sign"),
+
+    Variant("prox_l1_one_sided", "prox_l1", '''
+def prox_l1(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return np.maximum(v - t, 0.0)
+''', hint="only handles positive v"),
+
+    Variant("prox_l1_no_clamp", "prox_l1", '''
+def prox_l1(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return v - t * np.sign(v)
+''', hint="clamp |v| - t at 0"),
+
+    Variant("prox_l1_in_place", "prox_l1", '''
+def prox_l1(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    small = np.abs(v) <= t
+    v -= t * np.sign(v)
+    v[small] = 0.0
+    return v
+''', hint="changed the caller's array"),
+
+    Variant("prox_l2_gradient_step", "prox_l2", '''
+def prox_l2(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return v * (1 - t)
+''', hint="x = v / (1 + t)"),
+
+    Variant("prox_l2_factor_2", "prox_l2", '''
+def prox_l2(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return v / (1 + 2 * t)
+''', hint="v / (1 + 2t)"),
+
+    Variant("prox_elastic_net_scale_first", "prox_elastic_net", '''
+def prox_elastic_net(v, t1, t2):
+    v = _as_array(v, "v")
+    t1 = _check_nonnegative(t1, "t1")
+    t2 = _check_nonnegative(t2, "t2")
+    u = v / (1 + t2)
+    return np.sign(u) * np.maximum(np.abs(u) - t1, 0)
+''', hint="before soft-thresholding"),
+
+    Variant("prox_elastic_net_no_l2", "prox_elastic_net", '''
+def prox_elastic_net(v, t1, t2):
+    v = _as_array(v, "v")
+    t1 = _check_nonnegative(t1, "t1")
+    t2 = _check_nonnegative(t2, "t2")
+    return np.sign(v) * np.maximum(np.abs(v) - t1, 0)
+''', hint="divides it by (1 + t2)"),
+
+    Variant("prox_l0_threshold_t", "prox_l0", '''
+def prox_l0(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return np.where(np.abs(v) > t, v, 0.0)
+''', hint="sqrt(2t)"),
+
+    Variant("prox_l0_soft", "prox_l0", '''
+def prox_l0(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    thr = np.sqrt(2 * t)
+    return np.sign(v) * np.maximum(np.abs(v) - thr, 0)
+''', hint="keeps v_i unchanged"),
+
+    Variant("prox_l0_ties_kept", "prox_l0", '''
+def prox_l0(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return np.where(np.abs(v) >= np.sqrt(2 * t), v, 0.0)
+''', hint="strictly"),
+
+    # ------------------------------------------------------------------ projection
+    Variant("project_always_rescale", "project_max_norm", '''
+def project_max_norm(w, r, axis=None):
+    w = _as_array(w, "w")
+    r = _check_nonnegative(r, "r")
+    if axis is not None:
+        axis = np.lib.array_utils.normalize_axis_index(int(axis), w.ndim)
+    norms = np.sqrt(np.sum(w ** 2, axis=axis, keepdims=True))
+    return w * r / np.maximum(norms, 1e-300)
+''', hint="only rescales when ||w|| > r"),
+
+    Variant("project_wrong_axis", "project_max_norm", '''
+def project_max_norm(w, r, axis=None):
+    w = _as_array(w, "w")
+    r = _check_nonnegative(r, "r")
+    if axis is not None:
+        axis = np.lib.array_utils.normalize_axis_index(int(axis), w.ndim)
+    if axis is not None and w.ndim == 2:
+        axis = 1 - axis          # "rows" taken as axis 0
+    norms = np.sqrt(np.sum(w ** 2, axis=axis, keepdims=True))
+    factor = np.minimum(1.0, r / np.where(norms > 0, norms, 1.0))
+    return w * factor
+''', hint="wrong axis"),
+
+    Variant("project_ignores_axis", "project_max_norm", '''
+def project_max_norm(w, r, axis=None):
+    w = _as_array(w, "w")
+    r = _check_nonnegative(r, "r")
+    if axis is not None:
+        axis = np.lib.array_utils.normalize_axis_index(int(axis), w.ndim)
+    norm = np.sqrt(np.sum(w ** 2))
+    if norm <= r:
+        return w.copy()
+    return w * (r / norm)
+''', hint="own norm"),
+
+    # ------------------------------------------------------------------ ISTA / FISTA
+    Variant("ista_step_without_n", "ista", '''
+def ista(X, y, lam, n_iter=500, step=None):
+''' + _REG + '''    n, d = X.shape
+    if step is None:
+        step = 1.0 / np.linalg.eigvalsh(X.T @ X)[-1]
+    w = np.zeros(d)
+    for _ in range(n_iter):
+        v = w - step * X.T @ (X @ w - y) / n
+        w = np.sign(v) * np.maximum(np.abs(v) - step * lam, 0)
+    return w
+''', hint="X^T X / n (with the / n)"),
+
+    Variant("ista_threshold_lam", "ista", '''
+def ista(X, y, lam, n_iter=500, step=None):
+''' + _REG + '''    n, d = X.shape
+    if step is None:
+        step = 1.0 / np.linalg.eigvalsh(X.T @ X / n)[-1]
+    w = np.zeros(d)
+    for _ in range(n_iter):
+        v = w - step * X.T @ (X @ w - y) / n
+        w = np.sign(v) * np.maximum(np.abs(v) - lam, 0)
+    return w
+''', hint="step * lam"),
+
+    Variant("ista_gradient_without_n", "ista", '''
+def ista(X, y, lam, n_iter=500, step=None):
+''' + _REG + '''    n, d = X.shape
+    if step is None:
+        step = 1.0 / np.linalg.eigvalsh(X.T @ X / n)[-1]
+    w = np.zeros(d)
+    for _ in range(n_iter):
+        v = w - step * X.T @ (X @ w - y)
+        w = np.sign(v) * np.maximum(np.abs(v) - step * lam, 0)
+    return w
+''', hint="gradient looks n times too large"),
+
+    Variant("ista_subgradient", "ista", '''
+def ista(X, y, lam, n_iter=500, step=None):
+''' + _REG + '''    n, d = X.shape
+    if step is None:
+        step = 1.0 / np.linalg.eigvalsh(X.T @ X / n)[-1]
+    w = np.zeros(d)
+    for _ in range(n_iter):
+        w = w - step * (X.T @ (X @ w - y) / n + lam * np.sign(w))
+    return w
+''', hint="subgradient method"),
+
+    Variant("fista_no_momentum", "fista", '''
+def fista(X, y, lam, n_iter=500, step=None):
+''' + _REG + '''    n, d = X.shape
+    if step is None:
+        step = 1.0 / np.linalg.eigvalsh(X.T @ X / n)[-1]
+    w = np.zeros(d)
+    z = w.copy()
+    t = 1.0
+    for _ in range(n_iter):
+        v = z - step * X.T @ (X @ z - y) / n
+        w_new = np.sign(v) * np.maximum(np.abs(v) - step * lam, 0)
+        t_new = (1 + np.sqrt(1 + 4 * t * t)) / 2
+        z = w_new                      # momentum forgotten
+        w, t = w_new, t_new
+    return w
+''', hint="exactly ISTA's"),
+
+    Variant("fista_returns_z", "fista", '''
+def fista(X, y, lam, n_iter=500, step=None):
+''' + _REG + '''    n, d = X.shape
+    if step is None:
+        step = 1.0 / np.linalg.eigvalsh(X.T @ X / n)[-1]
+    w = np.zeros(d)
+    z = w.copy()
+    t = 1.0
+    for _ in range(n_iter):
+        v = z - step * X.T @ (X @ z - y) / n
+        w_new = np.sign(v) * np.maximum(np.abs(v) - step * lam, 0)
+        t_new = (1 + np.sqrt(1 + 4 * t * t)) / 2
+        z = w_new + (t - 1) / t_new * (w_new - w)
+        w, t = w_new, t_new
+    return z
+''', hint="extrapolated point z"),
+
+    Variant("fista_step_without_n", "fista", '''
+def fista(X, y, lam, n_iter=500, step=None):
+''' + _REG + '''    n, d = X.shape
+    if step is None:
+        step = 1.0 / np.linalg.norm(X, 2) ** 2
+    w = np.zeros(d)
+    z = w.copy()
+    t = 1.0
+    for _ in range(n_iter):
+        v = z - step * X.T @ (X @ z - y) / n
+        w_new = np.sign(v) * np.maximum(np.abs(v) - step * lam, 0)
+        t_new = (1 + np.sqrt(1 + 4 * t * t)) / 2
+        z = w_new + (t - 1) / t_new * (w_new - w)
+        w, t = w_new, t_new
+    return w
+''', hint="X^T X / n (with the / n)"),
+
+    # ------------------------------------------------------------------ ridge
+    Variant("ridge_lam_over_n", "ridge_closed_form", '''
+def ridge_closed_form(X, y, lam):
+    X, y = _check_regression(X, y)
+    lam = _check_nonnegative(lam, "lam")
+    n, d = X.shape
+    return np.linalg.solve(X.T @ X + lam / n * np.eye(d), X.T @ y)
+''', hint="lam / n"),
+
+    Variant("ridge_without_lam", "ridge_closed_form", '''
+def ridge_closed_form(X, y, lam):
+    X, y = _check_regression(X, y)
+    lam = _check_nonnegative(lam, "lam")
+    return np.linalg.lstsq(X, y, rcond=None)[0]
+''', hint="lam * I is missing"),
+
+    Variant("ridge_two_lam", "ridge_closed_form", '''
+def ridge_closed_form(X, y, lam):
+    X, y = _check_regression(X, y)
+    lam = _check_nonnegative(lam, "lam")
+    d = X.shape[1]
+    return np.linalg.solve(X.T @ X + 2 * lam * np.eye(d), X.T @ y)
+''', hint="2*lam"),
+]
+
+CORRECT = [
+    Variant("prox_l1_clip", "prox_l1", '''
+def prox_l1(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return v - np.clip(v, -t, t)
+'''),
+
+    Variant("prox_l1_where", "prox_l1", '''
+def prox_l1(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return np.where(v > t, v - t, np.where(v < -t, v + t, 0.0))
+'''),
+
+    Variant("prox_l1_loop_copy", "prox_l1", '''
+def prox_l1(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    out = v.copy()
+    for i in np.ndindex(v.shape):
+        if abs(v[i]) <= t:
+            out[i] = 0.0
+        elif v[i] > 0:
+            out[i] = v[i] - t
+        else:
+            out[i] = v[i] + t
+    return out
+'''),
+
+    Variant("prox_l2_multiply", "prox_l2", '''
+def prox_l2(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return (1.0 / (1.0 + t)) * v
+'''),
+
+    Variant("prox_elastic_net_scaled_threshold", "prox_elastic_net", '''
+def prox_elastic_net(v, t1, t2):
+    v = _as_array(v, "v")
+    t1 = _check_nonnegative(t1, "t1")
+    t2 = _check_nonnegative(t2, "t2")
+    u = v / (1 + t2)
+    thr = t1 / (1 + t2)
+    return u - np.clip(u, -thr, thr)
+'''),
+
+    Variant("prox_l0_squared_test", "prox_l0", '''
+def prox_l0(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    keep = v ** 2 / 2 > t
+    return v * keep
+'''),
+
+    Variant("project_loop_over_rows", "project_max_norm", '''
+def project_max_norm(w, r, axis=None):
+    w = _as_array(w, "w")
+    r = _check_nonnegative(r, "r")
+    if axis is not None:
+        axis = np.lib.array_utils.normalize_axis_index(int(axis), w.ndim)
+    if axis is None:
+        norm = np.linalg.norm(w.ravel())
+        return w * (r / norm) if norm > r else w.copy()
+    moved = np.moveaxis(w, axis, -1)
+    out = moved.copy()
+    for idx in np.ndindex(moved.shape[:-1]):
+        norm = np.linalg.norm(moved[idx])
+        if norm > r:
+            out[idx] = moved[idx] * (r / norm)
+    return np.moveaxis(out, -1, axis)
+'''),
+
+    Variant("project_clip_factor", "project_max_norm", '''
+def project_max_norm(w, r, axis=None):
+    w = _as_array(w, "w")
+    r = _check_nonnegative(r, "r")
+    if axis is not None:
+        axis = np.lib.array_utils.normalize_axis_index(int(axis), w.ndim)
+    norms = np.linalg.norm(w, axis=axis, keepdims=True) if w.ndim else np.abs(w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.clip(r / norms, None, 1.0)
+    factor = np.where(norms > r, factor, 1.0)
+    return w * factor
+'''),
+
+    Variant("ista_early_stop_norm2", "ista", '''
+def ista(X, y, lam, n_iter=500, step=None):
+''' + _REG + '''    n, d = X.shape
+    if step is None:
+        L = np.linalg.norm(X, 2) ** 2 / n if d else 0.0
+        step = 1.0 / L if L > 0 else 1.0
+    G = X.T @ X / n
+    b = X.T @ y / n
+    w = np.zeros(d)
+    for _ in range(n_iter):
+        v = w - step * (G @ w - b)
+        w_new = v - np.clip(v, -step * lam, step * lam)
+        if np.max(np.abs(w_new - w), initial=0.0) <= 1e-10:
+            return w_new
+        w = w_new
+    return w
+'''),
+
+    Variant("ista_lists_and_svd", "ista", '''
+def ista(X, y, lam, n_iter=500, step=None):
+''' + _REG + '''    n, d = X.shape
+    if step is None:
+        s = np.linalg.svd(X, compute_uv=False)
+        step = n / s[0] ** 2 if d and s[0] > 0 else 1.0
+    w = [0.0] * d
+    for _ in range(n_iter):
+        r = X @ np.array(w) - y
+        g = X.T @ r / n
+        new = []
+        for j in range(d):
+            v = w[j] - step * g[j]
+            new.append(max(v - step * lam, 0.0) if v > 0 else min(v + step * lam, 0.0))
+        w = new
+    return np.array(w)
+'''),
+
+    Variant("fista_k_loop_tracking", "fista", '''
+def fista(X, y, lam, n_iter=500, step=None):
+''' + _REG + '''    n, d = X.shape
+    if step is None:
+        L = np.linalg.eigvalsh(X.T @ X)[-1] / n if d else 0.0
+        step = 1.0 / L if L > 0 else 1.0
+    xs = [np.zeros(d)]
+    ts = [1.0]
+    z = np.zeros(d)
+    for k in range(n_iter):
+        v = z - step * (X.T @ (X @ z) - X.T @ y) / n
+        xs.append(np.where(np.abs(v) > step * lam, v - step * lam * np.sign(v), 0.0))
+        ts.append(0.5 * (1 + (1 + 4 * ts[-1] ** 2) ** 0.5))
+        z = xs[-1] + (ts[-2] - 1) / ts[-1] * (xs[-1] - xs[-2])
+    return xs[-1]
+'''),
+
+    Variant("ridge_inverse", "ridge_closed_form", '''
+def ridge_closed_form(X, y, lam):
+    X, y = _check_regression(X, y)
+    lam = _check_nonnegative(lam, "lam")
+    d = X.shape[1]
+    return np.linalg.inv(X.T @ X + lam * np.eye(d)) @ X.T @ y
+'''),
+
+    Variant("ridge_augmented_lstsq", "ridge_closed_form", '''
+def ridge_closed_form(X, y, lam):
+    X, y = _check_regression(X, y)
+    lam = _check_nonnegative(lam, "lam")
+    d = X.shape[1]
+    A = np.vstack([X, np.sqrt(lam) * np.eye(d)])
+    b = np.concatenate([y, np.zeros(d)])
+    return np.linalg.lstsq(A, b, rcond=None)[0]
+'''),
+]
