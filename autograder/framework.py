@@ -21,6 +21,8 @@ fails with a message (and maybe a hint) when it raises `Fail`.
 """
 from __future__ import annotations
 
+import copy
+import hashlib
 import inspect
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -298,7 +300,8 @@ def compare(sub: Submission, ref, function: str, *args, rtol: float, atol: float
     Returns the student's value.
     """
     got = sub.call(function, *args, **kwargs)
-    expected = getattr(ref, function)(*protocol.materialize(args), **protocol.materialize(kwargs))
+    expected = getattr(ref, function)(*args, **kwargs) if isinstance(ref, CachedReference) \
+        else getattr(ref, function)(*protocol.materialize(args), **protocol.materialize(kwargs))
     label = what or f"{function}(...)" + (f"[{part}]" if part is not None else "")
     if part is not None:
         expected = expected[part]
@@ -328,6 +331,49 @@ def _pick(value, part, label):
 
 
 # ============================================================================ running
+class CachedReference:
+    """The reference module, each result computed once per grader process.
+
+    The reference is deterministic and every submission is graded on the same
+    inputs, so recomputing (say) a converged FISTA optimum for each student is
+    wasted work. Calls whose arguments cannot be encoded (a live Generator, a
+    lambda) are not cached. Rng/Callable markers are rebuilt fresh for each call.
+    Results are deep-copied out, so a suite cannot corrupt the cache.
+    """
+
+    def __init__(self, module):
+        self._module = module
+        self._results: dict[bytes, Any] = {}
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._module, name)
+        if name.startswith("_") or not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            try:
+                key = hashlib.sha256(protocol.dumps((name, args, kwargs))).digest()
+            except protocol.ProtocolError:
+                return attr(*protocol.materialize(args), **protocol.materialize(kwargs))
+            if key not in self._results:
+                self._results[key] = attr(*protocol.materialize(args), **protocol.materialize(kwargs))
+            return copy.deepcopy(self._results[key])
+
+        return call
+
+
+_reference_caches: dict[int, CachedReference] = {}
+
+
+def cached_reference(module):
+    """The process-wide CachedReference of a reference module (None stays None)."""
+    if module is None or isinstance(module, CachedReference):
+        return module
+    if id(module) not in _reference_caches:
+        _reference_caches[id(module)] = CachedReference(module)
+    return _reference_caches[id(module)]
+
+
 @dataclass
 class CaseResult:
     name: str
@@ -369,6 +415,7 @@ def run_case(c: Case, sub: Submission, ref=None) -> CaseResult:
 
 
 def run_cases(cases: Sequence[Case], sub: Submission, ref=None) -> list[CaseResult]:
+    ref = cached_reference(ref)
     return [run_case(c, sub, ref) for c in cases]
 
 

@@ -1,0 +1,399 @@
+"""Hidden tests of assignment 06 (early_stopping.py): randomized comparisons with the reference.
+
+All inputs come from seeded NumPy generators on the trusted side. Sequences of
+validation losses with ties or a min_delta boundary use multiples of 1/64, so
+`loss < best - min_delta` and `best - loss > min_delta` are computed exactly and
+any correct way of writing the comparison gives the same answer.
+"""
+import numpy as np
+
+from autograder.framework import Fail, Mistake, as_float_array, case, check_close, compare, expect
+
+
+# ============================================================================ mistake models
+def _gd_model(div_n=True, half=False, drop_start=False, drop_last=False, ignore_w0=False, sign=1.0):
+    def model(X, y, lr, steps, w0=None):
+        X, y = np.asarray(X, float), np.asarray(y, float)
+        n, d = X.shape
+        w = np.zeros(d) if (w0 is None or ignore_w0) else np.asarray(w0, float)
+        div = (2 * n if half else n) if div_n else 1
+        out = [w]
+        for _ in range(int(steps)):
+            w = w - sign * lr * X.T @ (X @ w - y) / div
+            out.append(w)
+        W = np.array(out)
+        return W[1:] if drop_start else (W[:-1] if drop_last else W)
+    return model
+
+
+def _gd_filter_model(kind):
+    def model(eigvals, lr, steps):
+        s = np.asarray(eigvals, float)
+        with np.errstate(all="ignore"):
+            if kind == "no_one_minus":
+                return (1 - lr * s) ** steps
+            if kind == "no_lr":
+                return 1 - (1 - s) ** steps
+            if kind == "continuous":
+                return 1 - np.exp(-lr * s * steps)
+            if kind == "exponent_plus_one":
+                return 1 - (1 - lr * s) ** (steps + 1)
+        raise ValueError(kind)
+    return model
+
+
+def _ridge_model(kind):
+    def model(eigvals, lam):
+        s = np.asarray(eigvals, float)
+        with np.errstate(all="ignore"):
+            return {"lam_on_top": lam / (s + lam), "no_numerator": 1 / (s + lam),
+                    "raw_ratio": s / (s + lam), "lam_squared": s / (s + lam ** 2)}[kind]
+    return model
+
+
+def _es_model(late=0, one_based=False, lookahead=False, last_len=False, ties=False, use_delta=True,
+              reset=True, vs_previous=False):
+    def model(val_losses, patience, min_delta=0.0):
+        losses = [float(x) for x in np.asarray(val_losses, float)]
+        delta = min_delta if use_delta else 0.0
+        best_epoch, best, wait, stop = 0, losses[0], 0, None
+        for e in range(1, len(losses)):
+            target = (losses[e - 1] if vs_previous else best) - delta
+            if losses[e] <= target if ties else losses[e] < target:
+                best_epoch, best = e, losses[e]
+                wait = 0 if reset else wait
+            else:
+                wait += 1
+                if wait >= patience + late:
+                    stop = e
+                    break
+        if stop is None:
+            stop = len(losses) if last_len else len(losses) - 1
+        if lookahead:
+            best_epoch = int(np.argmin(losses))
+        return (best_epoch + 1, stop + 1) if one_based else (best_epoch, stop)
+    return model
+
+
+_NO_N = ("your steps are too large: the loss has a 1/(2n) in front, so its gradient is "
+         "X^T (X w - y) / n; divide by the number of rows")
+_HALF = ("your steps are half as large as they should be: differentiating (1/(2n))||y - X w||^2 "
+         "cancels the 2, leaving X^T (X w - y) / n")
+_NO_START = ("your trajectory lacks its starting point: row 0 must be w0 (zeros by default), "
+             "so `steps` steps give steps + 1 rows")
+_SHORT = ("your trajectory stops one step short: after the start come `steps` updates, "
+          "so the last row is the weights after the final step")
+_W0 = "your trajectory starts from zero although w0 was given: start from w0 when it is not None"
+_ASCENT = "your weights move away from the solution: a gradient descent step subtracts lr * gradient"
+
+_LATE = ("you stop one epoch late: stop at the epoch where `patience` epochs in a row have failed to "
+         "improve, i.e. when epoch - best_epoch == patience")
+_EARLY = ("you stop one epoch early: `patience` epochs without improvement must have passed; with the best "
+          "at epoch b, the stop comes at epoch b + patience")
+_ONE_BASED = "your epochs look 1-based; epochs are numbered from 0 (val_losses[0] is epoch 0)"
+_LOOKAHEAD = ("your best epoch lies after the stopping point: the rule never sees the epochs after it stops, "
+              "so the best epoch is the last improvement before stop_epoch")
+_LAST = "when training never stops early, stop_epoch is the index of the last epoch, len(val_losses) - 1"
+_TIES = "a tie is not an improvement: an epoch improves only when its loss is strictly below best - min_delta"
+_DELTA = ("you ignored min_delta: a decrease counts as an improvement only when loss < best - min_delta; "
+          "smaller gains do not reset the patience")
+_RESET = ("your count of epochs without improvement is not restarted after an improvement: only "
+          "consecutive epochs without improvement count toward patience")
+_PREVIOUS = ("you compare each loss with the previous epoch's; compare it with the best loss so far "
+             "(a small rebound followed by a small dip is not an improvement)")
+
+MISTAKES = {
+    "gd_least_squares": [
+        Mistake("gradient not divided by n", _gd_model(div_n=False), _NO_N),
+        Mistake("gradient divided by 2n", _gd_model(half=True), _HALF),
+        Mistake("starting point missing", _gd_model(drop_start=True), _NO_START),
+        Mistake("last step missing", _gd_model(drop_last=True), _SHORT),
+        Mistake("w0 ignored", _gd_model(ignore_w0=True), _W0),
+        Mistake("gradient ascent", _gd_model(sign=-1.0), _ASCENT),
+    ],
+    "gd_spectral_filter": [
+        Mistake("forgot 1 -", _gd_filter_model("no_one_minus"),
+                "you returned (1 - lr*s)^t, the part of the least-squares solution still missing; "
+                "the filter is what has been learned: 1 - (1 - lr*s)^t"),
+        Mistake("lr left out", _gd_filter_model("no_lr"),
+                "each step shrinks the error by (1 - lr*s), not (1 - s): multiply the eigenvalue by lr"),
+        Mistake("continuous-time filter", _gd_filter_model("continuous"),
+                "1 - exp(-lr*s*t) is the small-step approximation; the exact filter after t steps is "
+                "1 - (1 - lr*s)^t"),
+        Mistake("exponent off by one", _gd_filter_model("exponent_plus_one"),
+                "your exponent is one too large: after t steps the error along an eigenvector has been "
+                "multiplied by (1 - lr*s) exactly t times"),
+    ],
+    "ridge_spectral_filter": [
+        Mistake("lam on top", _ridge_model("lam_on_top"),
+                "lam/(s + lam) is the part ridge removes; the filter is the part it keeps: s/(s + lam)"),
+        Mistake("numerator missing", _ridge_model("no_numerator"),
+                "1/(s + lam) is the inverse in the ridge solution; relative to least squares "
+                "(which divides by s) each direction is scaled by s/(s + lam)"),
+        Mistake("0/0 left as NaN", _ridge_model("raw_ratio"),
+                "with lam = 0 a zero eigenvalue gives 0/0: the filter is defined as 0 there (no component "
+                "along a direction the data never sees), so avoid dividing where s + lam == 0"),
+        Mistake("lam squared", _ridge_model("lam_squared"),
+                "the ridge filter is s/(s + lam) with lam itself, not lam**2"),
+    ],
+    "equivalent_lambda": [
+        Mistake("lr * steps", lambda lr, steps: lr * steps,
+                "lr*steps is the training time; the penalty it resembles is its inverse, 1/(lr*steps): "
+                "training longer means regularizing less"),
+        Mistake("steps / lr", lambda lr, steps: steps / lr,
+                "the penalty is 1/(lr*steps): both lr and steps go in the denominator"),
+        Mistake("lr / steps", lambda lr, steps: lr / steps,
+                "the penalty is 1/(lr*steps): lr goes in the denominator too"),
+    ],
+    "early_stopping_epoch": [
+        Mistake("late", _es_model(late=1), _LATE),
+        Mistake("early", _es_model(late=-1), _EARLY),
+        Mistake("1-based", _es_model(one_based=True), _ONE_BASED),
+        Mistake("argmin of everything", _es_model(lookahead=True), _LOOKAHEAD),
+        Mistake("length instead of last index", _es_model(last_len=True), _LAST),
+        Mistake("ties improve", _es_model(ties=True), _TIES),
+        Mistake("min_delta ignored", _es_model(use_delta=False), _DELTA),
+        Mistake("patience count never reset", _es_model(reset=False), _RESET),
+        Mistake("compared with the previous epoch", _es_model(vs_previous=True), _PREVIOUS),
+    ],
+}
+
+_PURE_HINT = "your function changed an input in place; work on new arrays and leave X, y and w0 as they were"
+
+
+def _rng(seed):
+    return np.random.default_rng(seed)
+
+
+# ============================================================================ gradient descent
+def _problem(rng, n, d, spread=1.0):
+    X = rng.normal(size=(n, d)) * np.geomspace(1.0, spread, d)
+    y = X @ rng.normal(size=d) + 0.2 * rng.normal(size=n)
+    s_max = float(np.linalg.eigvalsh(X.T @ X / n)[-1])
+    return X, y, s_max
+
+
+def _scale(W):
+    return max(1.0, float(np.max(np.abs(W))))
+
+
+@case("gd_least_squares: random problems, from zero and from w0, agree with the reference", points=6)
+def _(sub, ref):
+    rng = _rng(41)
+    settings = [(20, 3, 0.5, 10, False), (5, 8, 1.0, 40, False), (50, 1, 1.8, 25, True),
+                (1, 4, 0.9, 7, False), (30, 10, 0.3, 100, True), (12, 4, 1.9, 60, False), (6, 6, 1.0, 1, True)]
+    for n, d, c, steps, with_w0 in settings:
+        X, y, s_max = _problem(rng, n, d, spread=0.2)
+        lr = c / s_max                                  # lr * s_max = c < 2: the iteration converges
+        kw = {"w0": rng.normal(size=d)} if with_w0 else {}
+        expected = ref.gd_least_squares(X, y, lr, steps, **kw)
+        # rtol 1e-10, atol 1e-12 * scale: with lr*s < 2 a GD step does not amplify rounding, so a
+        # correct trajectory stays within (steps x a few ulps) of the reference
+        compare(sub, ref, "gd_least_squares", X, y, lr, steps, rtol=1e-10, atol=1e-12 * _scale(expected),
+                mistakes=MISTAKES["gd_least_squares"], **kw)
+
+
+@case("gd_least_squares: steps = 0 returns only the starting point", points=1)
+def _(sub, ref):
+    rng = _rng(42)
+    X, y, _ = _problem(rng, 7, 3)
+    for kw in ({}, {"w0": rng.normal(size=3)}):
+        # exact: no arithmetic happens
+        compare(sub, ref, "gd_least_squares", X, y, 0.1, 0, rtol=0, mistakes=MISTAKES["gd_least_squares"], **kw)
+
+
+@case("gd_least_squares: from zero, each eigen-direction is the GD filter times least squares", points=2)
+def _(sub, ref):
+    rng = _rng(43)
+    for n, d, steps, c in ((40, 5, 30, 1.0), (25, 3, 12, 0.6)):
+        X, y, s_max = _problem(rng, n, d)
+        lr = c / s_max
+        W = as_float_array(sub.gd_least_squares(X, y, lr, steps), "gd_least_squares(...)")
+        if W.shape != (steps + 1, d):
+            raise Fail(f"gd_least_squares(...) has shape {W.shape}, expected {(steps + 1, d)}",
+                       _NO_START if W.shape == (steps, d) else None)
+        s, V = np.linalg.eigh(X.T @ X / n)
+        w_ols = np.linalg.lstsq(X, y, rcond=None)[0]
+        t = np.arange(steps + 1)[:, None]
+        expected = (1 - (1 - lr * s) ** t) * (V.T @ w_ols)          # (steps + 1, d) in the eigenbasis
+        # atol 1e-10 * scale: eigh and lstsq of a well-conditioned 40x5 problem are accurate to ~1e-13
+        check_close(W @ V, expected, rtol=0, atol=1e-10 * _scale(expected),
+                    what="your trajectory in the eigenbasis of X^T X / n",
+                    mistakes=[Mistake(m.name, (lambda f: lambda: f(X, y, lr, steps) @ V)(m.value), m.hint)
+                              for m in MISTAKES["gd_least_squares"]])
+
+
+@case("gd_least_squares: does not modify X, y or w0", points=1)
+def _(sub, ref):
+    rng = _rng(44)
+    X, y, s_max = _problem(rng, 9, 4)
+    w0 = rng.normal(size=4)
+    _, (X_after, y_after, *_), kwargs_after = sub.call_with_inputs("gd_least_squares", X, y, 0.5 / s_max, 5,
+                                                                   w0=w0)
+    for name, before, after in (("X", X, X_after), ("y", y, y_after), ("w0", w0, kwargs_after["w0"])):
+        expect(np.array_equal(before, as_float_array(after, name)), f"gd_least_squares changed {name}",
+               _PURE_HINT)
+
+
+# ============================================================================ spectral filters
+def _eigvals(rng, shape, top):
+    return rng.uniform(0.0, top, size=shape)
+
+
+@case("gd_spectral_filter: random eigenvalues, learning rates and step counts agree with the reference",
+      points=3)
+def _(sub, ref):
+    rng = _rng(51)
+    for shape, lr, steps in (((8,), 0.1, 5), ((3, 4), 0.02, 200), ((6,), 0.5, 0), ((5,), 0.9, 1),
+                             ((), 0.3, 17), ((10,), 0.25, 40)):
+        s = _eigvals(rng, shape, 1.9 / lr)             # lr * s in [0, 1.9]: includes oscillating directions
+        if s.ndim:
+            s.flat[0] = 0.0                            # a direction the data never sees
+        # rtol 1e-12, atol 1e-13: (1 - lr*s)**t taken as a power or a product of t <= 200 factors differs
+        # by at most ~t ulps
+        compare(sub, ref, "gd_spectral_filter", s, lr, steps, rtol=1e-12, atol=1e-13,
+                mistakes=MISTAKES["gd_spectral_filter"])
+
+
+@case("gd_spectral_filter: lies in [0, 1] when lr*s <= 1, and starts at 0", points=1)
+def _(sub, ref):
+    rng = _rng(52)
+    s = np.concatenate([[0.0], _eigvals(rng, 30, 10.0)])
+    for steps in (0, 1, 3, 50):
+        f = as_float_array(sub.gd_spectral_filter(s, 0.1, steps), "gd_spectral_filter(...)")
+        expect(f.shape == s.shape, f"gd_spectral_filter(...) has shape {f.shape}, expected {s.shape}")
+        # 1e-15 slack: 1 - (1 - x)**t is computed with rounding
+        expect(bool(np.all((f >= -1e-15) & (f <= 1 + 1e-15))),
+               f"with lr*s <= 1 the filter must lie in [0, 1]; after {steps} steps it ranges over "
+               f"[{f.min():.6g}, {f.max():.6g}]")
+        if steps == 0:
+            expect(bool(np.all(f == 0)), "after 0 steps nothing is learned: the filter must be 0 everywhere",
+                   "1 - (1 - lr*s)**0 = 0: GD from zero has learned nothing yet")
+
+
+@case("ridge_spectral_filter: random eigenvalues and strengths agree with the reference", points=3)
+def _(sub, ref):
+    rng = _rng(53)
+    for shape, lam in (((8,), 0.1), ((3, 4), 2.5), ((), 0.7), ((20,), 1e-4), ((6,), 50.0)):
+        s = _eigvals(rng, shape, 5.0)
+        if s.ndim:
+            s.flat[0] = 0.0
+        # rtol 1e-14, atol 1e-15: one addition and one division; values lie in [0, 1], and an equal form
+        # such as 1 - lam/(s + lam) is within a few ulps of 1 in absolute terms
+        compare(sub, ref, "ridge_spectral_filter", s, lam, rtol=1e-14, atol=1e-15,
+                mistakes=MISTAKES["ridge_spectral_filter"])
+
+
+@case("ridge_spectral_filter: lam = 0 keeps every seen direction and leaves unseen ones at 0", points=1)
+def _(sub, ref):
+    # exact: s/s = 1 for s > 0, and the defined 0 where s = lam = 0
+    compare(sub, ref, "ridge_spectral_filter", np.array([0.0, 0.0, 0.3, 2.0, 1e-9]), 0.0, rtol=0,
+            mistakes=MISTAKES["ridge_spectral_filter"])
+
+
+@case("ridge_spectral_filter: in [0, 1] and never above the GD filter at lam = 1/(lr*t)", points=1)
+def _(sub, ref):
+    rng = _rng(54)
+    lr = 0.01
+    s = np.concatenate([[0.0], _eigvals(rng, 40, 1.0 / lr)])     # lr * s <= 1
+    for t in (1, 10, 100):
+        lam = 1.0 / (lr * t)
+        f = as_float_array(sub.ridge_spectral_filter(s, lam), "ridge_spectral_filter(...)")
+        expect(f.shape == s.shape, f"ridge_spectral_filter(...) has shape {f.shape}, expected {s.shape}")
+        gd = ref.gd_spectral_filter(s, lr, t)
+        # 1e-15 slack: a division and a power, each with rounding
+        expect(bool(np.all((f >= 0) & (f <= 1 + 1e-15))), "the ridge filter s/(s + lam) must lie in [0, 1]")
+        expect(bool(np.all(f <= gd + 1e-15)),
+               f"at lam = 1/(lr*t) (t = {t}) the ridge filter must never exceed the GD filter "
+               f"1 - (1 - lr*s)^t; yours does by up to {float(np.max(f - gd)):.3g}")
+
+
+@case("equivalent_lambda: random learning rates and step counts agree with the reference", points=2)
+def _(sub, ref):
+    rng = _rng(55)
+    for lr, steps in [(float(10 ** rng.uniform(-4, 0)), int(rng.integers(1, 10_000))) for _ in range(6)] + \
+            [(0.5, 1), (1e-3, 2.5)]:
+        # rtol 1e-15: one product and one division
+        compare(sub, ref, "equivalent_lambda", lr, steps, rtol=1e-15, mistakes=MISTAKES["equivalent_lambda"])
+
+
+# ============================================================================ the stopping rule
+def _same(got, value):
+    try:
+        check_close(got, value, rtol=0)
+    except Exception:  # noqa: BLE001 - a malformed value or a model that does not apply
+        return False
+    return True
+
+
+def _compare_all(sub, ref, calls):
+    """Compare early_stopping_epoch on every call (exact: two epoch indices), then fail on the first mismatch.
+
+    Epoch pairs are small integers, so one wrong answer often coincides with several
+    mistake models; the hint goes to a mistake that reproduces *all* of the student's
+    answers, which pins the actual error down.
+    """
+    fn = "early_stopping_epoch"
+    answers, first = [], None
+    for args, kwargs in calls:
+        got = sub.call(fn, *args, **kwargs)
+        answers.append(got)
+        try:
+            check_close(got, getattr(ref, fn)(*args, **kwargs), rtol=0,
+                        what=f"{fn}({', '.join(map(_short, args))}"
+                             + "".join(f", {k}={v!r}" for k, v in kwargs.items()) + ")")
+        except Fail as failure:
+            first = first or failure
+    if first is None:
+        return
+    hint = next((m.hint for m in MISTAKES[fn]
+                 if all(_same(got, m.value(*a, **k)) for (a, k), got in zip(calls, answers))), None)
+    raise Fail(first.message, hint)
+
+
+def _short(value):
+    if isinstance(value, np.ndarray):
+        return "[" + ", ".join(f"{x:.6g}" for x in value[:6]) + (", ...]" if value.size > 6 else "]")
+    return repr(value)
+
+
+def _curve(rng, length, dyadic):
+    """A noisy U-shaped validation curve; with dyadic=True its values are multiples of 1/64."""
+    k = np.arange(length)
+    turn = rng.uniform(0.2, 1.0) * length
+    curve = 1.5 * np.exp(-k / max(1.0, turn / 3)) + 0.02 * np.maximum(0, k - turn) + 0.1 * rng.normal(size=length)
+    curve += 1.0
+    return np.round(curve * 64) / 64 if dyadic else curve
+
+
+@case("early_stopping_epoch: random validation curves agree with the reference", points=6)
+def _(sub, ref):
+    rng = _rng(61)
+    calls = []
+    for i in range(40):
+        dyadic = i % 2 == 0
+        length = int(rng.integers(1, 60))
+        patience = int(rng.integers(1, 9))
+        min_delta = float(rng.choice([0.0, 1 / 64, 1 / 16])) if dyadic else float(rng.choice([0.0, 0.003, 0.02]))
+        calls.append(((_curve(rng, length, dyadic), patience), {"min_delta": min_delta}))
+    _compare_all(sub, ref, calls)
+
+
+@case("early_stopping_epoch: one epoch, patience longer than the run, constant and rising losses", points=2)
+def _(sub, ref):
+    cases = [([0.7], 1), ([0.7], 5), ([1.0, 0.5, 0.25], 10), ([2.0, 2.0, 2.0, 2.0], 1),
+             ([1.0, 2.0, 3.0, 4.0, 5.0], 3), ([1.0, 2.0, 3.0], 2), ([3.0, 2.0, 2.0, 1.0], 2),
+             ([1.0, 0.5, 0.75, 0.625, 0.5625, 0.25], 3), ([1.0, 2.0, 0.5, 2.0, 2.0, 2.0], 2)]
+    _compare_all(sub, ref, [((losses, patience), {}) for losses, patience in cases])
+
+
+@case("early_stopping_epoch: a gain of exactly min_delta is not an improvement", points=2)
+def _(sub, ref):
+    # dyadic values: best - min_delta is exact, so the boundary case is decided by the rule, not rounding
+    calls = []
+    for losses, patience, min_delta in (([1.0, 0.75, 0.5, 0.4375], 1, 0.25), ([1.0, 0.75, 0.5, 0.4375], 2, 0.25),
+                                        ([1.0, 0.9375, 0.875, 0.8125, 0.5], 3, 0.0625),
+                                        ([4.0, 3.0, 2.5, 2.0, 1.0, 0.875], 2, 0.5),
+                                        ([1.0, 0.75, 2.0, 2.0], 1, 0.25)):
+        calls.append(((losses, patience), {"min_delta": min_delta}))
+    _compare_all(sub, ref, calls)

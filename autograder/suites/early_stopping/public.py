@@ -1,0 +1,161 @@
+"""Public tests of assignment 06 (early_stopping.py): small inputs with answers worked by hand.
+
+The least-squares example: X = [[1, 0], [0, 2]], y = [1, 2], so n = 2,
+A = X^T X / n = diag(0.5, 2), X^T y / n = [0.5, 2] and w_ols = [1, 1].
+With lr = 0.25 each step multiplies the distance to w_ols by 1 - 0.25*s,
+i.e. by 0.875 along the first axis and 0.5 along the second.
+"""
+import numpy as np
+
+from autograder.framework import Mistake, case, check_close
+
+X = np.array([[1.0, 0.0], [0.0, 2.0]])
+Y = np.array([1.0, 2.0])
+
+_NO_N = ("your steps are too large: the loss has a 1/(2n) in front, so its gradient is "
+         "X^T (X w - y) / n; divide by the number of rows")
+_NO_START = ("your trajectory lacks its starting point: row 0 must be w0 (zeros by default), "
+             "so `steps` steps give steps + 1 rows")
+
+
+@case("gd_least_squares: three steps from zero, worked by hand", points=2)
+def _(sub):
+    got = sub.gd_least_squares(X, Y, 0.25, 3)
+    expected = [[0.0, 0.0], [0.125, 0.5], [0.234375, 0.75], [0.330078125, 0.875]]
+    # exact up to rounding: every number here is a short binary fraction; rtol 1e-14 allows a few ulps
+    check_close(got, expected, rtol=1e-14, atol=1e-15, what="gd_least_squares(X, y, 0.25, 3)", mistakes=[
+        Mistake("gradient not divided by n", [[0.0, 0.0], [0.25, 1.0], [0.4375, 1.0], [0.578125, 1.0]], _NO_N),
+        Mistake("starting point missing", expected[1:], _NO_START),
+        Mistake("gradient ascent", [[0.0, 0.0], [-0.125, -0.5], [-0.265625, -1.25], [-0.423828125, -2.375]],
+                "your weights move away from the solution: a gradient descent step subtracts lr * gradient"),
+    ])
+
+
+@case("gd_least_squares: two steps from a given w0", points=1)
+def _(sub):
+    got = sub.gd_least_squares(X, Y, 0.25, 2, w0=np.array([1.0, -1.0]))
+    # rtol 1e-14: short binary fractions, a few ulps at most
+    check_close(got, [[1.0, -1.0], [1.0, 0.0], [1.0, 0.5]], rtol=1e-14, atol=1e-15,
+                what="gd_least_squares(X, y, 0.25, 2, w0=[1, -1])", mistakes=[
+        Mistake("w0 ignored", [[0.0, 0.0], [0.125, 0.5], [0.234375, 0.75]],
+                "your trajectory starts from zero although w0 was given: start from w0 when it is not None"),
+        Mistake("gradient not divided by n", [[1.0, -1.0], [1.0, 1.0], [1.0, 1.0]], _NO_N),
+        Mistake("starting point missing", [[1.0, 0.0], [1.0, 0.5]], _NO_START),
+    ])
+
+
+EIGS = np.array([0.0, 0.5, 2.0, 4.0])
+
+
+@case("gd_spectral_filter: lr = 0.25, three steps", points=2)
+def _(sub):
+    got = sub.gd_spectral_filter(EIGS, 0.25, 3)
+    # 1 - (1 - 0.25 s)^3 = 1 - [1, 0.875^3, 0.5^3, 0]; rtol 1e-14: exact binary fractions up to a few ulps
+    check_close(got, [0.0, 0.330078125, 0.875, 1.0], rtol=1e-14, atol=1e-15,
+                what="gd_spectral_filter([0, 0.5, 2, 4], 0.25, 3)", mistakes=[
+        Mistake("forgot 1 -", [1.0, 0.669921875, 0.125, 0.0],
+                "you returned (1 - lr*s)^t, the part of the least-squares solution still missing; "
+                "the filter is what has been learned: 1 - (1 - lr*s)^t"),
+        Mistake("lr left out", [0.0, 0.875, 2.0, 28.0],
+                "each step shrinks the error by (1 - lr*s), not (1 - s): multiply the eigenvalue by lr"),
+        Mistake("continuous-time filter", [0.0, 0.31271072120902776, 0.7768698398515702, 0.950212931632136],
+                "1 - exp(-lr*s*t) is the small-step approximation; the exact filter after t steps is "
+                "1 - (1 - lr*s)^t"),
+    ])
+
+
+@case("ridge_spectral_filter: lam = 0.5", points=2)
+def _(sub):
+    got = sub.ridge_spectral_filter(EIGS, 0.5)
+    # s / (s + 0.5); rtol 1e-14, atol 1e-15: one division, and an equal form such as
+    # 1 - lam/(s + lam) is within a few ulps of 1
+    check_close(got, [0.0, 0.5, 0.8, 0.8888888888888888], rtol=1e-14, atol=1e-15,
+                what="ridge_spectral_filter([0, 0.5, 2, 4], 0.5)", mistakes=[
+        Mistake("lam on top", [1.0, 0.5, 0.2, 0.1111111111111111],
+                "lam/(s + lam) is the part ridge removes; the filter is the part it keeps: s/(s + lam)"),
+        Mistake("numerator missing", [2.0, 1.0, 0.4, 0.2222222222222222],
+                "1/(s + lam) is the inverse in the ridge solution; relative to least squares "
+                "(which divides by s) each direction is scaled by s/(s + lam)"),
+    ])
+
+
+@case("equivalent_lambda: lr = 0.1 for 50 steps", points=1)
+def _(sub):
+    # 1 / (0.1 * 50); rtol 1e-15: one product and one division
+    check_close(sub.equivalent_lambda(0.1, 50), 0.2, rtol=1e-15, what="equivalent_lambda(0.1, 50)", mistakes=[
+        Mistake("lr * steps", 5.0,
+                "lr*steps is the training time; the penalty it resembles is its inverse, 1/(lr*steps): "
+                "training longer means regularizing less"),
+        Mistake("steps / lr", 500.0, "the penalty is 1/(lr*steps): both lr and steps go in the denominator"),
+    ])
+
+
+_LATE = ("you stop one epoch late: stop at the epoch where `patience` epochs in a row have failed to "
+         "improve, i.e. when epoch - best_epoch == patience")
+_EARLY = ("you stop one epoch early: `patience` epochs without improvement must have passed; with the best "
+          "at epoch b, the stop comes at epoch b + patience")
+_ONE_BASED = "your epochs look 1-based; epochs are numbered from 0 (val_losses[0] is epoch 0)"
+_LOOKAHEAD = ("your best epoch lies after the stopping point: the rule never sees the epochs after it stops, "
+              "so the best epoch is the last improvement before stop_epoch")
+_LAST = "when training never stops early, stop_epoch is the index of the last epoch, len(val_losses) - 1"
+_TIES = "a tie is not an improvement: an epoch improves only when its loss is strictly below best - min_delta"
+_DELTA = ("you ignored min_delta: a decrease counts as an improvement only when loss < best - min_delta; "
+          "smaller gains do not reset the patience")
+_RESET = ("your count of epochs without improvement is not restarted after an improvement: only "
+          "consecutive epochs without improvement count toward patience")
+_PREVIOUS = ("you compare each loss with the previous epoch's; compare it with the best loss so far "
+             "(a small rebound followed by a small dip is not an improvement)")
+
+
+@case("early_stopping_epoch: the docstring example, patience 2", points=1)
+def _(sub):
+    got = sub.early_stopping_epoch([3.0, 2.0, 2.5, 2.4, 1.0], 2)
+    # integers: exact
+    check_close(got, (1, 3), rtol=0, what="early_stopping_epoch([3, 2, 2.5, 2.4, 1], 2)", mistakes=[
+        Mistake("early", (1, 2), _EARLY), Mistake("1-based", (2, 4), _ONE_BASED),
+        Mistake("argmin of everything", (4, 3), _LOOKAHEAD),
+    ])
+
+
+@case("early_stopping_epoch: patience counts consecutive epochs without beating the best", points=1)
+def _(sub):
+    # best 1.75 -> 1.5 is not a gain of more than 0.25, but 1.25 is (epoch 2); epochs 3 and 4 then
+    # fail to beat 1.25 - 0.25 = 1.0 (1.0 ties it), so training stops at epoch 4
+    got = sub.early_stopping_epoch([1.75, 1.5, 1.25, 2.0, 1.0, 2.5], 2, min_delta=0.25)
+    # integers: exact
+    check_close(got, (2, 4), rtol=0, what="early_stopping_epoch([1.75, 1.5, 1.25, 2, 1, 2.5], 2, min_delta=0.25)",
+                mistakes=[
+        Mistake("late", (2, 5), _LATE), Mistake("early", (0, 1), _EARLY), Mistake("1-based", (3, 5), _ONE_BASED),
+        Mistake("argmin of everything", (4, 4), _LOOKAHEAD), Mistake("count never reset", (2, 3), _RESET),
+        Mistake("compared with the previous epoch", (0, 2), _PREVIOUS),
+    ])
+
+
+@case("early_stopping_epoch: a run that keeps improving stops at its last epoch", points=1)
+def _(sub):
+    # integers: exact
+    check_close(sub.early_stopping_epoch([5.0, 4.0, 3.0, 2.0], 1), (3, 3), rtol=0,
+                what="early_stopping_epoch([5, 4, 3, 2], 1)",
+                mistakes=[Mistake("length", (3, 4), _LAST), Mistake("1-based", (4, 4), _ONE_BASED)])
+    check_close(sub.early_stopping_epoch([2.0, 1.0, 3.0], 10), (1, 2), rtol=0,
+                what="early_stopping_epoch([2, 1, 3], 10)",
+                mistakes=[Mistake("length", (1, 3), _LAST), Mistake("1-based", (2, 3), _ONE_BASED)])
+
+
+@case("early_stopping_epoch: ties do not count as improvements", points=1)
+def _(sub):
+    # integers: exact
+    check_close(sub.early_stopping_epoch([1.0, 1.0, 1.0], 2), (0, 2), rtol=0,
+                what="early_stopping_epoch([1, 1, 1], 2)", mistakes=[
+        Mistake("ties improve", (2, 2), _TIES), Mistake("early", (0, 1), _EARLY),
+        Mistake("1-based", (1, 3), _ONE_BASED)])
+
+
+@case("early_stopping_epoch: min_delta = 0.02", points=1)
+def _(sub):
+    # epochs 1 and 2 gain more than 0.02; epochs 3, 4 and 5 do not, so the stop comes at epoch 4
+    check_close(sub.early_stopping_epoch([1.0, 0.95, 0.9, 0.89, 0.885, 0.895], 2, min_delta=0.02), (2, 4),
+                rtol=0, what="early_stopping_epoch([1, 0.95, 0.9, 0.89, 0.885, 0.895], 2, min_delta=0.02)",
+                mistakes=[Mistake("min_delta ignored", (4, 5), _DELTA), Mistake("late", (2, 5), _LATE),
+                          Mistake("early", (2, 3), _EARLY), Mistake("1-based", (3, 5), _ONE_BASED),
+                          Mistake("argmin of everything", (4, 4), _LOOKAHEAD)])

@@ -1,0 +1,413 @@
+"""Hidden tests of assignment 05 (optimizers.py): randomized comparisons with the reference.
+
+Inputs come from seeded NumPy generators on the trusted side, so a run is
+reproducible; nothing depends on the student's use of randomness (there is none).
+Multi-step cases chain the student's own steps (their returned state is fed back)
+and compare the whole trajectory with the reference's.
+"""
+import numpy as np
+
+from autograder.framework import Fail, Mistake, as_float_array, case, check_close, compare, expect
+
+
+# ============================================================================ mistake models
+# Each model takes the same arguments as the function it imitates and returns what
+# that classic mistake would return; a failed check whose value matches gets the hint.
+def _sgd_l2_model(sign=1.0, factor=1.0, lr_on_penalty=True):
+    def model(w, grad, lr, lam):
+        w, grad = np.asarray(w, float), np.asarray(grad, float)
+        penalty = sign * factor * lam * w
+        return w - lr * grad - (lr * penalty if lr_on_penalty else penalty)
+    return model
+
+
+def _sgd_wd_model(after=False, lr_on_decay=True, sign=1.0):
+    def model(w, grad, lr, lam):
+        w, grad = np.asarray(w, float), np.asarray(grad, float)
+        factor = 1.0 - sign * (lr if lr_on_decay else 1.0) * lam
+        return factor * (w - lr * grad) if after else factor * w - lr * grad
+    return model
+
+
+def _adam_core(w, grad, state, lr, betas, eps, wd, *, coupled, bias=True, eps_inside=False, t_shift=1,
+               decay_lr=True, decay_after=False, count=True):
+    w, grad = np.asarray(w, float), np.asarray(grad, float)
+    beta1, beta2 = betas
+    step = int(state["step"])
+    m, v = np.asarray(state["m"], float), np.asarray(state["v"], float)
+    t = step + t_shift
+    g = grad + wd * w if coupled else grad
+    with np.errstate(all="ignore"):
+        m_new = beta1 * m + (1 - beta1) * g
+        v_new = beta2 * v + (1 - beta2) * g * g
+        m_hat = m_new / (1 - beta1 ** t) if bias else m_new
+        v_hat = v_new / (1 - beta2 ** t) if bias else v_new
+        denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+        update = lr * m_hat / denom
+        if coupled:
+            w_new = w - update
+        else:
+            factor = 1 - (lr if decay_lr else 1.0) * wd
+            w_new = (w - update) * factor if decay_after else factor * w - update
+    return w_new, {"step": step + (1 if count else 0), "m": m_new, "v": v_new}
+
+
+def _adam_l2_model(coupled=True, wd_sign=1.0, use_wd=True, **opts):
+    def model(w, grad, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        wd = wd_sign * weight_decay if use_wd else 0.0
+        return _adam_core(w, grad, state, lr, betas, eps, wd, coupled=coupled, **opts)
+    return model
+
+
+def _adamw_model(coupled=False, wd_sign=1.0, use_wd=True, **opts):
+    def model(w, grad, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        wd = wd_sign * weight_decay if use_wd else 0.0
+        return _adam_core(w, grad, state, lr, betas, eps, wd, coupled=coupled, **opts)
+    return model
+
+
+_BIAS = ("the moments need bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t), "
+         "with t counting this step from 1")
+_EPS = "eps goes outside the square root: sqrt(v_hat) + eps, as in torch.optim"
+_T0 = ("your bias correction uses the step count before this update: increment the count first, so the "
+       "first update uses t = 1 (with t = 0, 1 - beta**t is 0 and the step is not finite)")
+
+_STEP_HINT = ('state["step"] counts the updates taken: return the old count plus one '
+              "(the same t that the bias corrections use)")
+
+MISTAKES = {
+    "sgd_l2_step": [
+        Mistake("penalty sign flipped", _sgd_l2_model(sign=-1.0),
+                "your step moves the weights away from zero: the penalty's gradient is +lam*w, "
+                "and the step subtracts lr*(grad + lam*w)"),
+        Mistake("penalty left out", _sgd_l2_model(factor=0.0),
+                "your step ignores lam: add the L2 gradient lam*w to grad before stepping"),
+        Mistake("penalty not multiplied by lr", _sgd_l2_model(lr_on_penalty=False),
+                "the L2 term is part of the gradient, so it is multiplied by lr like grad is: "
+                "w - lr*(grad + lam*w)"),
+        Mistake("penalty gradient 2*lam*w", _sgd_l2_model(factor=2.0),
+                "your penalty gradient is 2*lam*w, from a penalty lam*||w||^2; this course's penalty is "
+                "(lam/2)*||w||^2, whose gradient is lam*w"),
+    ],
+    "sgd_weight_decay_step": [
+        Mistake("decay after the gradient step", _sgd_wd_model(after=True),
+                "you applied the decay after the gradient step, (1 - lr*lam)*(w - lr*grad): that is off "
+                "by lr^2*lam*grad. Shrink the current weights first: (1 - lr*lam)*w - lr*grad"),
+        Mistake("decay not multiplied by lr", _sgd_wd_model(lr_on_decay=False),
+                "the decay factor is (1 - lr*lam), not (1 - lam): the decay per step scales with lr"),
+        Mistake("decay sign flipped", _sgd_wd_model(sign=-1.0),
+                "your weights grow: weight decay multiplies them by (1 - lr*lam), which is below 1"),
+        Mistake("decay left out", _sgd_wd_model(sign=0.0),
+                "your step ignores lam: the weights must be multiplied by (1 - lr*lam) before the step"),
+    ],
+    "adam_init": [],
+    "adam_l2_step": [
+        Mistake("AdamW instead", _adam_l2_model(coupled=False),
+                "your Adam-L2 step looks like AdamW: here weight_decay*w is added to the gradient before "
+                "the moments (torch.optim.Adam), not subtracted from the weights separately"),
+        Mistake("no bias correction", _adam_l2_model(bias=False), _BIAS),
+        Mistake("eps inside the square root", _adam_l2_model(eps_inside=True), _EPS),
+        Mistake("step counted from 0", _adam_l2_model(t_shift=0), _T0),
+        Mistake("decay sign flipped", _adam_l2_model(wd_sign=-1.0),
+                "the L2 gradient is +weight_decay*w; your step pulls the weights away from zero"),
+        Mistake("weight decay ignored", _adam_l2_model(use_wd=False),
+                "your step ignores weight_decay: add weight_decay*w to grad before the moments"),
+        Mistake("step count not incremented", _adam_l2_model(count=False), _STEP_HINT),
+    ],
+    "adamw_step": [
+        Mistake("Adam-L2 instead", _adamw_model(coupled=True),
+                "your AdamW step matches Adam with the decay added to the gradient: AdamW shrinks the "
+                "weights by (1 - lr*weight_decay) outside the moment estimates"),
+        Mistake("decay not multiplied by lr", _adamw_model(decay_lr=False),
+                "the decoupled decay factor is (1 - lr*weight_decay), not (1 - weight_decay)"),
+        Mistake("decay after the Adam step", _adamw_model(decay_after=True),
+                "you decayed the weights after the Adam update; torch.optim.AdamW multiplies the current "
+                "weights by (1 - lr*weight_decay) first, then subtracts the Adam update"),
+        Mistake("no bias correction", _adamw_model(bias=False), _BIAS),
+        Mistake("eps inside the square root", _adamw_model(eps_inside=True), _EPS),
+        Mistake("step counted from 0", _adamw_model(t_shift=0), _T0),
+        Mistake("decay sign flipped", _adamw_model(wd_sign=-1.0),
+                "your weights grow: the decoupled decay multiplies them by (1 - lr*weight_decay)"),
+        Mistake("weight decay ignored", _adamw_model(use_wd=False),
+                "your step ignores weight_decay: shrink the weights by (1 - lr*weight_decay) first"),
+        Mistake("step count not incremented", _adamw_model(count=False), _STEP_HINT),
+    ],
+}
+
+_PURE_HINT = ("your function changed an input in place (for example `w -= ...`, `w *= ...` or "
+              "`state['m'] *= ...`); the steps must be pure: build new arrays and a new state dict")
+
+
+# ============================================================================ helpers
+def _rng(seed):
+    return np.random.default_rng(seed)
+
+
+def _unchanged(before, after, what):
+    """Fail (with the purity hint) if a call changed one of its inputs."""
+    if isinstance(before, dict):
+        expect(isinstance(after, dict) and set(after) == set(before), f"{what} was changed", _PURE_HINT)
+        for key in before:
+            _unchanged(before[key], after[key], f"{what}[{key!r}]")
+        return
+    if isinstance(before, (tuple, list)):
+        for i, (b, a) in enumerate(zip(before, after)):
+            _unchanged(b, a, f"{what}[{i}]")
+        return
+    same = np.array_equal(np.asarray(before, float), as_float_array(after, what), equal_nan=True)
+    expect(same, f"{what} was modified by the call", _PURE_HINT)
+
+
+def _check_pure(sub, fn, *args, **kwargs):
+    _, args_after, kwargs_after = sub.call_with_inputs(fn, *args, **kwargs)
+    names = ["w", "grad", "state"] if fn != "adam_init" else ["w"]
+    for name, before, after in zip(names, args, args_after):
+        _unchanged(before, after, f"{fn}: the argument {name}")
+    for key, before in kwargs.items():
+        _unchanged(before, kwargs_after[key], f"{fn}: the argument {key}")
+
+
+def _split(result, fn):
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise Fail(f"{fn}() must return a tuple (w_new, state_new), got {type(result).__name__}")
+    w_new, state = result
+    if not isinstance(state, dict) or not {"step", "m", "v"} <= set(state):
+        raise Fail(f'{fn}(): the new state must be a dict with keys "step", "m" and "v"')
+    return w_new, state
+
+
+def _step_value(state, what):
+    step = as_float_array(state["step"], what).reshape(-1)
+    if step.size != 1:
+        raise Fail(f"{what} must be one number, got {step.size} values")
+    return float(step[0])
+
+
+def _part(model, key):
+    """The piece `key` (0 for w_new, or "m"/"v") of what a step model returns."""
+    def pick(*args, **kwargs):
+        w_new, state = model(*args, **kwargs)
+        return w_new if key == 0 else state[key]
+    return pick
+
+
+def _mistakes(fn, key):
+    return [Mistake(m.name, _part(m.value, key), m.hint) for m in MISTAKES[fn]]
+
+
+def _random_state(rng, shape, step):
+    if step == 0:
+        return {"step": 0, "m": np.zeros(shape), "v": np.zeros(shape)}
+    return {"step": step, "m": 0.1 * rng.normal(size=shape), "v": rng.uniform(0.0, 0.05, size=shape)}
+
+
+def _check_step(sub, ref, fn, w, grad, state, **hp):
+    """One student step against the reference: weights, moments and the step count."""
+    args = (w, grad, state)
+    got_w, got_state = _split(sub.call(fn, *args, **hp), fn)
+    exp_w, exp_state = getattr(ref, fn)(*args, **hp)
+    # rtol 1e-12 with atol 1e-14: a correct step is a few roundings away from the reference
+    # (weights here are at most ~10 in size, so a few ulps are below 1e-14 in absolute terms)
+    check_close(got_w, exp_w, rtol=1e-12, atol=1e-14, what=f"{fn}(...) new weights",
+                mistakes=_mistakes(fn, 0), args=args, kwargs=hp)
+    g = np.asarray(grad, float)
+    for key, scale in (("m", np.max(np.abs(state["m"]), initial=0) + np.max(np.abs(g), initial=0)),
+                       ("v", np.max(state["v"], initial=0) + np.max(g * g, initial=0))):
+        # rtol 1e-12, atol 1e-14 * (size of the terms): m and v are sums of two terms, so an entry
+        # near zero carries rounding relative to the terms, not to itself
+        check_close(got_state[key], exp_state[key], rtol=1e-12, atol=1e-14 * max(scale, 1e-300),
+                    what=f'{fn}(...) state["{key}"]', mistakes=_mistakes(fn, key), args=args, kwargs=hp)
+    step = _step_value(got_state, f'{fn}(...) state["step"]')
+    expect(step == exp_state["step"], f'{fn}(...) state["step"] is {step:g}, expected {exp_state["step"]}',
+           _STEP_HINT)
+
+
+SINGLE_STEP_SETTINGS = [
+    # (shape, lr, betas, eps, weight_decay, step already taken)
+    ((5,), 1e-3, (0.9, 0.999), 1e-8, 0.0, 0),
+    ((3, 4), 1e-2, (0.9, 0.999), 1e-8, 0.1, 0),
+    ((7,), 5e-2, (0.8, 0.99), 1e-3, 0.5, 3),
+    ((2, 3, 2), 0.1, (0.0, 0.9), 1e-6, 1e-2, 10),
+    ((4,), 3e-3, (0.95, 0.9999), 1e-8, 1.0, 999),
+    ((), 1e-2, (0.9, 0.999), 1e-8, 0.3, 1),
+    ((6,), 0.0, (0.9, 0.999), 1e-8, 0.2, 2),
+    ((8,), 2e-2, (0.5, 0.5), 1e-2, 2.0, 0),
+]
+
+
+def _single_steps(sub, ref, fn, seed):
+    rng = _rng(seed)
+    for shape, lr, betas, eps, wd, step in SINGLE_STEP_SETTINGS:
+        w, grad = rng.normal(size=shape) * 2.0, rng.normal(size=shape)
+        _check_step(sub, ref, fn, w, grad, _random_state(rng, shape, step),
+                    lr=lr, betas=betas, eps=eps, weight_decay=wd)
+    # the documented defaults (lr=1e-3, betas=(0.9, 0.999), eps=1e-8, and each function's weight_decay)
+    w, grad = rng.normal(size=5), rng.normal(size=5)
+    _check_step(sub, ref, fn, w, grad, _random_state(rng, (5,), 2))
+
+
+TRAJECTORY_SETTINGS = [
+    # (shape, steps, lr, betas, eps, weight_decay)
+    ((6,), 30, 1e-2, (0.9, 0.999), 1e-8, 0.1),
+    ((3, 3), 25, 5e-2, (0.8, 0.99), 1e-6, 0.5),
+    ((4,), 25, 1e-3, (0.9, 0.999), 1e-8, 0.0),
+]
+
+
+def _gradients(rng, shape, steps):
+    """A fixed gradient sequence: a drifting mean per weight plus noise, so m does not vanish."""
+    mean = rng.normal(size=shape)
+    return [mean * (1 + 0.05 * k) + 0.5 * rng.normal(size=shape) for k in range(steps)]
+
+
+def _chain(step_fn, w0, grads, **hp):
+    w, state, out = w0, {"step": 0, "m": np.zeros_like(w0), "v": np.zeros_like(w0)}, []
+    for g in grads:
+        w, state = step_fn(w, g, state, **hp)
+        out.append(np.asarray(w, float))
+    return np.array(out)
+
+
+def _trajectory(sub, ref, fn, seed):
+    rng = _rng(seed)
+    for shape, steps, lr, betas, eps, wd in TRAJECTORY_SETTINGS:
+        hp = dict(lr=lr, betas=betas, eps=eps, weight_decay=wd)
+        w0 = 2.0 * rng.normal(size=shape)
+        grads = _gradients(rng, shape, steps)
+        w, state, got = w0, {"step": 0, "m": np.zeros(shape), "v": np.zeros(shape)}, []
+        for k, g in enumerate(grads, start=1):
+            w, state = _split(sub.call(fn, w, g, state, **hp), fn)   # the student's own state goes back in
+            w = as_float_array(w, f"{fn}: weights after step {k}")
+            got.append(w)
+        expected = _chain(getattr(ref, fn), w0, grads, **hp)
+        models = [Mistake(m.name, (lambda model: lambda *a, **k: _chain(model, w0, grads, **hp))(m.value),
+                          m.hint) for m in MISTAKES[fn]]
+        # rtol 1e-10, atol 1e-12: rounding differences of a correct formula (~1e-16 per operation)
+        # add up over 30 chained steps on weights of size <= ~10; the known mistakes are off by 1e-7 or more
+        try:
+            got_arr = np.array(got)
+        except ValueError:
+            raise Fail(f"{fn}: the weights changed shape during the {steps} steps") from None
+        check_close(got_arr, expected, rtol=1e-10, atol=1e-12,
+                    what=f"{fn}: trajectory of {steps} chained steps (shape {shape}, weight_decay={wd})",
+                    mistakes=models)
+        final = _step_value(state, f'{fn}: state["step"] after {steps} steps')
+        expect(final == steps, f'{fn}: state["step"] is {final:g} after {steps} steps', _STEP_HINT)
+
+
+def _step_counting(sub, fn):
+    rng = _rng(7)
+    w = rng.normal(size=3)
+    for start, n in ((0, 5), (41, 3)):
+        state = _random_state(rng, (3,), start)
+        for _ in range(n):
+            w, state = _split(sub.call(fn, w, rng.normal(size=3), state, lr=1e-2, weight_decay=0.1), fn)
+        step = _step_value(state, f'{fn}: state["step"]')
+        expect(step == start + n, f'{fn}: starting from step {start}, state["step"] is {step:g} after {n} '
+                                  f"calls, expected {start + n}", _STEP_HINT)
+
+
+def _purity(sub, fn, seed):
+    rng = _rng(seed)
+    for shape, step in (((5,), 0), ((3, 2), 4)):
+        w, grad = rng.normal(size=shape), rng.normal(size=shape)
+        _check_pure(sub, fn, w, grad, _random_state(rng, shape, step), lr=1e-2, weight_decay=0.2)
+
+
+# ============================================================================ SGD
+def _sgd_inputs(seed):
+    rng = _rng(seed)
+    for shape, lr, lam in (((5,), 0.1, 0.5), ((3, 4), 0.01, 2.0), ((), 0.3, 0.1), ((7,), 0.05, 0.0),
+                           ((2, 2, 3), 0.0, 1.0), ((6,), 1.5, 3.0)):
+        yield 2.0 * rng.normal(size=shape), rng.normal(size=shape), lr, lam
+
+
+@case("sgd_l2_step: random shapes, lam = 0 and lr = 0 agree with the reference", points=4)
+def _(sub, ref):
+    for w, grad, lr, lam in _sgd_inputs(11):
+        # rtol 1e-12, atol 1e-14: the same three-term formula up to ordering (values of size <= ~10)
+        compare(sub, ref, "sgd_l2_step", w, grad, lr, lam, rtol=1e-12, atol=1e-14,
+                mistakes=MISTAKES["sgd_l2_step"])
+
+
+@case("sgd_l2_step: does not modify w or grad", points=2)
+def _(sub, ref):
+    rng = _rng(12)
+    _check_pure(sub, "sgd_l2_step", rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), 0.1, 0.5)
+
+
+@case("sgd_weight_decay_step: random shapes, lam = 0 and lr = 0 agree with the reference", points=4)
+def _(sub, ref):
+    for w, grad, lr, lam in _sgd_inputs(13):
+        # rtol 1e-12, atol 1e-14: the same three-term formula up to ordering (values of size <= ~10)
+        compare(sub, ref, "sgd_weight_decay_step", w, grad, lr, lam, rtol=1e-12, atol=1e-14,
+                mistakes=MISTAKES["sgd_weight_decay_step"])
+
+
+@case("sgd_weight_decay_step: does not modify w or grad", points=2)
+def _(sub, ref):
+    rng = _rng(14)
+    _check_pure(sub, "sgd_weight_decay_step", rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), 0.1, 0.5)
+
+
+# ============================================================================ Adam
+@case("adam_init: zero moments shaped like scalars, vectors, matrices and 3-D weights", points=2)
+def _(sub, ref):
+    rng = _rng(15)
+    for shape in ((), (5,), (3, 4), (2, 3, 2)):
+        state = sub.adam_init(rng.normal(size=shape))
+        expect(isinstance(state, dict) and {"step", "m", "v"} <= set(state),
+               'adam_init(w) must return a dict with keys "step", "m" and "v"')
+        step = _step_value(state, 'adam_init(w)["step"]')
+        expect(step == 0, f'adam_init(w)["step"] is {step:g}, expected 0: no update has been taken yet')
+        for key in ("m", "v"):
+            # exact: zeros need no arithmetic
+            check_close(state[key], np.zeros(shape), rtol=0, what=f'adam_init(w)["{key}"] for w of shape {shape}',
+                        mistakes=[Mistake("one moment per row", np.zeros(shape[0]),
+                                          "the moments must have the shape of w itself; np.zeros_like(w) "
+                                          "gives that for any shape")] if len(shape) >= 2 else [])
+
+
+@case("adam_init: does not modify w", points=1)
+def _(sub, ref):
+    _check_pure(sub, "adam_init", _rng(16).normal(size=(3, 2)))
+
+
+@case("adam_l2_step: single steps from random states agree with the reference", points=4)
+def _(sub, ref):
+    _single_steps(sub, ref, "adam_l2_step", 21)
+
+
+@case("adam_l2_step: 25+ chained steps follow the reference trajectory", points=5)
+def _(sub, ref):
+    _trajectory(sub, ref, "adam_l2_step", 22)
+
+
+@case("adam_l2_step: state['step'] counts the updates", points=2)
+def _(sub, ref):
+    _step_counting(sub, "adam_l2_step")
+
+
+@case("adam_l2_step: does not modify w, grad or state", points=2)
+def _(sub, ref):
+    _purity(sub, "adam_l2_step", 23)
+
+
+@case("adamw_step: single steps from random states agree with the reference", points=4)
+def _(sub, ref):
+    _single_steps(sub, ref, "adamw_step", 31)
+
+
+@case("adamw_step: 25+ chained steps follow the reference trajectory", points=5)
+def _(sub, ref):
+    _trajectory(sub, ref, "adamw_step", 32)
+
+
+@case("adamw_step: state['step'] counts the updates", points=2)
+def _(sub, ref):
+    _step_counting(sub, "adamw_step")
+
+
+@case("adamw_step: does not modify w, grad or state", points=2)
+def _(sub, ref):
+    _purity(sub, "adamw_step", 33)

@@ -1,0 +1,274 @@
+"""Catalogue of student implementations of early_stopping.py (assignment 06).
+
+MISTAKES: classic wrong versions; each must lose points on its own function only,
+and some failed result of that function must carry a hint containing `hint`.
+CORRECT: unusual but correct versions; each must score 100%.
+Each `code` is the full source of the replacement function (scaffolding included).
+"""
+from tests.catalogue import Variant
+
+_GD_HEAD = '''
+def gd_least_squares(X, y, lr, steps, w0=None):
+    X = _as_array(X, "X")
+    y = _as_array(y, "y")
+    n, d = X.shape
+    lr = _check_real(lr, "lr")
+    steps = _check_count(steps, "steps")
+    if w0 is None:
+        w0 = np.zeros(d)
+    w0 = _as_array(w0, "w0")
+'''
+
+_ES_HEAD = '''
+def early_stopping_epoch(val_losses, patience, min_delta=0.0):
+    losses = _as_array(val_losses, "val_losses")
+    patience = _check_count(patience, "patience", minimum=1)
+    min_delta = _check_real(min_delta, "min_delta")
+'''
+
+MISTAKES = [
+    # ---------------------------------------------------------------- gd_least_squares
+    Variant("gd_starting_point_missing", "gd_least_squares", _GD_HEAD + '''
+    W, w = [], w0
+    for _ in range(steps):
+        w = w - lr * X.T @ (X @ w - y) / n
+        W.append(w)
+    return np.array(W).reshape(steps, d)
+''', "starting point"),
+    Variant("gd_gradient_not_divided_by_n", "gd_least_squares", _GD_HEAD + '''
+    W = [w0]
+    for _ in range(steps):
+        W.append(W[-1] - lr * X.T @ (X @ W[-1] - y))
+    return np.array(W)
+''', "divide by the number of rows"),
+    Variant("gd_ignores_w0", "gd_least_squares", _GD_HEAD + '''
+    W = [np.zeros(d)]
+    for _ in range(steps):
+        W.append(W[-1] - lr * X.T @ (X @ W[-1] - y) / n)
+    return np.array(W)
+''', "w0 was given"),
+    Variant("gd_updates_w0_in_place", "gd_least_squares", _GD_HEAD + '''
+    w = w0
+    W = [w.copy()]
+    for _ in range(steps):
+        w -= lr * X.T @ (X @ w - y) / n
+        W.append(w.copy())
+    return np.array(W)
+''', "in place"),
+    # ---------------------------------------------------------------- filters
+    Variant("gd_filter_forgot_one_minus", "gd_spectral_filter", '''
+def gd_spectral_filter(eigvals, lr, steps):
+    s = _check_eigvals(eigvals)
+    lr = _check_real(lr, "lr")
+    steps = _check_count(steps, "steps")
+    return (1.0 - lr * s) ** steps
+''', "still missing"),
+    Variant("gd_filter_continuous_time", "gd_spectral_filter", '''
+def gd_spectral_filter(eigvals, lr, steps):
+    s = _check_eigvals(eigvals)
+    lr = _check_real(lr, "lr")
+    steps = _check_count(steps, "steps")
+    return 1.0 - np.exp(-lr * s * steps)
+''', "small-step approximation"),
+    Variant("ridge_filter_lam_on_top", "ridge_spectral_filter", '''
+def ridge_spectral_filter(eigvals, lam):
+    s = _check_eigvals(eigvals)
+    lam = _check_real(lam, "lam")
+    return lam / (s + lam)
+''', "the part ridge removes"),
+    Variant("ridge_filter_nan_at_zero", "ridge_spectral_filter", '''
+def ridge_spectral_filter(eigvals, lam):
+    s = _check_eigvals(eigvals)
+    lam = _check_real(lam, "lam")
+    with np.errstate(invalid="ignore"):
+        return s / (s + lam)
+''', "0/0"),
+    Variant("equivalent_lambda_lr_times_steps", "equivalent_lambda", '''
+def equivalent_lambda(lr, steps):
+    lr = _check_real(lr, "lr", positive=True)
+    steps = _check_real(steps, "steps", positive=True)
+    return lr * steps
+''', "training longer means regularizing less"),
+    # ---------------------------------------------------------------- early_stopping_epoch
+    Variant("es_stops_one_epoch_late", "early_stopping_epoch", _ES_HEAD + '''
+    best_epoch, best, wait = 0, losses[0], 0
+    for epoch in range(1, len(losses)):
+        if losses[epoch] < best - min_delta:
+            best_epoch, best, wait = epoch, losses[epoch], 0
+        else:
+            wait += 1
+            if wait > patience:
+                return best_epoch, epoch
+    return best_epoch, len(losses) - 1
+''', "one epoch late"),
+    Variant("es_stops_one_epoch_early", "early_stopping_epoch", _ES_HEAD + '''
+    best_epoch, best, wait = 0, losses[0], 0
+    for epoch in range(1, len(losses)):
+        if losses[epoch] < best - min_delta:
+            best_epoch, best, wait = epoch, losses[epoch], 0
+        else:
+            wait += 1
+            if wait >= patience - 1:
+                return best_epoch, epoch
+    return best_epoch, len(losses) - 1
+''', "one epoch early"),
+    Variant("es_min_delta_ignored", "early_stopping_epoch", _ES_HEAD + '''
+    best_epoch = 0
+    for epoch in range(1, len(losses)):
+        if losses[epoch] < losses[best_epoch]:
+            best_epoch = epoch
+        elif epoch - best_epoch >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(losses) - 1
+''', "ignored min_delta"),
+    Variant("es_one_based_epochs", "early_stopping_epoch", _ES_HEAD + '''
+    best_epoch, best = 1, losses[0]
+    for epoch in range(2, len(losses) + 1):
+        if losses[epoch - 1] < best - min_delta:
+            best_epoch, best = epoch, losses[epoch - 1]
+        elif epoch - best_epoch >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(losses)
+''', "1-based"),
+    Variant("es_best_is_argmin_of_whole_run", "early_stopping_epoch", _ES_HEAD + '''
+    best_epoch, best = 0, losses[0]
+    stop = len(losses) - 1
+    for epoch in range(1, len(losses)):
+        if losses[epoch] < best - min_delta:
+            best_epoch, best = epoch, losses[epoch]
+        elif epoch - best_epoch >= patience:
+            stop = epoch
+            break
+    return int(np.argmin(losses)), stop
+''', "after the stopping point"),
+    Variant("es_ties_count_as_improvements", "early_stopping_epoch", _ES_HEAD + '''
+    best_epoch, best = 0, losses[0]
+    for epoch in range(1, len(losses)):
+        if losses[epoch] <= best - min_delta:
+            best_epoch, best = epoch, losses[epoch]
+        elif epoch - best_epoch >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(losses) - 1
+''', "tie is not an improvement"),
+    Variant("es_patience_count_never_reset", "early_stopping_epoch", _ES_HEAD + '''
+    best_epoch, best, bad_epochs = 0, losses[0], 0
+    for epoch in range(1, len(losses)):
+        if losses[epoch] < best - min_delta:
+            best_epoch, best = epoch, losses[epoch]
+        else:
+            bad_epochs += 1
+            if bad_epochs >= patience:
+                return best_epoch, epoch
+    return best_epoch, len(losses) - 1
+''', "not restarted"),
+    Variant("es_compares_with_previous_epoch", "early_stopping_epoch", _ES_HEAD + '''
+    best_epoch, wait = 0, 0
+    for epoch in range(1, len(losses)):
+        if losses[epoch] < losses[epoch - 1] - min_delta:
+            best_epoch, wait = epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return best_epoch, epoch
+    return best_epoch, len(losses) - 1
+''', "previous epoch"),
+    Variant("es_never_stopping_returns_length", "early_stopping_epoch", _ES_HEAD + '''
+    best_epoch, best = 0, losses[0]
+    for epoch in range(1, len(losses)):
+        if losses[epoch] < best - min_delta:
+            best_epoch, best = epoch, losses[epoch]
+        elif epoch - best_epoch >= patience:
+            return best_epoch, epoch
+    return best_epoch, len(losses)
+''', "len(val_losses) - 1"),
+]
+
+CORRECT = [
+    Variant("gd_precomputed_normal_equations_list", "gd_least_squares", _GD_HEAD + '''
+    A = X.T @ X / n
+    b = X.T @ y / n
+    trajectory = [w0.copy()]
+    for _ in range(steps):
+        trajectory.append(trajectory[-1] - lr * (A @ trajectory[-1] - b))
+    return np.array(trajectory).reshape(steps + 1, d)
+'''),
+    Variant("gd_in_place_on_a_copy", "gd_least_squares", _GD_HEAD + '''
+    w = np.array(w0, dtype=float, copy=True)
+    W = np.zeros((steps + 1, d))
+    W[0] = w
+    for k in range(1, steps + 1):
+        residual = X @ w - y
+        w -= (lr / n) * (X.T @ residual)
+        W[k] = w
+    return W
+'''),
+    Variant("gd_filter_plain_power", "gd_spectral_filter", '''
+def gd_spectral_filter(eigvals, lr, steps):
+    s = _check_eigvals(eigvals)
+    lr = _check_real(lr, "lr")
+    steps = _check_count(steps, "steps")
+    return 1 - np.power(1 - lr * s, steps)
+'''),
+    Variant("gd_filter_product_loop", "gd_spectral_filter", '''
+def gd_spectral_filter(eigvals, lr, steps):
+    s = _check_eigvals(eigvals)
+    lr = _check_real(lr, "lr")
+    steps = _check_count(steps, "steps")
+    remaining = np.ones_like(s)
+    for _ in range(steps):
+        remaining = remaining * (1.0 - lr * s)
+    return 1.0 - remaining
+'''),
+    Variant("ridge_filter_masked_one_minus", "ridge_spectral_filter", '''
+def ridge_spectral_filter(eigvals, lam):
+    s = _check_eigvals(eigvals)
+    lam = _check_real(lam, "lam")
+    out = np.zeros(s.shape)
+    seen = s > 0
+    out[seen] = 1.0 - lam / (s[seen] + lam)
+    return out
+'''),
+    Variant("equivalent_lambda_two_divisions", "equivalent_lambda", '''
+def equivalent_lambda(lr, steps):
+    lr = _check_real(lr, "lr", positive=True)
+    steps = _check_real(steps, "steps", positive=True)
+    return float(np.float64(1.0) / lr / steps)
+'''),
+    Variant("es_counter_loop_difference_test", "early_stopping_epoch", _ES_HEAD + '''
+    best = float(losses[0])
+    best_epoch = 0
+    epochs_without_gain = 0
+    for epoch, loss in enumerate(losses.tolist()):
+        if epoch == 0:
+            continue
+        if best - loss > min_delta:
+            best, best_epoch, epochs_without_gain = loss, epoch, 0
+            continue
+        epochs_without_gain += 1
+        if epochs_without_gain == patience:
+            return (best_epoch, epoch)
+    return (best_epoch, losses.size - 1)
+'''),
+    Variant("es_numpy_ints_from_argmin_windows", "early_stopping_epoch", _ES_HEAD + '''
+    best_epoch = np.int64(0)
+    epoch = np.int64(1)
+    while epoch < losses.size:
+        if losses[epoch] < losses[best_epoch] - min_delta:
+            best_epoch = epoch
+        elif epoch - best_epoch == patience:
+            return np.int64(best_epoch), np.int64(epoch)
+        epoch += 1
+    return best_epoch, np.int64(losses.size - 1)
+'''),
+    Variant("es_improvements_first_then_index_arithmetic", "early_stopping_epoch", _ES_HEAD + '''
+    improvements = [0]
+    for epoch in range(1, len(losses)):
+        if losses[epoch] < losses[improvements[-1]] - min_delta:
+            improvements.append(epoch)
+    for i, b in enumerate(improvements):
+        nxt = improvements[i + 1] if i + 1 < len(improvements) else len(losses)
+        if nxt - b > patience:
+            return [b, b + patience]
+    return [improvements[-1], len(losses) - 1]
+'''),
+]
