@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["release", "check", "grade", "quiz", "gradescope", "bundle", "report", "figures"]
+COMMANDS = ["release", "check", "grade", "quiz", "gradescope", "bundle", "report", "export", "figures"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,121 @@
+"""python -m autograder figures --out DIR: render every course figure (PNG) and animation (GIF).
+
+The instructor's figure set is computed with the reference solutions (solutions/<id>/, loaded
+with autograder.course.load_reference). `--path DIR` computes with the modules found in
+DIR/<id>/<module>.py instead (e.g. `--path assignments` after working on the stubs: the
+figures then show your own work). Plotting lives in the `course_plots` package at the
+repository root; nothing here is imported by grading.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .course import ASSIGNMENTS, REPO_ROOT, import_path, load_reference
+
+# (file stem, assignment id, function name in course_plots, kind)
+FIGURES = [
+    ("01_penalties_and_gradients", "01_penalties", "fig_penalties", "png"),
+    ("01_scalar_minimizers", "01_penalties", "fig_scalar_minimizers", "png"),
+    ("02_threshold_maps", "02_proximal", "fig_threshold_maps", "png"),
+    ("02_l1_vs_ols", "02_proximal", "fig_lasso_vs_ols", "png"),
+    ("02_l2_vs_ols", "02_proximal", "fig_ridge_vs_ols", "png"),
+    ("02_ista_vs_fista", "02_proximal", "fig_ista_vs_fista", "png"),
+    ("02_l1_path", "02_proximal", "anim_lasso_path", "gif"),
+    ("02_l2_path", "02_proximal", "anim_ridge_path", "gif"),
+    ("03_dropout_masks", "03_dropout", "fig_dropout_masks", "png"),
+    ("03_dropout_variance", "03_dropout", "fig_dropout_variance", "png"),
+    ("03_dropout", "03_dropout", "anim_dropout", "gif"),
+    ("04_label_smoothing_targets", "04_label_smoothing", "fig_label_smoothing_targets", "png"),
+    ("04_label_smoothing_gradient", "04_label_smoothing", "fig_label_smoothing_gradient", "png"),
+    ("04_label_smoothing", "04_label_smoothing", "anim_label_smoothing", "gif"),
+    ("05_adam_l2_vs_adamw", "05_optimizers", "fig_adam_l2_vs_adamw", "png"),
+    ("05_sgd_weight_decay", "05_optimizers", "fig_sgd_weight_decay", "png"),
+    ("06_spectral_filters", "06_early_stopping", "fig_spectral_filters", "png"),
+    ("06_early_stopping_curve", "06_early_stopping", "fig_early_stopping_curve", "png"),
+    ("07_batchnorm_vs_layernorm", "07_normalization_and_more", "fig_batchnorm_vs_layernorm", "png"),
+    ("07_mixup", "07_normalization_and_more", "fig_mixup", "png"),
+    ("07_batchnorm_vs_layernorm", "07_normalization_and_more", "anim_batchnorm_vs_layernorm", "gif"),
+]
+DPI = 100       # PNG pixels = figure inches * DPI
+GIF_DPI = 72
+GIF_FPS = 6
+
+
+def expected_files() -> list[str]:
+    return [f"{stem}.{kind}" for stem, _, _, kind in FIGURES]
+
+
+def _module_for(assignment_id: str, path: Path | None):
+    a = ASSIGNMENTS[assignment_id]
+    if path is None:
+        return load_reference(a)
+    file = Path(path) / a.id / a.filename
+    if not file.exists():
+        raise FileNotFoundError(f"{file} not found")
+    return import_path(file, f"_figures_{a.module}")
+
+
+def render(out: Path, path: Path | None = None, only: list[str] | None = None, log=print) -> tuple[list[Path], list[str]]:
+    """Write the figures into `out`; return (files written, problems)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import PillowWriter
+
+    sys.path.insert(0, str(REPO_ROOT))
+    import course_plots
+
+    out.mkdir(parents=True, exist_ok=True)
+    written, problems = [], []
+    for stem, aid, fn, kind in FIGURES:
+        if only and aid not in only:
+            continue
+        target = out / f"{stem}.{kind}"
+        start = time.perf_counter()
+        try:
+            module = _module_for(aid, path)
+            obj = getattr(course_plots, fn)(module)
+            if kind == "gif":
+                obj.save(target, writer=PillowWriter(fps=GIF_FPS), dpi=GIF_DPI)
+                plt.close(obj._fig)
+            else:
+                obj.savefig(target, dpi=DPI)
+                plt.close(obj)
+        except NotImplementedError:
+            problems.append(f"{target.name}: {aid} is not implemented yet")
+            plt.close("all")
+            continue
+        except Exception as exc:  # report every failing figure, not just the first
+            problems.append(f"{target.name}: {type(exc).__name__}: {exc}")
+            plt.close("all")
+            continue
+        written.append(target)
+        log(f"  {target.name:<36} {time.perf_counter() - start:5.1f} s")
+    return written, problems
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("figures", help="render every course figure (PNG) and animation (GIF) into a folder")
+    p.add_argument("--out", default="figures", help="output folder (default: ./figures)")
+    p.add_argument("--path", default=None,
+                   help="compute with the modules in PATH/<id>/ (default: the reference solutions)")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="only these assignments")
+    p.set_defaults(run=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from .course import find_assignment
+
+    only = [find_assignment(a).id for a in args.assignments] or None
+    out = Path(args.out)
+    written, problems = render(out, Path(args.path) if args.path else None, only)
+    print(f"wrote {len(written)} files to {out}/")
+    if problems:
+        print("could not render:", file=sys.stderr)
+        for p in problems:
+            print("  " + p, file=sys.stderr)
+        return 1
+    return 0

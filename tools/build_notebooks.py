@@ -1,0 +1,212 @@
+"""Write the nbgrader source notebooks source/<id>/<id>.ipynb from readable Python.
+
+    python tools/build_notebooks.py            # write all notebooks
+    python tools/build_notebooks.py 03         # only some
+    python tools/build_notebooks.py --check    # fail if a committed notebook differs
+
+The prose lives in tools/notebooks/nb_<NN>.py (one module per assignment, a list CELLS
+built with the helpers below); the committed source/<id>/<id>.ipynb is what counts, and
+`python -m autograder release` turns it into assignments/ and solutions/.
+
+Cell kinds and their nbgrader metadata (schema 3):
+  md(text)            read-only markdown          locked
+  code(src)           read-only code              locked
+  setup()             the first code cell: paths, autoreload, one-line NotImplementedError
+  check(fn, ...)      read-only: the public checks of `fn`, same report as `python -m autograder check`
+  question(text) + answer(id, points, model)
+                      the question is read-only; the answer is a manually graded markdown cell
+                      (solution + grade): the release shows "YOUR ANSWER HERE", the solutions
+                      notebook the model answer
+  exercise(id, src) + tests(id, points, src)
+                      an autograded code exercise: ### BEGIN/END SOLUTION in the exercise,
+                      ### BEGIN/END HIDDEN TESTS in the tests (stripped from the release)
+  scratch(src)        an editable, ungraded code cell for the student's own experiments
+Cell ids are derived from the grade ids, so the output is byte-stable.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from autograder.course import ASSIGNMENTS  # noqa: E402
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+LANGUAGE_INFO = {"name": "python", "codemirror_mode": {"name": "ipython", "version": 3},
+                 "file_extension": ".py", "mimetype": "text/x-python", "nbconvert_exporter": "python",
+                 "pygments_lexer": "ipython3", "version": "3.11"}
+
+
+class Builder:
+    """Collects the cells of one notebook."""
+
+    def __init__(self, assignment_id: str):
+        self.a = ASSIGNMENTS[assignment_id]
+        self.cells = []
+        self.ids = set()
+        self.counter = 0
+
+    # ------------------------------------------------------------------ low level
+    def _meta(self, grade_id, *, grade=False, solution=False, locked=False, task=False, points=None):
+        meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+                "solution": solution, "task": task}
+        if points is not None:
+            meta["points"] = points
+        return {"nbgrader": meta}
+
+    def _id(self, grade_id=None):
+        if grade_id is None:
+            self.counter += 1
+            grade_id = f"cell-{self.counter:03d}"
+        if grade_id in self.ids:
+            raise ValueError(f"{self.a.id}: duplicate grade id {grade_id}")
+        self.ids.add(grade_id)
+        return grade_id
+
+    def _add(self, cell, grade_id):
+        cell.id = grade_id
+        self.cells.append(cell)
+        return cell
+
+    # ------------------------------------------------------------------ cell kinds
+    def md(self, text, grade_id=None):
+        gid = self._id(grade_id)
+        return self._add(nbformat.v4.new_markdown_cell(text.strip("\n"), metadata=self._meta(gid, locked=True)), gid)
+
+    def code(self, src, grade_id=None):
+        gid = self._id(grade_id)
+        return self._add(nbformat.v4.new_code_cell(src.strip("\n"), metadata=self._meta(gid, locked=True)), gid)
+
+    def scratch(self, src="", grade_id=None):
+        """Editable code cell without nbgrader metadata (the student's playground)."""
+        gid = self._id(grade_id)
+        return self._add(nbformat.v4.new_code_cell(src.strip("\n")), gid)
+
+    def setup(self):
+        m = self.a.module
+        return self.code(f'''
+# Setup: run this cell first (Shift+Enter). It makes your module `{m}.py` (in this folder)
+# and the course tools importable, reloads your module whenever you save it, and turns a
+# NotImplementedError from a function you have not written yet into one short message.
+%load_ext autoreload
+%autoreload 2
+%matplotlib inline
+import sys
+from pathlib import Path
+
+HERE = Path.cwd()
+ROOT = next((p for p in (HERE, *HERE.parents) if (p / "autograder" / "__init__.py").is_file()),
+            HERE.parents[1])
+for _p in (str(ROOT), str(HERE)):  # this folder first: your {m}.py wins
+    if _p in sys.path:
+        sys.path.remove(_p)
+    sys.path.insert(0, _p)
+
+import numpy as np
+import matplotlib.pyplot as plt
+import course_plots as cp
+from course_plots import run_check
+
+cp.notebook_setup()
+np.set_printoptions(precision=4, suppress=True)
+
+import {m}  # your module
+print("using", Path({m}.__file__).relative_to(ROOT) if ROOT in Path({m}.__file__).parents else {m}.__file__)
+''', grade_id="setup")
+
+    def check(self, *functions):
+        names = ", ".join(f'"{f}"' for f in functions)
+        gid = "check-" + "-".join(f.replace("_", "-") for f in functions)
+        return self.code(f'# The public checks of {" and ".join(functions)} (same as `python -m autograder check {self.a.id}`)\n'
+                         f'run_check("{self.a.id}", ".", [{names}]);', grade_id=gid[:60])
+
+    def question(self, text, grade_id=None):
+        return self.md(text, grade_id)
+
+    def answer(self, grade_id, points, model):
+        gid = self._id(grade_id)
+        cell = nbformat.v4.new_markdown_cell(model.strip("\n"),
+                                             metadata=self._meta(gid, grade=True, solution=True, points=points))
+        return self._add(cell, gid)
+
+    def exercise(self, grade_id, src):
+        gid = self._id(grade_id)
+        cell = nbformat.v4.new_code_cell(src.strip("\n"), metadata=self._meta(gid, solution=True))
+        return self._add(cell, gid)
+
+    def tests(self, grade_id, points, src):
+        gid = self._id(grade_id)
+        cell = nbformat.v4.new_code_cell(src.strip("\n"),
+                                         metadata=self._meta(gid, grade=True, locked=True, points=points))
+        return self._add(cell, gid)
+
+    def quiz(self):
+        aid = self.a.id
+        self.md(f'''
+## Quiz
+
+The quiz of this assignment counts in your grade. Take it here (set `TAKE_QUIZ = True` and run
+the cell: each question is asked in an input box, and the explanation appears after you answer),
+or in a terminal with `python -m autograder quiz {aid}`. The answers you submit go into
+`quiz_answers.yaml` in this folder.''', grade_id="quiz-intro")
+        return self.code(f'''
+from autograder.quiz import take_quiz
+
+TAKE_QUIZ = False
+if TAKE_QUIZ:
+    take_quiz("{aid}")''', grade_id="quiz")
+
+    # ------------------------------------------------------------------ output
+    def notebook(self):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata = {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO}
+        nb.cells = self.cells
+        nbformat.validate(nb)
+        return nb
+
+
+def build(assignment_id: str) -> str:
+    b = Builder(assignment_id)
+    module = importlib.import_module(f"notebooks.nb_{assignment_id[:2]}")
+    module.build(b)
+    return nbformat.writes(b.notebook(), version=4) + "\n"
+
+
+def target(assignment_id: str) -> Path:
+    return ROOT / "source" / assignment_id / f"{assignment_id}.ipynb"
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--check", action="store_true")
+    args = p.parse_args(argv)
+    ids = [a for a in ASSIGNMENTS if not args.assignments or any(a.startswith(x) for x in args.assignments)]
+    stale = []
+    for aid in ids:
+        if not (Path(__file__).resolve().parent / "notebooks" / f"nb_{aid[:2]}.py").exists():
+            continue
+        text = build(aid)
+        path = target(aid)
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(str(path.relative_to(ROOT)))
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print("wrote", path.relative_to(ROOT))
+    if stale:
+        print("out of date (run python tools/build_notebooks.py):", *stale, sep="\n  ")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""05_optimizers: SGD with L2 vs weight decay, Adam-L2 vs AdamW."""
+from .common import intro
+
+
+def build(b):
+    intro(b, "Weight decay in SGD and in Adam", r"""
+"L2 regularization" and "weight decay" are often used as synonyms. For plain SGD they are the same
+algorithm; for adaptive optimizers such as Adam they are not, and the difference is large enough
+that AdamW, which implements true weight decay, became the default for training transformers. You
+implement both SGD updates and both Adam variants (step for step the same as PyTorch's
+`torch.optim.Adam(weight_decay=...)` and `torch.optim.AdamW`), and you see the per-parameter
+effect in a picture.""")
+
+    b.md(r"""
+## 1. SGD: the L2 penalty *is* weight decay
+
+With the penalty $\frac{\lambda}{2}\lVert w\rVert^2$ (this course's convention, gradient $\lambda w$),
+one SGD step with learning rate $\eta$ is
+$$w \leftarrow w - \eta\,(g + \lambda w) = (1 - \eta\lambda)\,w - \eta\,g,$$
+where $g$ is the gradient of the data loss at $w$. The right-hand side reads: first multiply the
+weights by $1-\eta\lambda$ (decay), then take the plain gradient step, **with $g$ evaluated at the
+old weights**. So `sgd_l2_step(w, g, lr, lam)` and `sgd_weight_decay_step(w, g, lr, lam)` must agree
+to rounding.
+
+> **Erratum 3.** The course page's answer to practice problem 1 first applies the decay *after* the
+> gradient step, $(1-\eta\lambda)(w - \eta g) = (1-\eta\lambda)w - \eta g + \eta^2\lambda\,g$, and then
+> declares it equivalent. It is not: it differs by $\eta^2\lambda\,g$ (the gradient step is decayed
+> too). The equivalence holds for the form that decays the weights *before* (or, what is the same,
+> alongside) the step, as written above.
+
+Both functions are **pure**: they return new arrays and leave their inputs unchanged.""")
+    b.code(r"""
+w, g = np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.3, -1.0])
+a = optimizers.sgd_l2_step(w, g, 0.1, 0.5)
+c = optimizers.sgd_weight_decay_step(w, g, 0.1, 0.5)
+post = (1 - 0.1 * 0.5) * (w - 0.1 * g)          # erratum 3: decay after the step
+print("L2 step          :", a)
+print("weight-decay step:", c, "  max difference", np.abs(a - c).max())
+print("decay after step :", post, "  differs by lr^2 * lam * g =", 0.1**2 * 0.5 * g)""")
+    b.check("sgd_l2_step", "sgd_weight_decay_step")
+    b.md(r"""
+Over 200 steps the two forms stay equal to machine precision, while decaying after the step drifts
+away by about $\eta^2\lambda\lvert g\rvert$ per step:""")
+    b.code("cp.fig_sgd_weight_decay(optimizers);")
+
+    b.md(r"""
+## 2. Adam
+
+Adam keeps two running averages per parameter, of the gradient ($m$) and of its square ($v$), corrects
+their bias toward 0 in the first steps, and moves each parameter by roughly $\eta$ times a normalized
+gradient. With $t$ the number of this update (1 for the first):
+$$m \leftarrow \beta_1 m + (1-\beta_1)g,\quad v \leftarrow \beta_2 v + (1-\beta_2)g^2,\quad
+\hat m = \frac{m}{1-\beta_1^t},\quad \hat v = \frac{v}{1-\beta_2^t},\quad
+w \leftarrow w - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon}.$$
+The state is a dict `{"step": t, "m": m, "v": v}`; `adam_init(w)` creates it with zeros. Each step
+returns `(w_new, state_new)` and never modifies `w` or the old state (the same state may be reused
+for a comparison, as below).""")
+    b.code(r"""
+state = optimizers.adam_init(w)
+print(state)""")
+    b.check("adam_init")
+
+    b.md(r"""
+## 3. Adam with L2 versus AdamW
+
+**Adam + L2** (`torch.optim.Adam(weight_decay=lam)`): add $\lambda w$ to the gradient and run Adam
+on $g + \lambda w$. The decay term then goes through the normalization: parameter $i$ is pulled toward
+0 by about $\eta\,\lambda w_i/(\sqrt{\hat v_i} + \epsilon)$. Its **effective decay rate**
+$\eta\lambda/\sqrt{\hat v_i}$ is different for every parameter: parameters with large or noisy
+gradients (large $\hat v_i$) are barely decayed, parameters with tiny gradients are decayed hard.
+
+**AdamW** (`torch.optim.AdamW(weight_decay=lam)`): decouple the decay from the adaptive step,
+$$w \leftarrow (1 - \eta\lambda)\,w, \qquad\text{then the Adam step with the raw gradient } g.$$
+Every parameter is shrunk by the same factor $1-\eta\lambda$, as in SGD with weight decay.
+
+In SGD the two constructions coincide (section 1) because SGD multiplies every gradient component by
+the same $\eta$; Adam divides each component by its own $\sqrt{\hat v_i}$, so "add $\lambda w$ to the
+gradient" and "shrink $w$" stop being the same thing. With `weight_decay = 0` both are plain Adam.""")
+    b.code(r"""
+w1, s1 = optimizers.adam_l2_step(w, g, state, lr=0.1, weight_decay=0.5)
+w2, s2 = optimizers.adamw_step(w, g, state, lr=0.1, weight_decay=0.5)
+print("Adam + L2:", w1, " step", s1["step"])
+print("AdamW    :", w2, " step", s2["step"])
+print("old state untouched:", state["step"] == 0 and not state["m"].any())""")
+    b.check("adam_l2_step")
+    b.check("adamw_step")
+    b.md(r"""
+Two groups of weights whose data gradient is pure noise, of scale 10 (red) and 0.001 (blue), with the
+same decay strength. Under Adam + L2 the red weights hardly decay and the blue ones collapse to 0
+in a few hundred steps; under AdamW both follow the same $(1-\eta\lambda)^t$ curve (black), up to the
+noise of the updates. Computed with your two step functions:""")
+    b.code("cp.fig_adam_l2_vs_adamw(optimizers);")
+    b.scratch("# Try other noise scales, lr or weight_decay: cp.fig_adam_l2_vs_adamw(optimizers, lam=0.1)\n")
+
+    b.md(r"""
+## 4. Written questions (graded by hand)
+
+**Question 1 (practice problem 1, corrected).** Show that one SGD step on $L(w) + \frac\lambda2\lVert w\rVert^2$
+equals "decay the weights by $1-\eta\lambda$, then take a plain gradient step with the gradient at the
+old weights". Then compute the difference with "gradient step first, then decay", and say when it is
+negligible.""", grade_id="q1-text")
+    b.answer("q1-sgd", 2, r"""
+$w - \eta(g + \lambda w) = (1-\eta\lambda)w - \eta g$: decay, then the plain step with $g = \nabla L(w)$ at
+the old $w$. Decaying after the step gives $(1-\eta\lambda)(w - \eta g) = (1-\eta\lambda)w - \eta g + \eta^2\lambda g$;
+the difference is $\eta^2\lambda g$, second order in the learning rate. It is negligible when
+$\eta\lambda \ll 1$ (e.g. $\eta = 10^{-3}$, $\lambda = 10^{-2}$: a relative change $10^{-5}$ of the step),
+but the two updates are not the same algorithm.""")
+    b.question(r"""
+**Question 2.** Explain why Adam with an L2 penalty and AdamW give different results although SGD with an
+L2 penalty and SGD with weight decay do not. Which parameters are regularized less than intended under
+Adam + L2, and why is that usually undesirable?""", grade_id="q2-text")
+    b.answer("q2-adamw", 3, r"""
+In SGD every gradient component is multiplied by the same $\eta$, so the penalty gradient $\lambda w$ becomes
+the uniform shrink $\eta\lambda w$ whatever its route. Adam divides each component by its own
+$\sqrt{\hat v_i}+\epsilon$, built from the history of that component's gradients; the L2 term added to the
+gradient is divided too, so parameter $i$ decays at the effective rate $\approx\eta\lambda/(\sqrt{\hat v_i}+\epsilon)$.
+Parameters with large or noisy gradients (large $\hat v_i$) are decayed much less than intended, those with
+tiny gradients much more; and the decay also pollutes $m$ and $v$. AdamW shrinks every weight by
+$1-\eta\lambda$ outside the adaptive step, so the regularization strength is the same for all weights and
+independent of the gradient scale: the $\lambda$ you tune means one thing. Undesirable because the weights
+that move most (and are most likely to overfit) are exactly the ones the L2 term barely touches.""")
+
+    b.quiz()
