@@ -196,10 +196,12 @@ def project_max_norm(w, r, axis=None):
 
     Slices already inside the ball (norm <= r) are returned unchanged; slices outside
     are scaled down to norm exactly r. r = 0 maps everything to 0. Be careful with
-    all-zero slices: their norm is 0, do not divide by it.
+    all-zero slices: their norm is 0, do not divide by it. Empty arrays are valid
+    input too (say shape (0, 3): no rows; or (3, 0): rows of length 0) and come back
+    as an empty array of the same shape.
 
     Inputs:
-    - w: array of any shape.
+    - w: array of any shape (empty arrays included).
     - r: float >= 0, the radius.
     - axis: None, or an int (negative counts from the end) naming the axis along which norms are taken.
 

@@ -274,6 +274,264 @@ def dropout_variance(mean, var, p):
     var = _as_array(var, "var")
     p = _check_drop_probability(p)
     second = (var + mean ** 2) / (1 - p)
-    return float(second - mean ** 2)
+    return second - mean ** 2
 '''),
+]
+
+
+# ----------------------------------------------------------------------------- red-team review
+# Written from the student stub's docstrings alone (without reading the entries above), the way a
+# student would; each one was first run against the grader as it stood, and the suites were
+# extended where a correct variant lost points or a mistake got no (or a misleading) hint.
+CORRECT += [
+    Variant("forward_choice_list_return", "dropout_forward", '''
+def dropout_forward(x, p, rng, training=True):
+    x = _as_array(x, "x")
+    p = _check_drop_probability(p)
+    if training:
+        _check_generator(rng)
+    if not training:
+        return [x.copy(), np.ones_like(x, dtype=bool)]
+    mask = rng.choice([0.0, 1.0], size=x.shape, p=[p, 1 - p])
+    return [x * mask / (1 - p), mask]
+'''),
+    Variant("forward_uniform_ge_p_where", "dropout_forward", '''
+def dropout_forward(x, p, rng, training=True):
+    x = _as_array(x, "x")
+    p = _check_drop_probability(p)
+    if training:
+        _check_generator(rng)
+    if training and p > 0:
+        keep = rng.uniform(0.0, 1.0, size=x.shape) >= p
+    else:
+        keep = np.ones(x.shape, dtype=bool)
+    scale = 1.0 / (1.0 - p) if training else 1.0
+    out = np.where(keep, x * scale, 0.0)
+    return out, keep.astype(np.int8)
+'''),
+    Variant("forward_integers_float32_uniform", "dropout_forward", '''
+def dropout_forward(x, p, rng, training=True):
+    x = _as_array(x, "x")
+    p = _check_drop_probability(p)
+    if training:
+        _check_generator(rng)
+    if not training:
+        return x, np.ones(x.shape)
+    u = rng.random(size=x.shape, dtype=np.float32)
+    mask = (u < np.float32(1 - p)).astype(np.float32)
+    return x * mask * (1 / (1 - p)), mask
+'''),
+    Variant("forward_integers_permille", "dropout_forward", '''
+def dropout_forward(x, p, rng, training=True):
+    x = _as_array(x, "x")
+    p = _check_drop_probability(p)
+    if training:
+        _check_generator(rng)
+    if not training:
+        return x.copy(), np.ones_like(x)
+    mask = (rng.integers(0, 10**6, size=x.shape) >= round(p * 10**6)).astype(float)
+    return x * mask / (1 - p), mask
+'''),
+    Variant("backward_where_bool_tolist", "dropout_backward", '''
+def dropout_backward(dout, mask, p):
+    dout = _as_array(dout, "dout")
+    mask = _as_array(mask, "mask")
+    p = _check_drop_probability(p)
+    if dout.shape != mask.shape:
+        raise ValueError(f"dout and mask must have the same shape, got {dout.shape} and {mask.shape}")
+    return np.where(mask.astype(bool), dout / (1 - p), 0.0).tolist()
+'''),
+    Variant("moments_bits_python_floats", "dropout_output_moments", '''
+def dropout_output_moments(w, h, p):
+    w = _as_array(w, "w")
+    h = _as_array(h, "h")
+    p = _check_drop_probability(p)
+    _check_units(w, h)
+    n = len(w)
+    m1 = m2 = 0.0
+    for code in range(2 ** n):
+        kept = [(code >> i) & 1 for i in range(n)]
+        prob = 1.0
+        y = 0.0
+        for i in range(n):
+            prob *= (1 - p) if kept[i] else p
+            y += w[i] * h[i] * kept[i] / (1 - p)
+        m1 += prob * y
+        m2 += prob * y * y
+    return float(m1), float(m2 - m1 * m1)
+'''),
+    Variant("moments_np_average_list", "dropout_output_moments", '''
+import itertools
+def dropout_output_moments(w, h, p):
+    w = _as_array(w, "w")
+    h = _as_array(h, "h")
+    p = _check_drop_probability(p)
+    _check_units(w, h)
+    masks = np.array(list(itertools.product([0, 1], repeat=len(w))), dtype=float).reshape(-1, len(w))
+    k = masks.sum(axis=1)
+    probs = (1 - p) ** k * p ** (len(w) - k)
+    ys = masks @ (w * h) / (1 - p)
+    mean = np.average(ys, weights=probs)
+    return [mean, np.average((ys - mean) ** 2, weights=probs)]
+'''),
+    Variant("variance_total_variance", "dropout_variance", '''
+def dropout_variance(mean, var, p):
+    mean = _as_array(mean, "mean")
+    var = _as_array(var, "var")
+    p = _check_drop_probability(p)
+    if np.any(var < 0):
+        raise ValueError("var is a variance and must be >= 0")
+    try:
+        np.broadcast_shapes(mean.shape, var.shape)
+    except ValueError:
+        raise ValueError("bad shapes") from None
+    q = 1 - p
+    within = q * var / q ** 2                 # E[Var(d | m)]
+    between = mean ** 2 * p * q / q ** 2      # Var(E[d | m])
+    out = within + between
+    return float(out) if out.ndim == 0 else out
+'''),
+]
+MISTAKES += [
+    Variant("forward_mask_cached_across_calls", "dropout_forward", '''
+_CACHE = {}
+def dropout_forward(x, p, rng, training=True):
+    x = _as_array(x, "x")
+    p = _check_drop_probability(p)
+    if training:
+        _check_generator(rng)
+    if not training:
+        return x.copy(), np.ones_like(x)
+    key = (x.shape, p)
+    if key not in _CACHE:
+        _CACHE[key] = (rng.random(x.shape) < 1 - p).astype(float)
+    mask = _CACHE[key]
+    return x * mask / (1 - p), mask
+''', hint="rng"),
+    Variant("forward_returns_drop_mask", "dropout_forward", '''
+def dropout_forward(x, p, rng, training=True):
+    x = _as_array(x, "x")
+    p = _check_drop_probability(p)
+    if training:
+        _check_generator(rng)
+    if not training:
+        return x.copy(), np.ones_like(x)
+    dropped = rng.random(x.shape) < p
+    return x * ~dropped / (1 - p), dropped.astype(float)
+''', hint="dropped"),
+    Variant("forward_exact_fraction_dropped", "dropout_forward", '''
+def dropout_forward(x, p, rng, training=True):
+    x = _as_array(x, "x")
+    p = _check_drop_probability(p)
+    if training:
+        _check_generator(rng)
+    if not training:
+        return x.copy(), np.ones_like(x)
+    n_drop = int(round(p * x.size))
+    flat = np.ones(x.size)
+    flat[rng.choice(x.size, size=n_drop, replace=False)] = 0.0
+    mask = flat.reshape(x.shape)
+    return x * mask / (1 - p), mask
+''', hint="independent"),
+    Variant("backward_inverted_mask", "dropout_backward", '''
+def dropout_backward(dout, mask, p):
+    dout = _as_array(dout, "dout")
+    mask = _as_array(mask, "mask")
+    p = _check_drop_probability(p)
+    if dout.shape != mask.shape:
+        raise ValueError(f"dout and mask must have the same shape, got {dout.shape} and {mask.shape}")
+    return dout * (1 - mask) / (1 - p)
+''', hint="dropped"),
+    Variant("backward_squared_scale", "dropout_backward", '''
+def dropout_backward(dout, mask, p):
+    dout = _as_array(dout, "dout")
+    mask = _as_array(mask, "mask")
+    p = _check_drop_probability(p)
+    if dout.shape != mask.shape:
+        raise ValueError(f"dout and mask must have the same shape, got {dout.shape} and {mask.shape}")
+    return dout * mask / (1 - p) ** 2
+''', hint="once"),
+    Variant("moments_probabilities_swapped", "dropout_output_moments", '''
+import itertools
+def dropout_output_moments(w, h, p):
+    w = _as_array(w, "w")
+    h = _as_array(h, "h")
+    p = _check_drop_probability(p)
+    _check_units(w, h)
+    mean = m2 = 0.0
+    for m in itertools.product([0, 1], repeat=len(w)):
+        m = np.array(m)
+        prob = p ** m.sum() * (1 - p) ** (len(w) - m.sum())
+        y = np.sum(w * h * m) / (1 - p)
+        mean += prob * y
+        m2 += prob * y * y
+    return mean, m2 - mean ** 2
+''', hint="kept"),
+    Variant("moments_returns_std", "dropout_output_moments", '''
+import itertools
+def dropout_output_moments(w, h, p):
+    w = _as_array(w, "w")
+    h = _as_array(h, "h")
+    p = _check_drop_probability(p)
+    _check_units(w, h)
+    ys, ps = [], []
+    for m in itertools.product([0, 1], repeat=len(w)):
+        m = np.array(m)
+        ps.append((1 - p) ** m.sum() * p ** (len(w) - m.sum()))
+        ys.append(np.sum(w * h * m) / (1 - p))
+    ys, ps = np.array(ys), np.array(ps)
+    mean = ps @ ys
+    return mean, np.sqrt(ps @ (ys - mean) ** 2)
+''', hint="standard deviation"),
+    Variant("moments_np_cov_unbiased", "dropout_output_moments", '''
+import itertools
+def dropout_output_moments(w, h, p):
+    w = _as_array(w, "w")
+    h = _as_array(h, "h")
+    p = _check_drop_probability(p)
+    _check_units(w, h)
+    masks = np.array(list(itertools.product([0, 1], repeat=len(w))), dtype=float)
+    k = masks.sum(axis=1)
+    probs = (1 - p) ** k * p ** (len(w) - k)
+    ys = masks @ (w * h) / (1 - p)
+    return float(np.average(ys, weights=probs)), float(np.cov(ys, aweights=probs))
+''', hint="np.cov"),
+    Variant("variance_no_rescale", "dropout_variance", '''
+def dropout_variance(mean, var, p):
+    mean = _as_array(mean, "mean")
+    var = _as_array(var, "var")
+    p = _check_drop_probability(p)
+    if np.any(var < 0):
+        raise ValueError("var is a variance and must be >= 0")
+    q = 1 - p
+    return (var + mean ** 2) * q - (mean * q) ** 2
+''', hint="a * m"),
+    Variant("variance_p_as_keep", "dropout_variance", '''
+def dropout_variance(mean, var, p):
+    mean = _as_array(mean, "mean")
+    var = _as_array(var, "var")
+    p = _check_drop_probability(p)
+    if np.any(var < 0):
+        raise ValueError("var is a variance and must be >= 0")
+    return var / p + mean ** 2 * (1 - p) / p
+''', hint="DROPPING"),
+    Variant("variance_scale_squared", "dropout_variance", '''
+def dropout_variance(mean, var, p):
+    mean = _as_array(mean, "mean")
+    var = _as_array(var, "var")
+    p = _check_drop_probability(p)
+    if np.any(var < 0):
+        raise ValueError("var is a variance and must be >= 0")
+    return var / (1 - p) ** 2 + mean ** 2 * p / (1 - p)
+''', hint="m^2 = m"),
+]
+MISTAKES += [
+    # the docstring says the result is an array when mean or var is an array
+    Variant("variance_float_cast_breaks_arrays", "dropout_variance", '''
+def dropout_variance(mean, var, p):
+    mean = _as_array(mean, "mean")
+    var = _as_array(var, "var")
+    p = _check_drop_probability(p)
+    return float(var / (1 - p) + mean ** 2 * p / (1 - p))
+''', hint="float(...)"),
 ]

@@ -214,3 +214,224 @@ def l2_scalar_minimizer(mu, lam):
     return 2 * mu / (2 + lam)
 '''),
 ]
+
+
+# ----------------------------------------------------------------------------- red-team review
+# Written from the student stub's docstrings alone (without reading the entries above), the way a
+# student would; each one was first run against the grader as it stood, and the suites were
+# extended where a correct variant lost points or a mistake got no (or a misleading) hint.
+CORRECT += [
+    Variant("l1_penalty_fsum_generator", "l1_penalty", '''
+import math
+def l1_penalty(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return lam * math.fsum(abs(x) for x in w.ravel())
+'''),
+    Variant("l1_penalty_0d_array", "l1_penalty", '''
+def l1_penalty(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return np.asarray(np.abs(w).sum() * lam).reshape(1)
+'''),
+    Variant("l1_subgradient_nan_to_num", "l1_subgradient", '''
+def l1_subgradient(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.nan_to_num(w / np.abs(w))
+    return lam * s
+'''),
+    Variant("l1_subgradient_heaviside", "l1_subgradient", '''
+def l1_subgradient(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return lam * (2 * np.heaviside(w, 0.5) - 1)
+'''),
+    Variant("l1_subgradient_bool_arith", "l1_subgradient", '''
+def l1_subgradient(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return lam * (w > 0) - lam * (w < 0)
+'''),
+    Variant("l1_subgradient_vectorize_otypes", "l1_subgradient", '''
+def l1_subgradient(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    f = np.vectorize(lambda x: lam if x > 0 else (-lam if x < 0 else 0.0), otypes=[float])
+    return f(w)
+'''),
+    Variant("l1_subgradient_copysign", "l1_subgradient", '''
+def l1_subgradient(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return lam * np.copysign(1.0, w) * (w != 0)
+'''),
+    Variant("l2_penalty_norm_squared", "l2_penalty", '''
+def l2_penalty(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return lam / 2 * np.linalg.norm(w) ** 2
+'''),
+    Variant("l2_penalty_loop_float", "l2_penalty", '''
+def l2_penalty(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    total = 0.0
+    for x in w.flat:
+        total += float(x) * float(x)
+    return 0.5 * lam * total
+'''),
+    Variant("l2_penalty_einsum_list", "l2_penalty", '''
+def l2_penalty(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    v = w.reshape(-1)
+    return [np.einsum("i,i->", v, v) * lam / 2]
+'''),
+    Variant("l2_gradient_multiply_full_like", "l2_gradient", '''
+def l2_gradient(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return np.multiply(np.full_like(w, lam), w)
+'''),
+    Variant("elastic_net_penalty_reuse", "elastic_net_penalty", '''
+def elastic_net_penalty(w, lam1, lam2):
+    w = _as_array(w, "w")
+    lam1 = _check_nonnegative(lam1, "lam1")
+    lam2 = _check_nonnegative(lam2, "lam2")
+    return l1_penalty(w, lam1) + l2_penalty(w, lam2)
+'''),
+    Variant("elastic_net_penalty_elementwise_then_sum", "elastic_net_penalty", '''
+def elastic_net_penalty(w, lam1, lam2):
+    w = _as_array(w, "w")
+    lam1 = _check_nonnegative(lam1, "lam1")
+    lam2 = _check_nonnegative(lam2, "lam2")
+    return float(np.sum(lam1 * np.abs(w) + lam2 * w * w / 2))
+'''),
+    Variant("elastic_net_gradient_reuse_where", "elastic_net_gradient", '''
+def elastic_net_gradient(w, lam1, lam2):
+    w = _as_array(w, "w")
+    lam1 = _check_nonnegative(lam1, "lam1")
+    lam2 = _check_nonnegative(lam2, "lam2")
+    g = l1_subgradient(w, lam1) + l2_gradient(w, lam2)
+    return np.where(w == 0, 0.0, g)
+'''),
+    Variant("l1_scalar_minimizer_recursive_python", "l1_scalar_minimizer", '''
+def l1_scalar_minimizer(mu, lam):
+    mu = _as_array(mu, "mu")
+    lam = _check_nonnegative(lam, "lam")
+    if mu.ndim == 0:
+        m = float(mu)
+        if m > lam / 2:
+            return m - lam / 2
+        if m < -lam / 2:
+            return m + lam / 2
+        return 0.0
+    return np.array([l1_scalar_minimizer(m, lam) for m in mu.ravel()], dtype=float).reshape(mu.shape)
+'''),
+    Variant("l1_scalar_minimizer_mu_minus_clip", "l1_scalar_minimizer", '''
+def l1_scalar_minimizer(mu, lam):
+    mu = _as_array(mu, "mu")
+    lam = _check_nonnegative(lam, "lam")
+    return mu - np.clip(mu, -lam / 2, lam / 2)
+'''),
+    Variant("l1_scalar_minimizer_two_clips", "l1_scalar_minimizer", '''
+def l1_scalar_minimizer(mu, lam):
+    mu = _as_array(mu, "mu")
+    lam = _check_nonnegative(lam, "lam")
+    return np.clip(mu - lam / 2, 0, None) + np.clip(mu + lam / 2, None, 0)
+'''),
+    Variant("l1_scalar_minimizer_vectorize", "l1_scalar_minimizer", '''
+import math
+def l1_scalar_minimizer(mu, lam):
+    mu = _as_array(mu, "mu")
+    lam = _check_nonnegative(lam, "lam")
+    f = np.vectorize(lambda m: math.copysign(max(abs(m) - lam / 2, 0.0), m), otypes=[np.float64])
+    return f(mu)
+'''),
+    Variant("l2_scalar_minimizer_shrink_form", "l2_scalar_minimizer", '''
+def l2_scalar_minimizer(mu, lam):
+    mu = _as_array(mu, "mu")
+    lam = _check_nonnegative(lam, "lam")
+    out = mu - lam * mu / (2 + lam)
+    return out.item() if out.ndim == 0 else out
+'''),
+]
+MISTAKES += [
+    Variant("l1_penalty_matrix_norm", "l1_penalty", '''
+def l1_penalty(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return float(lam * np.linalg.norm(np.atleast_1d(w), 1))
+''', hint="column"),
+    Variant("l1_penalty_builtin_sum", "l1_penalty", '''
+def l1_penalty(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return lam * sum(abs(np.atleast_1d(w)))
+''', hint="every entry"),
+    Variant("l1_subgradient_divide_by_abs", "l1_subgradient", '''
+def l1_subgradient(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return lam * w / np.abs(w)
+''', hint="NaN"),
+    Variant("l2_penalty_square_of_sum", "l2_penalty", '''
+def l2_penalty(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return float(lam / 2 * np.sum(w) ** 2)
+''', hint="square of the sum"),
+    Variant("l2_penalty_builtin_sum_rows", "l2_penalty", '''
+def l2_penalty(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return lam / 2 * sum(np.atleast_1d(w) ** 2)
+''', hint="every entry"),
+    Variant("l2_gradient_abs", "l2_gradient", '''
+def l2_gradient(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return lam * np.abs(w)
+''', hint="sign"),
+    Variant("elastic_net_penalty_square_of_sum", "elastic_net_penalty", '''
+def elastic_net_penalty(w, lam1, lam2):
+    w = _as_array(w, "w")
+    lam1 = _check_nonnegative(lam1, "lam1")
+    lam2 = _check_nonnegative(lam2, "lam2")
+    return float(lam1 * np.sum(np.abs(w)) + lam2 / 2 * np.sum(w) ** 2)
+''', hint="square of the sum"),
+    Variant("elastic_net_gradient_half_l2", "elastic_net_gradient", '''
+def elastic_net_gradient(w, lam1, lam2):
+    w = _as_array(w, "w")
+    lam1 = _check_nonnegative(lam1, "lam1")
+    lam2 = _check_nonnegative(lam2, "lam2")
+    return lam1 * np.sign(w) + lam2 / 2 * w
+''', hint="lam2 * w"),
+    Variant("elastic_net_gradient_divide_by_abs", "elastic_net_gradient", '''
+def elastic_net_gradient(w, lam1, lam2):
+    w = _as_array(w, "w")
+    lam1 = _check_nonnegative(lam1, "lam1")
+    lam2 = _check_nonnegative(lam2, "lam2")
+    return lam1 * w / np.abs(w) + lam2 * w
+''', hint="NaN"),
+    Variant("l1_scalar_minimizer_divide_by_abs", "l1_scalar_minimizer", '''
+def l1_scalar_minimizer(mu, lam):
+    mu = _as_array(mu, "mu")
+    lam = _check_nonnegative(lam, "lam")
+    return mu / np.abs(mu) * np.maximum(np.abs(mu) - lam / 2, 0)
+''', hint="NaN"),
+    Variant("l2_scalar_minimizer_penalty_derivative_lam_half", "l2_scalar_minimizer", '''
+def l2_scalar_minimizer(mu, lam):
+    mu = _as_array(mu, "mu")
+    lam = _check_nonnegative(lam, "lam")
+    return 2 * mu / (2 + lam / 2)
+''', hint="lam * w"),
+    Variant("l2_scalar_minimizer_sign_slip", "l2_scalar_minimizer", '''
+def l2_scalar_minimizer(mu, lam):
+    mu = _as_array(mu, "mu")
+    lam = _check_nonnegative(lam, "lam")
+    return 2 * mu / (2 - lam)
+''', hint="sign"),
+]

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from autograder.framework import Fail, Mistake, as_float_array, case, check_close, compare, expect
+from autograder.framework import Fail, Mistake, StudentRaised, as_float_array, case, check_close, compare, expect
 from autograder.protocol import Rng
 
 # Elementwise products/quotients: correct implementations agree to the last few bits.
@@ -44,6 +44,13 @@ HINT_RNG = ("draw the mask from the rng argument (e.g. rng.random(x.shape)), not
             "generator you create: the same seed must give the same mask, different seeds different masks.")
 HINT_INDEPENDENT = ("every element of x needs its own independent mask entry: draw the mask with the full "
                     "shape x.shape instead of one value per row or per column.")
+HINT_MASK_INVERTED = ("your out is right for a mask where 1 marks a DROPPED unit, and that is the mask you "
+                      "returned: return the keep mask instead (1 = kept, 0 = dropped), the one that satisfies "
+                      "out = x * mask / (1 - p) and that dropout_backward multiplies with.")
+HINT_EXACT_FRACTION = ("your mask keeps exactly the same number of units on every call: each unit must be kept "
+                       "independently with probability 1 - p (mask_i ~ Bernoulli(1 - p), e.g. "
+                       "rng.random(x.shape) < 1 - p), so the number kept varies from call to call. Choosing "
+                       "exactly round(p * n) units to drop is not independent dropout.")
 
 
 def forward(sub, x, p, seed, training=True):
@@ -70,10 +77,18 @@ def check_binary_mask(mask, p):
                f"such as {bad.flat[0]:.6g}", hint)
 
 
+def mask_inverted(x, out, mask, p):
+    """True when out is x * (1 - mask) / (1 - p): the returned mask marks the dropped units."""
+    flipped = x * (1 - mask) / (1 - p)
+    return bool(np.allclose(out, flipped, rtol=RTOL, atol=0)) and not np.allclose(out, x * mask / (1 - p),
+                                                                                   rtol=RTOL, atol=0)
+
+
 def check_rescaled(x, out, mask, p, what):
     """out == x * mask / (1 - p) for the student's own 0/1 mask, with a targeted hint if not."""
     keep = 1 - p
-    candidates = [(x * mask, HINT_NO_RESCALE), (x * mask * keep, HINT_TIMES_KEEP)]
+    candidates = [(x * mask, HINT_NO_RESCALE), (x * mask * keep, HINT_TIMES_KEEP),
+                  (x * (1 - mask) / keep, HINT_MASK_INVERTED)]
     if p > 0:
         candidates.append((x * mask / p, HINT_DIVIDE_P))
     try:
@@ -90,15 +105,32 @@ def hoeffding(ranges_sq_sum, delta=DELTA):
 
 
 # ============================================================================ mistake models
-def _moments(w, h, p, weights="exact", rescale=True, centred=True):
+def _moments(w, h, p, weights="exact", rescale=True, centred=True, spread="var"):
     w, h = np.asarray(w, float), np.asarray(h, float)
     n = w.size
     masks = (np.arange(2 ** n)[:, None] >> np.arange(n)) & 1
     kept = masks.sum(1)
-    probs = (1 - p) ** kept * p ** (n - kept) if weights == "exact" else np.full(2 ** n, 2.0 ** -n)
+    if weights == "exact":
+        probs = (1 - p) ** kept * p ** (n - kept)
+    elif weights == "swapped":            # p taken as the probability of keeping
+        probs = p ** kept * (1 - p) ** (n - kept)
+    else:
+        probs = np.full(2 ** n, 2.0 ** -n)
     y = masks @ (w * h) / ((1 - p) if rescale else 1.0)
     mean = probs @ y
-    return mean, (probs @ (y - mean) ** 2 if centred else probs @ y ** 2)
+    var = probs @ (y - mean) ** 2 if centred else probs @ y ** 2
+    if spread == "std":
+        var = np.sqrt(var)
+    elif spread == "unbiased":            # np.cov(y, aweights=probs): divides by 1 - sum(probs^2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var = var / (1 - np.sum(probs ** 2))
+    return mean, var
+
+
+def _over(a, b):
+    """a / b in floating point: inf (not ZeroDivisionError) at b = 0, as a student's NumPy code gives."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.divide(np.float64(a), np.float64(b))
 
 
 MISTAKES = {
@@ -118,6 +150,12 @@ MISTAKES = {
         Mistake("mask ignored", lambda dout, mask, p: np.asarray(dout) / (1 - p),
                 "your gradient is nonzero where the mask is 0: units dropped in the forward pass "
                 "receive no gradient, dx = dout * mask / (1 - p)."),
+        Mistake("mask inverted", lambda dout, mask, p: np.asarray(dout) * (1 - np.asarray(mask, float)) / (1 - p),
+                "your gradient flows through the DROPPED units (mask 0) and is 0 at the kept ones: the mask "
+                "holds 1 for a kept unit, so dx = dout * mask / (1 - p)."),
+        Mistake("rescaled twice", lambda dout, mask, p: np.asarray(dout) * np.asarray(mask) / (1 - p) ** 2,
+                "you divided by (1 - p) twice: the forward pass applies the factor 1/(1 - p) once, and so "
+                "does its gradient, dx = dout * mask / (1 - p)."),
     ],
     "dropout_output_moments": [
         Mistake("plain average over masks", lambda w, h, p: _moments(w, h, p, weights="equal"),
@@ -128,6 +166,16 @@ MISTAKES = {
                 "y = sum_i w_i h_i m_i / (1 - p)."),
         Mistake("second moment", lambda w, h, p: _moments(w, h, p, centred=False),
                 "your variance is E[y^2]; the variance is E[(y - E[y])^2] = E[y^2] - E[y]^2."),
+        Mistake("probabilities swapped", lambda w, h, p: _moments(w, h, p, weights="swapped"),
+                "your mask probabilities are the other way round, p^(units kept) * (1 - p)^(units dropped): "
+                "p is the probability of DROPPING a unit, so a mask has probability "
+                "(1 - p)^(units kept) * p^(units dropped)."),
+        Mistake("standard deviation", lambda w, h, p: _moments(w, h, p, spread="std"),
+                "your second value looks like the standard deviation sqrt(Var(y)); return the variance."),
+        Mistake("unbiased variance", lambda w, h, p: _moments(w, h, p, spread="unbiased"),
+                "your variance is too large by the factor 1/(1 - sum of squared probabilities): np.cov (like "
+                "np.var(..., ddof=1)) applies a sample-size correction. The masks and their probabilities are "
+                "exact, not a sample: Var(y) = sum over masks of P(m) * (y_m - E[y])^2."),
     ],
     "dropout_variance": [
         Mistake("material", lambda mean, var, p: var * p / (1 - p),
@@ -142,6 +190,15 @@ MISTAKES = {
                 "with variance var, which adds var / (1 - p)."),
         Mistake("mean term not rescaled", lambda mean, var, p: var / (1 - p) + mean ** 2 * p,
                 "the mean term is mean^2 * p / (1 - p): you left out its 1/(1 - p)."),
+        Mistake("no rescale", lambda mean, var, p: (var + mean ** 2) * (1 - p) - (mean * (1 - p)) ** 2,
+                "your value is the variance of a * m, without the inverted-dropout rescale: the output is "
+                "d = a * m / (1 - p), so E[d^2] = (var + mean^2) / (1 - p) and E[d] = mean."),
+        Mistake("p taken as keep probability", lambda mean, var, p: _over(var + mean ** 2 * (1 - p), p),
+                "your formula has p and 1 - p swapped: p is the probability of DROPPING a unit, the kept "
+                "units are divided by 1 - p, and Var(d) = var / (1 - p) + mean^2 * p / (1 - p)."),
+        Mistake("var scaled by 1/(1 - p)^2", lambda mean, var, p: var / (1 - p) ** 2 + mean ** 2 * p / (1 - p),
+                "your var term is var / (1 - p)^2, as if m / (1 - p) were a constant factor. m is random "
+                "with m^2 = m, so E[d^2] = E[a^2] / (1 - p) and the var term is var / (1 - p)."),
     ],
 }
 
@@ -163,13 +220,16 @@ def _(sub, ref):
     n_rows, n_cols = 400, 500
     n = n_rows * n_cols
     # Each unit contributes a 0/1 indicator to the kept count: Hoeffding with range 1 each.
-    tol = hoeffding(n) / n                    # about 0.0034 in the kept fraction
+    tol = hoeffding(n) / n                    # about 0.0077 in the kept fraction
     for p, seed in ((0.2, 11), (0.7, 12)):
-        _, mask = forward(sub, np.ones((n_rows, n_cols)), p, seed=seed)
+        x = np.ones((n_rows, n_cols))
+        out, mask = forward(sub, x, p, seed=seed)
         check_binary_mask(mask, p)
         frac = float(mask.mean())
         if abs(frac - (1 - p)) > tol:
             hint = HINT_KEEP_IS_P if abs(frac - p) <= tol else None
+            if mask_inverted(x, out, mask, p):
+                hint = HINT_MASK_INVERTED
             raise Fail(f"at p = {p} your mask kept a fraction {frac:.4f} of {n} units; a correct mask keeps "
                        f"1 - p = {1 - p:.4f} (tolerance {tol:.4f}: false alarm probability < {DELTA:g})", hint)
 
@@ -224,6 +284,23 @@ def _(sub, ref):
     expect(not np.array_equal(mask1, mask3), "two different seeds gave the same mask", HINT_RNG)
 
 
+@case("dropout_forward: the number of kept units varies from call to call (independent draws)", points=1)
+def _(sub, ref):
+    # Under independent Bernoulli(1/2) draws the kept count of 100 units takes any one value with
+    # probability at most C(100, 50)/2^100 < 0.08, so 12 calls all giving the same count has
+    # probability below 0.08^11 < 1e-12 (< DELTA). A fixed count means "drop exactly round(p n) units".
+    counts, masks = set(), set()
+    for seed in range(600, 612):
+        _, mask = forward(sub, np.ones(100), 0.5, seed=seed)
+        check_binary_mask(mask, 0.5)
+        counts.add(int(mask.sum()))
+        masks.add(mask.astype(bool).tobytes())
+    # one mask for every seed is a mask that ignores the rng (checked with its own hint elsewhere)
+    expect(len(masks) > 1, "12 calls with different seeds all returned the same mask", HINT_RNG)
+    expect(len(counts) > 1, f"12 calls with different seeds all kept exactly {counts.pop()} of 100 units",
+           HINT_EXACT_FRACTION)
+
+
 @case("dropout_forward: a 2-D input gets an independent mask entry per element", points=2)
 def _(sub, ref):
     out, mask = forward(sub, np.ones((1000, 200)), 0.5, seed=51)
@@ -243,10 +320,11 @@ def _(sub, ref):
     for shape in ((5,), (4, 6), (2, 3, 4), (0, 3)):
         x = rng.standard_normal(shape)
         for p, training in ((0.5, False), (0.9, False), (0.0, True), (0.0, False)):
-            _, mask = forward(sub, x, p, seed=7, training=training)
+            out, mask = forward(sub, x, p, seed=7, training=training)
             if not np.all(mask == 1):
+                inverted = training and x.size and np.all(mask == 0) and np.allclose(out, x, rtol=RTOL, atol=0)
                 raise Fail(f"p = {p}, training={training}: the mask must be all ones",
-                           HINT_KEEP_IS_P if training else HINT_INFERENCE)
+                           HINT_MASK_INVERTED if inverted else HINT_KEEP_IS_P if training else HINT_INFERENCE)
             compare(sub, ref, "dropout_forward", x, p, Rng(7), training=training, part=0, rtol=RTOL,
                     what=f"out for x of shape {shape}, p = {p}, training={training}",
                     mistakes=MISTAKES["dropout_forward"])
@@ -317,3 +395,23 @@ def _(sub, ref):
                     what=f"dropout_variance({mean:.4g}, {var:.4g}, {p})", mistakes=MISTAKES["dropout_variance"])
     compare(sub, ref, "dropout_variance", 1.5, 0.0, 0.4, rtol=RTOL_SUM,
             what="dropout_variance(1.5, 0, 0.4) (a fixed activation)", mistakes=MISTAKES["dropout_variance"])
+
+
+@case("dropout_variance: elementwise over arrays of mean and var (broadcasting)", points=1)
+def _(sub, ref):
+    # the docstring promises an array result when mean or var is an array
+    rng = np.random.default_rng(332)
+    for mean, var, p in ((rng.uniform(-3, 3, 5), rng.uniform(0.01, 4, 5), 0.3),
+                         (rng.uniform(-3, 3, (3, 1)), rng.uniform(0.01, 4, 4), 0.6),
+                         (1.5, rng.uniform(0.0, 2.0, (2, 3)), 0.25)):
+        shape = np.broadcast_shapes(np.shape(mean), np.shape(var))
+        try:
+            compare(sub, ref, "dropout_variance", mean, var, p, rtol=RTOL_SUM,
+                    what=f"dropout_variance with mean of shape {np.shape(mean)} and var of shape {np.shape(var)}",
+                    mistakes=MISTAKES["dropout_variance"])
+        except StudentRaised as problem:
+            raise Fail(f"dropout_variance(mean of shape {np.shape(mean)}, var of shape {np.shape(var)}, {p}): "
+                       f"{problem.message}",
+                       "mean and var may be arrays, and then the result is the array of variances, elementwise "
+                       f"(here of shape {shape}): write the formula with NumPy operations and do not convert the "
+                       "result with float(...).") from None

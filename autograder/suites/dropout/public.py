@@ -30,6 +30,9 @@ HINT_KEEP_IS_P = ("p is the probability of DROPPING a unit: keep each unit with 
                   "e.g. mask = rng.random(x.shape) < 1 - p.")
 HINT_INFERENCE = ("with training=False dropout is switched off at inference: return x unchanged and a "
                   "mask of ones. With inverted dropout all the scaling happens during training.")
+HINT_MASK_INVERTED = ("your out is right for a mask where 1 marks a DROPPED unit, and that is the mask you "
+                      "returned: return the keep mask instead (1 = kept, 0 = dropped), the one that satisfies "
+                      "out = x * mask / (1 - p) and that dropout_backward multiplies with.")
 
 
 def forward(sub, x, p, seed, training=True):
@@ -78,7 +81,9 @@ def _(sub):
     # 100 independent units at p = 0.5: all kept or all dropped has probability 2^-100.
     expect(kept.any() and (~kept).any(),
            f"at p = 0.5 your mask kept {int(kept.sum())} of 100 units; about half should be kept")
-    expect(np.all(out[~kept] == 0), "dropped units (mask 0) must be exactly 0 in out")
+    inverted = np.all(out[kept] == 0) and np.allclose(out[~kept], 2.0 * x[~kept], rtol=RTOL, atol=0)
+    expect(np.all(out[~kept] == 0), "dropped units (mask 0) must be exactly 0 in out",
+           HINT_MASK_INVERTED if inverted else None)
     try:
         check_close(out[kept], 2.0 * x[kept], rtol=RTOL, what="out at the kept units")
     except Fail as failure:
@@ -94,7 +99,8 @@ def _(sub):
     x = np.array([[1.5, -2.0, 0.25], [3.0, 0.0, -7.5]])
     out, mask = forward(sub, x, 0.0, seed=3)
     if np.all(mask == 0):
-        raise Fail("at p = 0 your mask dropped every unit", HINT_KEEP_IS_P)
+        inverted = np.allclose(out, x, rtol=RTOL, atol=0)
+        raise Fail("at p = 0 your mask dropped every unit", HINT_MASK_INVERTED if inverted else HINT_KEEP_IS_P)
     expect(np.all(mask == 1), "at p = 0 nothing may be dropped: the mask must be all ones")
     check_close(out, x, rtol=RTOL, what="out at p = 0")
 
@@ -132,6 +138,12 @@ def _(sub):
         Mistake("mask ignored", [[4.0, 8.0], [12.0, 16.0]],
                 "your gradient is nonzero where the mask is 0: units dropped in the forward pass "
                 "receive no gradient, dx = dout * mask / (1 - p)."),
+        Mistake("mask inverted", [[0.0, 8.0], [12.0, 0.0]],
+                "your gradient flows through the DROPPED units (mask 0) and is 0 at the kept ones: the mask "
+                "holds 1 for a kept unit, so dx = dout * mask / (1 - p)."),
+        Mistake("rescaled twice", [[16.0, 0.0], [0.0, 64.0]],
+                "you divided by (1 - p) twice: the forward pass applies the factor 1/(1 - p) once, and so "
+                "does its gradient, dx = dout * mask / (1 - p)."),
     ])
 
 
@@ -147,6 +159,12 @@ def _(sub):
                 "y = sum_i w_i h_i m_i / (1 - p), and then E[y] equals the no-dropout output."),
         Mistake("second moment", [5.5, 66.5],
                 "your variance is E[y^2]; the variance is E[(y - E[y])^2] = E[y^2] - E[y]^2."),
+        Mistake("standard deviation", [5.5, 36.25 ** 0.5],
+                "your second value looks like the standard deviation sqrt(Var(y)); return the variance."),
+        Mistake("unbiased variance", [5.5, 36.25 / 0.75],
+                "your variance is too large by the factor 1/(1 - sum of squared probabilities) = 4/3 here: "
+                "np.cov (like np.var(..., ddof=1)) applies a sample-size correction. The masks and their "
+                "probabilities are exact, not a sample: Var(y) = sum over masks of P(m) * (y_m - E[y])^2."),
     ])
 
 
@@ -162,6 +180,25 @@ def _(sub):
                 "your moments are those of y without the 1/(1 - p) rescale: "
                 "y = sum_i w_i h_i m_i / (1 - p)."),
     ])
+    # w*h = [2, 2, 1]: mean = 5 (the output without dropout), variance = 9 * 0.25 = 2.25. A nonzero
+    # mean tells the mask probabilities apart from the swapped ones p^(kept) (1 - p)^(dropped),
+    # which give the same variance but the mean 5 * 0.25.
+    check_close(sub.dropout_output_moments([1.0, 2.0, 0.5], [2.0, 1.0, 2.0], 0.2), [5.0, 2.25],
+                rtol=RTOL, atol=1e-12, what="dropout_output_moments([1, 2, 0.5], [2, 1, 2], 0.2) as (mean, var)",
+                mistakes=[
+        Mistake("probabilities swapped", [1.25, 2.25],
+                "your mask probabilities are the other way round, p^(units kept) * (1 - p)^(units dropped): "
+                "p is the probability of DROPPING a unit, so a mask has probability "
+                "(1 - p)^(units kept) * p^(units dropped)."),
+        Mistake("plain average over masks", [3.125, 3.515625],
+                "you averaged the 2^n masks with equal weights, which is only right at p = 0.5. Weigh each "
+                "mask by its probability (1 - p)^(units kept) * p^(units dropped)."),
+        Mistake("no rescale", [4.0, 1.44],
+                "your moments are those of y without the 1/(1 - p) rescale: "
+                "y = sum_i w_i h_i m_i / (1 - p)."),
+        Mistake("second moment", [5.0, 27.25],
+                "your variance is E[y^2]; the variance is E[(y - E[y])^2] = E[y^2] - E[y]^2."),
+    ])
 
 
 # ----------------------------------------------------------------------------- variance
@@ -172,13 +209,25 @@ _NO_MEAN_TERM = ("you left out the mean term: E[d^2] = (var + mean^2) / (1 - p),
                  "Var(d) = var / (1 - p) + mean^2 * p / (1 - p).")
 _FIXED = ("your value is mean^2 * p / (1 - p), the variance for a fixed activation. Here a is random "
           "with variance var, which adds var / (1 - p).")
+_NO_RESCALE_VAR = ("your value is the variance of a * m, without the inverted-dropout rescale: the output is "
+                   "d = a * m / (1 - p), so E[d^2] = (var + mean^2) / (1 - p) and E[d] = mean.")
+_P_AS_KEEP = ("your formula has p and 1 - p swapped: p is the probability of DROPPING a unit, the kept "
+              "units are divided by 1 - p, and Var(d) = var / (1 - p) + mean^2 * p / (1 - p).")
+_SCALE_SQUARED = ("your var term is var / (1 - p)^2, as if m / (1 - p) were a constant factor. m is random "
+                  "with m^2 = m, so E[d^2] = E[a^2] / (1 - p) and the var term is var / (1 - p).")
 
 
 @case("dropout_variance: practice problem 3, zero-mean activation", points=2)
 def _(sub):
-    for var, p, expected, material in ((1.0, 0.5, 2.0, 1.0), (3.0, 0.2, 3.75, 0.75)):
+    # (at p = 0.5, p and 1 - p are the same number: the second input tells them apart)
+    for var, p, expected, material, no_rescale, p_as_keep, squared in (
+            (1.0, 0.5, 2.0, 1.0, 0.5, None, 4.0), (3.0, 0.2, 3.75, 0.75, 2.4, 15.0, 4.6875)):
+        mistakes = [Mistake("material", material, _MATERIAL), Mistake("no rescale", no_rescale, _NO_RESCALE_VAR),
+                    Mistake("var scaled by 1/(1 - p)^2", squared, _SCALE_SQUARED)]
+        if p_as_keep is not None:
+            mistakes.append(Mistake("p taken as keep probability", p_as_keep, _P_AS_KEEP))
         check_close(sub.dropout_variance(0.0, var, p), expected, rtol=RTOL,
-                    what=f"dropout_variance(0, {var}, {p})", mistakes=[Mistake("material", material, _MATERIAL)])
+                    what=f"dropout_variance(0, {var}, {p})", mistakes=mistakes)
 
 
 @case("dropout_variance: a nonzero mean adds mean^2 p / (1 - p)", points=2)
@@ -186,10 +235,14 @@ def _(sub):
     # var/(1-p) = 2, mean^2 p/(1-p) = 4
     check_close(sub.dropout_variance(2.0, 1.0, 0.5), 6.0, rtol=RTOL, what="dropout_variance(2, 1, 0.5)",
                 mistakes=[Mistake("no mean term", 2.0, _NO_MEAN_TERM), Mistake("material", 1.0, _MATERIAL),
-                          Mistake("fixed activation", 4.0, _FIXED)])
+                          Mistake("fixed activation", 4.0, _FIXED), Mistake("no rescale", 1.5, _NO_RESCALE_VAR),
+                          Mistake("var scaled by 1/(1 - p)^2", 8.0, _SCALE_SQUARED)])
     # var/(1-p) = 1.25, mean^2 p/(1-p) = 9 * 0.25 = 2.25
     check_close(sub.dropout_variance(-3.0, 1.0, 0.2), 3.5, rtol=RTOL, what="dropout_variance(-3, 1, 0.2)",
                 mistakes=[Mistake("no mean term", 1.25, _NO_MEAN_TERM), Mistake("material", 0.25, _MATERIAL),
                           Mistake("fixed activation", 2.25, _FIXED),
                           Mistake("mean term not rescaled", 1.25 + 1.8,
-                                  "the mean term is mean^2 * p / (1 - p): you left out its 1/(1 - p).")])
+                                  "the mean term is mean^2 * p / (1 - p): you left out its 1/(1 - p)."),
+                          Mistake("no rescale", 2.24, _NO_RESCALE_VAR), Mistake("p taken as keep probability",
+                                                                                41.0, _P_AS_KEEP),
+                          Mistake("var scaled by 1/(1 - p)^2", 3.8125, _SCALE_SQUARED)])

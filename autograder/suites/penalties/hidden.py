@@ -56,6 +56,36 @@ def _sign_one_at_zero(w):
     return np.where(_a(w) >= 0, 1.0, -1.0)
 
 
+def _sign_by_division(w):
+    """w / |w|: the sign away from 0, NaN (0/0) at w == 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _a(w) / np.abs(_a(w))
+
+
+def _matrix_norm_1(w):
+    """np.linalg.norm(W, 1) on a matrix: the largest column sum of |W| (an induced norm)."""
+    w = _a(w)
+    if w.ndim != 2:
+        raise ValueError("only a matrix has an induced 1-norm")
+    return np.linalg.norm(w, 1)
+
+
+def _first_axis_sum(x):
+    """What Python's sum() (or np.sum(axis=0)) gives on an array: a sum over the first axis only."""
+    x = np.atleast_1d(_a(x))
+    if x.ndim < 2:
+        raise ValueError("on a 1-D array the first-axis sum is the full sum")
+    return np.sum(x, axis=0)
+
+
+_NAN_AT_ZERO = ("your result is NaN where w == 0: w / |w| divides 0 by 0 there. Use np.sign(w), which is "
+                "0 at w == 0, the value the contract picks.")
+_FIRST_AXIS = ("your penalty has one value per column: Python's sum() (like np.sum(..., axis=0)) only adds "
+               "along the first axis of a matrix. The penalty is one number, summed over every entry of w.")
+_SQUARE_OF_SUM = ("your penalty looks like (lam/2) * (sum w)^2, the square of the sum; the L2 penalty sums "
+                  "the squares: (lam/2) * sum(w^2).")
+
+
 MISTAKES = {
     "l1_penalty": [
         Mistake("no abs", lambda w, lam: lam * np.sum(_a(w)),
@@ -69,6 +99,11 @@ MISTAKES = {
                 "your penalty is half the expected one: the L1 penalty has no factor 1/2."),
         Mistake("mean", lambda w, lam: lam * np.mean(np.abs(_a(w))),
                 "your penalty looks like an average of |w|; the contract sums: lam * sum(|w|)."),
+        Mistake("matrix 1-norm", lambda w, lam: lam * _matrix_norm_1(w),
+                "for a matrix your penalty looks like lam times the largest column sum of |w|: "
+                "np.linalg.norm(W, 1) is the induced matrix norm, not the entrywise L1 norm. "
+                "Use lam * np.sum(np.abs(w)), over every entry."),
+        Mistake("first-axis sum", lambda w, lam: lam * _first_axis_sum(np.abs(_a(w))), _FIRST_AXIS),
     ],
     "l1_subgradient": [
         Mistake("one at zero", lambda w, lam: lam * _sign_one_at_zero(w),
@@ -77,6 +112,7 @@ MISTAKES = {
                 "your result looks like sign(w) without the factor lam."),
         Mistake("L2 gradient", lambda w, lam: lam * _a(w),
                 "your result looks like lam * w, the L2 gradient; the L1 subgradient is lam * sign(w)."),
+        Mistake("w / |w|", lambda w, lam: lam * _sign_by_division(w), _NAN_AT_ZERO),
     ],
     "l2_penalty": [
         Mistake("no 1/2", lambda w, lam: lam * np.sum(_a(w) ** 2),
@@ -86,6 +122,8 @@ MISTAKES = {
                 "your penalty uses ||w||_2 where its square is needed: (lam/2) * sum(w^2)."),
         Mistake("mean", lambda w, lam: 0.5 * lam * np.mean(_a(w) ** 2),
                 "your penalty looks like an average of w^2; the contract sums: (lam/2) * sum(w^2)."),
+        Mistake("square of sum", lambda w, lam: 0.5 * lam * np.sum(_a(w)) ** 2, _SQUARE_OF_SUM),
+        Mistake("first-axis sum", lambda w, lam: 0.5 * lam * _first_axis_sum(_a(w) ** 2), _FIRST_AXIS),
     ],
     "l2_gradient": [
         Mistake("factor 2", lambda w, lam: 2 * lam * _a(w),
@@ -96,6 +134,9 @@ MISTAKES = {
                 "differentiating w^2, leaving lam * w."),
         Mistake("sign", lambda w, lam: lam * np.sign(_a(w)),
                 "your gradient looks like lam * sign(w), the L1 subgradient; the L2 gradient is lam * w."),
+        Mistake("abs", lambda w, lam: lam * np.abs(_a(w)),
+                "your gradient is never negative: lam * |w| loses the sign of w. The gradient of "
+                "(lam/2) * w^2 is lam * w, negative where w is."),
     ],
     "elastic_net_penalty": [
         Mistake("no 1/2 on L2", lambda w, l1, l2: l1 * np.sum(np.abs(_a(w))) + l2 * np.sum(_a(w) ** 2),
@@ -104,6 +145,9 @@ MISTAKES = {
                 "your L1 part is halved: only the L2 part carries the factor 1/2."),
         Mistake("swapped", lambda w, l1, l2: l2 * np.sum(np.abs(_a(w))) + 0.5 * l1 * np.sum(_a(w) ** 2),
                 "you seem to have swapped lam1 and lam2: lam1 goes with |w|, lam2 with w^2."),
+        Mistake("square of sum", lambda w, l1, l2: l1 * np.sum(np.abs(_a(w))) + 0.5 * l2 * np.sum(_a(w)) ** 2,
+                "your L2 part looks like (lam2/2) * (sum w)^2, the square of the sum; it sums the squares: "
+                "(lam2/2) * sum(w^2)."),
     ],
     "elastic_net_gradient": [
         Mistake("factor 2 on L2", lambda w, l1, l2: l1 * np.sign(_a(w)) + 2 * l2 * _a(w),
@@ -114,6 +158,10 @@ MISTAKES = {
                 "you seem to have swapped lam1 and lam2: lam1 multiplies sign(w), lam2 multiplies w."),
         Mistake("L2 only", lambda w, l1, l2: l2 * _a(w),
                 "your result is missing the L1 part lam1 * sign(w)."),
+        Mistake("half on L2", lambda w, l1, l2: l1 * np.sign(_a(w)) + 0.5 * l2 * _a(w),
+                "your L2 part looks like (lam2/2) * w: differentiating (lam2/2) * w^2 gives lam2 * w "
+                "(the 2 of the square cancels the 1/2)."),
+        Mistake("w / |w|", lambda w, l1, l2: l1 * _sign_by_division(w) + l2 * _a(w), _NAN_AT_ZERO),
     ],
     "l1_scalar_minimizer": [
         Mistake("threshold lam", lambda mu, lam: np.sign(_a(mu)) * np.maximum(np.abs(_a(mu)) - lam, 0),
@@ -127,6 +175,9 @@ MISTAKES = {
         Mistake("hard threshold", lambda mu, lam: np.where(np.abs(_a(mu)) > 0.5 * lam, _a(mu), 0.0),
                 "your answer keeps mu unchanged above the threshold (hard thresholding); the L1 minimizer "
                 "also shrinks it toward 0 by lam/2."),
+        Mistake("mu / |mu|", lambda mu, lam: _sign_by_division(mu) * np.maximum(np.abs(_a(mu)) - 0.5 * lam, 0),
+                "your answer is NaN where mu == 0: mu / |mu| divides 0 by 0 there. Use np.sign(mu) (0 at "
+                "mu == 0), and note that the minimizer is exactly 0 whenever |mu| <= lam/2."),
     ],
     "l2_scalar_minimizer": [
         Mistake("1/2 quadratic", lambda mu, lam: _a(mu) / (1 + lam),
@@ -137,6 +188,12 @@ MISTAKES = {
         Mistake("linearized", lambda mu, lam: _a(mu) * (1 - 0.5 * lam),
                 "your answer is mu*(1 - lam/2), a first-order approximation; solve 2(w - mu) + lam*w = 0 "
                 "exactly: mu/(1 + lam/2)."),
+        Mistake("penalty derivative lam/2", lambda mu, lam: _a(mu) / (1 + 0.25 * lam),
+                "your answer is mu/(1 + lam/4): the derivative of (lam/2) * w^2 is lam * w, not (lam/2) * w; "
+                "solve 2(w - mu) + lam*w = 0."),
+        Mistake("sign slip", lambda mu, lam: 2 * _a(mu) / (2 - lam),
+                "your answer is 2*mu/(2 - lam), which grows with lam instead of shrinking: a sign slipped "
+                "when setting the derivative to zero. 2(w - mu) + lam*w = 0 gives w = 2*mu/(2 + lam)."),
     ],
 }
 

@@ -39,6 +39,9 @@ def _(sub):
                 "your result is sign(w) without the factor lam."),
         Mistake("L2 gradient", [0.75, -1.0, 0.0, 1.5],
                 "your result is lam * w, the gradient of the L2 penalty; the L1 subgradient is lam * sign(w)."),
+        Mistake("w / |w|", [0.5, -0.5, float("nan"), 0.5],
+                "your result is NaN where w == 0: w / |w| divides 0 by 0 there. Use np.sign(w), which is "
+                "0 at w == 0, the value the contract picks."),
     ])
 
 
@@ -51,6 +54,9 @@ def _(sub):
                 "(lam/2) * sum(w^2), with the factor 1/2."),
         Mistake("norm not squared", 0.25 * 14 ** 0.5,
                 "your penalty uses ||w||_2 instead of its square; the L2 penalty is (lam/2) * sum(w^2)."),
+        Mistake("square of sum", 1.0,        # (0.5/2) * (1 - 2 + 0 + 3)^2
+                "your penalty looks like (lam/2) * (sum w)^2, the square of the sum; the L2 penalty sums "
+                "the squares: (lam/2) * sum(w^2)."),
     ])
 
 
@@ -64,6 +70,9 @@ def _(sub):
         Mistake("half", [0.25, -0.5, 0.0, 0.75],
                 "your gradient is half the expected one: the 1/2 of the penalty cancels against the 2 "
                 "from differentiating w^2, leaving lam * w."),
+        Mistake("abs", [0.5, 1.0, 0.0, 1.5],
+                "your gradient is never negative: lam * |w| loses the sign of w. The gradient of "
+                "(lam/2) * w^2 is lam * w, negative where w is."),
     ])
 
 
@@ -79,6 +88,9 @@ def _(sub):
                 "your L1 part is halved: only the L2 part carries the factor 1/2."),
         Mistake("swapped strengths", 0.2 * 6 + 0.25 * 14,
                 "you seem to have swapped lam1 and lam2: lam1 goes with |w|, lam2 with w^2."),
+        Mistake("square of sum", 3.4,        # 0.5 * 6 + (0.2/2) * (sum w)^2 = 3 + 0.1 * 4
+                "your L2 part looks like (lam2/2) * (sum w)^2, the square of the sum; it sums the squares: "
+                "(lam2/2) * sum(w^2)."),
     ])
 
 
@@ -92,6 +104,12 @@ def _(sub):
                 "at w == 0 your result is lam1; the contract takes sign(0) = 0 there, so it is 0."),
         Mistake("swapped strengths", [0.4, -1.2, 0.0, 1.7],
                 "you seem to have swapped lam1 and lam2: lam1 multiplies sign(w), lam2 multiplies w."),
+        Mistake("half on L2", [0.6, -0.7, 0.0, 0.8],
+                "your L2 part looks like (lam2/2) * w: differentiating (lam2/2) * w^2 gives lam2 * w "
+                "(the 2 of the square cancels the 1/2)."),
+        Mistake("w / |w|", [0.7, -0.9, float("nan"), 1.1],
+                "your result is NaN where w == 0: w / |w| divides 0 by 0 there. Use np.sign(w), which is "
+                "0 at w == 0, the value the contract picks."),
     ])
 
 
@@ -125,6 +143,9 @@ def _(sub):
         Mistake("no clamp", [0.75, -0.75, -0.05, -2.75, 0.0],
                 "small mu (|mu| <= lam/2) should give exactly 0, but yours cross zero: clamp with max(., 0)."),
         Mistake("threshold lam", [0.5, -0.5, 0.0, -2.5, 0.0], _L1_MIN_HINT_THRESHOLD),
+        Mistake("mu / |mu|", [0.75, -0.75, 0.0, -2.75, float("nan")],
+                "your answer is NaN where mu == 0: mu / |mu| divides 0 by 0 there. Use np.sign(mu) (0 at "
+                "mu == 0), and note that the minimizer is exactly 0 whenever |mu| <= lam/2."),
     ])
 
 
@@ -134,6 +155,12 @@ _L2_MIN_HINTS = [
      "(w - mu)^2 without the 1/2: solve 2(w - mu) + lam*w = 0."),
     ("penalty without 1/2", lambda lam: 1.0 / (1.0 + 2.0 * lam),
      "your answer is mu/(1 + 2*lam): the penalty is (lam/2)*w^2, not lam*w^2 - solve 2(w - mu) + lam*w = 0."),
+    ("penalty derivative lam/2", lambda lam: 1.0 / (1.0 + lam / 4),
+     "your answer is mu/(1 + lam/4): the derivative of (lam/2) * w^2 is lam * w, not (lam/2) * w; "
+     "solve 2(w - mu) + lam*w = 0."),
+    ("sign slip", lambda lam: 2.0 / (2.0 - lam) if lam != 2.0 else float("inf"),
+     "your answer is 2*mu/(2 - lam), which grows with lam instead of shrinking: a sign slipped when setting "
+     "the derivative to zero. 2(w - mu) + lam*w = 0 gives w = 2*mu/(2 + lam)."),
 ]
 
 

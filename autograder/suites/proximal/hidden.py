@@ -10,7 +10,7 @@ early once converged, or computes L or the gradient another valid way, is not pe
 """
 import numpy as np
 
-from autograder.framework import Fail, Mistake, case, check_close, expect
+from autograder.framework import Fail, Mistake, StudentRaised, case, check_close, expect
 
 # ----------------------------------------------------------------------------- tolerances
 # Elementwise closed forms: equivalent formulas differ by a few ulps; 1e-12 relative (and
@@ -63,47 +63,64 @@ def _soft(v, t):
     return np.sign(v) * np.maximum(np.abs(v) - t, 0.0)
 
 
-def _lipschitz(X, divide_by_n=True):
+def _lipschitz(X, divide_by_n=True, which="largest"):
+    """L of the contract (which="largest"), or a classic wrong one: "frobenius" is ||X||_F^2 (the sum of
+    all eigenvalues of X^T X, what np.linalg.norm(X) squared gives), "smallest" is eigvalsh(...)[0]."""
     X = _a(X)
     if X.shape[1] == 0:
         return 1.0
-    L = np.linalg.eigvalsh(X.T @ X)[-1] / (X.shape[0] if divide_by_n else 1)
+    if which == "frobenius":
+        L = float(np.sum(X * X))
+    else:
+        eigs = np.linalg.eigvalsh(X.T @ X)
+        L = eigs[0] if which == "smallest" else eigs[-1]
+    L = L / (X.shape[0] if divide_by_n else 1)
     return L if L > 0 else 1.0
 
 
 def _proximal_gradient(X, y, lam, n_iter=500, step=None, *, step_over_n=True, threshold="step*lam",
-                       grad_over_n=True, momentum="fista", return_z=False, prox=True):
+                       grad_over_n=True, momentum="fista", return_z=False, prox=True, lipschitz="largest",
+                       grad_sign=1.0, iterations_short=0):
     """ISTA/FISTA and their classic mistakes, selected by keyword."""
     with np.errstate(all="ignore"):   # some mistakes diverge; their values are only compared
-        return _proximal_gradient_loop(X, y, lam, n_iter, step, step_over_n=step_over_n, threshold=threshold,
-                                       grad_over_n=grad_over_n, momentum=momentum, return_z=return_z, prox=prox)
+        return _proximal_gradient_loop(X, y, lam, n_iter - iterations_short, step, step_over_n=step_over_n,
+                                       threshold=threshold, grad_over_n=grad_over_n, momentum=momentum,
+                                       return_z=return_z, prox=prox, lipschitz=lipschitz, grad_sign=grad_sign)
 
 
 def _proximal_gradient_loop(X, y, lam, n_iter, step, *, step_over_n, threshold, grad_over_n, momentum,
-                            return_z, prox):
+                            return_z, prox, lipschitz, grad_sign):
     X, y = _a(X), _a(y)
     n, d = X.shape
     if step is None:
-        step = 1.0 / _lipschitz(X, divide_by_n=step_over_n)
+        step = 1.0 / _lipschitz(X, divide_by_n=step_over_n, which=lipschitz)
     thr = step * lam if threshold == "step*lam" else lam
     w = np.zeros(d)
     z = w
     t = 1.0
     for k in range(1, n_iter + 1):
-        grad = X.T @ (X @ z - y) / (n if grad_over_n else 1)
+        grad = grad_sign * X.T @ (X @ z - y) / (n if grad_over_n else 1)
         if prox:
             w_new = _soft(z - step * grad, thr)
         else:                                   # subgradient method: no exact zeros
             w_new = z - step * (grad + lam * np.sign(z))
-        if momentum == "fista":
+        if momentum in ("fista", "stale w"):
             t_new = (1 + np.sqrt(1 + 4 * t * t)) / 2
             beta = (t - 1) / t_new
+        elif momentum == "updated t":           # t overwritten before the weight is formed
+            t_new = (1 + np.sqrt(1 + 4 * t * t)) / 2
+            beta = (t_new - 1) / t_new
         elif momentum == "k/(k+3)":
             t_new, beta = t, (k - 1) / (k + 2)
         else:
             t_new, beta = t, 0.0
         z = w_new + beta * (w_new - w)
+        if momentum == "stale w":               # w is never updated: stays the starting point 0
+            w_last, t = w_new, t_new
+            continue
         w, t = w_new, t_new
+    if momentum == "stale w":
+        return w_last if n_iter >= 1 else w
     return z if return_z else w
 
 
@@ -116,14 +133,22 @@ def _fista_model(**options):
     return lambda X, y, lam, n_iter=500, step=None: _proximal_gradient(X, y, lam, n_iter, step, **options)
 
 
-def _project(w, r, axis=None, *, always=False, wrong_axis=False, ignore_axis=False):
+def _project(w, r, axis=None, *, always=False, wrong_axis=False, ignore_axis=False, norm="l2"):
     w = _a(w)
     if ignore_axis:
         axis = None
     elif wrong_axis and axis is not None:
         axis = 1 - axis if w.ndim == 2 and axis in (0, 1) else 0
-    norms = np.sqrt(np.sum(w * w, axis=axis, keepdims=True))
+    if norm == "max":                        # the largest |entry| instead of the Euclidean norm
+        norms = np.max(np.abs(w), axis=axis, keepdims=True)
+    else:
+        norms = np.sqrt(np.sum(w * w, axis=axis, keepdims=True))
     safe = np.where(norms > 0, norms, 1.0)
+    if norm == "min(1, r/norm)":             # r / ||w|| computed everywhere: 0/0 = NaN on a zero slice at r = 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return w * np.minimum(1.0, r / norms)
+    if norm == "squared":                    # compared correctly, but divided by ||w||^2
+        return w * np.where(norms > r, r / safe ** 2, 1.0)
     return w * r / safe if always else w * np.where(norms > r, r / safe, 1.0)
 
 
@@ -135,6 +160,17 @@ _GRAD_N_HINT = ("your gradient looks n times too large: the smooth part is (1/(2
 _SUBGRADIENT_HINT = ("your iterates look like a subgradient method (adding lam*sign(w) to the gradient): ISTA "
                      "applies the prox instead, soft-thresholding w - step*grad at step*lam.")
 _NO_PROX_HINT = "your iterates ignore lam: after the gradient step, soft-threshold at step * lam."
+_ZERO_X_HINT = ("with X all zeros, L = 0 and the default step 1/L is infinite: return w = 0 in that case "
+                "(the docstring asks for it) instead of dividing by L.")
+_FROBENIUS_HINT = ("your steps look shorter than 1/L with L = ||X||_F^2 / n: np.linalg.norm(X) of a matrix is "
+                   "the Frobenius norm, whose square is the sum of ALL eigenvalues of X^T X. L is the largest "
+                   "eigenvalue of X^T X / n, i.e. np.linalg.norm(X, 2)**2 / n (the spectral norm).")
+_SMALLEST_EIG_HINT = ("your step looks like 1 over the SMALLEST eigenvalue of X^T X / n: np.linalg.eigvalsh "
+                      "returns the eigenvalues in ascending order, so the largest one, L, is the last, [-1].")
+_GRAD_SIGN_HINT = ("your iterates move away from the solution: the gradient of (1/(2n))||y - Xw||^2 is "
+                   "X^T (X w - y) / n; with X^T (y - X w) / n you have to add step * that, not subtract it.")
+_SHORT_HINT = ("your iterates are one iteration behind: with n_iter = k the loop must take k prox-gradient "
+               "steps from w = 0 (check range(...) bounds).")
 
 MISTAKES = {
     "prox_l1": [
@@ -171,6 +207,13 @@ MISTAKES = {
                 "your result is v / (1 + t2): the L1 part (soft thresholding at t1) is missing."),
         Mistake("L2 factor 2", lambda v, t1, t2: _soft(v, t1) / (1 + 2 * t2),
                 "you divided by (1 + 2*t2): the L2 part is (t2/2)||x||^2, so divide by (1 + t2)."),
+        Mistake("threshold t1/(1+t2), v not scaled", lambda v, t1, t2: _soft(v, t1 / (1 + t2)),
+                "you soft-thresholded v itself at t1 / (1 + t2): that threshold belongs to the scaled point "
+                "v / (1 + t2). Either soft-threshold v at t1 and divide by (1 + t2), or threshold "
+                "v / (1 + t2) at t1 / (1 + t2)."),
+        Mistake("L2 as a gradient step", lambda v, t1, t2: _soft(v, t1) * (1 - t2),
+                "after the soft threshold you multiplied by (1 - t2), a gradient step on the L2 part; the "
+                "prox solves (1 + t2) x = soft_threshold(v, t1) exactly: divide by (1 + t2)."),
     ],
     "prox_l0": [
         Mistake(">=", lambda v, t: np.where(np.abs(_a(v)) >= np.sqrt(2 * t), _a(v), 0.0),
@@ -186,6 +229,9 @@ MISTAKES = {
                 "your threshold looks like 2t; it is sqrt(2t)."),
         Mistake("soft", lambda v, t: _soft(v, np.sqrt(2 * t)),
                 "your kept entries were shrunk (soft thresholding); hard thresholding keeps v_i unchanged."),
+        Mistake("one-sided", lambda v, t: np.where(_a(v) > np.sqrt(2 * t), _a(v), 0.0),
+                "all your negative entries became 0: compare |v_i| (not v_i) with sqrt(2t); a large "
+                "negative entry is kept just like a large positive one."),
     ],
     "project_max_norm": [
         Mistake("always rescale", lambda w, r, axis=None: _project(w, r, axis, always=True),
@@ -197,6 +243,18 @@ MISTAKES = {
         Mistake("axis ignored", lambda w, r, axis=None: _project(w, r, axis, ignore_axis=True),
                 "your projection uses the norm of the whole array even though an axis was given: each "
                 "slice along that axis has its own norm."),
+        Mistake("max-abs norm", lambda w, r, axis=None: _project(w, r, axis, norm="max"),
+                "your norm looks like the largest |entry| (the max / infinity norm); the ball is the Euclidean "
+                "one, ||w||_2 = sqrt(sum of w^2), e.g. np.linalg.norm(w, axis=axis, keepdims=True)."),
+        Mistake("clip entries", lambda w, r, axis=None: np.clip(_a(w), -r, r),
+                "you clipped each entry to [-r, r] (a box); the constraint is on the Euclidean norm of the "
+                "whole slice: rescale the slice by r / ||w|| when ||w|| > r, keeping its direction."),
+        Mistake("divide by squared norm", lambda w, r, axis=None: _project(w, r, axis, norm="squared"),
+                "you divided by ||w||^2 (or twice by ||w||): the projection is w * r / ||w||."),
+        Mistake("0/0 on a zero slice", lambda w, r, axis=None: _project(w, r, axis, norm="min(1, r/norm)"),
+                "your result is NaN on an all-zero slice when r = 0: r / ||w|| is 0/0 there. Rescale only the "
+                "slices whose norm exceeds r, e.g. np.where(norms > r, r / norms, 1.0) with the zero norms "
+                "replaced before dividing."),
     ],
     "ista": [
         Mistake("step without /n", _ista_model(step_over_n=False), _STEP_N_HINT),
@@ -207,6 +265,10 @@ MISTAKES = {
             X, y, 0.0, n_iter, step, momentum="none"), _NO_PROX_HINT),
         Mistake("fista", _fista_model(),
                 "your iterates look like FISTA's (with momentum); ista is the plain proximal gradient method."),
+        Mistake("Frobenius L", _ista_model(lipschitz="frobenius"), _FROBENIUS_HINT),
+        Mistake("smallest eigenvalue", _ista_model(lipschitz="smallest"), _SMALLEST_EIG_HINT),
+        Mistake("gradient sign", _ista_model(grad_sign=-1.0), _GRAD_SIGN_HINT),
+        Mistake("one iteration short", _ista_model(iterations_short=1), _SHORT_HINT),
     ],
     "fista": [
         Mistake("no momentum", _ista_model(),
@@ -220,6 +282,17 @@ MISTAKES = {
         Mistake("step without /n", _fista_model(step_over_n=False), _STEP_N_HINT),
         Mistake("threshold lam", _fista_model(threshold="lam"), _THRESHOLD_HINT),
         Mistake("gradient without /n", _fista_model(grad_over_n=False), _GRAD_N_HINT),
+        Mistake("momentum with the updated t", _fista_model(momentum="updated t"),
+                "your momentum weight looks like (t_new - 1)/t_new: t was overwritten by t_new before the "
+                "weight was formed. Use the old t: (t - 1)/t_new, which is 0 at the first iteration; update "
+                "t only after computing z."),
+        Mistake("stale w", _fista_model(momentum="stale w"),
+                "your momentum term looks like w_new - 0: the previous iterate w is never updated. After "
+                "computing z, set w = w_new (and t = t_new)."),
+        Mistake("Frobenius L", _fista_model(lipschitz="frobenius"), _FROBENIUS_HINT),
+        Mistake("smallest eigenvalue", _fista_model(lipschitz="smallest"), _SMALLEST_EIG_HINT),
+        Mistake("gradient sign", _fista_model(grad_sign=-1.0), _GRAD_SIGN_HINT),
+        Mistake("one iteration short", _fista_model(iterations_short=1), _SHORT_HINT),
     ],
     "ridge_closed_form": [
         Mistake("no lam", lambda X, y, lam: np.linalg.lstsq(_a(X), _a(y), rcond=None)[0],
@@ -234,6 +307,12 @@ MISTAKES = {
         Mistake("2 lam", lambda X, y, lam: np.linalg.solve(
             _a(X).T @ _a(X) + 2 * lam * np.eye(_a(X).shape[1]), _a(X).T @ _a(y)),
                 "your answer uses 2*lam: solve (X^T X + lam I) w = X^T y."),
+        Mistake("lam on every entry", lambda X, y, lam: np.linalg.solve(_a(X).T @ _a(X) + lam, _a(X).T @ _a(y)),
+                "you added lam to EVERY entry of X^T X (X.T @ X + lam broadcasts the number): lam goes on the "
+                "diagonal only, X.T @ X + lam * np.eye(d)."),
+        Mistake("shrunk least squares", lambda X, y, lam: np.linalg.lstsq(_a(X), _a(y), rcond=None)[0] / (1 + lam),
+                "your answer is the least-squares solution divided by (1 + lam); that is ridge only when "
+                "X^T X = I. In general solve (X^T X + lam I) w = X^T y."),
     ],
 }
 
@@ -292,7 +371,9 @@ def _(sub, ref):
 @case("prox_elastic_net: random inputs of many shapes and strengths match the reference", points=2)
 def _(sub, ref):
     for k, shape in enumerate(SHAPES):
-        for t1, t2 in ((0.4, 0.6), (0.0, 1.3), (1.1, 0.0), (0.05, 3.0)):
+        # t1 = 0 last: there "soft threshold alone" and "threshold t1/(1+t2) on v" both return v, so a
+        # mistake is first seen (and its hint chosen) on an input that tells them apart
+        for t1, t2 in ((0.4, 0.6), (1.1, 0.0), (0.05, 3.0), (0.0, 1.3)):
             compare_pure(sub, ref, "prox_elastic_net", _v(30 + k, shape), t1, t2, tol=ELEMENT,
                          mistakes=MISTAKES["prox_elastic_net"])
 
@@ -340,8 +421,9 @@ def _(sub, ref):
 
 @case("project_max_norm: per-slice projection along axis 0, 1, -1 on matrices and 3-d arrays", points=2)
 def _(sub, ref):
-    for k, (shape, axis) in enumerate([((6, 4), 1), ((6, 4), 0), ((4, 6), -1), ((2, 3, 5), 2), ((2, 3, 5), 1),
-                                       ((3, 0), 1), ((0, 3), 1)]):
+    # (empty arrays are checked with the edge cases: a per-slice loop that is right on every
+    # non-empty array should not lose this case to an array with no slices)
+    for k, (shape, axis) in enumerate([((6, 4), 1), ((6, 4), 0), ((4, 6), -1), ((2, 3, 5), 2), ((2, 3, 5), 1)]):
         w = _v(60 + k, shape, scale=1.0)
         r = 1.5          # some slices of norm ~2 are inside the ball, some outside
         compare_pure(sub, ref, "project_max_norm", w, r, axis=axis, tol=ELEMENT,
@@ -378,6 +460,17 @@ def _(sub, ref):
                          ((np.float64(-3.0), 2.0), {}), ((np.array([3e150, 4e150]), 1.0), {})]:
         compare_pure(sub, ref, "project_max_norm", *args, tol=ELEMENT, mistakes=MISTAKES["project_max_norm"],
                      **kwargs)
+    # empty arrays: slices of length 0 (shape (3, 0), axis 1) or no slices at all (shape (0, 3), axis 1)
+    for k, (shape, axis) in enumerate([((3, 0), 1), ((0, 3), 1)]):
+        w = _v(65 + k, shape, scale=1.0)
+        try:
+            compare_pure(sub, ref, "project_max_norm", w, 1.5, axis=axis, tol=ELEMENT,
+                         mistakes=MISTAKES["project_max_norm"], what=f"project_max_norm on an empty {shape} array")
+        except StudentRaised as problem:
+            raise Fail(f"project_max_norm(w of shape {shape}, 1.5, axis={axis}): {problem.message}",
+                       "your code fails on an empty array. The result is then just an empty array of the same "
+                       "shape; np.apply_along_axis and reshape(-1, ...) need care (or an early return) "
+                       "when a dimension is 0.") from None
 
 
 # ----------------------------------------------------------------------------- ISTA / FISTA
@@ -417,6 +510,18 @@ def _solution(sub, fn, X, y, lam, **kwargs):
 WELL_CONDITIONED = [(60, 8), (100, 5), (40, 1), (90, 15)]
 
 
+def _objective_hint(fn, X, y, lam, value, n_iter=500):
+    """The hint of the first mistake model that reaches the same objective value, if any."""
+    for m in MISTAKES[fn]:
+        try:
+            model_value = _objective(X, y, lam, _a(m.value(X, y, lam, n_iter)))
+        except Exception:  # noqa: BLE001 - a model that does not apply here
+            continue
+        if np.isfinite(model_value) and abs(model_value - value) <= 1e-9 * max(1.0, abs(value)):
+            return m.hint
+    return None
+
+
 def _iterates_case(fn, n_iters):
     def body(sub, ref):
         for k, (n, d) in enumerate([(30, 6), (12, 3), (20, 20)]):
@@ -445,11 +550,11 @@ def _objective_case(fn):
             best = _objective(X, y, lam, ref.fista(X, y, lam, n_iter=2000))
             value = _objective(X, y, lam, got)
             if value > best + OBJECTIVE_RTOL * max(1.0, abs(best)):
-                hint = None
-                for m in MISTAKES[fn]:
-                    if abs(_objective(X, y, lam, _a(m.value(X, y, lam))) - value) <= 1e-9 * max(1.0, value):
-                        hint = m.hint
-                        break
+                hint = _objective_hint(fn, X, y, lam, value)
+                if hint is None and value <= best + 1e-4 * max(1.0, abs(best)):
+                    hint = ("your answer is close to the optimum but not converged. If you stop early, stop "
+                            "only once the iterates no longer change (a step that moves w by less than about "
+                            "1e-10), or simply run all n_iter iterations.")
                 raise Fail(f"{fn}() on a well-conditioned {n} x {d} problem reaches objective {value:.12g}; "
                            f"the lasso optimum is {best:.12g} (tolerance {OBJECTIVE_RTOL:g} relative)", hint)
     return body
@@ -467,15 +572,26 @@ def _sparsity_case(fn):
             expect(bool(clear.any()), "internal: the test problem should have zero coefficients")
             got = _solution(sub, fn, X, y, lam)
             nonzero = np.flatnonzero(clear & (got != 0))
-            expect(nonzero.size == 0,
-                   f"{fn}(): coefficient {nonzero[:1].tolist()} should be exactly 0 at the lasso solution, "
-                   f"got {got[nonzero[:1]].tolist()}",
-                   _SUBGRADIENT_HINT)
+            if nonzero.size:
+                # the subgradient hint fits an answer that is near the optimum but not sparse; an answer far
+                # from it (a wrong step, a diverging iteration) gets the hint of a matching model, if any
+                value, best = _objective(X, y, lam, got), _objective(X, y, lam, w_star)
+                near = value <= best + 1e-3 * max(1.0, abs(best))
+                hint = _SUBGRADIENT_HINT if near else _objective_hint(fn, X, y, lam, value)
+                raise Fail(f"{fn}(): coefficient {nonzero[:1].tolist()} should be exactly 0 at the lasso "
+                           f"solution, got {got[nonzero[:1]].tolist()}", hint)
         X, y, _ = _problem(120, 30, 5)
         lam_max = float(np.max(np.abs(X.T @ y)) / 30)
         got = _solution(sub, fn, X, y, 1.01 * lam_max)
         # above lam_max the soft threshold zeroes the very first step, so w stays exactly 0
         check_close(got, np.zeros(5), rtol=0.0, atol=0.0, what=f"{fn}(X, y, lam > max|X^T y|/n)")
+        # X = 0: lam_max = 0 and L = 0; the docstring says the answer is w = 0 (exactly)
+        try:
+            got = _a(sub.call(fn, np.zeros((4, 3)), np.ones(4), 0.1))
+        except StudentRaised as problem:
+            raise Fail(f"{fn}(X = 0, y, 0.1): {problem.message}", _ZERO_X_HINT) from None
+        check_close(got, np.zeros(3), rtol=0.0, atol=0.0, what=f"{fn}(X = 0, y, 0.1)",
+                    mistakes=[Mistake("1/L with L = 0", np.full(3, np.nan), _ZERO_X_HINT)])
     return body
 
 
@@ -502,13 +618,19 @@ def _(sub, ref):
         X, y, lam = _ill_conditioned(seed)
         best = _objective(X, y, lam, ref.fista(X, y, lam, n_iter=20000))
         gap_ref = _objective(X, y, lam, ref.fista(X, y, lam, n_iter=50)) - best
-        gap = _objective(X, y, lam, _solution(sub, "fista", X, y, lam, n_iter=50)) - best
+        value = _objective(X, y, lam, _solution(sub, "fista", X, y, lam, n_iter=50))
+        gap = value - best
         # FISTA's gap here is ~100x smaller than ISTA's; 3x the reference's gap leaves room for rounding
         # and still tells accelerated from plain proximal gradient
-        expect(gap <= 3 * gap_ref + 1e-12,
-               f"after 50 iterations on an ill-conditioned problem your objective gap is {gap:.3g}, "
-               f"the accelerated method reaches {gap_ref:.3g}",
-               MISTAKES["fista"][0].hint)
+        if gap > 3 * gap_ref + 1e-12:
+            # the "exactly ISTA" hint only when the gap is ISTA's (within 10%); otherwise a matching model's
+            gap_ista = _objective(X, y, lam, ref.ista(X, y, lam, n_iter=50)) - best
+            hint = MISTAKES["fista"][0].hint if abs(gap - gap_ista) <= 0.1 * gap_ista else \
+                _objective_hint("fista", X, y, lam, value, n_iter=50)
+            raise Fail(f"after 50 iterations on an ill-conditioned problem your objective gap is {gap:.3g}, "
+                       f"the accelerated method reaches {gap_ref:.3g}",
+                       hint or "your method is not accelerated as it should be: check the momentum step "
+                       "z = w_new + ((t - 1)/t_new)(w_new - w) and the t sequence of the contract.")
 
 
 # ----------------------------------------------------------------------------- ridge

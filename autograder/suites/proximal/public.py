@@ -6,7 +6,7 @@ the same functions on many more inputs.
 """
 import numpy as np
 
-from autograder.framework import Mistake, case, check_close
+from autograder.framework import Fail, Mistake, case, check_close
 
 # Closed forms: correct implementations differ in the last bits at most.
 RTOL = 1e-12
@@ -14,6 +14,27 @@ RTOL = 1e-12
 # ~1e-15 and a handful of iterations cannot grow that past 1e-12; a wrong step or a missing
 # momentum term moves the iterates by more than 1e-2.
 ITER = dict(rtol=1e-9, atol=1e-12)
+# Converged answers (default n_iter = 500): ista's docstring allows stopping once the iterates no longer
+# change, and a stop when a step moves w by less than 1e-6 leaves it ~4e-6 from the optimum on this
+# problem (contraction factor 0.79 per step), so 1e-5 relative. Every mistake modelled here moves the
+# fixed point itself (a wrong threshold, a missing /n in the gradient) by more than 1e-2; a wrong step
+# size alone is caught by the iterate checks above it.
+CONVERGED = dict(rtol=1e-5, atol=1e-8)
+_NOT_CONVERGED = ("your answer is close to the lasso solution but not converged. If you stop early, stop only "
+                  "once the iterates no longer change (a step that moves w by less than about 1e-10), or "
+                  "simply run all n_iter iterations.")
+
+
+def check_converged(got, what):
+    try:
+        check_close(got, W_SMALL, **CONVERGED, what=what)
+    except Fail as failure:
+        try:
+            g = np.asarray(got, dtype=np.float64)
+            near = g.shape == (2,) and bool(np.all(np.isfinite(g))) and np.allclose(g, W_SMALL, rtol=1e-2, atol=0)
+        except (TypeError, ValueError):
+            near = False
+        raise Fail(failure.message, failure.hint or (_NOT_CONVERGED if near else None)) from None
 
 
 # ----------------------------------------------------------------------------- prox_l1
@@ -70,6 +91,10 @@ def _(sub):
                 "then divide, or threshold the scaled v at t1 / (1 + t2)."),
         Mistake("L2 only", [-1.5, 0.25, 1.0],
                 "your result is v / (1 + t2): the L1 part (soft thresholding at t1) is missing."),
+        Mistake("threshold t1/(1+t2), v not scaled", [-2.5, 0.0, 1.5],
+                "you soft-thresholded v itself at t1 / (1 + t2): that threshold belongs to the scaled point "
+                "v / (1 + t2). Either soft-threshold v at t1 and divide by (1 + t2), or threshold "
+                "v / (1 + t2) at t1 / (1 + t2)."),
     ])
 
 
@@ -89,6 +114,9 @@ def _(sub):
         Mistake("soft", [-3.0 + 2 ** 0.5, -1.5 + 2 ** 0.5, 0.0, 0.0, 2.5 - 2 ** 0.5],
                 "your kept entries were shrunk: hard thresholding keeps v_i unchanged (it is soft "
                 "thresholding that subtracts the threshold)."),
+        Mistake("one-sided", [0.0, 0.0, 0.0, 0.0, 2.5],
+                "all your negative entries became 0: compare |v_i| (not v_i) with sqrt(2t); a large "
+                "negative entry is kept just like a large positive one."),
     ])
 
 
@@ -107,7 +135,13 @@ def _(sub):
 def _(sub):
     check_close(sub.project_max_norm([3.0, 4.0], 1.0), [0.6, 0.8], rtol=RTOL, what="project_max_norm([3, 4], 1)",
                 mistakes=[Mistake("divide by norm only", [3 / 25, 4 / 25],
-                                  "you divided by ||w||^2 (or twice by ||w||): the projection is w * r / ||w||.")])
+                                  "you divided by ||w||^2 (or twice by ||w||): the projection is w * r / ||w||."),
+                          Mistake("max-abs norm", [0.75, 1.0],
+                                  "your norm looks like the largest |entry| (4 here), not the Euclidean norm "
+                                  "sqrt(3^2 + 4^2) = 5: the ball is ||w||_2 <= r."),
+                          Mistake("clip entries", [1.0, 1.0],
+                                  "you clipped each entry to [-r, r] (a box); the constraint is on the Euclidean "
+                                  "norm: rescale w by r / ||w|| when ||w|| > r, keeping its direction.")])
     # inside the ball: returned as it is (up to a rounding of w*r/r)
     check_close(sub.project_max_norm([0.3, 0.4], 1.0), [0.3, 0.4], rtol=1e-15,
                 what="project_max_norm([0.3, 0.4], 1)", mistakes=[
@@ -150,7 +184,9 @@ def _(sub):
     check_close(sub.ista(X_ORTH, Y_ORTH, 0.5, n_iter=1), [1.5, 0.5], **ITER, what="ista(X, y, 0.5, n_iter=1)",
                 mistakes=[Mistake("step without /n", [0.75, 0.25],
                                   "your first step is half as long as expected: L is the largest eigenvalue "
-                                  "of X^T X / n (with the / n), so here L = 1 and the step is 1.")])
+                                  "of X^T X / n (with the / n), so here L = 1 and the step is 1. (If you "
+                                  "used np.linalg.norm(X)**2 / n: that is the Frobenius norm, the sum of all "
+                                  "eigenvalues; L needs the spectral norm, np.linalg.norm(X, 2).)")])
 
 
 @case("ista: lam at least max|X^T y| / n gives exactly w = 0", points=1)
@@ -167,8 +203,21 @@ def _(sub):
                 "eigenvalue of X^T X / n, not of X^T X."),
         Mistake("threshold lam", [0.49988916653929977, 0.8136764199392137],
                 "your soft threshold is lam; in a proximal gradient step it is step * lam."),
+        Mistake("Frobenius L", [0.7082840236686391, 1.0313609467455622],
+                "your steps are 1/L with L = ||X||_F^2 / n: np.linalg.norm(X) of a matrix is the Frobenius "
+                "norm, whose square is the sum of ALL eigenvalues of X^T X. L is the largest eigenvalue of "
+                "X^T X / n, i.e. np.linalg.norm(X, 2)**2 / n (the spectral norm)."),
+        Mistake("smallest eigenvalue", [51.32447395329162, 36.821788467091835],
+                "your step is 1 over the SMALLEST eigenvalue of X^T X / n: np.linalg.eigvalsh returns the "
+                "eigenvalues in ascending order, so the largest one, L, is the last, [-1]."),
+        Mistake("gradient sign", [-6.318614943406249, -5.328866087766151],
+                "your iterates move away from the solution: the gradient of (1/(2n))||y - Xw||^2 is "
+                "X^T (X w - y) / n; with X^T (y - X w) / n you have to add step * that, not subtract it."),
+        Mistake("one iteration short", [0.7484781952240188, 0.9837499580597898],
+                "your third iterate is the expected second one: with n_iter = k the loop must take k "
+                "prox-gradient steps from w = 0 (check range(...) bounds)."),
     ])
-    check_close(sub.ista(X_SMALL, Y_SMALL, LAM_SMALL), W_SMALL, **ITER, what="ista(X, y, 0.3)")
+    check_converged(sub.ista(X_SMALL, Y_SMALL, LAM_SMALL), what="ista(X, y, 0.3)")
 
 
 @case("fista: on an orthogonal design it gives the lasso solution [1.5, 0.5]", points=1)
@@ -183,8 +232,15 @@ def _(sub):
         Mistake("no momentum", ISTA_SMALL_6,
                 "your sixth iterate is exactly ISTA's: the momentum step z = w_new + ((t - 1)/t_new)(w_new - w) "
                 "is missing or has no effect."),
+        Mistake("momentum with the updated t", [0.3488601444806545, 1.5603989923695258],
+                "your momentum weight looks like (t_new - 1)/t_new: t was overwritten by t_new before the "
+                "weight was formed. Use the old t: (t - 1)/t_new, which is 0 at the first iteration; update "
+                "t only after computing z."),
+        Mistake("stale w", [0.0, 2.2031342054171814],
+                "your momentum term looks like w_new - 0: the previous iterate w is never updated. After "
+                "computing z, set w = w_new (and t = t_new)."),
     ])
-    check_close(sub.fista(X_SMALL, Y_SMALL, LAM_SMALL), W_SMALL, **ITER, what="fista(X, y, 0.3)")
+    check_converged(sub.fista(X_SMALL, Y_SMALL, LAM_SMALL), what="fista(X, y, 0.3)")
 
 
 # ----------------------------------------------------------------------------- ridge
@@ -200,4 +256,10 @@ def _(sub):
                 "system is (X^T X + lam I) w = X^T y."),
         Mistake("2 lam", [11 / 15, 16 / 15],
                 "your answer uses 2*lam: the system is (X^T X + lam I) w = X^T y."),
+        Mistake("lam on every entry", [0.4, 1.4],
+                "you added lam to EVERY entry of X^T X (X.T @ X + lam broadcasts the number): lam goes on "
+                "the diagonal only, X.T @ X + lam * np.eye(d)."),
+        Mistake("shrunk least squares", [0.5, 1.0],
+                "your answer is the least-squares solution divided by (1 + lam); that is ridge only when "
+                "X^T X = I. In general solve (X^T X + lam I) w = X^T y."),
     ])
