@@ -174,9 +174,13 @@ def adam_l2_step(w, grad, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_d
         v_hat = v / (1 - beta2**t)
         w_new = w - lr * m_hat / (sqrt(v_hat) + eps)
 
-    eps is added after the square root. Because the decay term is divided by
-    sqrt(v_hat), weights with large gradients are decayed less than weights
-    with small ones.
+    eps is added after the square root, to sqrt(v_hat) (not to sqrt(v)). The
+    Adam paper's "efficient" form folds the bias corrections into the step size,
+    lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t), and divides m by
+    sqrt(v) + eps: that is the same update only if eps is scaled too, to
+    eps * sqrt(1 - beta2**t); with eps left as it is, it is a different step.
+    Because the decay term is divided by sqrt(v_hat), weights with large
+    gradients are decayed less than weights with small ones.
 
     Inputs:
     - w: array of any shape, the current weights.

@@ -272,3 +272,197 @@ def equivalent_lambda(lr, steps):
     return [improvements[-1], len(losses) - 1]
 '''),
 ]
+
+
+# ---------------------------------------------------------------- added by the red-team review
+# Written from the stub's docstrings alone, the way a student would; each was run through the
+# grader before the suites were adjusted (see the review report).
+_GDF = '''
+def gd_spectral_filter(eigvals, lr, steps):
+    s = _check_eigvals(eigvals)
+    lr = _check_real(lr, "lr")
+    steps = _check_count(steps, "steps")
+'''
+_RF = '''
+def ridge_spectral_filter(eigvals, lam):
+    s = _check_eigvals(eigvals)
+    lam = _check_real(lam, "lam")
+'''
+_EL = '''
+def equivalent_lambda(lr, steps):
+    lr = _check_real(lr, "lr", positive=True)
+    steps = _check_real(steps, "steps", positive=True)
+'''
+
+CORRECT += [
+    Variant("gd_recursion_list", "gd_least_squares", _GD_HEAD + '''
+    import sys
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), steps + 200))
+    def run(w, k):
+        if k == 0:
+            return [w]
+        nxt = w - lr * X.T @ (X @ w - y) / n
+        return [w] + run(nxt, k - 1)
+    return run(w0.copy(), steps)
+'''),
+    Variant("gd_iteration_matrix", "gd_least_squares", _GD_HEAD + '''
+    M = np.eye(d) - lr * (X.T @ X) / n
+    c = lr * (X.T @ y) / n
+    W = np.empty((steps + 1, d))
+    W[0] = w0
+    for k in range(steps):
+        W[k + 1] = M @ W[k] + c
+    return W
+'''),
+    Variant("gdf_expm1_where_safe", "gd_spectral_filter", _GDF + '''
+    x = lr * s
+    safe = x < 1
+    with np.errstate(all="ignore"):
+        stable = -np.expm1(steps * np.log1p(-np.where(safe, x, 0.0)))
+    return np.where(safe, stable, 1 - (1 - x) ** steps)
+'''),
+    Variant("gdf_python_list", "gd_spectral_filter", _GDF + '''
+    if s.ndim == 0:
+        return 1 - (1 - lr * float(s)) ** steps
+    return np.array([1 - (1 - lr * v) ** steps for v in s.ravel().tolist()]).reshape(s.shape)
+'''),
+    Variant("ridge_nan_to_num", "ridge_spectral_filter", _RF + '''
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.nan_to_num(s / (s + lam))
+'''),
+    Variant("ridge_one_minus_guarded", "ridge_spectral_filter", _RF + '''
+    out = np.zeros_like(s)
+    pos = (s + lam) > 0
+    out[pos] = 1.0 - lam / (s[pos] + lam)
+    return out
+'''),
+    Variant("eqlam_pow_np_float", "equivalent_lambda", _EL + '''
+    return np.float64(pow(lr * steps, -1))
+'''),
+    Variant("eqlam_0d_array_double_div", "equivalent_lambda", _EL + '''
+    return np.array(1.0) / lr / steps
+'''),
+    Variant("es_early_return_loop_list", "early_stopping_epoch", _ES_HEAD + '''
+    best, best_e = losses[0], 0
+    for e in range(1, len(losses)):
+        if losses[e] + min_delta < best:
+            best, best_e = losses[e], e
+        elif e - best_e >= patience:
+            return [best_e, e]
+    return [best_e, len(losses) - 1]
+'''),
+    Variant("es_while_numpy_ints", "early_stopping_epoch", _ES_HEAD + '''
+    best_e = np.int64(0)
+    e = np.int64(0)
+    last = np.int64(losses.size - 1)
+    while e < last and e - best_e < patience:
+        e += 1
+        if losses[e] < losses[best_e] - min_delta:
+            best_e = e
+    return best_e, e
+'''),
+]
+
+MISTAKES += [
+    Variant("gd_two_over_n", "gd_least_squares", _GD_HEAD + '''
+    W = [w0.copy()]
+    w = w0.copy()
+    for _ in range(steps):
+        w = w - lr * 2 * X.T @ (X @ w - y) / n
+        W.append(w)
+    return np.array(W)
+''', hint='twice as large'),
+    Variant("gd_appends_same_array", "gd_least_squares", _GD_HEAD + '''
+    w = w0.copy()
+    W = [w]
+    for _ in range(steps):
+        w -= lr * X.T @ (X @ w - y) / n
+        W.append(w)
+    return np.array(W)
+''', hint='updated it in place'),
+    Variant("gd_ascent", "gd_least_squares", _GD_HEAD + '''
+    W = [w0.copy()]
+    w = w0.copy()
+    for _ in range(steps):
+        w = w + lr * X.T @ (X @ w - y) / n
+        W.append(w)
+    return np.array(W)
+''', hint='move away from the solution'),
+    Variant("gd_records_after_update", "gd_least_squares", _GD_HEAD + '''
+    W = []
+    w = w0.copy()
+    for _ in range(steps + 1):
+        w = w - lr * X.T @ (X @ w - y) / n
+        W.append(w)
+    return np.array(W)
+''', hint='one step ahead'),
+    Variant("gdf_t_plus_one", "gd_spectral_filter", _GDF + '''
+    return 1 - (1 - lr * s) ** (steps + 1)
+''', hint='one too large'),
+    Variant("gdf_times_not_power", "gd_spectral_filter", _GDF + '''
+    return 1 - (1 - lr * s) * steps
+''', hint='not multiplied by t'),
+    Variant("gdf_log1p_everywhere", "gd_spectral_filter", _GDF + '''
+    with np.errstate(all="ignore"):
+        return -np.expm1(steps * np.log1p(-lr * s))
+''', hint='NaN where lr*s >= 1'),
+    Variant("ridge_squares_eigvals", "ridge_spectral_filter", _RF + '''
+    with np.errstate(invalid="ignore"):
+        return np.nan_to_num(s ** 2 / (s ** 2 + lam))
+''', hint='already squared singular values'),
+    Variant("ridge_one_at_zero", "ridge_spectral_filter", _RF + '''
+    with np.errstate(invalid="ignore"):
+        return np.where(s + lam == 0, 1.0, s / (s + lam))
+''', hint='defined as 0, not 1'),
+    Variant("eqlam_precedence", "equivalent_lambda", _EL + '''
+    return 1 / lr * steps
+''', hint='both lr and steps go in the denominator'),
+    Variant("eqlam_lr_over_steps", "equivalent_lambda", _EL + '''
+    return lr / steps
+''', hint='lr goes in the denominator too'),
+    Variant("eqlam_floor_division", "equivalent_lambda", _EL + '''
+    return 1 // (lr * steps)
+''', hint='floor division'),
+    Variant("es_best_tracks_any_decrease", "early_stopping_epoch", _ES_HEAD + '''
+    best, best_e, wait = losses[0], 0, 0
+    for e in range(1, len(losses)):
+        if losses[e] < best - min_delta:
+            best_e, wait = e, 0
+        else:
+            wait += 1
+        best = min(best, losses[e])
+        if wait >= patience:
+            return best_e, e
+    return best_e, len(losses) - 1
+''', hint='moves on every decrease'),
+    Variant("es_relative_min_delta", "early_stopping_epoch", _ES_HEAD + '''
+    best, best_e = losses[0], 0
+    for e in range(1, len(losses)):
+        if losses[e] < best * (1 - min_delta):
+            best, best_e = losses[e], e
+        elif e - best_e >= patience:
+            return best_e, e
+    return best_e, len(losses) - 1
+''', hint='absolute amount'),
+    Variant("es_stop_not_clipped", "early_stopping_epoch", _ES_HEAD + '''
+    best, best_e = losses[0], 0
+    for e in range(1, len(losses)):
+        if losses[e] < best - min_delta:
+            best, best_e = losses[e], e
+        elif e - best_e >= patience:
+            break
+    return best_e, best_e + patience
+''', hint='past the end'),
+    Variant("es_keras_best_is_last_seen_min", "early_stopping_epoch", _ES_HEAD + '''
+    # restores the epoch with the smallest loss seen before stopping, ignoring min_delta for the choice
+    best, best_e = losses[0], 0
+    stop = len(losses) - 1
+    for e in range(1, len(losses)):
+        if losses[e] < best - min_delta:
+            best, best_e = losses[e], e
+        elif e - best_e >= patience:
+            stop = e
+            break
+    return int(np.argmin(losses[:stop + 1])), stop
+''', hint='last improvement'),
+]

@@ -222,3 +222,206 @@ CORRECT = [
     return h
 '''),
 ]
+
+
+# ---------------------------------------------------------------- added by the red-team review
+# Written from the stub's docstrings alone, the way a student would; each was run through the
+# grader before the suites were adjusted (see the review report).
+CORRECT += [
+    Variant("smooth_eye_where", "smooth_labels", _SMOOTH + '''
+    K = num_classes
+    onehot = np.eye(K)[labels]
+    if spread == "uniform":
+        return onehot * (1 - eps) + eps / K
+    return np.where(onehot == 1, 1 - eps, eps / (K - 1))
+'''),
+    Variant("smooth_list_comprehension_rows", "smooth_labels", _SMOOTH + '''
+    K = num_classes
+    if spread == "uniform":
+        hi, lo = 1 - eps + eps / K, eps / K
+    else:
+        hi, lo = 1 - eps, eps / (K - 1)
+    return [[hi if k == c else lo for k in range(K)] for c in labels] if len(labels) else np.zeros((0, K))
+'''),
+    Variant("softmax_logaddexp_reduce", "softmax", _SOFTMAX + '''
+    return np.exp(z - np.logaddexp.reduce(z, axis=-1, keepdims=True))
+'''),
+    Variant("softmax_swapaxes_rows_list", "softmax", _SOFTMAX + '''
+    import math
+    if z.ndim == 1:
+        m = max(z)
+        e = [math.exp(v - m) for v in z]
+        s = sum(e)
+        return [v / s for v in e]
+    out = np.zeros(z.shape)
+    for i, row in enumerate(z):
+        m = row.max()
+        e = np.exp(row - m)
+        out[i] = e / e.sum()
+    return out
+'''),
+    Variant("ce_math_loop_float64", "cross_entropy", _CE + '''
+    import math
+    total = 0.0
+    for zr, tr in zip(z.tolist(), targets.tolist()):
+        m = max(zr)
+        lse = m + math.log(sum(math.exp(v - m) for v in zr))
+        total += -sum(t * (v - lse) for v, t in zip(zr, tr))
+    return np.float64(total / len(z))
+'''),
+    Variant("ce_einsum_0d_array", "cross_entropy", _CE + '''
+    m = z.max(axis=1, keepdims=True)
+    logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    return np.array(-np.einsum("nk,nk->", targets, logp) / z.shape[0])
+'''),
+    Variant("ce_lse_minus_dot_weighted_by_row_mass", "cross_entropy", _CE + '''
+    # -sum_k t_k (z_k - lse) = lse * sum_k t_k - sum_k t_k z_k
+    m = z.max(axis=1)
+    lse = m + np.log(np.exp(z - m[:, None]).sum(axis=1))
+    return float(np.mean(lse * targets.sum(axis=1) - (targets * z).sum(axis=1)))
+'''),
+    Variant("grad_list_of_lists", "cross_entropy_grad", _GRAD + '''
+    n = z.shape[0]
+    out = []
+    for zr, tr in zip(z, targets):
+        e = np.exp(zr - zr.max())
+        p = e / e.sum()
+        out.append(list((p - tr) / n))
+    return out
+'''),
+    Variant("grad_log_softmax_exp", "cross_entropy_grad", _GRAD + '''
+    shifted = z - z.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return (np.exp(logp) - targets) / len(z)
+'''),
+    Variant("min_ce_closed_form_guards", "min_cross_entropy", _MIN + '''
+    import math
+    K = num_classes
+    if spread == "uniform":
+        a, b = 1 - eps + eps / K, eps / K
+    else:
+        a, b = 1 - eps, eps / (K - 1)
+    h = 0.0
+    if a > 0:
+        h -= a * math.log(a)
+    if b > 0:
+        h -= (K - 1) * b * math.log(b)
+    return np.float64(h)
+'''),
+    Variant("min_ce_own_smooth_labels_0d", "min_cross_entropy", _MIN + '''
+    t = smooth_labels(np.array([0]), num_classes, eps, spread)[0]
+    safe = np.where(t > 0, t, 1.0)
+    return np.array(-np.sum(t * np.log(safe)))
+'''),
+]
+
+MISTAKES += [
+    Variant("smooth_others_divides_by_k", "smooth_labels", _SMOOTH + '''
+    onehot = np.eye(num_classes)[labels]
+    if spread == "uniform":
+        return (1 - eps) * onehot + eps / num_classes
+    return (1 - eps) * onehot + eps / num_classes * (1 - onehot)
+''', hint='eps/(K-1) each'),
+    Variant("smooth_eps_not_divided", "smooth_labels", _SMOOTH + '''
+    onehot = np.eye(num_classes)[labels]
+    if spread == "uniform":
+        return (1 - eps) * onehot + eps
+    return (1 - eps) * onehot + eps / (num_classes - 1) * (1 - onehot)
+''', hint='received the whole eps'),
+    Variant("smooth_others_added_to_true_too", "smooth_labels", _SMOOTH + '''
+    onehot = np.eye(num_classes)[labels]
+    if spread == "uniform":
+        return (1 - eps) * onehot + eps / num_classes
+    return (1 - eps) * onehot + eps / (num_classes - 1)
+''', hint='gets exactly 1 - eps: you also added'),
+    Variant("smooth_empty_batch_wrong_shape", "smooth_labels", _SMOOTH + '''
+    K = num_classes
+    rows = []
+    for c in labels:
+        row = np.full(K, eps / K if spread == "uniform" else eps / (K - 1))
+        row[c] = (1 - eps + eps / K) if spread == "uniform" else 1 - eps
+        rows.append(row)
+    return np.array(rows)
+''', hint='shape (0, K)'),
+    Variant("softmax_global_max", "softmax", _SOFTMAX + '''
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=-1, keepdims=True)
+''', hint='one maximum for the whole array'),
+    Variant("softmax_column_max", "softmax", _SOFTMAX + '''
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+''', hint='maximum of each column'),
+    Variant("softmax_global_sum", "softmax", _SOFTMAX + '''
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum()
+''', hint='sum over the whole array'),
+    Variant("softmax_axis1_only", "softmax", _SOFTMAX + '''
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+''', hint='single row of shape (K,)'),
+    Variant("ce_clipped_log_softmax", "cross_entropy", _CE + '''
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    return float(-np.mean(np.sum(targets * np.log(np.clip(p, 1e-12, 1.0)), axis=1)))
+''', hint='capped'),
+    Variant("ce_lse_forgot_max", "cross_entropy", _CE + '''
+    m = z.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    return float(-np.mean(np.sum(targets * logp, axis=1)))
+''', hint='off by the row maximum'),
+    Variant("ce_log2", "cross_entropy", _CE + '''
+    m = z.max(axis=1, keepdims=True)
+    logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    return float(-np.mean(np.sum(targets * logp, axis=1)) / np.log(2))
+''', hint='nats'),
+    Variant("grad_hard_labels_from_argmax", "cross_entropy_grad", _GRAD + '''
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    onehot = np.eye(z.shape[1])[targets.argmax(axis=1)]
+    return (p - onehot) / z.shape[0]
+''', hint='one-hot of the largest target'),
+    Variant("grad_mean_over_entries", "cross_entropy_grad", _GRAD + '''
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    return (p - targets) / z.size
+''', hint='not by N*K'),
+    Variant("grad_softmax_over_axis0", "cross_entropy_grad", _GRAD + '''
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    p = e / e.sum(axis=0, keepdims=True)
+    return (p - targets) / z.shape[0]
+''', hint='normalizes each column'),
+    Variant("grad_sigmoid_style_chain", "cross_entropy_grad", _GRAD + '''
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    return (p - targets) * p * (1 - p) / z.shape[0]
+''', hint='p(1 - p)'),
+    Variant("min_ce_forgot_k_minus_1_factor", "min_cross_entropy", _MIN + '''
+    K = num_classes
+    a, b = (1 - eps + eps / K, eps / K) if spread == "uniform" else (1 - eps, eps / (K - 1))
+    h = -a * np.log(a) if a > 0 else 0.0
+    if b > 0:
+        h -= b * np.log(b)
+    return float(h)
+''', hint='multiplied by K - 1'),
+    Variant("min_ce_log2", "min_cross_entropy", _MIN + '''
+    K = num_classes
+    a, b = (1 - eps + eps / K, eps / K) if spread == "uniform" else (1 - eps, eps / (K - 1))
+    h = 0.0
+    if a > 0: h -= a * np.log2(a)
+    if b > 0: h -= (K - 1) * b * np.log2(b)
+    return float(h)
+''', hint='natural logarithm'),
+    Variant("min_ce_minus_log_one_minus_eps", "min_cross_entropy", _MIN + '''
+    return float(-np.log(1 - eps)) if eps < 1 else 0.0
+''', hint='-log(1 - eps)'),
+    Variant("min_ce_uniform_target_ignored_true_share", "min_cross_entropy", _MIN + '''
+    # uses 1 - eps for the true class under both spreads, but eps/K for the others under uniform
+    K = num_classes
+    a = 1 - eps
+    b = eps / K if spread == "uniform" else eps / (K - 1)
+    h = 0.0
+    if a > 0: h -= a * np.log(a)
+    if b > 0: h -= (K - 1) * b * np.log(b)
+    return float(h)
+''', hint='1 - eps + eps/K, not 1 - eps'),
+]

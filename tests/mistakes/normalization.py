@@ -478,3 +478,236 @@ CORRECT = [
     return float(np.mean((np.cosh(a) ** -4) @ (W ** 2).sum(axis=1)))
 '''),
 ]
+
+
+# ---------------------------------------------------------------- added by the red-team review
+# Written from the stub's docstrings alone, the way a student would; each was run through the
+# grader before the suites were adjusted (see the review report).
+
+
+CORRECT += [
+    Variant("bn_long_chain_rule", "batchnorm_backward", _BN_FWD + '''
+    mu = x.mean(axis=0)
+    xc = x - mu
+    var = (xc ** 2).mean(axis=0)
+    std = np.sqrt(var + eps)
+    xhat = xc / std
+    return gamma * xhat + beta, (x, mu, var, eps, gamma, xhat)
+''' + _BN_BWD + '''
+    x, mu, var, eps, gamma, xhat = cache
+    N = x.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * xhat).sum(axis=0)
+    dxhat = dout * gamma
+    dvar = np.sum(dxhat * (x - mu) * -0.5 * (var + eps) ** -1.5, axis=0)
+    dmu = np.sum(-dxhat / np.sqrt(var + eps), axis=0) + dvar * np.mean(-2.0 * (x - mu), axis=0)
+    dx = dxhat / np.sqrt(var + eps) + dvar * 2.0 * (x - mu) / N + dmu / N
+    return dx, dgamma, dbeta
+'''),
+    Variant("bn_cache_dict_of_lists", "batchnorm_forward", _BN_FWD + '''
+    mu = np.mean(x, axis=0)
+    var = np.mean((x - mu) ** 2, axis=0)
+    inv = 1 / np.sqrt(var + eps)
+    xhat = (x - mu) * inv
+    cache = {"xhat": xhat.tolist(), "inv_std": inv.tolist(), "gamma": gamma.tolist(), "eps": eps,
+             "note": "bn", "shape": list(x.shape)}
+    return gamma * xhat + beta, cache
+''' + _BN_BWD + '''
+    xhat = np.array(cache["xhat"]); inv = np.array(cache["inv_std"]); gamma = np.array(cache["gamma"])
+    N = dout.shape[0]
+    dxhat = dout * gamma
+    dx = (N * dxhat - dxhat.sum(0) - xhat * (dxhat * xhat).sum(0)) * inv / N
+    return dx, (dout * xhat).sum(0), dout.sum(0)
+'''),
+    Variant("ln_long_chain_rule_transposed", "layernorm_backward", _LN_FWD + '''
+    xt = x.T
+    mu = xt.mean(axis=0)
+    var = ((xt - mu) ** 2).mean(axis=0)
+    xhat = ((xt - mu) / np.sqrt(var + eps)).T
+    return xhat * gamma + beta, [x, mu, var, eps, gamma, xhat]
+''' + _LN_BWD + '''
+    x, mu, var, eps, gamma, xhat = cache
+    D = x.shape[1]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * xhat).sum(axis=0)
+    dxhat = (dout * gamma).T
+    xc = (x - mu[:, None]).T
+    dvar = np.sum(dxhat * xc * -0.5 * (var + eps) ** -1.5, axis=0)
+    dmu = np.sum(-dxhat / np.sqrt(var + eps), axis=0) + dvar * np.mean(-2.0 * xc, axis=0)
+    dx = dxhat / np.sqrt(var + eps) + dvar * 2.0 * xc / D + dmu / D
+    return dx.T, dgamma, dbeta
+'''),
+    Variant("mixup_gamma_ratio_shuffle", "mixup", _MIXUP + '''
+    g1, g2 = rng.gamma(alpha), rng.gamma(alpha)
+    lam = g1 / (g1 + g2)
+    idx = np.arange(x.shape[0])
+    rng.shuffle(idx)
+    return lam * x + (1 - lam) * x[idx], lam * y_onehot + (1 - lam) * y_onehot[idx], np.array(lam)
+'''),
+    Variant("mixup_perm_first_size1_lam", "mixup", _MIXUP + '''
+    perm = rng.permutation(len(x))
+    lam = rng.beta(alpha, alpha, size=1)
+    return lam[0] * x + (1 - lam[0]) * x[perm], lam[0] * y_onehot + (1 - lam[0]) * y_onehot[perm], lam
+'''),
+    Variant("depth_uniform_kept_rows_only", "stochastic_depth", _DEPTH + '''
+    if not training:
+        return x + residual(x)
+    keep = rng.uniform(size=x.shape[0]) > 1 - survival_prob
+    out = x.copy()
+    if keep.any():
+        out[keep] = x[keep] + residual(x[keep]) / survival_prob
+    return out
+'''),
+    Variant("depth_random_lt_reshape", "stochastic_depth", _DEPTH + '''
+    r = residual(x)
+    if not training:
+        return x + r
+    b = (rng.random(x.shape[0]) < survival_prob).astype(float)
+    return x + b.reshape((-1,) + (1,) * (x.ndim - 1)) * r / survival_prob
+'''),
+    Variant("jac_explicit_matrix_loop", "jacobian_penalty", _JAC + '''
+    xs = x[None, :] if x.ndim == 1 else x
+    vals = []
+    for xi in xs:
+        h = np.tanh(W @ xi + b)
+        J = np.diag(1 - h ** 2) @ W
+        vals.append(np.linalg.norm(J, "fro") ** 2)
+    return np.float64(np.mean(vals))
+'''),
+]
+
+MISTAKES += [
+    Variant("bn_divides_by_variance", "batchnorm_forward", _BN_FWD + '''
+    mu = x.mean(axis=0)
+    var = x.var(axis=0)
+    xhat = (x - mu) / (var + eps)
+    cache = {"xhat": xhat, "inv_std": 1.0 / np.sqrt(var + eps), "gamma": gamma}
+    return gamma * xhat + beta, cache
+''', hint='divided by the variance'),
+    Variant("bn_backward_dgamma_raw_x", "batchnorm_backward", _BN_FWD + '''
+    mu = x.mean(axis=0)
+    var = x.var(axis=0)
+    xhat = (x - mu) / np.sqrt(var + eps)
+    cache = {"xhat": xhat, "inv_std": 1.0 / np.sqrt(var + eps), "gamma": gamma, "x": x}
+    return gamma * xhat + beta, cache
+''' + _BN_BWD + '''
+    xhat, inv_std, gamma, x = cache["xhat"], cache["inv_std"], cache["gamma"], cache["x"]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x).sum(axis=0)
+    dxhat = dout * gamma
+    dx = (dxhat - dxhat.mean(axis=0) - xhat * (dxhat * xhat).mean(axis=0)) * inv_std
+    return dx, dgamma, dbeta
+''', hint='dout * xhat'),
+    Variant("bn_backward_dbeta_mean", "batchnorm_backward", _BN_BWD + _BACKWARD_HEAD + '''
+    dbeta = dout.mean(axis=0)
+    dx = (dxhat - dxhat.mean(axis=0) - xhat * (dxhat * xhat).mean(axis=0)) * inv_std
+    return dx, dgamma, dbeta
+''', hint='not means'),
+    Variant("bn_backward_naive", "batchnorm_backward", _BN_BWD + _BACKWARD_HEAD + '''
+    return dxhat * inv_std, dgamma, dbeta
+''', hint='treats the mean and the variance as constants'),
+    Variant("bn_backward_unbiased_means", "batchnorm_backward", _BN_BWD + _BACKWARD_HEAD + '''
+    N = dout.shape[0]
+    dx = (dxhat - dxhat.sum(axis=0) / (N - 1) - xhat * (dxhat * xhat).sum(axis=0) / (N - 1)) * inv_std
+    return dx, dgamma, dbeta
+''', hint='count minus one'),
+    Variant("ln_no_keepdims", "layernorm_forward", _LN_FWD + '''
+    mu = x.mean(axis=1)
+    var = x.var(axis=1)
+    xhat = (x - mu) / np.sqrt(var + eps)
+    cache = {"xhat": xhat, "inv_std": (1.0 / np.sqrt(var + eps))[:, None], "gamma": gamma}
+    return gamma * xhat + beta, cache
+''', hint='keepdims=True'),
+    Variant("ln_forgot_beta", "layernorm_forward", _LN_FWD + _LN_STATS + '''
+    cache = {"xhat": xhat, "inv_std": 1.0 / np.sqrt(var + eps), "gamma": gamma}
+    return gamma * xhat, cache
+''', hint='lacks the shift'),
+    Variant("ln_backward_dgamma_per_sample", "layernorm_backward", _LN_BWD + '''
+    xhat, inv_std, gamma = cache["xhat"], cache["inv_std"], cache["gamma"]
+    dxhat = dout * gamma
+    dx = (dxhat - dxhat.mean(axis=1, keepdims=True) - xhat * (dxhat * xhat).mean(axis=1, keepdims=True)) * inv_std
+    return dx, dout * xhat, dout
+''', hint='sum over the batch'),
+    Variant("ln_backward_forgot_gamma", "layernorm_backward", _LN_BWD + '''
+    xhat, inv_std, gamma = cache["xhat"], cache["inv_std"], cache["gamma"]
+    dxhat = dout
+    dx = (dxhat - dxhat.mean(axis=1, keepdims=True) - xhat * (dxhat * xhat).mean(axis=1, keepdims=True)) * inv_std
+    return dx, (dout * xhat).sum(0), dout.sum(0)
+''', hint='dout * gamma'),
+    Variant("mixup_second_perm_for_labels", "mixup", _MIXUP + '''
+    lam = rng.beta(alpha, alpha)
+    x_mix = lam * x + (1 - lam) * x[rng.permutation(len(x))]
+    y_mix = lam * y_onehot + (1 - lam) * y_onehot[rng.permutation(len(x))]
+    return x_mix, y_mix, float(lam)
+''', hint='same lam and partner'),
+    Variant("mixup_lam_folded_above_half", "mixup", _MIXUP + '''
+    lam = rng.beta(alpha, alpha)
+    lam = max(lam, 1 - lam)
+    perm = rng.permutation(len(x))
+    return lam * x + (1 - lam) * x[perm], lam * y_onehot + (1 - lam) * y_onehot[perm], float(lam)
+''', hint='Beta(alpha, alpha)'),
+    Variant("mixup_beta_alpha_one", "mixup", _MIXUP + '''
+    lam = rng.beta(alpha, 1.0)
+    perm = rng.permutation(len(x))
+    return lam * x + (1 - lam) * x[perm], lam * y_onehot + (1 - lam) * y_onehot[perm], float(lam)
+''', hint='Beta(alpha, alpha)'),
+    Variant("mixup_shuffles_copy_in_place", "mixup", _MIXUP + '''
+    lam = rng.beta(alpha, alpha)
+    xs = x.copy(); ys = y_onehot.copy()
+    rng.shuffle(xs); rng.shuffle(ys)
+    return lam * x + (1 - lam) * xs, lam * y_onehot + (1 - lam) * ys, float(lam)
+''', hint='same lam and partner'),
+    Variant("depth_random_at_inference", "stochastic_depth", _DEPTH + '''
+    b = (rng.random(x.shape[0]) < survival_prob).astype(float)
+    b = b.reshape((-1,) + (1,) * (x.ndim - 1))
+    return x + b * residual(x) / survival_prob
+''', hint='inference output is random'),
+    Variant("depth_paper_convention", "stochastic_depth", _DEPTH + '''
+    r = residual(x)
+    if not training:
+        return x + survival_prob * r
+    b = (rng.random(x.shape[0]) < survival_prob).astype(float)
+    return x + b.reshape((-1,) + (1,) * (x.ndim - 1)) * r
+''', hint='original stochastic-depth paper'),
+    Variant("depth_rescales_whole_output", "stochastic_depth", _DEPTH + '''
+    r = residual(x)
+    if not training:
+        return x + r
+    b = (rng.random(x.shape[0]) < survival_prob).astype(float)
+    return (x + b.reshape((-1,) + (1,) * (x.ndim - 1)) * r) / survival_prob
+''', hint='whole output'),
+    Variant("depth_mask_along_last_axis", "stochastic_depth", _DEPTH + '''
+    r = residual(x)
+    if not training:
+        return x + r
+    b = (rng.random(x.shape[-1]) < survival_prob).astype(float)
+    return x + b * r / survival_prob
+''', hint='whole residual branch'),
+    Variant("jac_not_squared_norm", "jacobian_penalty", _JAC + '''
+    xs = np.atleast_2d(x)
+    h = np.tanh(xs @ W.T + b)
+    per = np.sqrt(((1 - h ** 2) ** 2 * (W ** 2).sum(axis=1)).sum(axis=1))
+    return float(per.mean())
+''', hint='Frobenius norm ||J||_F'),
+    Variant("jac_forgot_bias", "jacobian_penalty", _JAC + '''
+    xs = np.atleast_2d(x)
+    h = np.tanh(xs @ W.T)
+    return float(((1 - h ** 2) ** 2 * (W ** 2).sum(axis=1)).sum(axis=1).mean())
+''', hint='ignores b'),
+    Variant("jac_mean_over_units", "jacobian_penalty", _JAC + '''
+    xs = np.atleast_2d(x)
+    h = np.tanh(xs @ W.T + b)
+    return float(((1 - h ** 2) ** 2 * (W ** 2).sum(axis=1)).mean())
+''', hint='averaged over the H outputs'),
+]
+MISTAKES.append(Variant("ln_gamma_per_row", "layernorm_forward", _LN_FWD + _LN_STATS + '''
+    cache = {"xhat": xhat, "inv_std": 1.0 / np.sqrt(var + eps), "gamma": gamma}
+    return gamma[:, None] * xhat + beta[:, None], cache
+''', hint="one number per feature"))
+
+# Forward mistakes of the review whose cache (or crash) also costs the backward.
+CACHE_ALSO_COSTS.update({
+    "bn_divides_by_variance": "batchnorm_backward",
+    "ln_no_keepdims": "layernorm_backward",
+    "ln_gamma_per_row": "layernorm_backward",
+})

@@ -11,17 +11,24 @@ from autograder.framework import Fail, Mistake, as_float_array, case, check_clos
 
 
 # ============================================================================ mistake models
-def _gd_model(div_n=True, half=False, drop_start=False, drop_last=False, ignore_w0=False, sign=1.0):
+def _gd_model(div_n=True, half=False, drop_start=False, drop_last=False, ignore_w0=False, sign=1.0,
+              factor=1.0, aliased=False, shifted=False):
+    """factor: extra factor on the gradient (2: the MSE gradient 2 X^T(Xw - y)/n); aliased: every row is the
+    final w (one array appended and then updated in place); shifted: row k is w after k + 1 steps."""
     def model(X, y, lr, steps, w0=None):
         X, y = np.asarray(X, float), np.asarray(y, float)
         n, d = X.shape
         w = np.zeros(d) if (w0 is None or ignore_w0) else np.asarray(w0, float)
         div = (2 * n if half else n) if div_n else 1
         out = [w]
-        for _ in range(int(steps)):
-            w = w - sign * lr * X.T @ (X @ w - y) / div
+        for _ in range(int(steps) + (1 if shifted else 0)):
+            w = w - sign * factor * lr * X.T @ (X @ w - y) / div
             out.append(w)
         W = np.array(out)
+        if aliased:
+            return np.tile(W[-1], (len(W), 1))
+        if shifted:
+            return W[1:]
         return W[1:] if drop_start else (W[:-1] if drop_last else W)
     return model
 
@@ -38,6 +45,10 @@ def _gd_filter_model(kind):
                 return 1 - np.exp(-lr * s * steps)
             if kind == "exponent_plus_one":
                 return 1 - (1 - lr * s) ** (steps + 1)
+            if kind == "times_steps":
+                return 1 - (1 - lr * s) * steps
+            if kind == "log1p_everywhere":
+                return -np.expm1(steps * np.log1p(-lr * s))
         raise ValueError(kind)
     return model
 
@@ -47,30 +58,44 @@ def _ridge_model(kind):
         s = np.asarray(eigvals, float)
         with np.errstate(all="ignore"):
             return {"lam_on_top": lam / (s + lam), "no_numerator": 1 / (s + lam),
-                    "raw_ratio": s / (s + lam), "lam_squared": s / (s + lam ** 2)}[kind]
+                    "raw_ratio": s / (s + lam), "lam_squared": s / (s + lam ** 2),
+                    "squared_eigvals": np.nan_to_num(s ** 2 / (s ** 2 + lam)),
+                    "one_at_zero": np.where(s + lam == 0, 1.0, s / (s + lam))}[kind]
     return model
 
 
 def _es_model(late=0, one_based=False, lookahead=False, last_len=False, ties=False, use_delta=True,
-              reset=True, vs_previous=False):
+              reset=True, vs_previous=False, best_tracks_min=False, relative=False, unclipped=False,
+              argmin_seen=False):
+    """best_tracks_min: the best loss follows every decrease, improvements or not (only the epoch and the
+    count wait for an improvement); relative: loss < best * (1 - min_delta); unclipped: stop_epoch is
+    best_epoch + patience even past the end; argmin_seen: the kept epoch is the argmin of the losses seen."""
     def model(val_losses, patience, min_delta=0.0):
         losses = [float(x) for x in np.asarray(val_losses, float)]
         delta = min_delta if use_delta else 0.0
         best_epoch, best, wait, stop = 0, losses[0], 0, None
         for e in range(1, len(losses)):
             target = (losses[e - 1] if vs_previous else best) - delta
+            if relative:
+                target = best * (1 - delta)
             if losses[e] <= target if ties else losses[e] < target:
                 best_epoch, best = e, losses[e]
                 wait = 0 if reset else wait
             else:
                 wait += 1
+                if best_tracks_min:
+                    best = min(best, losses[e])
                 if wait >= patience + late:
                     stop = e
                     break
         if stop is None:
             stop = len(losses) if last_len else len(losses) - 1
+            if unclipped:
+                stop = best_epoch + patience
         if lookahead:
             best_epoch = int(np.argmin(losses))
+        if argmin_seen:
+            best_epoch = int(np.argmin(losses[:stop + 1]))
         return (best_epoch + 1, stop + 1) if one_based else (best_epoch, stop)
     return model
 
@@ -83,6 +108,14 @@ _NO_START = ("your trajectory lacks its starting point: row 0 must be w0 (zeros 
              "so `steps` steps give steps + 1 rows")
 _SHORT = ("your trajectory stops one step short: after the start come `steps` updates, "
           "so the last row is the weights after the final step")
+_TWICE = ("your steps are twice as large as they should be: the gradient of (1/(2n))||y - X w||^2 is "
+          "X^T (X w - y) / n, the 2 from the square cancelling the 1/2 (2 X^T (X w - y) / n is the gradient "
+          "of the mean squared error without the 1/2)")
+_ALIASED = ("every row of your trajectory is the final weight vector: you appended the same array to the list "
+            "and then updated it in place (w -= ...), which changes every row you stored. Append a copy, or "
+            "build a new array at each step (w = w - ...).")
+_SHIFTED = ("your rows are one step ahead: row 0 must be the starting point w0 and row k the weights after k "
+            "steps; you seem to record w after updating it (and take steps + 1 steps)")
 _W0 = "your trajectory starts from zero although w0 was given: start from w0 when it is not None"
 _ASCENT = "your weights move away from the solution: a gradient descent step subtracts lr * gradient"
 
@@ -93,6 +126,14 @@ _EARLY = ("you stop one epoch early: `patience` epochs without improvement must 
 _ONE_BASED = "your epochs look 1-based; epochs are numbered from 0 (val_losses[0] is epoch 0)"
 _LOOKAHEAD = ("your best epoch lies after the stopping point: the rule never sees the epochs after it stops, "
               "so the best epoch is the last improvement before stop_epoch")
+_ARGMIN_DELTA = ("your kept epoch is the smallest loss seen, but an epoch becomes the best only when it "
+                 "improves on the best by more than min_delta: keep the epoch of the last improvement")
+_BEST_MOVED = ("your best loss moves on every decrease; only an improvement (a gain larger than min_delta) "
+               "changes the best loss and the best epoch, so a series of small gains never adds up to one")
+_RELATIVE = ("your min_delta looks relative (loss < best * (1 - min_delta)); it is an absolute amount: "
+             "an improvement needs loss < best - min_delta")
+_UNCLIPPED = ("your stop_epoch lies past the end of the run: when patience never runs out, training ends at "
+              "the last epoch, len(val_losses) - 1")
 _LAST = "when training never stops early, stop_epoch is the index of the last epoch, len(val_losses) - 1"
 _TIES = "a tie is not an improvement: an epoch improves only when its loss is strictly below best - min_delta"
 _DELTA = ("you ignored min_delta: a decrease counts as an improvement only when loss < best - min_delta; "
@@ -110,6 +151,9 @@ MISTAKES = {
         Mistake("last step missing", _gd_model(drop_last=True), _SHORT),
         Mistake("w0 ignored", _gd_model(ignore_w0=True), _W0),
         Mistake("gradient ascent", _gd_model(sign=-1.0), _ASCENT),
+        Mistake("gradient times 2", _gd_model(factor=2.0), _TWICE),
+        Mistake("one array appended and updated in place", _gd_model(aliased=True), _ALIASED),
+        Mistake("rows one step ahead", _gd_model(shifted=True), _SHIFTED),
     ],
     "gd_spectral_filter": [
         Mistake("forgot 1 -", _gd_filter_model("no_one_minus"),
@@ -123,6 +167,13 @@ MISTAKES = {
         Mistake("exponent off by one", _gd_filter_model("exponent_plus_one"),
                 "your exponent is one too large: after t steps the error along an eigenvector has been "
                 "multiplied by (1 - lr*s) exactly t times"),
+        Mistake("multiplied by t", _gd_filter_model("times_steps"),
+                "the factor (1 - lr*s) is applied once per step, so it is raised to the power t, "
+                "1 - (1 - lr*s)**t, not multiplied by t"),
+        Mistake("log1p everywhere", _gd_filter_model("log1p_everywhere"),
+                "your filter is NaN where lr*s >= 1: -expm1(t*log1p(-lr*s)) needs lr*s < 1 (log1p(-x) is "
+                "undefined for x > 1). Use it only there, and the plain 1 - (1 - lr*s)**t elsewhere (it "
+                "is exact for lr*s between 1 and 2, where the iteration oscillates)"),
     ],
     "ridge_spectral_filter": [
         Mistake("lam on top", _ridge_model("lam_on_top"),
@@ -135,6 +186,12 @@ MISTAKES = {
                 "along a direction the data never sees), so avoid dividing where s + lam == 0"),
         Mistake("lam squared", _ridge_model("lam_squared"),
                 "the ridge filter is s/(s + lam) with lam itself, not lam**2"),
+        Mistake("eigenvalues squared", _ridge_model("squared_eigvals"),
+                "the s here are eigenvalues of X^T X / n, already squared singular values: the filter is "
+                "s/(s + lam), not s^2/(s^2 + lam) (that is the same filter written with singular values)"),
+        Mistake("1 where s = lam = 0", _ridge_model("one_at_zero"),
+                "where s = lam = 0 the filter is defined as 0, not 1: the minimum-norm solution has no "
+                "component along a direction the data never sees"),
     ],
     "equivalent_lambda": [
         Mistake("lr * steps", lambda lr, steps: lr * steps,
@@ -144,6 +201,8 @@ MISTAKES = {
                 "the penalty is 1/(lr*steps): both lr and steps go in the denominator"),
         Mistake("lr / steps", lambda lr, steps: lr / steps,
                 "the penalty is 1/(lr*steps): lr goes in the denominator too"),
+        Mistake("floor division", lambda lr, steps: 1 // (lr * steps),
+                "your result is rounded down to a whole number: // is floor division; use / for 1/(lr*steps)"),
     ],
     "early_stopping_epoch": [
         Mistake("late", _es_model(late=1), _LATE),
@@ -155,6 +214,10 @@ MISTAKES = {
         Mistake("min_delta ignored", _es_model(use_delta=False), _DELTA),
         Mistake("patience count never reset", _es_model(reset=False), _RESET),
         Mistake("compared with the previous epoch", _es_model(vs_previous=True), _PREVIOUS),
+        Mistake("best loss follows every decrease", _es_model(best_tracks_min=True), _BEST_MOVED),
+        Mistake("relative min_delta", _es_model(relative=True), _RELATIVE),
+        Mistake("stop past the end", _es_model(unclipped=True), _UNCLIPPED),
+        Mistake("argmin of the epochs seen", _es_model(argmin_seen=True), _ARGMIN_DELTA),
     ],
 }
 
@@ -394,6 +457,9 @@ def _(sub, ref):
     for losses, patience, min_delta in (([1.0, 0.75, 0.5, 0.4375], 1, 0.25), ([1.0, 0.75, 0.5, 0.4375], 2, 0.25),
                                         ([1.0, 0.9375, 0.875, 0.8125, 0.5], 3, 0.0625),
                                         ([4.0, 3.0, 2.5, 2.0, 1.0, 0.875], 2, 0.5),
-                                        ([1.0, 0.75, 2.0, 2.0], 1, 0.25)):
+                                        ([1.0, 0.75, 2.0, 2.0], 1, 0.25),
+                                        # a gain of exactly min_delta does not move the best loss either:
+                                        # epoch 3 beats 1.0 - 0.125 (the best), not 0.875 - 0.125
+                                        ([1.0, 0.875, 1.0, 0.8125], 3, 0.125)):
         calls.append(((losses, patience), {"min_delta": min_delta}))
     _compare_all(sub, ref, calls)

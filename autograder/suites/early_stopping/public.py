@@ -12,8 +12,14 @@ from autograder.framework import Mistake, case, check_close
 X = np.array([[1.0, 0.0], [0.0, 2.0]])
 Y = np.array([1.0, 2.0])
 
-_NO_N = ("your steps are too large: the loss has a 1/(2n) in front, so its gradient is "
-         "X^T (X w - y) / n; divide by the number of rows")
+_NO_N = ("your steps are twice too large here (n = 2): the loss has a 1/(2n) in front, so its gradient is "
+         "X^T (X w - y) / n. Either the division by n (the number of rows) is missing, or a factor 2 is "
+         "left over from differentiating the square: the 1/2 cancels it")
+_ALIASED = ("every row of your trajectory is the final weight vector: you appended the same array to the list "
+            "and then updated it in place (w -= ...), which changes every row you stored. Append a copy, or "
+            "build a new array at each step (w = w - ...).")
+_SHIFTED = ("your rows are one step ahead: row 0 must be the starting point w0 and row k the weights after k "
+            "steps; you seem to record w after updating it (and take steps + 1 steps)")
 _NO_START = ("your trajectory lacks its starting point: row 0 must be w0 (zeros by default), "
              "so `steps` steps give steps + 1 rows")
 
@@ -28,6 +34,8 @@ def _(sub):
         Mistake("starting point missing", expected[1:], _NO_START),
         Mistake("gradient ascent", [[0.0, 0.0], [-0.125, -0.5], [-0.265625, -1.25], [-0.423828125, -2.375]],
                 "your weights move away from the solution: a gradient descent step subtracts lr * gradient"),
+        Mistake("one array appended and updated in place", [expected[-1]] * 4, _ALIASED),
+        Mistake("rows one step ahead", expected[1:] + [[0.41381835937500006, 0.9375]], _SHIFTED),
     ])
 
 
@@ -41,6 +49,10 @@ def _(sub):
                 "your trajectory starts from zero although w0 was given: start from w0 when it is not None"),
         Mistake("gradient not divided by n", [[1.0, -1.0], [1.0, 1.0], [1.0, 1.0]], _NO_N),
         Mistake("starting point missing", [[1.0, 0.0], [1.0, 0.5]], _NO_START),
+        Mistake("gradient ascent", [[1.0, -1.0], [1.0, -2.0], [1.0, -3.5]],
+                "your weights move away from the solution: a gradient descent step subtracts lr * gradient"),
+        Mistake("one array appended and updated in place", [[1.0, 0.5]] * 3, _ALIASED),
+        Mistake("rows one step ahead", [[1.0, 0.0], [1.0, 0.5], [1.0, 0.75]], _SHIFTED),
     ])
 
 
@@ -61,6 +73,12 @@ def _(sub):
         Mistake("continuous-time filter", [0.0, 0.31271072120902776, 0.7768698398515702, 0.950212931632136],
                 "1 - exp(-lr*s*t) is the small-step approximation; the exact filter after t steps is "
                 "1 - (1 - lr*s)^t"),
+        Mistake("exponent off by one", [0.0, 0.413818359375, 0.9375, 1.0],
+                "your exponent is one too large: after t steps the error along an eigenvector has been "
+                "multiplied by (1 - lr*s) exactly t times"),
+        Mistake("multiplied by t", [-2.0, -1.625, -0.5, 1.0],
+                "the factor (1 - lr*s) is applied once per step, so it is raised to the power t, "
+                "1 - (1 - lr*s)**t, not multiplied by t"),
     ])
 
 
@@ -76,6 +94,9 @@ def _(sub):
         Mistake("numerator missing", [2.0, 1.0, 0.4, 0.2222222222222222],
                 "1/(s + lam) is the inverse in the ridge solution; relative to least squares "
                 "(which divides by s) each direction is scaled by s/(s + lam)"),
+        Mistake("eigenvalues squared", [0.0, 1 / 3, 8 / 9, 32 / 33],
+                "the s here are eigenvalues of X^T X / n, already squared singular values: the filter is "
+                "s/(s + lam), not s^2/(s^2 + lam) (that is the same filter written with singular values)"),
     ])
 
 
@@ -87,6 +108,9 @@ def _(sub):
                 "lr*steps is the training time; the penalty it resembles is its inverse, 1/(lr*steps): "
                 "training longer means regularizing less"),
         Mistake("steps / lr", 500.0, "the penalty is 1/(lr*steps): both lr and steps go in the denominator"),
+        Mistake("lr / steps", 0.002, "the penalty is 1/(lr*steps): lr goes in the denominator too"),
+        Mistake("floor division", 0.0,
+                "your result is rounded down to a whole number: // is floor division; use / for 1/(lr*steps)"),
     ])
 
 
@@ -103,6 +127,8 @@ _DELTA = ("you ignored min_delta: a decrease counts as an improvement only when 
           "smaller gains do not reset the patience")
 _RESET = ("your count of epochs without improvement is not restarted after an improvement: only "
           "consecutive epochs without improvement count toward patience")
+_ARGMIN_DELTA = ("your kept epoch is the smallest loss seen, but an epoch becomes the best only when it "
+                 "improves on the best by more than min_delta: keep the epoch of the last improvement")
 _PREVIOUS = ("you compare each loss with the previous epoch's; compare it with the best loss so far "
              "(a small rebound followed by a small dip is not an improvement)")
 
@@ -126,7 +152,8 @@ def _(sub):
     check_close(got, (2, 4), rtol=0, what="early_stopping_epoch([1.75, 1.5, 1.25, 2, 1, 2.5], 2, min_delta=0.25)",
                 mistakes=[
         Mistake("late", (2, 5), _LATE), Mistake("early", (0, 1), _EARLY), Mistake("1-based", (3, 5), _ONE_BASED),
-        Mistake("argmin of everything", (4, 4), _LOOKAHEAD), Mistake("count never reset", (2, 3), _RESET),
+        # epoch 4 has the smallest loss, but it gains exactly min_delta over the best (1.25)
+        Mistake("argmin of the epochs seen", (4, 4), _ARGMIN_DELTA), Mistake("count never reset", (2, 3), _RESET),
         Mistake("compared with the previous epoch", (0, 2), _PREVIOUS),
     ])
 
@@ -137,9 +164,13 @@ def _(sub):
     check_close(sub.early_stopping_epoch([5.0, 4.0, 3.0, 2.0], 1), (3, 3), rtol=0,
                 what="early_stopping_epoch([5, 4, 3, 2], 1)",
                 mistakes=[Mistake("length", (3, 4), _LAST), Mistake("1-based", (4, 4), _ONE_BASED)])
+    # the best epoch is 1 and patience 10 never runs out: best_epoch + patience (11) would lie past the end
     check_close(sub.early_stopping_epoch([2.0, 1.0, 3.0], 10), (1, 2), rtol=0,
                 what="early_stopping_epoch([2, 1, 3], 10)",
-                mistakes=[Mistake("length", (1, 3), _LAST), Mistake("1-based", (2, 3), _ONE_BASED)])
+                mistakes=[Mistake("length", (1, 3), _LAST), Mistake("1-based", (2, 3), _ONE_BASED),
+                          Mistake("stop past the end", (1, 11),
+                                  "your stop_epoch lies past the end of the run: when patience never runs out, "
+                                  "training ends at the last epoch, len(val_losses) - 1")])
 
 
 @case("early_stopping_epoch: ties do not count as improvements", points=1)
@@ -158,4 +189,4 @@ def _(sub):
                 rtol=0, what="early_stopping_epoch([1, 0.95, 0.9, 0.89, 0.885, 0.895], 2, min_delta=0.02)",
                 mistakes=[Mistake("min_delta ignored", (4, 5), _DELTA), Mistake("late", (2, 5), _LATE),
                           Mistake("early", (2, 3), _EARLY), Mistake("1-based", (3, 5), _ONE_BASED),
-                          Mistake("argmin of everything", (4, 4), _LOOKAHEAD)])
+                          Mistake("argmin of the epochs seen", (4, 4), _ARGMIN_DELTA)])

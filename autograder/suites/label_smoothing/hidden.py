@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from autograder.framework import Fail, Mistake, as_float_array, case, check_close, compare, expect
+from autograder.framework import Fail, Mistake, StudentRaised, as_float_array, case, check_close, compare, expect
 
 # Elementwise arithmetic with exp/log: correct implementations differ in the last few
 # bits; relative 1e-10 (plus 1e-14 absolute for probabilities near 0, e.g. e^-30, whose
@@ -42,6 +42,47 @@ HINT_ONLY_TRUE = ("you kept only the true-class term; all K classes contribute -
 HINT_ZERO_LOG_ZERO = ("your entropy is NaN where a target is exactly 0 (eps = 0, or eps = 1 with the 'others' "
                       "spread): by convention 0 log 0 = 0, so skip the zero entries.")
 HINT_BITS = "use the natural logarithm (np.log), as the cross-entropy does, not log base 2."
+HINT_EPS_NOT_SHARED = ("every class of your targets received the whole eps: the smoothing mass eps is shared "
+                       "out, eps/K per class under 'uniform' (eps/(K-1) per other class under 'others'), so "
+                       "each row still sums to 1.")
+HINT_OTHERS_OVER_K = ("with spread='others' the eps is shared by the K - 1 other classes, eps/(K-1) each; "
+                      "you gave each eps/K, so your rows sum to 1 - eps/K instead of 1.")
+HINT_OTHERS_ON_TRUE = ("with spread='others' the true class gets exactly 1 - eps: you also added eps/(K-1) to it, "
+                       "so your rows sum to more than 1.")
+HINT_EMPTY = ("with no labels (N = 0) the targets still have K columns: return an array of shape (0, K). "
+              "np.array([]) of an empty list of rows has shape (0,); np.zeros((N, K)) or np.eye(K)[labels] "
+              "keep the shape.")
+HINT_GLOBAL_MAX = ("you subtracted one maximum for the whole array: a row whose logits all lie far below it "
+                   "underflows to 0/0. Subtract each row's own maximum (axis=-1, keepdims=True).")
+HINT_COLUMN_MAX = ("you subtracted the maximum of each column (axis 0); subtract each row's own maximum "
+                   "(axis=-1, keepdims=True). One constant per row leaves that row's softmax unchanged; a "
+                   "different shift for each entry of the row does not.")
+HINT_GLOBAL_SUM = ("you divided by the sum over the whole array; each row is divided by its own sum "
+                   "(axis=-1, keepdims=True), so that every row sums to 1.")
+HINT_LAST_AXIS = ("softmax must also accept a single row of shape (K,): take the maximum and the sum along "
+                  "the last axis (axis=-1, keepdims=True), which is axis 1 for a matrix and axis 0 for one row.")
+HINT_FORGOT_MAX = ("your loss is off by the row maximum m: once you shift by m, log softmax(z)_k = "
+                   "z_k - m - log(sum_j exp(z_j - m)); you subtracted m inside the exponential but not outside.")
+HINT_CE_BITS = "use the natural logarithm (np.log), not log base 2: the loss is measured in nats."
+HINT_CAPPED = ("your loss is below the true value at extreme logits. If you clip the softmax (or add a small "
+               "constant) before the log, -log p is capped at -log(that constant) wherever p underflows; "
+               "compute log-probabilities with a stable log-softmax, z - m - log(sum(exp(z - m))), which "
+               "needs no clipping.")
+HINT_HARD = ("your gradient uses the one-hot of the largest target instead of the targets themselves: with "
+             "smoothed (soft) targets it is (softmax(z) - targets) / N, every class keeping its own target.")
+HINT_OVER_NK = ("your gradient is K times too small: the loss is a mean over the N rows (and a sum over the K "
+                "classes), so divide (softmax(z) - targets) by N, not by N*K.")
+HINT_EXTRA_JACOBIAN = ("your gradient carries an extra factor softmax * (1 - softmax): softmax(z) - targets "
+                       "already is the full gradient of the cross-entropy with respect to the logits (the "
+                       "softmax's derivative is folded into it), so do not multiply by p(1 - p) again.")
+HINT_GRAD_COLUMNS = ("the softmax in your gradient normalizes each column; softmax(z) normalizes each row "
+                     "(one sample) along the last axis.")
+HINT_NO_K_MINUS_1 = ("you counted the other classes once: each of the K - 1 other classes contributes its own "
+                     "-t log t, so that term is multiplied by K - 1.")
+HINT_MINUS_LOG_1_EPS = ("-log(1 - eps) is the loss of one class predicted with probability 1 - eps; the smallest "
+                        "loss is the entropy of the whole smoothed target, -sum_k t_k log t_k over all K classes.")
+HINT_TRUE_SHARE = ("under spread='uniform' the true class also receives its share eps/K: its target is "
+                   "1 - eps + eps/K, not 1 - eps.")
 
 
 # ============================================================================ mistake models
@@ -78,6 +119,28 @@ def _entropy(k, eps, spread):
     return -(_xlogx(a) + (k - 1) * _xlogx(b))
 
 
+def _softmax_shifted(z, shift):
+    """exp(z - shift) normalized per row: the softmax with a (possibly wrong) shift."""
+    z = np.asarray(z, dtype=float)
+    with np.errstate(all="ignore"):
+        e = np.exp(z - shift)
+        return e / e.sum(axis=-1, keepdims=True)
+
+
+def _grad_model(probs, targets_of=lambda t: np.asarray(t, dtype=float), scale=lambda z: len(z), extra=False):
+    def model(z, t):
+        z = np.asarray(z, dtype=float)
+        p = probs(z)
+        g = (p - targets_of(t)) / scale(z)
+        return g * p * (1 - p) if extra else g
+    return model
+
+
+def _onehot_of_largest(t):
+    t = np.asarray(t, dtype=float)
+    return np.eye(t.shape[1])[np.argmax(t, axis=1)]
+
+
 def _other(spread):
     return "others" if spread == "uniform" else "uniform"
 
@@ -97,10 +160,31 @@ MISTAKES = {
                     _targets(labels, k, 0, spread) + (eps / k if spread == "uniform"
                                                       else eps / (k - 1) * (1 - _targets(labels, k, 0, spread))),
                 HINT_NO_KEEP),
+        Mistake("eps not divided",
+                lambda labels, k, eps, spread="uniform":
+                    _targets(labels, k, 0, spread) * (1 - eps) + (eps if spread == "uniform"
+                                                                  else eps * (1 - _targets(labels, k, 0, spread))),
+                HINT_EPS_NOT_SHARED),
+        Mistake("eps/K on the others",
+                lambda labels, k, eps, spread="uniform": (_only_if(spread == "others"),
+                    (1 - eps) * _targets(labels, k, 0, spread) + eps / k * (1 - _targets(labels, k, 0, spread)))[1],
+                HINT_OTHERS_OVER_K),
+        Mistake("eps/(K-1) on the true class too",
+                lambda labels, k, eps, spread="uniform": (_only_if(spread == "others"),
+                    (1 - eps) * _targets(labels, k, 0, spread) + eps / (k - 1))[1],
+                HINT_OTHERS_ON_TRUE),
     ],
     "softmax": [
         Mistake("normalized columns", lambda z: np.exp(_log_softmax(np.asarray(z, dtype=float).T).T) if np.ndim(z) == 2
                 else None, HINT_ROWS),
+        Mistake("divided by the sum of the whole array",   # after the usual shift by the row maximum
+                lambda z: (lambda e: e / e.sum())(np.exp(np.asarray(z, dtype=float)
+                                                         - np.max(z, axis=-1, keepdims=True))), HINT_GLOBAL_SUM),
+        Mistake("one maximum for the whole array", lambda z: _softmax_shifted(z, np.max(z)), HINT_GLOBAL_MAX),
+        Mistake("maximum of each column", lambda z: (_only_if(np.ndim(z) == 2),
+                                                     _softmax_shifted(z, np.max(z, axis=0, keepdims=True)))[1],
+                HINT_COLUMN_MAX),
+        Mistake("no maximum subtracted", lambda z: _softmax_shifted(z, 0.0), HINT_OVERFLOW),
     ],
     "cross_entropy": [
         Mistake("sum over rows", lambda z, t: -float(np.sum(np.asarray(t) * _log_softmax(z))),
@@ -111,12 +195,23 @@ MISTAKES = {
                     np.take_along_axis(_log_softmax(z), np.argmax(np.asarray(t), axis=1)[:, None], axis=1))),
                 "only the largest target entered your loss; with soft targets every class contributes "
                 "-t_k log softmax(z)_k."),
+        Mistake("max left out of the log-softmax", lambda z, t: -float(np.mean(np.sum(
+                    np.asarray(t) * (_log_softmax(z) + np.max(z, axis=1, keepdims=True)), axis=1))),
+                HINT_FORGOT_MAX),
+        Mistake("log base 2", lambda z, t: -float(np.mean(np.sum(np.asarray(t) * _log_softmax(z), axis=1)))
+                / math.log(2), HINT_CE_BITS),
     ],
     "cross_entropy_grad": [
         Mistake("not divided by N", lambda z, t: np.exp(_log_softmax(z)) - np.asarray(t), HINT_NOT_DIVIDED),
         Mistake("sign", lambda z, t: (np.asarray(t) - np.exp(_log_softmax(z))) / len(t), HINT_SIGN),
         Mistake("sign and not divided", lambda z, t: np.asarray(t) - np.exp(_log_softmax(z)),
                 HINT_SIGN + " Also divide by N: the loss is a mean over the rows."),
+        Mistake("one-hot of the largest target", _grad_model(lambda z: np.exp(_log_softmax(z)),
+                                                             targets_of=_onehot_of_largest), HINT_HARD),
+        Mistake("divided by N*K", _grad_model(lambda z: np.exp(_log_softmax(z)), scale=lambda z: z.size),
+                HINT_OVER_NK),
+        Mistake("extra p(1 - p)", _grad_model(lambda z: np.exp(_log_softmax(z)), extra=True), HINT_EXTRA_JACOBIAN),
+        Mistake("softmax over columns", _grad_model(lambda z: np.exp(_log_softmax(z.T).T)), HINT_GRAD_COLUMNS),
     ],
     "min_cross_entropy": [
         Mistake("zero", lambda k, eps, spread="uniform": 0.0, HINT_ZERO),
@@ -129,8 +224,27 @@ MISTAKES = {
         Mistake("minus log of the true target", lambda k, eps, spread="uniform":
                 -math.log(_entropy_terms(k, eps, spread)[0]), HINT_ONLY_TRUE),
         Mistake("log base 2", lambda k, eps, spread="uniform": _entropy(k, eps, spread) / math.log(2), HINT_BITS),
+        Mistake("other classes counted once", lambda k, eps, spread="uniform":
+                -(_xlogx(_entropy_terms(k, eps, spread)[0]) + _xlogx(_entropy_terms(k, eps, spread)[1])),
+                HINT_NO_K_MINUS_1),
+        Mistake("minus log(1 - eps)", lambda k, eps, spread="uniform": -math.log(1 - eps), HINT_MINUS_LOG_1_EPS),
+        Mistake("true class 1 - eps under uniform", lambda k, eps, spread="uniform":
+                (_only_if(spread == "uniform"), -(_xlogx(1 - eps) + (k - 1) * _xlogx(eps / k)))[1],
+                HINT_TRUE_SHARE),
     ],
 }
+
+
+def _applicable(mistakes, *args):
+    """The mistakes whose model gives a value on these arguments (the others do not apply here)."""
+    out = []
+    for m in mistakes:
+        try:
+            if m.value(*args) is not None:
+                out.append(m)
+        except Exception:  # noqa: BLE001 - a model that does not apply to these inputs
+            pass
+    return out
 
 
 def check_finite(got, what, hint):
@@ -174,13 +288,19 @@ def _(sub, ref):
         expect(got.shape == (25, 7), f"targets have shape {got.shape}, expected (25, 7)")
         # sums of 7 numbers of order 1: 1e-12 absolute covers the rounding
         check_close(got.sum(axis=1), np.ones(25), rtol=0, atol=1e-12, what=f"row sums of the targets ({spread})",
-                    mistakes=[Mistake("no (1 - eps)", np.full(25, 1.25), HINT_NO_KEEP)])
+                    mistakes=[Mistake("no (1 - eps)", np.full(25, 1.25), HINT_NO_KEEP),
+                              Mistake("eps not divided", np.full(25, 0.75 + (7 if spread == "uniform" else 6) * 0.25),
+                                      HINT_EPS_NOT_SHARED),
+                              Mistake("eps/K on the others", np.full(25, 1 - 0.25 / 7), HINT_OTHERS_OVER_K),
+                              Mistake("eps/(K-1) on the true class too", np.full(25, 0.75 + 7 * 0.25 / 6),
+                                      HINT_OTHERS_ON_TRUE)])
         compare(sub, ref, "smooth_labels", labels, 7, 0.0, spread=spread, rtol=RTOL, atol=ATOL,
                 what=f"smooth_labels(labels, 7, 0.0, {spread!r})", mistakes=MISTAKES["smooth_labels"])
         compare(sub, ref, "smooth_labels", np.array([0, 1, 1, 0]), 2, 0.2, spread=spread, rtol=RTOL, atol=ATOL,
                 what=f"smooth_labels with K = 2 ({spread})", mistakes=MISTAKES["smooth_labels"])
         compare(sub, ref, "smooth_labels", np.zeros(0, dtype=np.int64), 4, 0.1, spread=spread, rtol=RTOL,
-                what=f"smooth_labels on an empty batch ({spread}), shape (0, 4)")
+                what=f"smooth_labels on an empty batch ({spread}), shape (0, 4)",
+                mistakes=[Mistake("shape (0,)", np.zeros(0), HINT_EMPTY)])
 
 
 @case("smooth_labels: a list of labels and the default spread ('uniform')", points=1)
@@ -196,14 +316,23 @@ def _(sub, ref):
     for n, k, scale in ((1, 2, 1.0), (5, 3, 2.0), (10, 10, 5.0), (4, 100, 10.0), (8, 6, 30.0)):
         compare(sub, ref, "softmax", logits(rng, n, k, scale), rtol=RTOL, atol=ATOL,
                 what=f"softmax of a ({n}, {k}) array", mistakes=MISTAKES["softmax"])
-    compare(sub, ref, "softmax", rng.standard_normal(6), rtol=RTOL, atol=ATOL,
-            what="softmax of a single row, shape (6,)", mistakes=MISTAKES["softmax"])
+    try:
+        compare(sub, ref, "softmax", rng.standard_normal(6), rtol=RTOL, atol=ATOL,
+                what="softmax of a single row, shape (6,)", mistakes=MISTAKES["softmax"])
+    except StudentRaised as exc:
+        if "axis" not in exc.message.lower():
+            raise
+        raise Fail(f"softmax of a single row, shape (6,): {exc.message}", HINT_LAST_AXIS) from None
 
 
 @case("softmax: finite at logits +-1000, rows sum to 1, empty batch", points=2)
 def _(sub, ref):
-    got = check_finite(sub.softmax(BIG), "softmax at logits +-1000", HINT_OVERFLOW)
-    check_close(got, ref.softmax(BIG), rtol=RTOL, atol=ATOL, what="softmax at logits +-1000")
+    got = as_float_array(sub.softmax(BIG), "softmax at logits +-1000")
+    try:
+        check_close(got, ref.softmax(BIG), rtol=RTOL, atol=ATOL, what="softmax at logits +-1000",
+                    mistakes=[Mistake(m.name, m.value(BIG), m.hint) for m in _applicable(MISTAKES["softmax"], BIG)])
+    except Fail as f:
+        raise Fail(f.message, f.hint or (None if np.all(np.isfinite(got)) else HINT_OVERFLOW)) from None
     # sums of 4 probabilities: 1e-12 absolute covers the rounding
     check_close(got.sum(axis=1), np.ones(4), rtol=0, atol=1e-12, what="row sums of softmax at logits +-1000")
     compare(sub, ref, "softmax", np.zeros((0, 5)), rtol=RTOL, what="softmax of an empty batch, shape (0, 5)")
@@ -237,8 +366,14 @@ def _(sub, ref):
             targets = ref.smooth_labels([0, 2, 1, 3], 4, eps, spread)
             got = check_finite(sub.cross_entropy(BIG, targets), "cross_entropy at logits +-1000",
                                HINT_LOG_SOFTMAX)
-            check_close(got, ref.cross_entropy(BIG, targets), rtol=RTOL,
-                        what=f"cross_entropy at logits +-1000 (eps = {eps}, {spread})")
+            expected = ref.cross_entropy(BIG, targets)
+            try:
+                check_close(got, expected, rtol=RTOL, what=f"cross_entropy at logits +-1000 (eps = {eps}, {spread})",
+                            mistakes=[Mistake(m.name, m.value(BIG, targets), m.hint)
+                                      for m in MISTAKES["cross_entropy"]])
+            except Fail as f:
+                low = got.size == 1 and float(got.reshape(-1)[0]) < expected
+                raise Fail(f.message, f.hint or (HINT_CAPPED if low else None)) from None
 
 
 # ============================================================================ cross_entropy_grad

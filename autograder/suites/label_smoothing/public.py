@@ -24,8 +24,29 @@ HINT_GOT_UNIFORM = ("your targets put eps/K on every class, the 'uniform' spread
                     "true class exactly 1 - eps and each of the K - 1 other classes eps/(K-1).")
 HINT_NO_KEEP = ("your rows sum to more than 1: scale the one-hot part by (1 - eps) before adding the "
                 "smoothing mass, so each row stays a probability distribution.")
+HINT_EPS_NOT_SHARED = ("every class of your targets received the whole eps: the smoothing mass eps is shared "
+                       "out, eps/K per class under 'uniform' (eps/(K-1) per other class under 'others'), so "
+                       "each row still sums to 1.")
+HINT_OTHERS_OVER_K = ("with spread='others' the eps is shared by the K - 1 other classes, eps/(K-1) each; "
+                      "you gave each eps/K, so your rows sum to 1 - eps/K instead of 1.")
+HINT_OTHERS_ON_TRUE = ("with spread='others' the true class gets exactly 1 - eps: you also added eps/(K-1) to it, "
+                       "so your rows sum to more than 1.")
 HINT_OVERFLOW = ("exp(1000) overflows to inf: subtract the row maximum before exponentiating; the softmax "
                  "does not change, and the largest exponent becomes exp(0) = 1.")
+HINT_COLUMN_MAX = ("you subtracted the maximum of each column (axis 0); subtract each row's own maximum "
+                   "(axis=-1, keepdims=True). One constant per row leaves that row's softmax unchanged; a "
+                   "different shift for each entry of the row does not.")
+HINT_GLOBAL_MAX = ("you subtracted one maximum for the whole array: a row whose logits all lie far below it "
+                   "underflows to 0/0. Subtract each row's own maximum (axis=-1, keepdims=True).")
+HINT_GLOBAL_SUM = ("you divided by the sum over the whole array; each row is divided by its own sum "
+                   "(axis=-1, keepdims=True), so that every row sums to 1.")
+HINT_FORGOT_MAX = ("your loss is off by the row maximum m: once you shift by m, log softmax(z)_k = "
+                   "z_k - m - log(sum_j exp(z_j - m)); you subtracted m inside the exponential but not outside.")
+HINT_CE_BITS = "use the natural logarithm (np.log), not log base 2: the loss is measured in nats."
+HINT_CAPPED = ("your loss is below the true value at extreme logits. If you clip the softmax (or add a small "
+               "constant) before the log, -log p is capped at -log(that constant) wherever p underflows; "
+               "compute log-probabilities with a stable log-softmax, z - m - log(sum(exp(z - m))), which "
+               "needs no clipping.")
 HINT_LOG_SOFTMAX = ("compute the log-probabilities with a stable log-softmax, z - m - log(sum(exp(z - m))) "
                     "with m the row maximum, instead of log(softmax(z)): at logits like -1000 the softmax "
                     "underflows to 0 and log(0) = -inf.")
@@ -49,6 +70,7 @@ def _(sub):
                 what="smooth_labels([0, 2], 3, 0.1, 'uniform')", mistakes=[
         Mistake("others spread", [[0.9, 0.05, 0.05], [0.05, 0.05, 0.9]], HINT_GOT_OTHERS),
         Mistake("no (1 - eps)", [[1 + b, b, b], [b, b, 1 + b]], HINT_NO_KEEP),
+        Mistake("eps not divided by K", [[1.0, 0.1, 0.1], [0.1, 0.1, 1.0]], HINT_EPS_NOT_SHARED),
     ])
 
 
@@ -59,6 +81,8 @@ def _(sub):
                 what="smooth_labels([1], 3, 0.1, 'others')", mistakes=[
         Mistake("uniform spread", [[b, a, b]], HINT_GOT_UNIFORM),
         Mistake("no (1 - eps)", [[0.05, 1.0, 0.05]], HINT_NO_KEEP),
+        Mistake("eps/K on the others", [[b, 0.9, b]], HINT_OTHERS_OVER_K),
+        Mistake("eps/(K-1) on the true class too", [[0.05, 0.95, 0.05]], HINT_OTHERS_ON_TRUE),
     ])
 
 
@@ -68,12 +92,19 @@ def _(sub):
     others[3] = 0.9
     uniform = [0.01] * 10
     uniform[3] = 0.91
+    others_over_k = [0.01] * 10
+    others_over_k[3] = 0.9
     check_close(sub.smooth_labels([3], 10, 0.1, spread="others"), [others], rtol=RTOL,
                 what="smooth_labels([3], 10, 0.1, 'others')",
-                mistakes=[Mistake("uniform spread", [uniform], HINT_GOT_UNIFORM)])
+                mistakes=[Mistake("uniform spread", [uniform], HINT_GOT_UNIFORM),
+                          Mistake("eps/K on the others", [others_over_k], HINT_OTHERS_OVER_K),
+                          Mistake("eps/(K-1) on the true class too",
+                                  [[0.9 + 0.1 / 9 if k == 3 else 0.1 / 9 for k in range(10)]], HINT_OTHERS_ON_TRUE)])
     check_close(sub.smooth_labels([3], 10, 0.1, spread="uniform"), [uniform], rtol=RTOL,
                 what="smooth_labels([3], 10, 0.1, 'uniform')",
-                mistakes=[Mistake("others spread", [others], HINT_GOT_OTHERS)])
+                mistakes=[Mistake("others spread", [others], HINT_GOT_OTHERS),
+                          Mistake("eps not divided by K", [[1.0 if k == 3 else 0.1 for k in range(10)]],
+                                  HINT_EPS_NOT_SHARED)])
 
 
 @case("smooth_labels: eps = 0 gives one-hot targets (K = 2)", points=1)
@@ -92,15 +123,37 @@ def _(sub):
         Mistake("normalized columns", e / e.sum(axis=0),
                 "you normalized each column; softmax normalizes each row (one sample) on its own, "
                 "along the last axis."),
+        # exp(z - row max) divided by the sum over the whole array
+        Mistake("divided by the sum of the whole array",
+                np.exp(np.array(z) - np.max(z, axis=1, keepdims=True))
+                / np.exp(np.array(z) - np.max(z, axis=1, keepdims=True)).sum(), HINT_GLOBAL_SUM),
     ])
 
 
 @case("softmax: finite at logits +-1000", points=2)
 def _(sub):
-    got = check_finite(sub.softmax(BIG), "softmax at logits +-1000", HINT_OVERFLOW)
-    # row 2: [e^-2000, 1, e^-1] / (1 + e^-1)
-    check_close(got, [[1.0, 0.0, 0.0], [0.0, 0.7310585786300049, 0.2689414213699951]], rtol=RTOL, atol=ATOL,
-                what="softmax at logits +-1000")
+    # a third row lies far below the others: one maximum for the whole array would turn it into 0/0
+    z = BIG + [[-1000.0, -1000.0, -999.0]]
+    got = as_float_array(sub.softmax(z), "softmax at logits +-1000")
+    e = math.e
+    nan = float("nan")
+    # row 2: [e^-2000, 1, e^-1] / (1 + e^-1); row 3: [1, 1, e] / (2 + e)
+    try:
+        check_close(got, [[1.0, 0.0, 0.0], [0.0, 0.7310585786300049, 0.2689414213699951],
+                          [1 / (2 + e), 1 / (2 + e), e / (2 + e)]], rtol=RTOL, atol=ATOL,
+                    what="softmax at logits +-1000", mistakes=[
+            # shifted by the column maxima [1000, 1000, 999]: row 2 becomes exp([-2000, 0, 0]) / 2, row 3 0/0
+            Mistake("column maximum", [[1.0, 0.0, 0.0], [0.0, 0.5, 0.5], [nan] * 3], HINT_COLUMN_MAX),
+            # shifted by 1000 everywhere: rows 1 and 2 are right, row 3 is exp(-2000)/(...) = 0/0
+            Mistake("one maximum for the whole array", [[1.0, 0.0, 0.0], [0.0, 0.7310585786300049,
+                                                                          0.2689414213699951], [nan] * 3],
+                    HINT_GLOBAL_MAX),
+            # exp(z - row max) = [1, 0, 0], [0, 1, e^-1] and [e^-1, e^-1, 1], divided by their total 3 + 3/e
+            Mistake("divided by the sum of the whole array",
+                    np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 1 / e], [1 / e, 1 / e, 1.0]]) / (3 + 3 / e),
+                    HINT_GLOBAL_SUM)])
+    except Fail as f:
+        raise Fail(f.message, f.hint or (None if np.all(np.isfinite(got)) else HINT_OVERFLOW)) from None
 
 
 # ----------------------------------------------------------------------------- cross_entropy
@@ -118,6 +171,9 @@ def _(sub):
         Mistake("true class only", 0.7276436163034211,
                 "only the largest target entered your loss; with soft targets every class contributes "
                 "-t_k log softmax(z)_k."),
+        # the max of row 1 is log 7, of row 2 is 0: the loss drops by log(7) / 2
+        Mistake("max left out of the log-softmax", 0.8076104442421881 - math.log(7.0) / 2, HINT_FORGOT_MAX),
+        Mistake("log base 2", 0.8076104442421881 / math.log(2.0), HINT_CE_BITS),
     ])
 
 
@@ -127,12 +183,33 @@ def _(sub):
     # row 1: log-softmax [0, -2000, -1000] -> loss 150; row 2: log-softmax
     # [-2000, 0, -1] - log(1 + e^-1) -> loss 101.2132617...; mean 125.6066...
     got = check_finite(sub.cross_entropy(BIG, targets), "cross_entropy at logits +-1000", HINT_LOG_SOFTMAX)
-    check_close(got, 125.60663084375912, rtol=RTOL, what="cross_entropy at logits +-1000")
+    try:
+        check_close(got, 125.60663084375912, rtol=RTOL, what="cross_entropy at logits +-1000", mistakes=[
+            # row 1 keeps class 0 (log-softmax 0), row 2 class 2 (log-softmax -1 - log(1 + e^-1))
+            Mistake("true class only", (1 + math.log1p(math.exp(-1))) / 2,
+                    "only the largest target entered your loss; with soft targets every class contributes "
+                    "-t_k log softmax(z)_k."),
+            # both row maxima are 1000
+            Mistake("max left out of the log-softmax", 125.60663084375912 - 1000.0, HINT_FORGOT_MAX),
+            Mistake("log base 2", 125.60663084375912 / math.log(2.0), HINT_CE_BITS)])
+    except Fail as f:
+        # a finite loss far below the true one at these logits: -log p was capped by a clip or an added constant
+        low = got.size == 1 and float(got.reshape(-1)[0]) < 125.60663084375912
+        raise Fail(f.message, f.hint or (HINT_CAPPED if low else None)) from None
 
 
 # ----------------------------------------------------------------------------- cross_entropy_grad
 _SIGN = ("your gradient has the wrong sign: d loss / d z = (softmax(z) - targets) / N, so the true "
          "class gets a negative entry when its probability is below its target.")
+_HARD = ("your gradient uses the one-hot of the largest target instead of the targets themselves: with "
+         "smoothed (soft) targets it is (softmax(z) - targets) / N, every class keeping its own target.")
+_OVER_NK = ("your gradient is K times too small: the loss is a mean over the N rows (and a sum over the K "
+            "classes), so divide (softmax(z) - targets) by N, not by N*K.")
+_EXTRA_JACOBIAN = ("your gradient carries an extra factor softmax * (1 - softmax): softmax(z) - targets already "
+                   "is the full gradient of the cross-entropy with respect to the logits (the softmax's "
+                   "derivative is folded into it), so do not multiply by p(1 - p) again.")
+_GRAD_COLUMNS = ("the softmax in your gradient normalizes each column; softmax(z) normalizes each row "
+                 "(one sample) along the last axis.")
 _NOT_DIVIDED = ("your gradient is N times too large: the loss is a mean over the N rows, so divide "
                 "(softmax(z) - targets) by N.")
 
@@ -142,7 +219,13 @@ def _(sub):
     z = [[math.log(0.7), math.log(0.2), math.log(0.1)]]          # softmax = [0.7, 0.2, 0.1]
     # probabilities of order 1: an absolute 1e-12 is far below any mistake
     check_close(sub.cross_entropy_grad(z, [[1.0, 0.0, 0.0]]), [[-0.3, 0.2, 0.1]], rtol=RTOL, atol=1e-12,
-                what="cross_entropy_grad(z, [[1, 0, 0]])", mistakes=[Mistake("sign", [[0.3, -0.2, -0.1]], _SIGN)])
+                what="cross_entropy_grad(z, [[1, 0, 0]])", mistakes=[
+        Mistake("sign", [[0.3, -0.2, -0.1]], _SIGN),
+        Mistake("divided by N*K", [[-0.1, 0.2 / 3, 0.1 / 3]], _OVER_NK),
+        # with one row, a softmax over the columns is 1 everywhere
+        Mistake("softmax over columns", [[0.0, 1.0, 1.0]], _GRAD_COLUMNS),
+        # p * (1 - p) = [0.21, 0.16, 0.09]
+        Mistake("extra p(1 - p)", [[-0.063, 0.032, 0.009]], _EXTRA_JACOBIAN)])
 
 
 @case("cross_entropy_grad: worked example 3, eps = 0.1 with the 'others' spread", points=2)
@@ -150,7 +233,12 @@ def _(sub):
     z = [[math.log(0.7), math.log(0.2), math.log(0.1)]]
     check_close(sub.cross_entropy_grad(z, [[0.9, 0.05, 0.05]]), [[-0.2, 0.15, 0.05]], rtol=RTOL, atol=1e-12,
                 what="cross_entropy_grad(z, [[0.9, 0.05, 0.05]])",
-                mistakes=[Mistake("sign", [[0.2, -0.15, -0.05]], _SIGN)])
+                mistakes=[Mistake("sign", [[0.2, -0.15, -0.05]], _SIGN),
+                          Mistake("one-hot of the largest target", [[-0.3, 0.2, 0.1]], _HARD),
+                          Mistake("divided by N*K", [[-0.2 / 3, 0.05, 0.05 / 3]], _OVER_NK),
+                          Mistake("softmax over columns", [[0.1, 0.95, 0.95]], _GRAD_COLUMNS),
+                          # [-0.2, 0.15, 0.05] * p(1 - p) = [-0.2, 0.15, 0.05] * [0.21, 0.16, 0.09]
+                          Mistake("extra p(1 - p)", [[-0.042, 0.024, 0.0045]], _EXTRA_JACOBIAN)])
 
 
 @case("cross_entropy_grad: two rows, divided by N = 2", points=2)
@@ -163,12 +251,24 @@ def _(sub):
                 what="cross_entropy_grad(z, targets)", mistakes=[
         Mistake("not divided by N", [[0.05, 0.15, -0.2], [-2 / 3, 1 / 3, 1 / 3]], _NOT_DIVIDED),
         Mistake("sign", [[-0.025, -0.075, 0.1], [1 / 3, -1 / 6, -1 / 6]], _SIGN),
+        Mistake("one-hot of the largest target", [[0.05, 0.1, -0.15], [-1 / 3, 1 / 6, 1 / 6]], _HARD),
+        Mistake("divided by N*K", np.array(expected) / 3, _OVER_NK),
+        Mistake("extra p(1 - p)", np.array(expected) * [[0.09, 0.16, 0.21], [2 / 9, 2 / 9, 2 / 9]], _EXTRA_JACOBIAN),
+        Mistake("softmax over columns", (np.exp(np.array(z)) / np.exp(np.array(z)).sum(axis=0) - targets) / 2,
+                _GRAD_COLUMNS),
     ])
 
 
 # ----------------------------------------------------------------------------- min_cross_entropy
 _ZERO = ("a perfect model does not reach 0 on smoothed targets: the smallest loss is the entropy of the "
          "smoothed target, -sum_k t_k log t_k, which is > 0 for eps > 0.")
+_NO_K_MINUS_1 = ("you counted the other classes once: each of the K - 1 other classes contributes its own "
+                 "-t log t, so that term is multiplied by K - 1.")
+_H_BITS = "use the natural logarithm (np.log), as the cross-entropy does, not log base 2."
+_MINUS_LOG_1_EPS = ("-log(1 - eps) is the loss of one class predicted with probability 1 - eps; the smallest "
+                    "loss is the entropy of the whole smoothed target, -sum_k t_k log t_k over all K classes.")
+_TRUE_SHARE = ("under spread='uniform' the true class also receives its share eps/K: its target is "
+               "1 - eps + eps/K, not 1 - eps.")
 _ONLY_TRUE = ("you kept only the true-class term -t log t; all K classes contribute -t_k log t_k to the "
               "entropy of the smoothed target.")
 
@@ -181,12 +281,20 @@ def _(sub):
                 what="min_cross_entropy(3, 0.1, 'uniform')", mistakes=[
         Mistake("zero", 0.0, _ZERO), Mistake("others spread", others, HINT_GOT_OTHERS),
         Mistake("true class only", -(0.9 + 0.1 / 3) * math.log(0.9 + 0.1 / 3), _ONLY_TRUE),
-        Mistake("minus log of the true target", -math.log(0.9 + 0.1 / 3), _ONLY_TRUE)])
+        Mistake("minus log of the true target", -math.log(0.9 + 0.1 / 3), _ONLY_TRUE),
+        Mistake("other classes counted once", -(0.9 + 0.1 / 3) * math.log(0.9 + 0.1 / 3)
+                - (0.1 / 3) * math.log(0.1 / 3), _NO_K_MINUS_1),
+        Mistake("log base 2", uniform / math.log(2.0), _H_BITS),
+        Mistake("minus log(1 - eps)", -math.log(0.9), _MINUS_LOG_1_EPS),
+        Mistake("true class 1 - eps under uniform", -0.9 * math.log(0.9) - 2 * (0.1 / 3) * math.log(0.1 / 3),
+                _TRUE_SHARE)])
     check_close(sub.min_cross_entropy(3, 0.1, spread="others"), others, rtol=RTOL,
                 what="min_cross_entropy(3, 0.1, 'others')", mistakes=[
         Mistake("zero", 0.0, _ZERO), Mistake("uniform spread", uniform, HINT_GOT_UNIFORM),
         Mistake("true class only", -0.9 * math.log(0.9), _ONLY_TRUE),
-        Mistake("minus log of the true target", -math.log(0.9), _ONLY_TRUE)])
+        Mistake("minus log of the true target", -math.log(0.9), _ONLY_TRUE),
+        Mistake("other classes counted once", -0.9 * math.log(0.9) - 0.05 * math.log(0.05), _NO_K_MINUS_1),
+        Mistake("log base 2", others / math.log(2.0), _H_BITS)])
 
 
 @case("min_cross_entropy: eps = 0 gives 0; K = 10 with the default spread", points=1)
@@ -195,4 +303,10 @@ def _(sub):
     # default 'uniform': -(0.91 log 0.91 + 9 * 0.01 log 0.01)
     check_close(sub.min_cross_entropy(10, 0.1), 0.5002880350577578, rtol=RTOL, what="min_cross_entropy(10, 0.1)",
                 mistakes=[Mistake("zero", 0.0, _ZERO),
-                          Mistake("others spread", 0.5448054311250702, HINT_GOT_OTHERS)])
+                          Mistake("others spread", 0.5448054311250702, HINT_GOT_OTHERS),
+                          Mistake("other classes counted once", -(0.91 * math.log(0.91) + 0.01 * math.log(0.01)),
+                                  _NO_K_MINUS_1),
+                          Mistake("log base 2", 0.5002880350577578 / math.log(2.0), _H_BITS),
+                          Mistake("minus log(1 - eps)", -math.log(0.9), _MINUS_LOG_1_EPS),
+                          Mistake("true class 1 - eps under uniform",
+                                  -(0.9 * math.log(0.9) + 9 * 0.01 * math.log(0.01)), _TRUE_SHARE)])

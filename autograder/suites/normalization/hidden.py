@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from autograder.framework import Fail, Mistake, as_float_array, case, check_close, compare, expect
+from autograder.framework import Fail, Mistake, StudentRaised, as_float_array, case, check_close, compare, expect
 from autograder.protocol import Callable, Rng, materialize
 
 # Forward outputs are O(1) results of a few float64 operations and a mean over <= 256
@@ -61,6 +61,19 @@ HINT_EPS = ("your output matches (x - mean) / (sqrt(var) + eps): eps belongs ins
             "(x - mean) / sqrt(var + eps).")
 HINT_NO_EPS = "your output matches (x - mean) / sqrt(var) without eps: add eps to the variance, sqrt(var + eps)."
 HINT_NO_AFFINE = "your output is xhat itself: finish with the scale and shift, out = gamma * xhat + beta."
+HINT_NO_BETA = "your output lacks the shift: out = gamma * xhat + beta (you returned gamma * xhat)."
+HINT_NO_SCALE = "your output lacks the scale: out = gamma * xhat + beta (you returned xhat + beta)."
+HINT_BY_VAR = ("you divided by the variance: standardizing divides by the standard deviation, "
+               "xhat = (x - mean) / sqrt(var + eps).")
+HINT_DGAMMA_X = ("your dgamma sums dout * x; gamma multiplies the normalized input, so dgamma = sum over the "
+                 "batch of dout * xhat.")
+HINT_PARAM_MEAN = ("your dgamma and dbeta are averages over the batch: gamma and beta are shared by every sample, "
+                   "so their gradients are SUMS over the batch (axis 0), not means.")
+HINT_NAIVE = ("your dx = dout * gamma / sqrt(var + eps) treats the mean and the variance as constants; both "
+              "depend on x, which adds the terms - mean(dxhat) and - xhat * mean(dxhat * xhat) (over the "
+              "normalized axis) before the division.")
+HINT_MEANS_N1 = ("the mean terms of your dx divide by the count minus one; they are plain means (divide by the "
+                 "count), since the forward uses the plain mean and the biased variance.")
 HINT_BN_AXIS = ("your output matches statistics taken over the features of each sample (axis 1), which is "
                 "layer norm. Batch norm takes one mean and one variance per feature, over the batch (axis 0).")
 HINT_LN_AXIS = ("your output matches statistics taken over the batch for each feature (axis 0), which is "
@@ -107,6 +120,14 @@ HINT_SD_WHOLE = ("stochastic depth keeps or drops the whole residual branch of a
                  "(row), the same for all of its entries, not one per entry (that would be dropout).")
 HINT_SD_PER_SAMPLE = ("in every call all samples were kept or dropped together: draw one Bernoulli(survival_prob) "
                       "per sample, e.g. rng.random(N) < survival_prob, not one for the whole batch.")
+HINT_SD_PAPER = ("x + survival_prob * residual(x) at inference is the original stochastic-depth paper's "
+                 "convention (scale at test time). This assignment uses torchvision's: a kept branch is divided by "
+                 "survival_prob in training, and at inference (training=False) the block is x + residual(x).")
+HINT_SD_RANDOM_AT_INFERENCE = ("your inference output is random (each row is x or x + residual(x)/survival_prob): "
+                               "with training=False nothing is dropped and nothing is rescaled, "
+                               "out = x + residual(x), and rng is not used.")
+HINT_SD_WHOLE_OUTPUT = ("you divided the whole output x + b*residual(x) by survival_prob; only the residual "
+                        "branch is rescaled: out = x + b * residual(x) / survival_prob.")
 HINT_SD_KEEP_PROB = ("survival_prob is the probability of KEEPING the branch; your branches survive at a rate "
                      "near 1 - survival_prob.")
 
@@ -118,6 +139,12 @@ HINT_J_NOT_SQUARED = ("the squared Frobenius norm squares every entry of J = dia
 HINT_J_COLUMNS = ("your penalty weights the columns of W: J = diag(1 - tanh(a)^2) W scales the ROWS of W "
                   "(row i of W belongs to output i), so use ||W_i||^2 = sum over the row.")
 HINT_J_MEAN = "for a batch of inputs return the mean of the per-sample penalties, not their sum."
+HINT_J_NO_BIAS = ("your penalty ignores b: tanh' is evaluated at the pre-activation a = W x + b, bias included "
+                  "(tanh'(a_i) = 1 - tanh(W_i x + b_i)^2).")
+HINT_J_ROOT = ("you returned the Frobenius norm ||J||_F; the penalty is its SQUARE, "
+               "sum_i (1 - tanh(a_i)^2)^2 ||W_i||^2, with no square root.")
+HINT_J_UNIT_MEAN = ("you averaged over the H outputs as well: the squared Frobenius norm SUMS over all entries "
+                    "of J (all outputs i); only the batch is averaged.")
 
 
 # ============================================================================ mistake models
@@ -126,34 +153,47 @@ def _normalize(x, axis, ddof=0, eps=1e-5, where="inside"):
     with np.errstate(all="ignore"):
         centred = x - x.mean(axis=axis, keepdims=True)
         var = np.sum(centred ** 2, axis=axis, keepdims=True) / (x.shape[axis] - ddof)
-        std = {"inside": np.sqrt(var + eps), "outside": np.sqrt(var) + eps, "none": np.sqrt(var)}[where]
+        std = {"inside": np.sqrt(var + eps), "outside": np.sqrt(var) + eps, "none": np.sqrt(var),
+               "variance": var + eps}[where]
         return centred / std, 1.0 / std
 
 
 def _forward_model(axis, ddof=0, where="inside", affine=True):
+    """affine: True (gamma * xhat + beta), False (xhat), "gamma" (gamma * xhat) or "beta" (xhat + beta)."""
     def model(x, gamma, beta, eps=1e-5):
         xhat, _ = _normalize(x, axis, ddof, eps, where)
-        return (np.asarray(gamma) * xhat + np.asarray(beta) if affine else xhat), None
+        gamma, beta = np.asarray(gamma), np.asarray(beta)
+        out = {True: lambda: gamma * xhat + beta, False: lambda: xhat, "gamma": lambda: gamma * xhat,
+               "beta": lambda: xhat + beta}[affine]()
+        return out, None
     return model
 
 
 def _backward_model(axis, ddof=0, where="inside", mean_term=True, xhat_term=True, use_gamma=True,
-                    inv_std=True, param_axis=0, grad_axis=None):
-    """(x, gamma, beta, eps, dout) -> (dx, dgamma, dbeta) of one modelled forward/backward pair."""
+                    inv_std=True, param_axis=0, grad_axis=None, means_ddof=0, param_reduce="sum",
+                    dgamma_raw=False):
+    """(x, gamma, beta, eps, dout) -> (dx, dgamma, dbeta) of one modelled forward/backward pair.
+
+    means_ddof: the mean terms of dx divide their sums by (count - means_ddof); param_reduce: "sum",
+    "mean" or "none" (per-sample dgamma, dbeta); dgamma_raw: dgamma sums dout * x instead of dout * xhat.
+    """
     def model(x, gamma, beta, eps, dout):
         xhat, inv = _normalize(x, axis, ddof, eps, where)
         g = axis if grad_axis is None else grad_axis     # axis of the mean terms in dx
         dout = np.asarray(dout, dtype=float)
+        count = xhat.shape[g] - means_ddof
         with np.errstate(all="ignore"):
             dxhat = dout * np.asarray(gamma) if use_gamma else dout
             dx = dxhat.copy()
             if mean_term:
-                dx = dx - dxhat.mean(axis=g, keepdims=True)
+                dx = dx - dxhat.sum(axis=g, keepdims=True) / count
             if xhat_term:
-                dx = dx - xhat * np.mean(dxhat * xhat, axis=g, keepdims=True)
+                dx = dx - xhat * np.sum(dxhat * xhat, axis=g, keepdims=True) / count
             if inv_std:
                 dx = dx * inv
-        return dx, np.sum(dout * xhat, axis=param_axis), np.sum(dout, axis=param_axis)
+        reduce = {"sum": lambda a: np.sum(a, axis=param_axis), "mean": lambda a: np.mean(a, axis=param_axis),
+                  "none": lambda a: a}[param_reduce]
+        return dx, reduce(dout * (np.asarray(x, dtype=float) if dgamma_raw else xhat)), reduce(dout)
     return model
 
 
@@ -165,7 +205,7 @@ def _jac_terms(W, b, x):
 
 def _jac_model(kind):
     def model(W, b, x):
-        W, t = _jac_terms(W, b, x)
+        W, t = _jac_terms(W, np.zeros(np.shape(b)) if kind == "no_bias" else b, x)
         rows = np.sum(W ** 2, axis=1)
         if kind == "no_deriv":
             per = np.ones_like(t) @ rows
@@ -175,6 +215,12 @@ def _jac_model(kind):
             per = (1 - t ** 2) @ rows
         elif kind == "columns":                      # only defined when H = D
             per = ((1 - t ** 2) ** 2) @ np.sum(W ** 2, axis=0)
+        elif kind == "no_bias":
+            per = ((1 - t ** 2) ** 2) @ rows
+        elif kind == "root":                         # the Frobenius norm itself, per sample
+            per = np.sqrt(((1 - t ** 2) ** 2) @ rows)
+        elif kind == "unit_mean":                    # mean over the H outputs too
+            per = ((1 - t ** 2) ** 2) @ rows / len(rows)
         else:                                        # "sum": right per-sample value, summed over the batch
             return float((((1 - t ** 2) ** 2) @ rows).sum())
         return float(per.mean())
@@ -189,6 +235,9 @@ def _norm_mistakes(axis):
         Mistake("no eps", _forward_model(axis, where="none"), HINT_NO_EPS),
         Mistake("wrong axis", _forward_model(other), HINT_BN_AXIS if axis == 0 else HINT_LN_AXIS),
         Mistake("no gamma/beta", _forward_model(axis, affine=False), HINT_NO_AFFINE),
+        Mistake("no beta", _forward_model(axis, affine="gamma"), HINT_NO_BETA),
+        Mistake("no gamma", _forward_model(axis, affine="beta"), HINT_NO_SCALE),
+        Mistake("divided by the variance", _forward_model(axis, where="variance"), HINT_BY_VAR),
     ]
 
 
@@ -208,6 +257,13 @@ def _backward_mistakes(axis):
                 HINT_BAD_CACHE.format(what="adds eps outside the square root")),
         Mistake("cache over the wrong axis", _backward_model(other),
                 HINT_BAD_CACHE.format(what=f"normalizes over axis {other}")),
+        Mistake("neither mean term", _backward_model(axis, mean_term=False, xhat_term=False), HINT_NAIVE),
+        Mistake("dgamma from x", _backward_model(axis, dgamma_raw=True), HINT_DGAMMA_X),
+        Mistake("params averaged", _backward_model(axis, param_reduce="mean"), HINT_PARAM_MEAN),
+        Mistake("params per sample", _backward_model(axis, param_reduce="none"), HINT_PARAM_AXIS),
+        Mistake("means over count - 1", _backward_model(axis, means_ddof=1), HINT_MEANS_N1),
+        Mistake("cache divided by the variance", _backward_model(axis, where="variance"),
+                HINT_BAD_CACHE.format(what="divides by the variance instead of the standard deviation")),
     ]
 
 
@@ -222,6 +278,9 @@ MISTAKES = {
         Mistake("derivative not squared", _jac_model("not_squared"), HINT_J_NOT_SQUARED),
         Mistake("column norms", _jac_model("columns"), HINT_J_COLUMNS),
         Mistake("sum over the batch", _jac_model("sum"), HINT_J_MEAN),
+        Mistake("bias left out", _jac_model("no_bias"), HINT_J_NO_BIAS),
+        Mistake("norm, not squared", _jac_model("root"), HINT_J_ROOT),
+        Mistake("mean over the outputs", _jac_model("unit_mean"), HINT_J_UNIT_MEAN),
     ],
     # mixup and stochastic_depth are random: property checks below raise Fail(message, hint).
 }
@@ -246,10 +305,27 @@ def _tuple(result, what, n):
     return result
 
 
+HINT_GAMMA_AXIS = ("gamma and beta hold one number per feature, shape (D,): gamma * xhat + beta already lines "
+                   "them up with the columns of xhat (NumPy broadcasts along the last axis). Reshaping them to "
+                   "(D, 1) pairs them with samples instead.")
+HINT_KEEPDIMS = ("your per-sample statistics have shape (N,), which does not broadcast against x of shape (N, D) "
+                 "(NumPy lines up the LAST axes). Take the mean and variance with keepdims=True, giving shape "
+                 "(N, 1), or reshape them to (N, 1).")
+
+
 def check_forward(sub, ref, kind, x, gamma, beta, eps):
     fn = f"{kind}_forward"
-    compare(sub, ref, fn, x, gamma, beta, eps, part=0, rtol=RTOL, atol=ATOL, mistakes=MISTAKES[fn],
-            what=f"{fn}(x of shape {x.shape}, eps={eps:g})[0]")
+    try:
+        compare(sub, ref, fn, x, gamma, beta, eps, part=0, rtol=RTOL, atol=ATOL, mistakes=MISTAKES[fn],
+                what=f"{fn}(x of shape {x.shape}, eps={eps:g})[0]")
+    except StudentRaised as exc:
+        # layer norm's row statistics without keepdims: (N, D) - (N,) fails unless N = D
+        if kind == "layernorm" and "broadcast" in exc.message and f"({x.shape[0]},)" in exc.message:
+            raise Fail(exc.message, HINT_KEEPDIMS) from None
+        # gamma or beta reshaped to a column (D, 1): fails against (N, D) unless N = D
+        if "broadcast" in exc.message and f"({x.shape[1]},1)" in exc.message.replace(" ", ""):
+            raise Fail(exc.message, HINT_GAMMA_AXIS) from None
+        raise
 
 
 def check_backward(sub, ref, kind, x, gamma, beta, eps, dout, parts):
@@ -419,6 +495,27 @@ def _(sub, ref):
            "two calls with the same seed gave different results", HINT_RNG)
 
 
+def binomial_acceptance(n, prob, delta=DELTA):
+    """[lo, hi] with P(K < lo) <= delta/2 and P(K > hi) <= delta/2 for K ~ Binomial(n, prob), exactly.
+
+    The pmf is summed in log space (math.lgamma), so no SciPy is needed; a count outside the
+    interval happens to a correct implementation with probability at most delta.
+    """
+    log_pmf = [math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+               + (k * math.log(prob) if k else 0.0) + ((n - k) * math.log1p(-prob) if n - k else 0.0)
+               for k in range(n + 1)]
+    pmf = [math.exp(v) for v in log_pmf]
+    lo, tail = 0, 0.0
+    while lo < n and tail + pmf[lo] <= delta / 2:
+        tail += pmf[lo]
+        lo += 1
+    hi, tail = n, 0.0
+    while hi > 0 and tail + pmf[hi] <= delta / 2:
+        tail += pmf[hi]
+        hi -= 1
+    return lo, hi
+
+
 def beta_middle_mass(alpha, lo=0.25, hi=0.75, points=2001):
     """P(lo <= lam <= hi) for lam ~ Beta(alpha, alpha), by Simpson's rule (smooth integrand there; error < 1e-10)."""
     t = np.linspace(lo, hi, points)
@@ -430,21 +527,30 @@ def beta_middle_mass(alpha, lo=0.25, hi=0.75, points=2001):
 
 @case("mixup: lam follows Beta(alpha, alpha) (Monte Carlo, alpha = 0.2 and 4)", points=2)
 def _(sub, ref):
-    # n calls per alpha; lam and the indicator of 1/4 <= lam <= 3/4 lie in [0, 1], so by Hoeffding each
-    # average is within t = hoeffding(n) (0.135 for n = 400) of its expectation with probability >= 1 - 1e-6.
-    # Expected middle mass: 0.17 (alpha = 0.2) and 0.86 (alpha = 4); Uniform(0, 1) would give 0.5.
+    # n = 100 calls per alpha (each call is a round trip to the sandbox, so the count is the cost).
+    # Two counts per alpha have EXACT binomial laws for a correct implementation, so they are tested
+    # with exact binomial acceptance intervals (each fails a correct implementation with probability
+    # <= 1e-6) instead of the looser Hoeffding bound, which needed 400 calls for the same power:
+    #  - lam > 1/2: Binomial(n, 1/2), because Beta(alpha, alpha) is symmetric (a lam folded into [1/2, 1],
+    #    or Beta(alpha, 1), is far off);
+    #  - 1/4 <= lam <= 3/4: Binomial(n, m) with m = 0.172 (alpha = 0.2) or 0.859 (alpha = 4);
+    #    Uniform(0, 1) gives 1/2 and fails each alpha with probability 0.99 and 0.9996 (both: > 1 - 1e-5).
     x, y = np.array([[0.0], [1.0]]), np.eye(2)
-    n = 400
-    t = hoeffding(n)
+    n = 100
     for alpha, offset in ((0.2, 0), (4.0, 10_000)):
         lams = np.array([call_mixup(sub, x, y, alpha, 7000 + offset + s)[2] for s in range(n)])
-        expect(abs(lams.mean() - 0.5) < t,
-               f"alpha = {alpha}: the average of {n} lam values is {lams.mean():.3f}; a Beta(alpha, alpha) lam "
-               f"averages 1/2 (tolerance {t:.3f}, 1 - 1e-6 confidence)", HINT_MIX_BETA)
-        middle, expected = np.mean((lams >= 0.25) & (lams <= 0.75)), beta_middle_mass(alpha)
-        expect(abs(middle - expected) < t,
-               f"alpha = {alpha}: {middle:.1%} of {n} lam values lie in [1/4, 3/4]; under Beta(alpha, alpha) "
-               f"the probability is {expected:.1%} (tolerance {t:.3f}, 1 - 1e-6 confidence)", HINT_MIX_BETA)
+        above = int(np.sum(lams > 0.5))
+        lo, hi = binomial_acceptance(n, 0.5)
+        expect(lo <= above <= hi,
+               f"alpha = {alpha}: {above} of {n} lam values are above 1/2; Beta(alpha, alpha) is symmetric "
+               f"around 1/2, so between {lo} and {hi} are expected (1 - 1e-6 confidence)", HINT_MIX_BETA)
+        expected = beta_middle_mass(alpha)
+        middle = int(np.sum((lams >= 0.25) & (lams <= 0.75)))
+        lo, hi = binomial_acceptance(n, expected)
+        expect(lo <= middle <= hi,
+               f"alpha = {alpha}: {middle} of {n} lam values lie in [1/4, 3/4]; under Beta(alpha, alpha) the "
+               f"probability is {expected:.1%}, so between {lo} and {hi} are expected (1 - 1e-6 confidence)",
+               HINT_MIX_BETA)
 
 
 # ============================================================================ stochastic depth
@@ -468,6 +574,11 @@ def branch_coefficients(x, out, branch, p):
     resid = np.abs(d - c[:, None] * r).max(axis=1)
     if resid.max() > TOL:
         i = int(resid.argmax())
+        # the whole output divided by p: out * p - x is 0 or the branch, row by row
+        d2 = (out * p - x).reshape(n, -1)
+        if np.all(np.isclose(d2, 0, rtol=0, atol=TOL).all(axis=1) | np.isclose(d2, r, rtol=0, atol=TOL).all(axis=1)):
+            raise Fail(f"out[{i}] - x[{i}] is not a multiple of residual(x)[{i}]: the branch of a sample must be "
+                       "kept or dropped as a whole", HINT_SD_WHOLE_OUTPUT)
         per_entry = np.all(np.isclose(d[i], 0, rtol=0, atol=TOL) | np.isclose(d[i], r[i] / p, rtol=0, atol=TOL)
                            | np.isclose(d[i], r[i], rtol=0, atol=TOL))
         raise Fail(f"out[{i}] - x[{i}] is not a multiple of residual(x)[{i}]: the branch of a sample must be "
@@ -537,11 +648,19 @@ def _(sub, ref):
         for j, residual in enumerate(_residuals(shape[1]) if len(shape) == 2 else [Callable("tanh")]):
             r = protocol_apply(residual, x)
             out = call_depth(sub, x, residual, p, 10 * i + j, training=training)
-            check_close(out, x + r, rtol=RTOL, atol=ATOL,
-                        what=f"stochastic_depth(..., survival_prob={p}, training={training})", mistakes=[
-                            Mistake("divided at inference", x + r / p, HINT_SD_INFERENCE),
-                            Mistake("times p at inference", x + r * p, HINT_SD_INFERENCE),
-                            Mistake("branch off", x, HINT_SD_INFERENCE)])
+            try:
+                check_close(out, x + r, rtol=RTOL, atol=ATOL,
+                            what=f"stochastic_depth(..., survival_prob={p}, training={training})", mistakes=[
+                                Mistake("divided at inference", x + r / p, HINT_SD_INFERENCE),
+                                Mistake("times p at inference", x + r * p, HINT_SD_PAPER),
+                                Mistake("branch off", x, HINT_SD_INFERENCE)])
+            except Fail as f:
+                n = x.shape[0]
+                d, rr = (out - x).reshape(n, -1), r.reshape(n, -1)
+                rows_random = (np.isclose(d, 0, rtol=0, atol=TOL).all(axis=1)
+                               | np.isclose(d, rr / p, rtol=0, atol=TOL).all(axis=1))
+                random_like = training is False and p < 1 and bool(rows_random.all())
+                raise Fail(f.message, f.hint or (HINT_SD_RANDOM_AT_INFERENCE if random_like else None)) from None
 
 
 # ============================================================================ Jacobian penalty

@@ -16,7 +16,7 @@ kept or dropped), never through one particular random stream.
 """
 import numpy as np
 
-from autograder.framework import Fail, Mistake, as_float_array, case, check_close, expect
+from autograder.framework import Fail, Mistake, StudentRaised, as_float_array, case, check_close, expect
 from autograder.protocol import Callable, Rng
 
 # The expected values are exact fractions; correct implementations differ from them
@@ -51,6 +51,19 @@ HINT_NO_GAMMA = "your dx looks computed from dxhat = dout: the gradient reaching
 HINT_GRAD_AXIS = ("the mean terms of your dx are taken over the other axis: they run over the same axis as "
                   "the forward statistics (axis 0 for batch norm, axis 1 for layer norm), because that is the "
                   "axis the mean and variance mix.")
+HINT_NO_BETA = "your output lacks the shift: out = gamma * xhat + beta (you returned gamma * xhat)."
+HINT_NO_SCALE = "your output lacks the scale: out = gamma * xhat + beta (you returned xhat + beta)."
+HINT_BY_VAR = ("you divided by the variance: standardizing divides by the standard deviation, "
+               "xhat = (x - mean) / sqrt(var + eps).")
+HINT_DGAMMA_X = ("your dgamma sums dout * x; gamma multiplies the normalized input, so dgamma = sum over the "
+                 "batch of dout * xhat.")
+HINT_PARAM_MEAN = ("your dgamma and dbeta are averages over the batch: gamma and beta are shared by every sample, "
+                   "so their gradients are SUMS over the batch (axis 0), not means.")
+HINT_NAIVE = ("your dx = dout * gamma / sqrt(var + eps) treats the mean and the variance as constants; both "
+              "depend on x, which adds the terms - mean(dxhat) and - xhat * mean(dxhat * xhat) (over the "
+              "normalized axis) before the division.")
+HINT_MEANS_N1 = ("the mean terms of your dx divide by the count minus one; they are plain means (divide by the "
+                 "count), since the forward uses the plain mean and the biased variance.")
 HINT_PARAM_AXIS = ("dgamma and dbeta hold one number per feature: sum over the batch (axis 0), "
                    "giving shape (D,), for batch norm and layer norm alike.")
 
@@ -102,6 +115,9 @@ def _(sub):
         Mistake("N - 1", BN_GAMMA * dev / np.sqrt(20 / 3 + 4) + BN_BETA, HINT_DDOF),
         Mistake("eps outside", BN_GAMMA * dev / (np.sqrt(5) + 4) + BN_BETA, HINT_EPS),
         Mistake("no gamma/beta", BN_XHAT, HINT_NO_AFFINE),
+        Mistake("no beta", BN_GAMMA * BN_XHAT, HINT_NO_BETA),
+        Mistake("no gamma", BN_XHAT + BN_BETA, HINT_NO_SCALE),
+        Mistake("divided by the variance", BN_GAMMA * dev / 9 + BN_BETA, HINT_BY_VAR),        # var + eps = 9
         Mistake("axis 1", BN_GAMMA * rows / np.sqrt(np.mean(rows ** 2, axis=1, keepdims=True) + 4) + BN_BETA,
                 HINT_BN_AXIS),
     ])
@@ -114,9 +130,12 @@ def _(sub):
     dx, dgamma, dbeta = _pair(sub.batchnorm_backward(BN_DOUT, cache), "batchnorm_backward",
                               ("dx", "dgamma", "dbeta"))
     check(dbeta, [2.0, 2.0], rtol=RTOL, what="dbeta", mistakes=[
-        Mistake("axis 1", [1.0, 1.0, 1.0, 1.0], HINT_PARAM_AXIS)])
+        Mistake("axis 1", [1.0, 1.0, 1.0, 1.0], HINT_PARAM_AXIS),
+        Mistake("mean over the batch", [0.5, 0.5], HINT_PARAM_MEAN)])
     check(dgamma, [2 / 3, -4 / 3], rtol=RTOL, what="dgamma", mistakes=[
-        Mistake("axis 1", [-1.0, -1.0, THIRD, 1.0], HINT_PARAM_AXIS)])
+        Mistake("axis 1", [-1.0, -1.0, THIRD, 1.0], HINT_PARAM_AXIS),
+        Mistake("mean over the batch", [1 / 6, -THIRD], HINT_PARAM_MEAN),
+        Mistake("dout * x", [8.0, 0.0], HINT_DGAMMA_X)])
     check(dx, [[4 / 9, 11 / 54], [-8 / 27, -1 / 18], [-28 / 27, -29 / 54], [8 / 9, 7 / 18]],
                 rtol=RTOL, atol=ATOL, what="dx", mistakes=[
         Mistake("no mean term", [[7 / 9, 1 / 27], [1 / 27, -2 / 9], [-19 / 27, -19 / 27], [11 / 9, 2 / 9]],
@@ -126,6 +145,9 @@ def _(sub):
                 HINT_NO_GAMMA),
         Mistake("means over axis 1", [[0.0, -4 / 9], [2 / 9, 0.0], [2 / 27, 2 / 27], [-THIRD, -4 / 3]],
                 HINT_GRAD_AXIS),
+        Mistake("neither mean term", BN_DOUT * BN_GAMMA / 3, HINT_NAIVE),
+        Mistake("means over N - 1", [[10 / 27, 22 / 81], [-32 / 81, 1 / 27], [-94 / 81, -40 / 81], [20 / 27, 11 / 27]],
+                HINT_MEANS_N1),
     ])
 
 
@@ -137,9 +159,30 @@ LN_DOUT = np.array([[1.0, 0.0, -1.0, 2.0], [0.0, 1.0, 2.0, -1.0]])
 LN_OUT = [[-1.5, 4 / 3, 1 / 6, 0.0], [-1 / 6, 2.0, 1 / 6, 0.0]]
 
 
+HINT_GAMMA_AXIS = ("gamma and beta hold one number per feature, shape (D,): gamma * xhat + beta already lines "
+                   "them up with the columns of xhat (NumPy broadcasts along the last axis). Reshaping them to "
+                   "(D, 1) pairs them with samples instead.")
+HINT_KEEPDIMS = ("your per-sample statistics have shape (N,), which does not broadcast against x of shape (N, D) "
+                 "(NumPy lines up the LAST axes). Take the mean and variance with keepdims=True, giving shape "
+                 "(N, 1), or reshape them to (N, 1).")
+
+
+def layernorm_call(sub, x, gamma, beta, eps):
+    """The student's layernorm_forward; a broadcasting error from row statistics of shape (N,), or from
+    gamma/beta reshaped to (D, 1), gets a hint."""
+    try:
+        return sub.layernorm_forward(x, gamma, beta, eps)
+    except StudentRaised as exc:
+        if "broadcast" in exc.message and f"({x.shape[0]},)" in exc.message:
+            raise Fail(exc.message, HINT_KEEPDIMS) from None
+        if "broadcast" in exc.message and f"({x.shape[1]},1)" in exc.message.replace(" ", ""):
+            raise Fail(exc.message, HINT_GAMMA_AXIS) from None
+        raise
+
+
 @case("layernorm_forward: hand-worked 2x4 batch, eps = 4", points=2)
 def _(sub):
-    out, _ = _pair(sub.layernorm_forward(LN_X, LN_GAMMA, LN_BETA, 4.0), "layernorm_forward", ("out", "cache"))
+    out, _ = _pair(layernorm_call(sub, LN_X, LN_GAMMA, LN_BETA, 4.0), "layernorm_forward", ("out", "cache"))
     dev = np.stack([DEV_A, DEV_B])
     cols = LN_X - LN_X.mean(axis=0)                                # +-0.5, +-1.5, +-0.5, +-0.5
     check_close(out, LN_OUT, rtol=RTOL, atol=ATOL,
@@ -147,6 +190,9 @@ def _(sub):
         Mistake("N - 1", LN_GAMMA * dev / np.sqrt(20 / 3 + 4) + LN_BETA, HINT_DDOF),
         Mistake("eps outside", LN_GAMMA * dev / (np.sqrt(5) + 4) + LN_BETA, HINT_EPS),
         Mistake("no gamma/beta", LN_XHAT, HINT_NO_AFFINE),
+        Mistake("no beta", LN_GAMMA * LN_XHAT, HINT_NO_BETA),
+        Mistake("no gamma", LN_XHAT + LN_BETA, HINT_NO_SCALE),
+        Mistake("divided by the variance", LN_GAMMA * dev / 9 + LN_BETA, HINT_BY_VAR),        # var + eps = 9
         Mistake("axis 0", LN_GAMMA * cols / np.sqrt(np.mean(cols ** 2, axis=0) + 4) + LN_BETA, HINT_LN_AXIS),
     ])
 
@@ -158,9 +204,14 @@ def _(sub):
     dx, dgamma, dbeta = _pair(sub.layernorm_backward(LN_DOUT, cache), "layernorm_backward",
                               ("dx", "dgamma", "dbeta"))
     check(dbeta, [1.0, 1.0, 1.0, 1.0], rtol=RTOL, what="dbeta", mistakes=[
-        Mistake("axis 1", [2.0, 2.0], HINT_PARAM_AXIS)])
+        Mistake("axis 1", [2.0, 2.0], HINT_PARAM_AXIS),
+        Mistake("per sample", LN_DOUT, HINT_PARAM_AXIS),
+        Mistake("mean over the batch", [0.5, 0.5, 0.5, 0.5], HINT_PARAM_MEAN)])
     check(dgamma, [-1.0, -1.0, THIRD, 1.0], rtol=RTOL, what="dgamma", mistakes=[
-        Mistake("axis 1", [2 / 3, -4 / 3], HINT_PARAM_AXIS)])
+        Mistake("axis 1", [2 / 3, -4 / 3], HINT_PARAM_AXIS),
+        Mistake("per sample", LN_DOUT * LN_XHAT, HINT_PARAM_AXIS),
+        Mistake("mean over the batch", [-0.5, -0.5, 1 / 6, 0.5], HINT_PARAM_MEAN),
+        Mistake("dout * x", [0.0, -1.0, 2.0, 7.0], HINT_DGAMMA_X)])
     check(dx, [[13 / 36, -8 / 27, -49 / 108, 7 / 18], [5 / 54, -2 / 9, 11 / 27, -5 / 18]],
                 rtol=RTOL, atol=ATOL, what="dx", mistakes=[
         Mistake("no mean term", [[47 / 72, -1 / 216, -35 / 216, 49 / 72], [1 / 108, -11 / 36, 35 / 108, -13 / 36]],
@@ -171,6 +222,9 @@ def _(sub):
                 HINT_NO_GAMMA),
         Mistake("means over axis 0", [[0.0, 2 / 9, -7 / 27, THIRD], [-4 / 9, 0.0, 13 / 54, -2 / 3]],
                 HINT_GRAD_AXIS),
+        Mistake("neither mean term", LN_DOUT * LN_GAMMA / 3, HINT_NAIVE),
+        Mistake("means over D - 1", [[7 / 27, -32 / 81, -89 / 162, 8 / 27], [10 / 81, -5 / 27, 35 / 81, -7 / 27]],
+                HINT_MEANS_N1),
     ])
 
 
@@ -245,6 +299,14 @@ HINT_SD_INFERENCE = ("at inference (training=False) the block is x + residual(x)
                      "nothing is divided by survival_prob (that scaling happens in training only).")
 HINT_SD_RESCALE = ("kept branches are not rescaled: in training a kept branch is divided by survival_prob, "
                    "out = x + b * residual(x) / survival_prob, so that the expected output is x + residual(x).")
+HINT_SD_PAPER = ("x + survival_prob * residual(x) at inference is the original stochastic-depth paper's "
+                 "convention (scale at test time). This assignment uses torchvision's: a kept branch is divided by "
+                 "survival_prob in training, and at inference (training=False) the block is x + residual(x).")
+HINT_SD_WHOLE_OUTPUT = ("you divided the whole output x + b*residual(x) by survival_prob; only the residual "
+                        "branch is rescaled: out = x + b * residual(x) / survival_prob.")
+HINT_SD_RANDOM_AT_INFERENCE = ("your inference output is random (each row is x or x + residual(x)/survival_prob): "
+                               "with training=False nothing is dropped and nothing is rescaled, "
+                               "out = x + residual(x), and rng is not used.")
 HINT_SD_WHOLE = ("stochastic depth keeps or drops the whole residual branch of a sample: one b per sample "
                  "(row), the same for all of its entries, not one per entry (that would be dropout).")
 
@@ -253,10 +315,17 @@ HINT_SD_WHOLE = ("stochastic depth keeps or drops the whole residual branch of a
 def _(sub):
     x = np.array([[0.5, -1.0], [2.0, 0.0], [-0.25, 1.5]])
     got = sub.stochastic_depth(x, Callable("scale", 2.0), 0.25, Rng(0), training=False)
-    check_close(got, 3 * x, rtol=RTOL, atol=ATOL, what="stochastic_depth(x, 2x, 0.25, rng, training=False)",
-                mistakes=[Mistake("divided", x + 8 * x, HINT_SD_INFERENCE),
-                          Mistake("times p", x + 0.5 * x, HINT_SD_INFERENCE),
-                          Mistake("dropped", x, HINT_SD_INFERENCE)])
+    try:
+        check_close(got, 3 * x, rtol=RTOL, atol=ATOL, what="stochastic_depth(x, 2x, 0.25, rng, training=False)",
+                    mistakes=[Mistake("divided", x + 8 * x, HINT_SD_INFERENCE),
+                              Mistake("times p", x + 0.5 * x, HINT_SD_PAPER),
+                              Mistake("dropped", x, HINT_SD_INFERENCE)])
+    except Fail as f:
+        # each row x (dropped) or x + 2x / 0.25 = 9x (kept): the training-mode draw was made at inference
+        out = as_float_array(got, "out")
+        random_rows = out.shape == x.shape and all(
+            np.allclose(o, x_i, rtol=0, atol=TOL) or np.allclose(o, 9 * x_i, rtol=0, atol=TOL) for o, x_i in zip(out, x))
+        raise Fail(f.message, f.hint or (HINT_SD_RANDOM_AT_INFERENCE if random_rows else None)) from None
 
 
 @case("stochastic_depth: training keeps or drops each whole sample, kept ones scaled by 1/survival_prob",
@@ -272,6 +341,10 @@ def _(sub):
                 continue
             if np.allclose(out[i], 3 * x[i], rtol=0, atol=TOL):
                 raise Fail(f"row {i} is x + residual(x) in training with survival_prob = 0.5", HINT_SD_RESCALE)
+            if np.allclose(out[i], 2 * x[i], rtol=0, atol=TOL) or np.allclose(out[i], 6 * x[i], rtol=0, atol=TOL):
+                # (x + b * 2x) / 0.5: the identity path was divided by survival_prob as well
+                raise Fail(f"row {i} of out is {out[i].tolist()}: neither x[i] (dropped) nor x[i] + "
+                           "residual(x)[i]/0.5 (kept)", HINT_SD_WHOLE_OUTPUT)
             per_entry = np.isclose(out[i], x[i], rtol=0, atol=TOL) | np.isclose(out[i], 5 * x[i], rtol=0, atol=TOL)
             raise Fail(f"row {i} of out is {out[i].tolist()}: neither x[i] (dropped) nor x[i] + residual(x)[i]/0.5 "
                        "(kept)", HINT_SD_WHOLE if per_entry.all() else None)
@@ -286,6 +359,15 @@ HINT_J_NOT_SQUARED = ("the squared Frobenius norm squares every entry of J = dia
 HINT_J_COLUMNS = ("your penalty weights the columns of W: J = diag(1 - tanh(a)^2) W scales the ROWS of W "
                   "(row i of W belongs to output i), so use ||W_i||^2 = sum over the row.")
 HINT_J_MEAN = "for a batch of inputs return the mean of the per-sample penalties, not their sum."
+HINT_J_NO_BIAS = ("your penalty ignores b: tanh' is evaluated at the pre-activation a = W x + b, bias included "
+                  "(tanh'(a_i) = 1 - tanh(W_i x + b_i)^2).")
+HINT_J_ONE_AT_ZERO = ("your penalty equals ||W||_F^2, as if tanh' were 1 for every output. Here x = 0, so the "
+                      "pre-activation is a = b: either the chain rule through tanh is missing (row i of W is "
+                      "scaled by tanh'(a_i) = 1 - tanh(a_i)^2), or b was left out of a = W x + b.")
+HINT_J_ROOT = ("you returned the Frobenius norm ||J||_F; the penalty is its SQUARE, "
+               "sum_i (1 - tanh(a_i)^2)^2 ||W_i||^2, with no square root.")
+HINT_J_UNIT_MEAN = ("you averaged over the H outputs as well: the squared Frobenius norm SUMS over all entries "
+                    "of J (all outputs i); only the batch is averaged.")
 
 
 @case("jacobian_penalty: hand-worked 2x2 layer (tanh' = 1 and 0.75)", points=1)
@@ -294,8 +376,10 @@ def _(sub):
     b = np.array([0.0, np.arctanh(0.5)])      # at x = 0: tanh = 0 and 0.5, tanh' = 1 and 0.75
     check_close(sub.jacobian_penalty(W, b, np.zeros(2)), 5 + 0.75 ** 2 * 9, rtol=RTOL,
                 what="jacobian_penalty(W, b, 0)", mistakes=[
-        Mistake("no derivative", 14.0, HINT_J_NO_DERIV),
+        Mistake("no derivative, or b left out", 14.0, HINT_J_ONE_AT_ZERO),
         Mistake("1 - tanh", 5 + 0.5 ** 2 * 9, HINT_J_ONE_MINUS_TANH),
+        Mistake("norm, not squared", np.sqrt(5 + 0.75 ** 2 * 9), HINT_J_ROOT),
+        Mistake("mean over the outputs", (5 + 0.75 ** 2 * 9) / 2, HINT_J_UNIT_MEAN),
         Mistake("not squared", 5 + 0.75 * 9, HINT_J_NOT_SQUARED),
         Mistake("column norms", 1 + 0.75 ** 2 * 13, HINT_J_COLUMNS),      # column norms^2: 1 and 13
     ])
@@ -321,4 +405,10 @@ def _(sub):
         Mistake("1 - tanh", per_sample(lambda t: (1 - t) ** 2, rows), HINT_J_ONE_MINUS_TANH),
         Mistake("not squared", per_sample(lambda t: 1 - t ** 2, rows), HINT_J_NOT_SQUARED),
         Mistake("column norms", per_sample(lambda t: (1 - t ** 2) ** 2, cols), HINT_J_COLUMNS),
+        # without b the pre-activations are W x = (0, 0) and (2c, 3c)
+        Mistake("b left out", ((1 - np.zeros(2) ** 2) ** 2 @ rows
+                               + (1 - np.tanh(np.array([2 * c, 3 * c])) ** 2) ** 2 @ rows) / 2, HINT_J_NO_BIAS),
+        Mistake("norm, not squared", (np.sqrt((1 - t1 ** 2) ** 2 @ rows) + np.sqrt((1 - t2 ** 2) ** 2 @ rows)) / 2,
+                HINT_J_ROOT),
+        Mistake("mean over the outputs", right / 2, HINT_J_UNIT_MEAN),
     ])

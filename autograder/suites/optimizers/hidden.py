@@ -13,42 +13,57 @@ from autograder.framework import Fail, Mistake, as_float_array, case, check_clos
 # ============================================================================ mistake models
 # Each model takes the same arguments as the function it imitates and returns what
 # that classic mistake would return; a failed check whose value matches gets the hint.
-def _sgd_l2_model(sign=1.0, factor=1.0, lr_on_penalty=True):
+def _sgd_l2_model(sign=1.0, factor=1.0, lr_on_penalty=True, lr_on_grad=True):
     def model(w, grad, lr, lam):
         w, grad = np.asarray(w, float), np.asarray(grad, float)
         penalty = sign * factor * lam * w
-        return w - lr * grad - (lr * penalty if lr_on_penalty else penalty)
+        return w - (lr if lr_on_grad else 1.0) * grad - (lr * penalty if lr_on_penalty else penalty)
     return model
 
 
-def _sgd_wd_model(after=False, lr_on_decay=True, sign=1.0):
+def _sgd_wd_model(after=False, lr_on_decay=True, sign=1.0, lr_on_grad=True):
     def model(w, grad, lr, lam):
         w, grad = np.asarray(w, float), np.asarray(grad, float)
         factor = 1.0 - sign * (lr if lr_on_decay else 1.0) * lam
-        return factor * (w - lr * grad) if after else factor * w - lr * grad
+        step = (lr if lr_on_grad else 1.0) * grad
+        return factor * (w - step) if after else factor * w - step
     return model
 
 
 def _adam_core(w, grad, state, lr, betas, eps, wd, *, coupled, bias=True, eps_inside=False, t_shift=1,
-               decay_lr=True, decay_after=False, count=True):
+               decay_lr=True, decay_after=False, count=True, paper_eps=False, wd_in_v=True, store_hat=False,
+               swap_betas=False, bias_v=True):
+    """One modelled Adam step. coupled: True (L2 in the gradient), False (decoupled), "both" (the two at once).
+
+    paper_eps: the bias corrections folded into lr_t = lr*sqrt(1 - beta2^t)/(1 - beta1^t) with eps left
+    unscaled, w - lr_t * m / (sqrt(v) + eps): the efficient form of Kingma & Ba, whose eps differs from the
+    contract's sqrt(v_hat) + eps (torch's) by the factor sqrt(1 - beta2^t). wd_in_v=False: the L2 term
+    enters m but not v. store_hat: the returned state holds m_hat, v_hat. bias_v=False: only m is corrected.
+    """
     w, grad = np.asarray(w, float), np.asarray(grad, float)
-    beta1, beta2 = betas
+    beta1, beta2 = betas[::-1] if swap_betas else betas
     step = int(state["step"])
     m, v = np.asarray(state["m"], float), np.asarray(state["v"], float)
     t = step + t_shift
     g = grad + wd * w if coupled else grad
     with np.errstate(all="ignore"):
         m_new = beta1 * m + (1 - beta1) * g
-        v_new = beta2 * v + (1 - beta2) * g * g
+        g_v = g if wd_in_v else grad
+        v_new = beta2 * v + (1 - beta2) * g_v * g_v
         m_hat = m_new / (1 - beta1 ** t) if bias else m_new
-        v_hat = v_new / (1 - beta2 ** t) if bias else v_new
-        denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
-        update = lr * m_hat / denom
-        if coupled:
+        v_hat = v_new / (1 - beta2 ** t) if bias and bias_v else v_new
+        if paper_eps:
+            update = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t) * m_new / (np.sqrt(v_new) + eps)
+        else:
+            denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+            update = lr * m_hat / denom
+        if coupled is True:
             w_new = w - update
         else:
             factor = 1 - (lr if decay_lr else 1.0) * wd
             w_new = (w - update) * factor if decay_after else factor * w - update
+    if store_hat:
+        m_new, v_new = m_hat, v_hat
     return w_new, {"step": step + (1 if count else 0), "m": m_new, "v": v_new}
 
 
@@ -66,12 +81,32 @@ def _adamw_model(coupled=False, wd_sign=1.0, use_wd=True, **opts):
     return model
 
 
+_HALF_LAM = ("your penalty gradient is lam*w/2: the 1/2 of the penalty (lam/2)*||w||^2 cancels against the "
+             "2 from differentiating w**2, so its gradient is lam*w")
+_LR_ON_GRAD_L2 = ("your step subtracts the whole data gradient: it is scaled by the learning rate too, "
+                  "w - lr*(grad + lam*w)")
+_LR_ON_GRAD_WD = ("your step subtracts the whole data gradient: it is scaled by the learning rate, "
+                  "(1 - lr*lam)*w - lr*grad")
 _BIAS = ("the moments need bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t), "
          "with t counting this step from 1")
 _EPS = "eps goes outside the square root: sqrt(v_hat) + eps, as in torch.optim"
 _T0 = ("your bias correction uses the step count before this update: increment the count first, so the "
        "first update uses t = 1 (with t = 0, 1 - beta**t is 0 and the step is not finite)")
 
+_PAPER_EPS = ("you folded the bias corrections into the step size, lr*sqrt(1 - beta2**t)/(1 - beta1**t), "
+              "and kept eps as it is: that is the eps of the Adam paper's efficient form, not of this "
+              "contract (torch's), where eps is added to sqrt(v_hat). Either divide by sqrt(v_hat) + eps, "
+              "or scale eps by sqrt(1 - beta2**t) in the folded form.")
+_DECAY_ONLY_IN_M = ("weight_decay*w went into m but not into v: the L2 term is part of the gradient, so use "
+                    "g = grad + weight_decay*w in both moments (v is built from g**2).")
+_STORED_HAT = ("your state holds the bias-corrected m_hat and v_hat; the state keeps the raw running "
+               "averages m and v (the correction is recomputed from t at every step).")
+_BETAS_SWAPPED = ("your beta1 and beta2 are swapped: m (the mean of the gradients) decays with beta1 = "
+                  "betas[0], v (the mean of the squared gradients) with beta2 = betas[1].")
+_NO_V_BIAS = ("you bias-corrected m but not v: divide v by (1 - beta2**t) as well, v_hat = v / (1 - beta2**t); "
+              "without it the first steps are too large.")
+_DOUBLE_DECAY = ("your step decays the weights twice: AdamW only shrinks them by (1 - lr*weight_decay); its "
+                 "moments are built from the raw grad, without adding weight_decay*w to it")
 _STEP_HINT = ('state["step"] counts the updates taken: return the old count plus one '
               "(the same t that the bias corrections use)")
 
@@ -88,6 +123,8 @@ MISTAKES = {
         Mistake("penalty gradient 2*lam*w", _sgd_l2_model(factor=2.0),
                 "your penalty gradient is 2*lam*w, from a penalty lam*||w||^2; this course's penalty is "
                 "(lam/2)*||w||^2, whose gradient is lam*w"),
+        Mistake("penalty gradient lam*w/2", _sgd_l2_model(factor=0.5), _HALF_LAM),
+        Mistake("grad not multiplied by lr", _sgd_l2_model(lr_on_grad=False), _LR_ON_GRAD_L2),
     ],
     "sgd_weight_decay_step": [
         Mistake("decay after the gradient step", _sgd_wd_model(after=True),
@@ -99,6 +136,7 @@ MISTAKES = {
                 "your weights grow: weight decay multiplies them by (1 - lr*lam), which is below 1"),
         Mistake("decay left out", _sgd_wd_model(sign=0.0),
                 "your step ignores lam: the weights must be multiplied by (1 - lr*lam) before the step"),
+        Mistake("grad not multiplied by lr", _sgd_wd_model(lr_on_grad=False), _LR_ON_GRAD_WD),
     ],
     "adam_init": [],
     "adam_l2_step": [
@@ -113,6 +151,11 @@ MISTAKES = {
         Mistake("weight decay ignored", _adam_l2_model(use_wd=False),
                 "your step ignores weight_decay: add weight_decay*w to grad before the moments"),
         Mistake("step count not incremented", _adam_l2_model(count=False), _STEP_HINT),
+        Mistake("paper's eps", _adam_l2_model(paper_eps=True), _PAPER_EPS),
+        Mistake("decay in m only", _adam_l2_model(wd_in_v=False), _DECAY_ONLY_IN_M),
+        Mistake("stored m_hat and v_hat", _adam_l2_model(store_hat=True), _STORED_HAT),
+        Mistake("betas swapped", _adam_l2_model(swap_betas=True), _BETAS_SWAPPED),
+        Mistake("v not bias-corrected", _adam_l2_model(bias_v=False), _NO_V_BIAS),
     ],
     "adamw_step": [
         Mistake("Adam-L2 instead", _adamw_model(coupled=True),
@@ -131,9 +174,20 @@ MISTAKES = {
         Mistake("weight decay ignored", _adamw_model(use_wd=False),
                 "your step ignores weight_decay: shrink the weights by (1 - lr*weight_decay) first"),
         Mistake("step count not incremented", _adamw_model(count=False), _STEP_HINT),
+        Mistake("decay both ways", _adamw_model(coupled="both"), _DOUBLE_DECAY),
+        Mistake("paper's eps", _adamw_model(paper_eps=True), _PAPER_EPS),
+        Mistake("stored m_hat and v_hat", _adamw_model(store_hat=True), _STORED_HAT),
+        Mistake("betas swapped", _adamw_model(swap_betas=True), _BETAS_SWAPPED),
+        Mistake("v not bias-corrected", _adamw_model(bias_v=False), _NO_V_BIAS),
     ],
 }
 
+_INIT_KEYS = ('the state is read by key: name them exactly "step", "m" and "v" (the step functions look them '
+              "up by these names)")
+_INIT_STEP = ('"step" counts the updates already taken: a fresh state starts at 0, and the first step '
+              "increments it to 1 before using it in the bias corrections")
+_INIT_ZEROS = ("your moment is a copy of w: m and v are running averages of the gradients, which start at "
+               "zero (np.zeros_like(w)), whatever the weights are")
 _PURE_HINT = ("your function changed an input in place (for example `w -= ...`, `w *= ...` or "
               "`state['m'] *= ...`); the steps must be pure: build new arrays and a new state dict")
 
@@ -355,17 +409,19 @@ def _(sub, ref):
 def _(sub, ref):
     rng = _rng(15)
     for shape in ((), (5,), (3, 4), (2, 3, 2)):
-        state = sub.adam_init(rng.normal(size=shape))
+        w = rng.normal(size=shape)
+        state = sub.adam_init(w)
         expect(isinstance(state, dict) and {"step", "m", "v"} <= set(state),
-               'adam_init(w) must return a dict with keys "step", "m" and "v"')
+               'adam_init(w) must return a dict with keys "step", "m" and "v"', _INIT_KEYS)
         step = _step_value(state, 'adam_init(w)["step"]')
-        expect(step == 0, f'adam_init(w)["step"] is {step:g}, expected 0: no update has been taken yet')
+        expect(step == 0, f'adam_init(w)["step"] is {step:g}, expected 0: no update has been taken yet', _INIT_STEP)
         for key in ("m", "v"):
             # exact: zeros need no arithmetic
             check_close(state[key], np.zeros(shape), rtol=0, what=f'adam_init(w)["{key}"] for w of shape {shape}',
-                        mistakes=[Mistake("one moment per row", np.zeros(shape[0]),
-                                          "the moments must have the shape of w itself; np.zeros_like(w) "
-                                          "gives that for any shape")] if len(shape) >= 2 else [])
+                        mistakes=([Mistake("one moment per row", np.zeros(shape[0]),
+                                           "the moments must have the shape of w itself; np.zeros_like(w) "
+                                           "gives that for any shape")] if len(shape) >= 2 else [])
+                        + [Mistake("a copy of w", w, _INIT_ZEROS)])
 
 
 @case("adam_init: does not modify w", points=1)

@@ -32,6 +32,12 @@ def _(sub):
         Mistake("penalty not multiplied by lr", [0.75, -1.65, 0.5],
                 "the L2 term is part of the gradient, so it is multiplied by lr like grad is: "
                 "w - lr*(grad + lam*w)"),
+        Mistake("penalty gradient lam*w/2", [0.94, -2.03, 0.595],
+                "your penalty gradient is lam*w/2: the 1/2 of the penalty (lam/2)*||w||^2 cancels against the "
+                "2 from differentiating w**2, so its gradient is lam*w"),
+        Mistake("grad not multiplied by lr", [0.48, -2.46, 1.49],
+                "your step subtracts the whole data gradient: it is scaled by the learning rate too, "
+                "w - lr*(grad + lam*w)"),
     ])
 
 
@@ -47,6 +53,9 @@ def _(sub):
                 "the decay factor is (1 - lr*lam), not (1 - lam): the decay per step scales with lr"),
         Mistake("decay sign flipped", [1.07, -2.13, 0.65],
                 "your weights grow: weight decay multiplies them by (1 - lr*lam), which is below 1"),
+        Mistake("grad not multiplied by lr", [0.48, -2.46, 1.49],
+                "your step subtracts the whole data gradient: it is scaled by the learning rate, "
+                "(1 - lr*lam)*w - lr*grad"),
     ])
 
 
@@ -61,14 +70,26 @@ def _split(result, fn):
     return w_new, state
 
 
-def _check_state(state, fn, step, m, v, rtol):
+_STORED_HAT = ("your state holds the bias-corrected m_hat and v_hat; the state keeps the raw running "
+               "averages m and v (the correction is recomputed from t at every step).")
+_BETAS_SWAPPED = ("your beta1 and beta2 are swapped: m (the mean of the gradients) decays with beta1 = "
+                  "betas[0], v (the mean of the squared gradients) with beta2 = betas[1].")
+_PAPER_EPS = ("you folded the bias corrections into the step size, lr*sqrt(1 - beta2**t)/(1 - beta1**t), "
+              "and kept eps as it is: that is the eps of the Adam paper's efficient form, not of this "
+              "contract (torch's), where eps is added to sqrt(v_hat). Either divide by sqrt(v_hat) + eps, "
+              "or scale eps by sqrt(1 - beta2**t) in the folded form.")
+_NO_V_BIAS = ("you bias-corrected m but not v: divide v by (1 - beta2**t) as well, v_hat = v / (1 - beta2**t); "
+              "without it the first steps are too large.")
+
+
+def _check_state(state, fn, step, m, v, rtol, m_mistakes=(), v_mistakes=()):
     got_step = as_float_array(state["step"], f'{fn}(...) state["step"]')
     expect(got_step.size == 1 and float(got_step.reshape(-1)[0]) == step,
            f'{fn}(...) state["step"] is {state["step"]!r}, expected {step}',
            'state["step"] counts the updates taken: a step returns the old count plus one '
            "(and that new count is the t of the bias corrections)")
-    check_close(state["m"], m, rtol=rtol, what=f'{fn}(...) state["m"]')
-    check_close(state["v"], v, rtol=rtol, what=f'{fn}(...) state["v"]')
+    check_close(state["m"], m, rtol=rtol, what=f'{fn}(...) state["m"]', mistakes=m_mistakes)
+    check_close(state["v"], v, rtol=rtol, what=f'{fn}(...) state["v"]', mistakes=v_mistakes)
 
 
 @case("adam_init: step 0 and zero moments shaped like w", points=1)
@@ -76,16 +97,24 @@ def _(sub):
     w = np.arange(6.0).reshape(2, 3)
     state = sub.adam_init(w)
     expect(isinstance(state, dict) and {"step", "m", "v"} <= set(state),
-           'adam_init(w) must return a dict with keys "step", "m" and "v"')
+           'adam_init(w) must return a dict with keys "step", "m" and "v"',
+           'the state is read by key: name them exactly "step", "m" and "v" (the step functions look them '
+           "up by these names)")
     step = as_float_array(state["step"], 'adam_init(w)["step"]').reshape(-1)
     expect(step.size == 1 and float(step[0]) == 0,
-           f'state["step"] is {state["step"]!r}, expected 0: no update has been taken yet')
+           f'state["step"] is {state["step"]!r}, expected 0: no update has been taken yet',
+           '"step" counts the updates already taken: a fresh state starts at 0, and the first step '
+           "increments it to 1 before using it in the bias corrections")
     for key in ("m", "v"):
         # exact: zeros need no arithmetic
         check_close(state[key], np.zeros((2, 3)), rtol=0, what=f'adam_init(w)["{key}"] for a 2x3 w',
                     mistakes=[Mistake("flat moments", np.zeros(2),
                                       "the moments must have the shape of w itself (here 2x3); "
-                                      "np.zeros_like(w) does that for any shape")])
+                                      "np.zeros_like(w) does that for any shape"),
+                              Mistake("a copy of w", w,
+                                      "your moment is a copy of w: m and v are running averages of the "
+                                      "gradients, which start at zero (np.zeros_like(w)), whatever the "
+                                      "weights are")])
 
 
 W4 = np.array([1.0, -2.0, 0.5, 0.0])
@@ -118,10 +147,21 @@ def _(sub):
         Mistake("step counted from 0", [np.nan] * 4,
                 "your first step is not finite: the step counter is incremented first, so the first "
                 "update uses t = 1 and 1 - beta**t is never 0"),
+        Mistake("paper's eps", [0.99000000527046, -1.9900000024325206, 0.49000001264909465, -0.00999999841886142],
+                _PAPER_EPS),
+        Mistake("decay in m only", [0.9400000059999994, -1.9566666681111111, -249999.5, -0.009999999950000001],
+                "weight_decay*w went into m but not into v: the L2 term is part of the gradient, so use "
+                "g = grad + weight_decay*w in both moments (v is built from g**2)."),
+        Mistake("v not bias-corrected", [0.683772400649741, -1.6837723109062204, 0.1837726339826562,
+                                         -0.31622771601684574], _NO_V_BIAS),
     ])
-    # rtol 1e-12: one or two roundings
+    # rtol 1e-12: one or two roundings. With t = 1, m_hat = g and v_hat = g^2.
     _check_state(state, "adam_l2_step", 1, [0.06, -0.13, 0.025, 0.2], [0.00036, 0.00169, 6.25e-05, 0.004],
-                 rtol=1e-12)
+                 rtol=1e-12,
+                 m_mistakes=[Mistake("stored m_hat", [0.6, -1.3, 0.25, 2.0], _STORED_HAT),
+                             Mistake("betas swapped", [0.0006, -0.0013, 0.00025, 0.002], _BETAS_SWAPPED)],
+                 v_mistakes=[Mistake("stored v_hat", [0.36, 1.69, 0.0625, 4.0], _STORED_HAT),
+                             Mistake("betas swapped", [0.036, 0.169, 0.00625, 0.4], _BETAS_SWAPPED)])
 
 
 @case("adamw_step: first step from a fresh state", points=2)
@@ -153,9 +193,21 @@ def _(sub):
         Mistake("step counted from 0", [np.nan] * 4,
                 "your first step is not finite: the step counter is incremented first, so the first "
                 "update uses t = 1 and 1 - beta**t is never 0"),
+        Mistake("decay both ways", [0.9850000001666667, -1.9800000000769231, 0.48750000039999997,
+                                    -0.009999999950000001],
+                "your step decays the weights twice: AdamW only shrinks them by (1 - lr*weight_decay); its "
+                "moments are built from the raw grad, without adding weight_decay*w to it"),
+        Mistake("paper's eps", [0.9850000316226766, -1.9800000105409143, 0.4975, -0.00999999841886142],
+                _PAPER_EPS),
+        Mistake("v not bias-corrected", [0.6787732339799999, -1.673772567316144, 0.4975, -0.31622771601684574],
+                _NO_V_BIAS),
     ])
-    # rtol 1e-12: one or two roundings
-    _check_state(state, "adamw_step", 1, [0.01, -0.03, 0.0, 0.2], [1e-05, 9e-05, 0.0, 0.004], rtol=1e-12)
+    # rtol 1e-12: one or two roundings. With t = 1, m_hat = grad and v_hat = grad^2.
+    _check_state(state, "adamw_step", 1, [0.01, -0.03, 0.0, 0.2], [1e-05, 9e-05, 0.0, 0.004], rtol=1e-12,
+                 m_mistakes=[Mistake("stored m_hat", [0.1, -0.3, 0.0, 2.0], _STORED_HAT),
+                             Mistake("betas swapped", [0.0001, -0.0003, 0.0, 0.002], _BETAS_SWAPPED)],
+                 v_mistakes=[Mistake("stored v_hat", [0.01, 0.09, 0.0, 4.0], _STORED_HAT),
+                             Mistake("betas swapped", [0.001, 0.009, 0.0, 0.4], _BETAS_SWAPPED)])
 
 
 # Three steps recorded from torch (float64), lr = 0.01, betas = (0.9, 0.999), eps = 1e-8,
