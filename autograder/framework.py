@@ -87,10 +87,38 @@ class Submission:
     def has_function(self, function: str) -> bool:
         raise NotImplementedError
 
+    def call_many(self, function: str, calls) -> list:
+        """`function` called once per entry of `calls`; returns the values in order.
+
+        Each entry is an args tuple, or `call_args(*args, **kwargs)` when there are keywords.
+        The sandbox sends them in one message (no round trip per call: use it for Monte
+        Carlo loops); errors are those of calling one by one (the first failure raises).
+        """
+        return [self.call(function, *args, **kwargs) for args, kwargs in map(as_call, calls)]
+
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
         return lambda *args, **kwargs: self.call(name, *args, **kwargs)
+
+
+@dataclass(frozen=True)
+class _CallArgs:
+    args: tuple
+    kwargs: dict
+
+
+def call_args(*args, **kwargs) -> _CallArgs:
+    """One entry of Submission.call_many with keyword arguments: call_args(x, p, Rng(1), training=False)."""
+    return _CallArgs(args, kwargs)
+
+
+def as_call(entry) -> tuple[tuple, dict]:
+    if isinstance(entry, _CallArgs):
+        return entry.args, dict(entry.kwargs)
+    if isinstance(entry, tuple):
+        return entry, {}
+    raise TypeError("call_many entries are argument tuples or call_args(...)")
 
 
 class InProcessSubmission(Submission):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -82,8 +83,16 @@ SAFE_CALLABLES = {
 }
 
 
+_ATOMS = (type(None), bool, int, float, str, np.ndarray)
+
+
 def materialize(value: Any) -> Any:
     """Replace Rng/Callable markers by the real objects (used on both sides)."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is tuple:
+        return tuple([materialize(v) for v in value])
     if isinstance(value, (Rng, Callable)):
         return value.make()
     if isinstance(value, tuple):
@@ -96,26 +105,52 @@ def materialize(value: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- encode
+_DTYPE_NAMES = {np.dtype(name): name for name in ALLOWED_DTYPES}    # dtype -> name, a fast lookup
+_DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        raise ProtocolError(f"unsupported dtype {dtype}")
+    return name
+
+
 def encode(value: Any, _depth: int = 0, _buffers: list | None = None) -> Any:
     """Turn a value into JSON-ready data, or raise ProtocolError naming what is wrong.
 
-    With `_buffers` (used by `dumps`), array bytes are appended to that list and the
-    array node records [offset, nbytes] instead of carrying base64 text.
+    Finite floats are JSON numbers (exact: JSON uses float.__repr__); nan and infinities
+    are {"__float__": "nan"}. With `_buffers` (used by `dumps`), array bytes are appended
+    to that list and the array node records [offset, nbytes] instead of base64 text.
     """
     if _depth > MAX_DEPTH:
         raise ProtocolError("value is nested too deeply")
-    if value is None or isinstance(value, (bool, str)):
+    kind = type(value)
+    # fast paths for the exact built-in types (subclasses take the isinstance route below)
+    if value is None or kind is bool or kind is str or kind is int:
         return value
-    if isinstance(value, int):
+    if kind is float:
+        return value if value - value == 0.0 else {"__float__": repr(value)}  # x - x is nan for nan/inf
+    if kind is tuple:
+        return {"__tuple__": [encode(v, _depth + 1, _buffers) for v in value]}
+    if kind is list:
+        return [encode(v, _depth + 1, _buffers) for v in value]
+    if isinstance(value, (bool, str, int)):
         return value
     if isinstance(value, float):
-        return {"__float__": repr(float(value))}  # keeps nan/inf and every bit; float() also for np.float64
+        value = float(value)   # a float subclass (np.float64 too) crosses as a plain float
+        return value if value - value == 0.0 else {"__float__": repr(value)}
     if isinstance(value, np.generic):
-        if value.dtype.name not in ALLOWED_DTYPES:
+        if value.dtype not in _DTYPE_NAMES:
             raise ProtocolError(f"unsupported scalar type numpy.{value.dtype.name}")
         return encode(value.item(), _depth + 1, _buffers)
     if isinstance(value, np.ndarray):
-        if value.dtype.name not in ALLOWED_DTYPES:
+        dtype = value.dtype
+        if not dtype.isnative:
+            dtype = dtype.newbyteorder("=")
+            value = value.astype(dtype)
+        name = _DTYPE_NAMES.get(dtype)
+        if name is None:
             raise ProtocolError(f"unsupported array dtype {value.dtype.name}")
         data = np.ascontiguousarray(value)
         if _buffers is not None:
@@ -123,9 +158,9 @@ def encode(value: Any, _depth: int = 0, _buffers: list | None = None) -> Any:
             offset = _buffers[0]
             _buffers.append(raw)
             _buffers[0] += len(raw)
-            return {"__ndarray__": [offset, len(raw)], "dtype": data.dtype.name, "shape": list(value.shape)}
+            return {"__ndarray__": [offset, len(raw)], "dtype": name, "shape": list(value.shape)}
         return {"__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
-                "dtype": data.dtype.name, "shape": list(value.shape)}  # value.shape: ascontiguousarray makes 0-d arrays 1-d
+                "dtype": name, "shape": list(value.shape)}  # value.shape: ascontiguousarray makes 0-d arrays 1-d
     if isinstance(value, tuple):
         return {"__tuple__": [encode(v, _depth + 1, _buffers) for v in value]}
     if isinstance(value, list):
@@ -157,7 +192,7 @@ class _Budget:
 
     def take(self, n: int):
         self.elements += n
-        if self.elements > MAX_ELEMENTS:
+        if n < 0 or self.elements > MAX_ELEMENTS:
             raise ProtocolError("value is too large")
 
 
@@ -168,63 +203,70 @@ def decode(data: Any, *, trusted: bool = False, _depth: int = 0, _budget: _Budge
     With trusted=False (data that came from student code) the Rng/Callable markers
     are refused too: student code has no business returning them.
     """
-    budget = _budget or _Budget()
-    if _depth > MAX_DEPTH:
+    return _decode(data, trusted, _depth, _budget or _Budget(), _section)
+
+
+def _is_count(n) -> bool:
+    return type(n) is int and n >= 0
+
+
+def _decode(data: Any, trusted: bool, depth: int, budget: _Budget, section: memoryview | None) -> Any:
+    kind = type(data)
+    if data is None or kind is bool or kind is str or kind is int or kind is float:  # json.loads gives exact types
+        return data
+    if depth > MAX_DEPTH:
         raise ProtocolError("value is nested too deeply")
-    if data is None or isinstance(data, (bool, str, int)):
-        return data
-    if isinstance(data, float):  # plain JSON floats are fine too
-        return data
-    if isinstance(data, list):
+    depth += 1
+    if kind is list:
         budget.take(len(data))
-        return [decode(v, trusted=trusted, _depth=_depth + 1, _budget=budget, _section=_section) for v in data]
-    if not isinstance(data, dict) or len(data) == 0:
+        return [_decode(v, trusted, depth, budget, section) for v in data]
+    if kind is not dict or len(data) == 0:
         raise ProtocolError("malformed message")
-    if "__float__" in data:
-        text = data["__float__"]
-        if not isinstance(text, str) or len(text) > 40:
-            raise ProtocolError("malformed float")
-        return float(text)
-    if "__ndarray__" in data:
-        dtype, shape, raw = data.get("dtype"), data.get("shape"), data.get("__ndarray__")
-        if dtype not in ALLOWED_DTYPES or not isinstance(shape, list) or not isinstance(raw, (str, list)):
-            raise ProtocolError("malformed array")
-        if len(shape) > 32 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
-            raise ProtocolError("malformed array shape")
-        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-        budget.take(count)
-        if isinstance(raw, list):  # [offset, nbytes] into the message's byte section
-            if (_section is None or len(raw) != 2
-                    or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in raw)
-                    or raw[0] + raw[1] > len(_section)):
-                raise ProtocolError("malformed array reference")
-            buf = _section[raw[0]:raw[0] + raw[1]]
-        else:
-            buf = base64.b64decode(raw.encode("ascii"), validate=True)
-        if len(buf) != count * np.dtype(dtype).itemsize:
-            raise ProtocolError("array bytes do not match its shape")
-        return np.frombuffer(buf, dtype=dtype).reshape(shape).copy()
     if "__tuple__" in data:
         items = data["__tuple__"]
-        if not isinstance(items, list):
+        if type(items) is not list:
             raise ProtocolError("malformed tuple")
         budget.take(len(items))
-        return tuple(decode(v, trusted=trusted, _depth=_depth + 1, _budget=budget, _section=_section) for v in items)
+        return tuple([_decode(v, trusted, depth, budget, section) for v in items])
+    if "__ndarray__" in data:
+        dtype, shape, raw = data.get("dtype"), data.get("shape"), data.get("__ndarray__")
+        if type(dtype) is not str or dtype not in _DTYPES or type(shape) is not list \
+                or type(raw) not in (str, list):
+            raise ProtocolError("malformed array")
+        if len(shape) > 32 or not all(map(_is_count, shape)):
+            raise ProtocolError("malformed array shape")
+        count = math.prod(shape)
+        budget.take(count)
+        if type(raw) is list:  # [offset, nbytes] into the message's byte section
+            if (section is None or len(raw) != 2 or not all(map(_is_count, raw))
+                    or raw[0] + raw[1] > len(section)):
+                raise ProtocolError("malformed array reference")
+            buf = section[raw[0]:raw[0] + raw[1]]
+        else:
+            buf = base64.b64decode(raw.encode("ascii"), validate=True)
+        if len(buf) != count * _DTYPES[dtype].itemsize:
+            raise ProtocolError("array bytes do not match its shape")
+        return np.frombuffer(buf, dtype=_DTYPES[dtype]).reshape(shape).copy()
     if "__dict__" in data:
         items = data["__dict__"]
-        if not isinstance(items, list):
+        if type(items) is not list:
             raise ProtocolError("malformed dict")
         out = {}
         for pair in items:
-            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+            if not (type(pair) is list and len(pair) == 2 and type(pair[0]) is str):
                 raise ProtocolError("malformed dict item")
-            out[pair[0]] = decode(pair[1], trusted=trusted, _depth=_depth + 1, _budget=budget, _section=_section)
+            out[pair[0]] = _decode(pair[1], trusted, depth, budget, section)
         budget.take(len(items))
         return out
+    if "__float__" in data:
+        text = data["__float__"]
+        if type(text) is not str or len(text) > 40:
+            raise ProtocolError("malformed float")
+        return float(text)
     if trusted and "__rng__" in data:
         return Rng(int(data["__rng__"]))
     if trusted and "__callable__" in data:
-        params = decode(data.get("params", []), trusted=True, _depth=_depth + 1, _budget=budget, _section=_section)
+        params = _decode(data.get("params", []), True, depth, budget, section)
         return Callable(str(data["__callable__"]), *params)
     raise ProtocolError("malformed message")
 

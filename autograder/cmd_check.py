@@ -1,0 +1,148 @@
+"""Run the public tests on your own work: python -m autograder check [ASSIGNMENT or PATH] [-f FUNCTION]
+
+    python -m autograder check 01                 # assignments/01_penalties/penalties.py
+    python -m autograder check 01_penalties -f l2_gradient
+    python -m autograder check path/to/penalties.py
+    python -m autograder check                    # the assignment module in the current folder
+
+Prints a score per function, what failed with hints, and the total. Your code runs in a
+separate process with a time limit, exactly as when it is graded. From a notebook cell:
+
+    from autograder.cmd_check import run_check
+    run_check("01_penalties", functions=["l2_gradient"])
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .course import ASSIGNMENTS, REPO_ROOT, Assignment, find_assignment
+
+
+class CheckError(ValueError):
+    """The command line did not name a module we can check."""
+
+
+def locate(target: str | None, path: str | Path | None = None) -> tuple[Assignment, Path]:
+    """Resolve (assignment, module file) from an assignment id/number or a path to a folder or file."""
+    if path is not None:
+        assignment = find_assignment(target) if target else None
+        return _from_path(Path(path), assignment)
+    if target is None:
+        return _from_path(Path.cwd(), None)
+    candidate = Path(target).expanduser()
+    if candidate.exists():
+        return _from_path(candidate, None)
+    try:
+        assignment = find_assignment(target)
+    except ValueError as exc:
+        raise CheckError(f"{exc}; or give the path to your module file") from None
+    for base in (Path.cwd() / "assignments", REPO_ROOT / "assignments", Path.cwd()):
+        module = base / assignment.id / assignment.filename
+        if module.is_file():
+            return assignment, module
+    module = Path.cwd() / assignment.filename
+    if module.is_file():
+        return assignment, module
+    raise CheckError(f"cannot find {assignment.filename} for {assignment.id} "
+                     f"(looked in assignments/{assignment.id}/ and the current folder)")
+
+
+def _from_path(path: Path, assignment: Assignment | None) -> tuple[Assignment, Path]:
+    if path.is_file():
+        if assignment is None:
+            try:
+                assignment = find_assignment(path.stem)
+            except ValueError:
+                raise CheckError(f"{path.name} is not the module of any assignment "
+                                 f"({', '.join(a.filename for a in ASSIGNMENTS.values())})") from None
+        return assignment, path
+    if not path.is_dir():
+        raise CheckError(f"{path} does not exist")
+    if assignment is None:
+        try:
+            assignment = find_assignment(path.resolve().name)
+            if not (path / assignment.filename).is_file():
+                raise CheckError(f"{path} has no {assignment.filename}")
+            return assignment, path / assignment.filename
+        except ValueError:
+            pass
+        found = [a for a in ASSIGNMENTS.values() if (path / a.filename).is_file()]
+        if len(found) != 1:
+            what = "no assignment module" if not found else "several assignment modules"
+            raise CheckError(f"{path} has {what}; name the assignment, e.g. `check 01_penalties`")
+        assignment = found[0]
+    module = path / assignment.filename
+    if not module.is_file():
+        raise CheckError(f"{path} has no {assignment.filename}")
+    return assignment, module
+
+
+# ============================================================================ report
+def format_report(assignment: Assignment, module: Path, results, seconds: float | None = None) -> str:
+    from .grading import by_function, totals
+
+    lines = [f"Checking {module} against the public tests of {assignment.id}", ""]
+    functions = by_function(results)
+    width = max([len(f) for f in functions] + [8])
+    for fn, fs in functions.items():
+        mark = {"passed": "ok", "not_implemented": "not implemented yet"}.get(fs.status, fs.status.replace("_", " "))
+        lines.append(f"  {fn:<{width}}  {fs.score:g}/{fs.max_score:g}  {mark}")
+        if fs.status in ("passed", "not_implemented"):
+            continue
+        for r in results:
+            if r.function != fn or r.status == "passed":
+                continue
+            message = (r.output or r.status).strip()
+            first, _, rest = message.partition("\n")
+            lines.append(f"      x {r.name.split(':', 1)[-1].strip()}: {first}")
+            if fs.status != "import_error":
+                for extra in rest.splitlines()[:6]:
+                    lines.append(f"          {extra}")
+            if r.hint:
+                lines.append(f"        hint: {r.hint}")
+            if fs.status == "import_error":
+                break
+    score, max_score = totals(results)
+    lines += ["", f"Total: {score:g}/{max_score:g} points on the public tests"
+              + (f" ({seconds:.2f} s)" if seconds is not None else "")
+              + "; hidden tests are run when you are graded."]
+    return "\n".join(lines)
+
+
+def run_check(assignment: str | None, path=None, functions: list[str] | None = None, *, file=None) -> float:
+    """Check one assignment (optionally only some functions), print the report, return the points earned."""
+    from . import sandbox
+    from .grading import grade_submission, totals
+
+    a, module = locate(assignment, path)
+    sandbox.prestart()  # the worker's zygote imports NumPy while the suites load
+    if module.name != a.filename:
+        raise CheckError(f"{module.name}: the module of {a.id} must be called {a.filename}")
+    start = time.perf_counter()
+    results = grade_submission(a, module.parent, hidden=False, functions=functions, quiz=False)
+    if functions and not results:
+        raise CheckError(f"no public test for {', '.join(functions)} in {a.id}")
+    print(format_report(a, module, results, time.perf_counter() - start), file=file or sys.stdout)
+    return totals(results)[0]
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("check", help="run the public tests on your work and print hints",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("target", nargs="?", metavar="ASSIGNMENT_OR_PATH",
+                   help="assignment id or number (01, 01_penalties) or a path to your folder or module")
+    p.add_argument("-f", "--function", action="append", dest="functions", metavar="FUNCTION",
+                   help="only the tests of this function (repeatable)")
+    p.set_defaults(run=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        run_check(args.target, functions=args.functions)
+    except (CheckError, ValueError) as exc:
+        print(f"check: error: {exc}", file=sys.stderr)
+        return 2
+    return 0

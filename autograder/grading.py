@@ -1,0 +1,300 @@
+"""Grade one submission, and turn results into reports (Gradescope JSON, Markdown feedback).
+
+Stable API (used by the batch grader, the Gradescope bundle, the class report and the
+student bundle):
+
+    grade_submission(assignment, submission_dir, *, hidden=True, functions=None,
+                     sandbox_options=None) -> list[CaseResult]
+    gradescope_results(results, *, output="") -> dict        # Gradescope results.json
+    feedback_markdown(student, assignment, results) -> str   # readable feedback
+    by_function(results) -> dict[function, FunctionScore]
+    submission_status(assignment, submission_dir, results) -> (status, message)
+
+Code cases come from `framework.load_cases` (public, plus hidden when `hidden`), run
+against a `sandbox.SandboxedSubmission` of `<submission_dir>/<module>.py` with the
+reference from `course.load_reference` (only when hidden cases are graded). If
+`autograder.quiz` provides `grade_quiz_answers(assignment, submission_dir)`, its
+results are appended. Loaded cases and references are cached per process.
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from . import framework, protocol
+from .course import Assignment, load_reference
+from .framework import CaseResult
+
+# Row statuses of a graded submission (gradebook.csv "status" column).
+ROW_STATUSES = {
+    "graded": "graded (individual tests may still have failed)",
+    "import_error": "the module could not be imported; every code test scored 0",
+    "missing_module": "the submission folder has no module file for this assignment",
+    "unknown_assignment": "the folder is not an assignment of this course",
+    "unreadable": "the submission could not be read",
+    "grader_error": "the grader itself failed on this submission (not the student's fault)",
+}
+
+_cases_cache: dict[tuple[str, bool], list] = {}
+_references: dict[str, "MemoReference"] = {}
+
+
+class MemoReference:
+    """The reference module, with its results memoized per grading process.
+
+    Hidden cases call the reference with the same arguments for every submission (some
+    at a real cost, e.g. 20,000 FISTA iterations for an optimum); a call whose arguments
+    are plain data (protocol-encodable) is computed once and later calls get a deep copy.
+    Calls with a real Generator (not encodable) always run. The reference is pure and
+    deterministic (docs/ARCHITECTURE.md), which is what makes this sound.
+    """
+
+    MAX_BYTES = 256 << 20
+
+    def __init__(self, module):
+        self._module = module
+        self._cache: dict[tuple[str, bytes], object] = {}
+        self._bytes = 0
+
+    def __getattr__(self, name):
+        attr = getattr(self._module, name)
+        if name.startswith("_") or not inspect.isfunction(attr):
+            return attr
+
+        def memo(*args, **kwargs):
+            try:
+                key = (name, protocol.dumps((args, kwargs)))
+            except protocol.ProtocolError:
+                return attr(*args, **kwargs)
+            if key in self._cache:
+                return copy.deepcopy(self._cache[key])
+            value = attr(*args, **kwargs)
+            size = len(key[1]) + sum(getattr(v, "nbytes", 64) for v in (value if isinstance(value, tuple) else (value,)))
+            if self._bytes + size <= self.MAX_BYTES:
+                self._cache[key] = copy.deepcopy(value)
+                self._bytes += size
+            return value
+
+        memo.__name__ = name
+        return memo
+
+
+def reference_for(assignment: Assignment) -> MemoReference:
+    """The (memoized) reference solution of an assignment, loaded once per process."""
+    if assignment.id not in _references:
+        _references[assignment.id] = MemoReference(load_reference(assignment))
+    return _references[assignment.id]
+
+
+def cases_for(assignment: Assignment, hidden: bool) -> list:
+    key = (assignment.suite, hidden)
+    if key not in _cases_cache:
+        _cases_cache[key] = framework.load_cases(assignment.suite, hidden=hidden)
+    return _cases_cache[key]
+
+
+def _quiz_grader():
+    try:
+        module = importlib.import_module("autograder.quiz")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("autograder.quiz",):
+            return None
+        raise
+    return getattr(module, "grade_quiz_answers", None)
+
+
+def grade_submission(assignment: Assignment, submission_dir: Path, *, hidden: bool = True,
+                     functions: Sequence[str] | None = None, sandbox_options: dict | None = None,
+                     quiz: bool = True) -> list[CaseResult]:
+    """Run the assignment's cases on `<submission_dir>/<module>.py` in a sandbox.
+
+    `functions` restricts the code cases to those functions (quiz results are then
+    left out). `sandbox_options` are passed to SandboxedSubmission (call_timeout,
+    memory_mb, ...). A missing module gives every code case the status
+    "import_error" with a message saying so; never raises for student problems.
+    """
+    from .sandbox import SandboxedSubmission
+
+    submission_dir = Path(submission_dir)
+    cases = cases_for(assignment, hidden)
+    if functions:
+        cases = [c for c in cases if c.function in set(functions)]
+    module_path = submission_dir / assignment.filename
+    if not module_path.is_file():
+        message = f"your submission has no {assignment.filename} (expected it in {submission_dir.name}/)"
+        results = [CaseResult(c.name, c.function, 0.0, c.points, "import_error", message, None, c.visibility)
+                   for c in cases]
+    else:
+        ref = reference_for(assignment) if any(c.wants_reference for c in cases) else None
+        with SandboxedSubmission(module_path, module_name=assignment.module, **(sandbox_options or {})) as sub:
+            results = framework.run_cases(cases, sub, ref)
+    if quiz and not functions:
+        results += quiz_results(assignment, submission_dir)
+    return results
+
+
+def quiz_results(assignment: Assignment, submission_dir: Path) -> list[CaseResult]:
+    grader = _quiz_grader()
+    if grader is None:
+        return []
+    try:
+        return list(grader(assignment, Path(submission_dir)))
+    except Exception as exc:  # noqa: BLE001 - a grader bug must not lose the code score
+        return [CaseResult("quiz: answers", "quiz", 0.0, 0.0, "error",
+                           f"the quiz could not be graded ({type(exc).__name__}: {exc}); "
+                           "this is not your fault, tell the instructor")]
+
+
+def submission_status(assignment: Assignment, submission_dir: Path, results: Sequence[CaseResult]) -> tuple[str, str]:
+    """The gradebook row status and a one-line message for a graded submission."""
+    if not (Path(submission_dir) / assignment.filename).is_file():
+        return "missing_module", f"no {assignment.filename} in the submission"
+    code = [r for r in results if r.function != "quiz"]
+    if code and all(r.status == "import_error" for r in code):
+        return "import_error", code[0].output.splitlines()[0] if code[0].output else "import failed"
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return "graded", ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+
+
+# ============================================================================ summaries
+@dataclass
+class FunctionScore:
+    function: str
+    score: float
+    max_score: float
+    status: str       # passed | partial | failed | not_implemented | timeout | crashed | error | import_error
+
+
+def by_function(results: Iterable[CaseResult]) -> dict[str, FunctionScore]:
+    """Per-function totals in first-appearance order, with one summarizing status."""
+    groups: dict[str, list[CaseResult]] = {}
+    for r in results:
+        groups.setdefault(r.function, []).append(r)
+    out = {}
+    for fn, rs in groups.items():
+        score = sum(r.score for r in rs)
+        max_score = sum(r.max_score for r in rs)
+        statuses = {r.status for r in rs}
+        if statuses == {"passed"}:
+            status = "passed"
+        elif statuses == {"not_implemented"}:
+            status = "not_implemented"
+        elif statuses == {"import_error"}:
+            status = "import_error"
+        elif "passed" in statuses:
+            status = "partial"
+        else:
+            status = next((s for s in ("timeout", "crashed", "error", "not_implemented") if s in statuses), "failed")
+        out[fn] = FunctionScore(fn, score, max_score, status)
+    return out
+
+
+def totals(results: Iterable[CaseResult]) -> tuple[float, float]:
+    results = list(results)
+    return sum(r.score for r in results), sum(r.max_score for r in results)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _case_output(r: CaseResult) -> str:
+    text = r.output or ""
+    if r.hint:
+        text += ("\n" if text else "") + f"Hint: {r.hint}"
+    return text
+
+
+# ============================================================================ Gradescope
+def gradescope_results(results: Sequence[CaseResult], *, output: str = "") -> dict:
+    """Gradescope's results.json: score, max_score, output, tests[].
+
+    Each test: name, score, max_score, status ("passed"/"failed"), output (message and
+    hint), visibility ("visible" for public cases, "after_published" for hidden ones),
+    extra_data {function, hint, outcome} where outcome is our detailed status
+    (passed, failed, error, not_implemented, timeout, crashed, import_error).
+    """
+    score, max_score = totals(results)
+    tests = []
+    for r in results:
+        tests.append({
+            "name": r.name,
+            "score": float(r.score),
+            "max_score": float(r.max_score),
+            "status": "passed" if r.status == "passed" else "failed",
+            "output": _case_output(r),
+            "visibility": r.visibility if r.visibility in ("visible", "hidden", "after_due_date",
+                                                           "after_published") else "visible",
+            "extra_data": {"function": r.function, "hint": r.hint, "outcome": r.status},
+        })
+    summary = output or "\n".join(
+        f"{fs.function}: {_fmt(fs.score)}/{_fmt(fs.max_score)} ({fs.status.replace('_', ' ')})"
+        for fs in by_function(results).values())
+    return {"score": float(score), "max_score": float(max_score), "output": summary,
+            "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
+
+
+# ============================================================================ Markdown feedback
+_STATUS_WORDS = {
+    "passed": "all tests passed",
+    "partial": "some tests failed",
+    "failed": "tests failed",
+    "not_implemented": "not implemented yet",
+    "timeout": "too slow (time limit)",
+    "crashed": "crashed the worker",
+    "error": "raised an error",
+    "import_error": "module could not be imported",
+}
+
+
+def feedback_markdown(student: str, assignment: Assignment | str, results: Sequence[CaseResult]) -> str:
+    """Readable feedback: total, a per-function table, then each failed test with its message and hint.
+
+    A function that is not implemented gets one line ("not implemented yet"), never a traceback.
+    """
+    title = f"{assignment.id} ({assignment.title})" if isinstance(assignment, Assignment) else str(assignment)
+    score, max_score = totals(results)
+    lines = [f"# Feedback for {student}: {title}", "",
+             f"**Total: {_fmt(score)} / {_fmt(max_score)} points**", ""]
+    functions = by_function(results)
+    import_failures = [r for r in results if r.status == "import_error"]
+    if import_failures and all(r.status == "import_error" for r in results if r.function != "quiz"):
+        lines += ["Your module could not be graded:", "", "```", import_failures[0].output.strip()[:2000], "```", ""]
+    lines += ["| function | score | status |", "| --- | ---: | --- |"]
+    for fs in functions.values():
+        lines.append(f"| `{fs.function}` | {_fmt(fs.score)} / {_fmt(fs.max_score)} | {_STATUS_WORDS.get(fs.status, fs.status)} |")
+    lines.append("")
+    problems = [r for r in results if r.status != "passed"]
+    if problems:
+        lines += ["## What to fix", ""]
+    for fn, fs in functions.items():
+        failed = [r for r in problems if r.function == fn]
+        if not failed:
+            continue
+        if fs.status == "not_implemented":
+            lines += [f"- `{fn}`: not implemented yet.", ""]
+            continue
+        if fs.status == "import_error":
+            continue  # already said once above
+        lines += [f"### `{fn}`", ""]
+        for r in failed:
+            if r.status == "not_implemented":
+                lines.append(f"- **{r.name}**: not implemented yet")
+                continue
+            message = (r.output or r.status).strip()
+            first, _, rest = message.partition("\n")
+            lines.append(f"- **{r.name}** ({r.status.replace('_', ' ')}): {first}")
+            if rest.strip():
+                lines += ["", "  ```", *("  " + line for line in rest.strip().splitlines()[:12]), "  ```"]
+            if r.hint:
+                lines.append(f"  - Hint: {r.hint}")
+        lines.append("")
+    if not problems:
+        lines += ["Every test passed. Well done.", ""]
+    return "\n".join(lines)

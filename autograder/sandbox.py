@@ -1,0 +1,584 @@
+"""Trusted side of the sandbox: `SandboxedSubmission` runs a student module in a worker process.
+
+    sub = SandboxedSubmission("submitted/alice/01_penalties/penalties.py")
+    sub.call("l2_gradient", np.ones(3), 0.5)   # -> decoded plain data, or a StudentProblem
+    sub.close()
+
+How a submission is isolated (see autograder/worker.py for the student side):
+- the module runs in a process forked from a zygote that has imported NumPy and the
+  stdlib but nothing of the reference solutions or the suites; only the module file is
+  loaded (from a scratch copy, never in place; a conftest.py or any other file of the
+  submission is never read);
+- when the grader runs as root, the worker chroots into its scratch directory and
+  becomes an unprivileged uid of its own (60000 + n, leased with a lock file, so two
+  concurrent workers never share a uid), so it cannot see solutions/, the suites,
+  other students' files, the output folder, or signal the grader; the zygote (and so
+  every worker) also lives in empty network and IPC namespaces: no network at all;
+- rlimits: address space (memory), no new processes or threads (RLIMIT_NPROC = 0),
+  file size, CPU seconds, open files, no core dumps; stdout/stderr are captured in a
+  bounded buffer and fds 1/2 go to /dev/null;
+- each call has a wall-clock time limit enforced here; on a timeout or a crash the
+  worker's process group (and, as root, every process of its uid) is SIGKILLed and a
+  fresh worker is started for the next call, so only that function loses points; a
+  function that timed out is not run again (`max_timeouts_per_function`);
+- `call_many(function, calls)` sends many calls in one message and reads one reply per
+  call (same per-call time limit, stops at the first failure): half the cost per call;
+- only plain data comes back: replies are decoded with `protocol.loads(trusted=False)`,
+  bounded in size, and every failure becomes one of framework's StudentProblem
+  exceptions with a message meant for the student.
+
+Without root (a student's own machine) the same process isolation, limits and time
+limits apply, without chroot and uid change.
+"""
+from __future__ import annotations
+
+import atexit
+import errno
+import fcntl
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from . import framework, protocol
+from .framework import BadReturn, NotImplementedYet, StudentCrashed, StudentImportFailed, StudentRaised, \
+    StudentTimeout
+from .worker import HEADER
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+CALL_TIMEOUT = 2.0          # seconds of wall-clock time per call
+IMPORT_TIMEOUT = 3.0        # seconds to import the module
+MEMORY_MB = 512             # address space a worker may add to what NumPy already maps
+MAX_REPLY_BYTES = 64 << 20  # a reply larger than this is refused
+UID_BASE, UID_COUNT = 60000, 2000
+UID_LOCK_DIR = Path(os.environ.get("AUTOGRADER_UID_LOCK_DIR", "/tmp/.autograder-uids"))
+
+
+_CHUNK = bytearray(1 << 16)
+_CHUNK_VIEW = memoryview(_CHUNK)
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed (not the student's fault)."""
+
+
+class _Timeout(Exception):
+    pass
+
+
+class _TooBig(Exception):
+    pass
+
+
+# ============================================================================ the zygote
+class _Zygote:
+    """One per grading process: a small root process that forks workers on request."""
+
+    def __init__(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = dict(os.environ)
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+            env[var] = "1"  # no BLAS threads: workers may not create threads (RLIMIT_NPROC = 0)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        code = ("import sys; sys.path[:] = [p for p in sys.path if p not in ('', '.')]; "
+                f"sys.path.insert(0, {str(REPO_ROOT)!r}); "
+                "from autograder.worker import zygote_main; zygote_main(int(sys.argv[1]))")
+        self.proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno())],
+                                     pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                     cwd="/", env=env, start_new_session=True)
+        theirs.close()
+        self.sock = ours
+        self.owner = os.getpid()
+        self.lock = threading.Lock()
+        self.ready = False
+
+    def alive(self) -> bool:
+        return self.owner == os.getpid() and self.proc.poll() is None
+
+    def _recv(self, timeout: float) -> dict:
+        ready, _, _ = select.select([self.sock], [], [], timeout)
+        if not ready:
+            raise SandboxError("the sandbox zygote did not answer")
+        data = self.sock.recv(1 << 16)
+        if not data:
+            raise SandboxError("the sandbox zygote exited")
+        return json.loads(data)
+
+    def request(self, message: dict, fds=(), timeout: float = 30.0) -> dict:
+        with self.lock:
+            if not self.ready:
+                self._recv(60.0)
+                self.ready = True
+            socket.send_fds(self.sock, [json.dumps(message).encode()], list(fds))
+            return self._recv(timeout)
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        finally:
+            if self.owner == os.getpid():
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+
+
+_zygote: _Zygote | None = None
+_zygote_lock = threading.Lock()
+
+
+def get_zygote() -> _Zygote:
+    """The zygote of this process, started (or restarted, if it died) on demand."""
+    global _zygote
+    with _zygote_lock:
+        if _zygote is None or not _zygote.alive():
+            if _zygote is not None and _zygote.owner == os.getpid():
+                try:
+                    _zygote.close()
+                except Exception:  # noqa: BLE001
+                    pass
+            _zygote = _Zygote()
+        return _zygote
+
+
+def prestart() -> None:
+    """Start the zygote now (it imports NumPy in parallel with whatever the caller does next)."""
+    get_zygote()
+
+
+@atexit.register
+def _shutdown() -> None:
+    global _zygote
+    if _zygote is not None and _zygote.owner == os.getpid():
+        _zygote.close()
+        _zygote = None
+    if _scratch_root is not None and _scratch_root[1] == os.getpid():
+        shutil.rmtree(_scratch_root[0], ignore_errors=True)
+
+
+def _after_fork_in_child() -> None:
+    """A forked grader must not share its parent's zygote, uid leases or scratch root."""
+    global _zygote, _scratch_root
+    if _zygote is not None:
+        try:
+            _zygote.sock.close()  # only our copy of the fd: the parent keeps its zygote
+        except OSError:
+            pass
+        _zygote = None
+    for lease in _free_leases:
+        try:
+            os.close(lease.fd)
+        except OSError:
+            pass
+    _free_leases.clear()
+    _scratch_root = None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# ============================================================================ uids and scratch dirs
+class _UidLease:
+    def __init__(self, uid: int, fd: int):
+        self.uid, self.fd = uid, fd
+
+
+_free_leases: list[_UidLease] = []
+
+
+def _acquire_uid() -> _UidLease:
+    """An unprivileged uid no other live grader uses (flock on a file per uid; released on death)."""
+    if _free_leases:
+        return _free_leases.pop()
+    UID_LOCK_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for uid in range(UID_BASE, UID_BASE + UID_COUNT):
+        fd = os.open(UID_LOCK_DIR / str(uid), os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        get_zygote().request({"op": "kill_uid", "uid": uid})  # leftovers of a dead grader, if any
+        return _UidLease(uid, fd)
+    raise SandboxError("no free sandbox uid")
+
+
+def _release_uid(lease: _UidLease) -> None:
+    _free_leases.append(lease)
+
+
+_scratch_root: tuple[str, int] | None = None
+
+
+def scratch_root() -> str:
+    global _scratch_root
+    if _scratch_root is None or _scratch_root[1] != os.getpid() or not os.path.isdir(_scratch_root[0]):
+        _scratch_root = (tempfile.mkdtemp(prefix="autograder-sandbox-"), os.getpid())
+        os.chmod(_scratch_root[0], 0o700)
+    return _scratch_root[0]
+
+
+def describe_status(status: int | None) -> str:
+    """A student-readable account of how a worker process ended."""
+    if status is None:
+        return "it ended"
+    code = os.waitstatus_to_exitcode(status)
+    if code >= 0:
+        return f"the process exited with code {code} (os._exit or sys.exit outside a function?)"
+    sig = -code
+    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+    why = {
+        "SIGKILL": "killed (time or memory limit)",
+        "SIGSEGV": "crashed with a segmentation fault",
+        "SIGXCPU": "killed after using too much CPU time",
+        "SIGXFSZ": "killed for writing a file that is too large",
+        "SIGABRT": "aborted",
+    }.get(name, "killed")
+    return f"the process was {why} ({name})"
+
+
+# ============================================================================ the submission
+class SandboxedSubmission(framework.Submission):
+    """framework.Submission whose calls run in a sandboxed worker (see the module docstring).
+
+    Arguments: `module_path` (the student's file; it is copied, never run in place),
+    `module_name` (default: the file's stem), `call_timeout` and `import_timeout` in
+    seconds, `memory_mb`, `max_timeouts_per_function` (after that many timeouts a
+    function is not run again and its later calls count as timeouts), `isolate_user`
+    (chroot + unprivileged uid; default: when running as root).
+    Attributes for reports: `events` (timeouts, crashes, restarts), `import_printed`.
+    """
+
+    def __init__(self, module_path, *, module_name: str | None = None, call_timeout: float = CALL_TIMEOUT,
+                 import_timeout: float = IMPORT_TIMEOUT, memory_mb: float = MEMORY_MB,
+                 max_timeouts_per_function: int = 1, isolate_user: bool | None = None,
+                 output_limit: int = 4000, max_reply_bytes: int = MAX_REPLY_BYTES):
+        self.module_path = Path(module_path)
+        self.module_name = module_name or self.module_path.stem
+        self.filename = self.module_name + ".py"
+        self.call_timeout = float(call_timeout)
+        self.import_timeout = float(import_timeout)
+        self.memory = int(memory_mb * (1 << 20))
+        self.max_timeouts = int(max_timeouts_per_function)
+        self.isolate_user = (os.geteuid() == 0) if isolate_user is None else bool(isolate_user)
+        if self.isolate_user and os.geteuid() != 0:
+            raise SandboxError("isolate_user needs root")
+        self.output_limit = output_limit
+        self.max_reply_bytes = max_reply_bytes
+        self.events: list[str] = []
+        self.import_printed = ""
+        self._timeouts: dict[str, int] = {}
+        self._pid: int | None = None
+        self._sock: socket.socket | None = None
+        self._scratch: str | None = None
+        self._functions: set[str] | None = None
+        self._import_failure: StudentImportFailed | None = None
+        self._lease: _UidLease | None = None
+        self._closed = False
+        self._rbuf = bytearray()
+        try:
+            # O_NOFOLLOW: a submitted symlink (to solutions/, say) is not followed by the grader
+            fd = os.open(self.module_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            with os.fdopen(fd, "rb") as f:
+                self._source = f.read(16 << 20)
+        except OSError as exc:
+            self._source = None
+            why = "it is a symbolic link; submit a real file" if exc.errno == errno.ELOOP else exc.strerror or exc
+            self._import_failure = StudentImportFailed(f"could not read {self.module_path.name}: {why}")
+        if self.isolate_user:
+            self._lease = _acquire_uid()
+
+    # ------------------------------------------------------------------ public API
+    @property
+    def uid(self) -> int | None:
+        return self._lease.uid if self._lease else None
+
+    @property
+    def worker_pid(self) -> int | None:
+        return self._pid
+
+    def import_error(self) -> StudentImportFailed | None:
+        """The import failure of the module (starting the worker if needed), or None."""
+        self._ensure_worker()
+        return self._import_failure
+
+    def has_function(self, function: str) -> bool:
+        self._ensure_worker()
+        return self._import_failure is None and function in (self._functions or ())
+
+    def functions(self) -> list[str]:
+        self._ensure_worker()
+        return sorted(self._functions or ())
+
+    def call(self, function: str, *args, **kwargs) -> Any:
+        return self._exchange(function, [(args, kwargs)], inputs=False)[0][0]
+
+    def call_with_inputs(self, function: str, *args, **kwargs) -> tuple[Any, tuple, dict]:
+        return self._exchange(function, [(args, kwargs)], inputs=True)[0]
+
+    def call_many(self, function: str, calls) -> list:
+        """Many calls of one function in one message; the worker answers each as it finishes.
+
+        Same results and errors as calling one by one (the first call that fails raises,
+        and the later ones are not run), with the same time limit per call, but without
+        a round trip per call: use it for Monte Carlo loops of hundreds of calls.
+        """
+        calls = [framework.as_call(c) for c in calls]
+        if not calls:
+            return []
+        return [value for value, _, _ in self._exchange(function, calls, inputs=False)]
+
+    def _exchange(self, function: str, calls: list, inputs: bool) -> list[tuple[Any, tuple, dict]]:
+        if self._closed:
+            raise SandboxError("this submission was closed")
+        if self._timeouts.get(function, 0) >= self.max_timeouts:
+            raise StudentTimeout(f"{function}() was not run again: an earlier call took longer than "
+                                 f"{self.call_timeout:g} s")
+        self._ensure_worker()
+        if self._import_failure is not None:
+            f = self._import_failure
+            raise StudentImportFailed(f.message, f.detail)
+        if function not in self._functions:
+            raise StudentRaised(f"your module has no function {function}() (was it renamed or deleted?)")
+        if len(calls) == 1:
+            request = {"fn": function, "args": tuple(calls[0][0]), "kwargs": dict(calls[0][1]), "inputs": inputs}
+        else:
+            request = {"fn": function, "batch": [[tuple(a), dict(k)] for a, k in calls], "inputs": inputs}
+        payload = protocol.dumps(request)
+        self._rbuf = bytearray()
+        results = []
+        deadline = time.monotonic() + self.call_timeout
+        try:
+            self._send(payload, deadline)
+            for i in range(len(calls)):
+                raw = self._recv(deadline, last=i == len(calls) - 1)
+                results.append(self._outcome(function, self._decode_reply(function, raw)))
+                deadline = time.monotonic() + self.call_timeout
+        except _Timeout:
+            self._timeouts[function] = self._timeouts.get(function, 0) + 1
+            self._kill_worker()
+            self.events.append(f"{function}: timeout")
+            raise StudentTimeout(f"{function}() did not finish within {self.call_timeout:g} s "
+                                 "(an infinite loop, or a very slow computation?)") from None
+        except _TooBig as exc:
+            self._kill_worker()
+            if exc.args:
+                raise BadReturn(f"{function}() sent back something that is not plain data ({exc.args[0]})") from None
+            raise BadReturn(f"{function}() returned a value larger than {self.max_reply_bytes >> 20} MB") from None
+        except (EOFError, OSError):
+            status = self._kill_worker(reap=True)
+            self.events.append(f"{function}: crashed")
+            raise StudentCrashed(f"{function}() ended the worker process: {describe_status(status)}") from None
+        return results
+
+    def _decode_reply(self, function: str, raw: bytes) -> dict:
+        try:
+            reply = protocol.loads(raw, trusted=False)
+            if not isinstance(reply, dict) or not isinstance(reply.get("status"), str):
+                raise protocol.ProtocolError("not a reply")
+        except protocol.ProtocolError as exc:
+            self._kill_worker()
+            raise BadReturn(f"{function}() sent back something that is not plain data ({exc})") from None
+        return reply
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._kill_worker(reap=False)
+        if self._lease is not None:
+            _release_uid(self._lease)
+            self._lease = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+    # ------------------------------------------------------------------ replies
+    @staticmethod
+    def _text(reply: dict, key: str, limit: int = 3000) -> str:
+        value = reply.get(key)
+        return value[:limit] if isinstance(value, str) else ""
+
+    def _outcome(self, function: str, reply: dict):
+        status = reply["status"]
+        printed = self._text(reply, "printed", 2000)
+        if status == "ok":
+            result = reply.get("result")
+            if not (isinstance(result, tuple) and len(result) == 3 and isinstance(result[1], (tuple, list))
+                    and isinstance(result[2], dict)):
+                self._kill_worker()
+                raise BadReturn(f"{function}() sent back a malformed reply")
+            return result[0], tuple(result[1]), dict(result[2])
+        if status == "not_implemented":
+            raise NotImplementedYet(f"{function}() is not implemented yet")
+        if status == "missing":
+            raise StudentRaised(f"your module has no function {function}() (was it renamed or deleted?)")
+        if status == "bad_return":
+            raise BadReturn(f"{function}() returned a value that cannot be graded: {self._text(reply, 'message', 300)}")
+        if status == "error":
+            kind = self._text(reply, "type", 80) or "an exception"
+            message = self._text(reply, "message", 600)
+            extra = " (the worker's memory limit is %d MB)" % (self.memory >> 20) if kind == "MemoryError" else ""
+            detail = self._text(reply, "traceback")
+            if printed:
+                detail += ("\n" if detail else "") + "printed before the error:\n" + printed[:800]
+            raise StudentRaised(f"{function}() raised {kind}: {message}{extra}", detail)
+        self._kill_worker()
+        raise BadReturn(f"{function}() sent back an unexpected reply")
+
+    # ------------------------------------------------------------------ worker lifecycle
+    def _ensure_worker(self) -> None:
+        if self._import_failure is not None or self._sock is not None or self._closed:
+            return
+        zygote = get_zygote()
+        self._scratch = tempfile.mkdtemp(prefix="w-", dir=scratch_root())  # fresh each start
+        target = os.path.join(self._scratch, self.filename)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(self._source)
+        config = {"op": "fork", "module_name": self.module_name, "filename": self.filename,
+                  "scratch": self._scratch, "memory": self.memory, "output_limit": self.output_limit,
+                  "fsize": 16 << 20, "cpu": int(max(60, 20 * self.call_timeout))}
+        if self._lease is not None:
+            uid = self._lease.uid
+            os.chown(target, uid, uid)
+            os.chown(self._scratch, uid, uid)
+            config.update(uid=uid, gid=uid)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            reply = zygote.request(config, fds=[theirs.fileno()])
+        finally:
+            theirs.close()
+        self._pid, self._sock = int(reply["pid"]), ours
+        self._rbuf = bytearray()
+        try:
+            raw = self._recv(time.monotonic() + self.import_timeout)
+        except _Timeout:
+            self._kill_worker()
+            self._import_failure = StudentImportFailed(
+                f"importing {self.filename} took longer than {self.import_timeout:g} s "
+                "(an infinite loop or a long computation at the top level of the module?)")
+            return
+        except _TooBig:
+            self._kill_worker()
+            self._import_failure = StudentImportFailed(f"importing {self.filename} sent back too much data")
+            return
+        except (EOFError, OSError):
+            status = self._kill_worker(reap=True)
+            self._import_failure = StudentImportFailed(
+                f"{self.filename} ended the worker process while it was being imported: {describe_status(status)}")
+            return
+        try:
+            reply = protocol.loads(raw, trusted=False)
+            if not isinstance(reply, dict):
+                raise protocol.ProtocolError("not a reply")
+        except protocol.ProtocolError as exc:
+            self._kill_worker()
+            self._import_failure = StudentImportFailed(f"importing {self.filename} failed ({exc})")
+            return
+        self.import_printed = self._text(reply, "printed", 2000)
+        if reply.get("status") == "ready" and isinstance(reply.get("functions"), list):
+            self._functions = {f for f in reply["functions"] if isinstance(f, str)}
+            return
+        self._kill_worker()
+        if reply.get("status") == "import_error":
+            self._import_failure = StudentImportFailed(
+                f"{self.filename} could not be imported: {self._text(reply, 'message', 600)}",
+                self._text(reply, "traceback"))
+        else:
+            self._import_failure = StudentImportFailed(f"importing {self.filename} failed (unexpected reply)")
+
+    def _kill_worker(self, reap: bool = True) -> int | None:
+        """SIGKILL the worker's process group (and, as root, its uid); drop its scratch dir."""
+        status = None
+        pid, sock = self._pid, self._sock
+        self._pid, self._sock = None, None
+        if pid is not None:
+            # Kill before closing the socket: a worker that saw EOF could exit and be reaped
+            # first, and its pid (its process group id) could then belong to someone else.
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        if sock is not None:
+            sock.close()
+        if pid is not None:
+            zygote = get_zygote()
+            if self._lease is not None and (reap or self.events):
+                # After a timeout or crash (or at the end of a troubled submission): every process
+                # of the uid. RLIMIT_NPROC = 0 already keeps the worker from having children.
+                zygote.request({"op": "kill_uid", "uid": self._lease.uid})
+            if reap:
+                status = zygote.request({"op": "reap", "pid": pid}).get("status")
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+        return status
+
+    # ------------------------------------------------------------------ framing with deadlines
+    def _send(self, payload: bytes, deadline: float) -> None:
+        message = HEADER.pack(len(payload)) + payload
+        if len(message) <= 1 << 16:
+            # The worker has read every earlier request (it answered them), so the socket's send
+            # buffer is empty and a small message cannot block: a plain blocking send is safe.
+            self._sock.sendall(message)
+            return
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _Timeout
+        self._sock.settimeout(remaining)
+        try:
+            self._sock.sendall(message)
+        except socket.timeout:
+            raise _Timeout from None
+        finally:
+            self._sock.settimeout(None)
+
+    def _fill(self, buf: bytearray, n: int, deadline: float) -> None:
+        """Read from the worker until `buf` holds at least n bytes, or the deadline passes."""
+        while len(buf) < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Timeout
+            ready, _, _ = select.select([self._sock], [], [], remaining)
+            if not ready:
+                raise _Timeout
+            got = self._sock.recv_into(_CHUNK)   # into a reusable buffer: no 64 KB allocation per read
+            if not got:
+                raise EOFError
+            buf += _CHUNK_VIEW[:got]
+
+    def _recv(self, deadline: float, last: bool = True) -> bytes:
+        # The worker sends only what was asked (one reply per call of the request), so bytes
+        # left over after the last expected reply are a protocol violation that ends the worker.
+        buf = self._rbuf
+        self._fill(buf, HEADER.size, deadline)
+        (n,) = HEADER.unpack_from(buf)
+        if n > self.max_reply_bytes:
+            raise _TooBig
+        self._fill(buf, HEADER.size + n, deadline)
+        message = bytes(memoryview(buf)[HEADER.size:HEADER.size + n])
+        del buf[:HEADER.size + n]
+        if last and buf:
+            raise _TooBig("the worker sent more than it was asked for")
+        return message

@@ -1,0 +1,105 @@
+"""The wire format: round trips, and refusal of anything that is not plain data."""
+from __future__ import annotations
+
+import json
+import pickle
+import struct
+
+import numpy as np
+import pytest
+
+from autograder import protocol
+from autograder.protocol import ProtocolError, Rng, dumps, loads
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 0, -7, 2**80, 1.5, float("inf"), "text", "",
+    [1, 2.5, "a"], (1, (2, 3)), {"step": 3, "m": np.zeros(2)},
+    np.arange(12, dtype=np.float64).reshape(3, 4), np.array(3.5), np.zeros((0, 3)),
+    np.arange(5, dtype=np.int32), np.array([True, False]), np.float32(1.25), np.int64(9),
+    np.arange(6.0).reshape(2, 3).T,                      # non-contiguous
+])
+def test_round_trip(value):
+    back = loads(dumps(value))
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and back.shape == value.shape and np.array_equal(back, value)
+        assert back.flags.writeable
+    elif isinstance(value, np.generic):
+        assert back == value.item() and type(back) in (int, float, bool)
+    elif isinstance(value, dict):
+        assert back.keys() == value.keys() and np.array_equal(back["m"], value["m"])
+    else:
+        assert back == value and type(back) is type(value)
+
+
+def test_nan_keeps_every_bit():
+    x = np.array([np.nan, -0.0, 5e-324])
+    assert np.array_equal(loads(dumps(x)), x, equal_nan=True)
+    assert np.isnan(loads(dumps(float("nan"))))
+    assert str(loads(dumps(-0.0))) == "-0.0"
+
+
+def test_large_arrays_are_raw_bytes_not_base64():
+    x = np.random.default_rng(0).random(100_000)
+    raw = dumps(x)
+    assert raw.startswith(protocol.MAGIC) and len(raw) < x.nbytes + 500
+    assert np.array_equal(loads(raw), x)
+
+
+def test_pure_json_form_is_still_accepted():
+    value = (np.arange(3.0), {"a": 1.5})
+    back = loads(json.dumps(protocol.encode(value)).encode())
+    assert np.array_equal(back[0], value[0]) and back[1] == {"a": 1.5}
+
+
+@pytest.mark.parametrize("value", [
+    object(), np.array([object()], dtype=object), np.array(["a"]), np.complex128(1j), np.zeros(2, complex),
+    {1: 2}, lambda: 1, b"bytes", {"a": {1, 2}}, np.datetime64("2020-01-01"),
+])
+def test_refuses_what_is_not_plain_data(value):
+    with pytest.raises(ProtocolError):
+        dumps(value)
+
+
+def test_markers_only_from_the_trusted_side():
+    raw = dumps((Rng(5), protocol.Callable("scale", 2.0)))
+    rng, fn = protocol.materialize(loads(raw, trusted=True))
+    assert isinstance(rng, np.random.Generator) and fn(np.ones(2)).tolist() == [2.0, 2.0]
+    with pytest.raises(ProtocolError):
+        loads(raw, trusted=False)
+    with pytest.raises(ProtocolError):
+        protocol.Callable("os.system")
+
+
+def _message(header: dict | list, section: bytes = b"") -> bytes:
+    text = json.dumps(header).encode()
+    return protocol.MAGIC + struct.pack("!I", len(text)) + text + section
+
+
+@pytest.mark.parametrize("raw", [
+    b"", b"not json", pickle.dumps([1, 2]), b"\x80\x04K\x01.",
+    _message({"__ndarray__": [0, 16], "dtype": "float64", "shape": [2]}, b"\0" * 8),     # too short
+    _message({"__ndarray__": [8, 8], "dtype": "float64", "shape": [1]}, b"\0" * 8),      # out of range
+    _message({"__ndarray__": [0, 8], "dtype": "object", "shape": [1]}, b"\0" * 8),
+    _message({"__ndarray__": [0, 8], "dtype": "float64", "shape": [10**30]}, b"\0" * 8),
+    _message({"__ndarray__": [0, 8], "dtype": "float64", "shape": [-1]}, b"\0" * 8),
+    _message({"__ndarray__": "AAAA", "dtype": "float64", "shape": [1]}),                # 3 bytes, not 8
+    _message({"__float__": "1e5" * 40}),
+    _message({"__float__": "0x10"}),
+    _message({"__pickle__": "gASVAgAAAAAAAABLAS4="}),
+    _message({"__tuple__": "abc"}),
+    _message({"__dict__": [[1, 2]]}),
+    _message({}),
+    protocol.MAGIC + struct.pack("!I", 1000) + b"{}",                                  # truncated header
+    _message([[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]),                                    # too deep
+    b"[" * 100000 + b"]" * 100000,
+])
+def test_malformed_or_hostile_messages_are_refused(raw):
+    with pytest.raises(ProtocolError):
+        loads(raw, trusted=False)
+
+
+def test_size_budgets():
+    big = protocol.MAX_ELEMENTS + 1
+    with pytest.raises(ProtocolError):
+        loads(_message({"__ndarray__": [0, big], "dtype": "uint8", "shape": [big]}, b"\0" * big))

@@ -1,0 +1,681 @@
+"""The sandbox against hostile and broken submissions (real worker processes, real kills).
+
+Each test writes a small throwaway module, runs it through SandboxedSubmission (or a
+framework case on top of it) and checks the outcome the student sees, and that the
+grading side is unaffected. Root-only properties (uid drop, chroot, other students'
+files) need root: they fail loudly without it, unless AUTOGRADER_TESTS_ALLOW_NONROOT=1
+is set, in which case they are reported as skipped with the reason.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import framework, sandbox
+from autograder.course import REPO_ROOT
+from autograder.framework import BadReturn, StudentRaised, StudentTimeout
+from autograder.sandbox import SandboxedSubmission
+
+IS_ROOT = os.geteuid() == 0
+FAST = dict(call_timeout=1.0, import_timeout=1.5)
+
+
+@pytest.fixture
+def require_root():
+    if not IS_ROOT:
+        if os.environ.get("AUTOGRADER_TESTS_ALLOW_NONROOT") == "1":
+            pytest.skip("NOT CHECKED: needs root (uid drop, chroot); run the tests as root")
+        pytest.fail("this sandbox property (uid drop / chroot) can only be checked as root; run the tests as "
+                    "root, or set AUTOGRADER_TESTS_ALLOW_NONROOT=1 to report it as skipped")
+
+
+@pytest.fixture
+def make(tmp_path):
+    """make(source, name="student") -> an open SandboxedSubmission of that module."""
+    opened = []
+
+    def _make(source: str, name: str = "student", folder: Path | None = None, **options):
+        folder = folder or tmp_path / f"sub{len(opened)}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.py"
+        path.write_text(textwrap.dedent(source))
+        sub = SandboxedSubmission(path, **{**FAST, **options})
+        opened.append(sub)
+        return sub
+
+    yield _make
+    for sub in opened:
+        sub.close()
+
+
+def processes(uid: int | None = None, pgid: int | None = None) -> list[int]:
+    """Live (non-zombie) pids owned by `uid` or in process group `pgid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        state, pgrp = fields[0], int(fields[2])
+        if state == "Z":
+            continue
+        real_uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
+        if (uid is not None and real_uid == uid) or (pgid is not None and pgrp == pgid):
+            found.append(int(entry))
+    return found
+
+
+def wait_gone(uid=None, pgid=None, timeout=3.0) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        left = processes(uid, pgid)
+        if not left:
+            return []
+        time.sleep(0.05)
+    return processes(uid, pgid)
+
+
+def run(sub, fn, *args, points=1.0, body=None):
+    """Run a one-call framework case on `sub`; returns the CaseResult."""
+    def default_body(s):
+        got = s.call(fn, *args)
+        framework.check_close(got, 1.0, rtol=0, what=f"{fn}()")
+    c = framework.Case(f"{fn}: test", fn, points, body or default_body)
+    return framework.run_case(c, sub)
+
+
+GOOD = textwrap.dedent("""
+    import numpy as np
+
+    def one():
+        return 1.0
+
+    def scale(w, lam):
+        return lam * np.asarray(w, dtype=float)
+""")
+
+
+# ============================================================================ normal operation
+def test_calls_return_plain_data_and_inputs(make):
+    sub = make(GOOD + "\ndef inplace(w):\n    w *= 2\n    return w.sum()\n")
+    assert sub.call("one") == 1.0
+    got = sub.call("scale", np.array([1.0, -2.0]), 0.5)
+    assert isinstance(got, np.ndarray) and got.tolist() == [0.5, -1.0]
+    value, args, _ = sub.call_with_inputs("inplace", np.array([1.0, 2.0]))
+    assert value == 6.0 and args[0].tolist() == [2.0, 4.0]   # the worker's view of the modified input
+    assert sub.has_function("scale") and not sub.has_function("nope")
+
+
+def test_not_implemented_is_one_line(make):
+    sub = make("def f(x):\n    '''doc'''\n    raise NotImplementedError()\n")
+    r = run(sub, "f", 1)
+    assert r.status == "not_implemented" and r.output == "f() is not implemented yet"
+    assert "Traceback" not in r.output
+
+
+def test_student_exception_keeps_only_the_students_frames(make):
+    sub = make("def helper(x):\n    return 1 / x\n\ndef f(x):\n    return helper(x)\n")
+    with pytest.raises(StudentRaised) as info:
+        sub.call("f", 0)
+    assert "ZeroDivisionError" in info.value.message
+    assert "helper" in info.value.detail and "return 1 / x" in info.value.detail
+    assert "worker.py" not in info.value.detail and "autograder" not in info.value.detail
+
+
+# ============================================================================ time
+def test_infinite_loop_in_one_function_only_that_function_loses(make):
+    sub = make(GOOD + "\ndef spin():\n    while True:\n        pass\n")
+    pid_before = None
+    assert sub.call("one") == 1.0
+    pid_before = sub.worker_pid
+    start = time.monotonic()
+    r = run(sub, "spin")
+    assert r.status == "timeout" and "did not finish within 1 s" in r.output
+    assert time.monotonic() - start < 5
+    assert not processes(pgid=pid_before) or not wait_gone(pgid=pid_before)
+    assert sub.call("one") == 1.0                      # a fresh worker serves the other functions
+    assert sub.worker_pid != pid_before
+    start = time.monotonic()
+    with pytest.raises(StudentTimeout, match="not run again"):
+        sub.call("spin")                                # not run again: no second wait
+    assert time.monotonic() - start < 0.5
+
+
+def test_sleep_in_function_times_out(make):
+    sub = make(GOOD + "\nimport time\n\ndef nap():\n    time.sleep(60)\n")
+    assert run(sub, "nap").status == "timeout"
+    assert sub.call("one") == 1.0
+
+
+@pytest.mark.parametrize("top", ["while True:\n    pass", "import time\ntime.sleep(60)"])
+def test_slow_import_fails_every_call_with_a_clear_message(make, top):
+    sub = make(GOOD + "\n" + top + "\n")
+    for fn in ("one", "scale"):
+        r = run(sub, fn, 1.0, 1.0)
+        assert r.status == "import_error"
+        assert "took longer than 1.5 s" in r.output and "top level" in r.output
+
+
+# ============================================================================ exits and crashes
+def test_sys_exit_at_import(make):
+    sub = make(GOOD + "\nimport sys\nsys.exit(3)\n")
+    r = run(sub, "one")
+    assert r.status == "import_error" and "sys.exit(3)" in r.output
+
+
+def test_os_exit_at_import(make):
+    sub = make(GOOD + "\nimport os\nos._exit(4)\n")
+    r = run(sub, "one")
+    assert r.status == "import_error" and "exited with code 4" in r.output
+
+
+def test_os_exit_in_function_only_that_function_loses(make):
+    sub = make(GOOD + "\nimport os\n\ndef die():\n    os._exit(5)\n")
+    r = run(sub, "die")
+    assert r.status == "crashed" and "exited with code 5" in r.output
+    assert sub.call("one") == 1.0
+
+
+def test_sys_exit_in_function_is_an_error_not_an_exit(make):
+    sub = make(GOOD + "\nimport sys\n\ndef quit_():\n    sys.exit(0)\n")
+    r = run(sub, "quit_")
+    assert r.status == "error" and "sys.exit(0)" in r.output
+    assert sub.call("one") == 1.0
+
+
+def test_segfault_in_function(make):
+    sub = make(GOOD + "\nimport ctypes\n\ndef crash():\n    ctypes.string_at(0)\n")
+    r = run(sub, "crash")
+    assert r.status == "crashed" and "SIGSEGV" in r.output
+    assert sub.call("one") == 1.0
+
+
+def test_killing_everything_it_can_kills_only_itself(make, require_root):
+    # Guarded twice: kill(-1) by a process that kept root would kill the whole machine, so the
+    # hostile code refuses to run unless the uid was dropped (the test then fails instead).
+    sub = make(GOOD + textwrap.dedent("""
+        import os, signal
+
+        def kill_all():
+            if os.getuid() == 0 or os.geteuid() == 0:
+                return -1.0
+            os.kill(-1, signal.SIGKILL)
+            return 1.0
+    """))
+    assert sub.call("one") == 1.0 and sub.uid
+    pid = sub.worker_pid
+    r = run(sub, "kill_all")   # Linux spares the caller of kill(-1): it returns, having killed nothing
+    assert r.status == "passed", r
+    assert sub.worker_pid == pid and sub.call("one") == 1.0
+    assert sandbox.get_zygote().alive()
+
+
+# ============================================================================ memory, processes, output
+@pytest.mark.parametrize("bomb", [
+    "bytearray(4 << 30)",
+    "np.ones((1 << 31,))",
+    "[bytes(1 << 20) for _ in range(100000)]",
+])
+def test_memory_bomb_is_a_memory_error(make, bomb):
+    sub = make(GOOD + f"\n\ndef bomb():\n    x = {bomb}\n    return 1.0\n", memory_mb=256)
+    r = run(sub, "bomb")
+    assert r.status in ("error", "crashed"), r
+    assert "MemoryError" in r.output or "memory" in r.output
+    assert sub.call("one") == 1.0
+
+
+def test_memory_bomb_at_import(make):
+    sub = make(GOOD + "\nhoard = [bytes(1 << 20) for _ in range(100000)]\n", memory_mb=256)
+    r = run(sub, "one")
+    assert r.status == "import_error" and "MemoryError" in r.output
+
+
+def test_no_forks_no_threads_and_nothing_left_behind(make, require_root):
+    sub = make(GOOD + textwrap.dedent("""
+        import os, subprocess, threading
+
+        def fork():
+            return float(os.fork())
+
+        def spawn():
+            subprocess.Popen(["sleep", "1000"])
+            return 1.0
+
+        def thread():
+            threading.Thread(target=lambda: None).start()
+            return 1.0
+
+        def fork_bomb():
+            # bounded (50 children at most), so a broken limit fails the test instead of the machine
+            import time
+            for _ in range(50):
+                try:
+                    if os.fork() == 0:
+                        time.sleep(1000)
+                        os._exit(0)
+                except OSError:
+                    pass
+            while True:
+                pass
+    """))
+    assert sub.call("one") == 1.0
+    uid, pid = sub.uid, sub.worker_pid
+    for fn in ("fork", "spawn", "thread"):
+        r = run(sub, fn)
+        assert r.status == "error", r
+        assert any(word in r.output for word in ("Resource temporarily unavailable", "can't start new thread",
+                                                   "BlockingIOError", "No such file"))
+    assert run(sub, "fork_bomb").status == "timeout"
+    sub.close()
+    assert wait_gone(uid=uid) == [], "processes of the sandbox uid survived"
+    assert wait_gone(pgid=pid) == [], "processes of the worker's process group survived"
+
+
+def test_rlimits_inside_the_worker(make):
+    sub = make("import resource\n\ndef limits():\n    return [list(resource.getrlimit(getattr(resource, n))) "
+               "for n in ('RLIMIT_NPROC', 'RLIMIT_CORE', 'RLIMIT_AS', 'RLIMIT_FSIZE')]\n")
+    nproc, core, address_space, fsize = sub.call("limits")
+    assert nproc == [0, 0] and core == [0, 0]
+    assert 0 < address_space[0] < 1 << 40 and 0 < fsize[0] <= 16 << 20
+
+
+def test_megabytes_of_output(make):
+    sub = make(GOOD + textwrap.dedent("""
+        import os, sys
+        print("x" * (5 << 20))
+
+        def chatty():
+            for _ in range(20000):
+                print("y" * 500)
+            os.write(1, b"z" * (4 << 20))
+            sys.stderr.write("w" * (1 << 20))
+            return 1.0
+
+        def chatty_fail():
+            print("about to fail")
+            raise ValueError("nope")
+    """))
+    assert sub.call("chatty") == 1.0
+    assert len(sub.import_printed) < 3000 and sub.import_printed.startswith("xxx")
+    with pytest.raises(StudentRaised) as info:
+        sub.call("chatty_fail")
+    assert "about to fail" in info.value.detail
+
+
+def test_huge_return_is_refused(make):
+    sub = make(GOOD + "\n\ndef big():\n    return np.zeros(1 << 20)\n", max_reply_bytes=1 << 20)
+    with pytest.raises(BadReturn, match="larger than"):
+        sub.call("big")
+    assert sub.call("one") == 1.0
+
+
+# ============================================================================ bad values
+def test_syntax_error(make):
+    sub = make("def f(x)\n    return x\n")
+    r = run(sub, "f", 1)
+    assert r.status == "import_error" and "SyntaxError" in r.output and "line 1" in r.output
+
+
+def test_missing_function(make):
+    sub = make(GOOD)
+    r = run(sub, "l2_gradient", 1)
+    assert r.status == "error" and "no function l2_gradient()" in r.output
+    assert not sub.has_function("l2_gradient")
+
+
+@pytest.mark.parametrize("ret, message", [
+    ("None", "is None"),
+    ("float('nan')", "NaN"),
+    ("np.ones(3)", "shape"),
+    ("'1.0'", "string"),
+    ("{'a': 1.0}", "dict"),
+    ("[1.0, 'a']", "cannot be read"),
+])
+def test_bad_return_values_fail_with_a_message(make, ret, message):
+    sub = make(GOOD + f"\n\ndef bad():\n    return {ret}\n")
+    r = run(sub, "bad")
+    assert r.status == "failed" and message in r.output, r
+
+
+def test_objects_that_claim_equality_cannot_cross(make):
+    sub = make(GOOD + textwrap.dedent("""
+        class Liar(float):
+            def __eq__(self, other):
+                return True
+            __ne__ = lambda self, other: False
+
+        class Always:
+            def __eq__(self, other):
+                return True
+            def __array__(self, *a, **k):
+                return np.array(1.0)
+
+        def always():
+            return Always()
+
+        def object_array():
+            return np.array([Always()], dtype=object)
+
+        def liar():
+            return Liar(7.0)
+    """))
+    for fn in ("always", "object_array"):
+        r = run(sub, fn)
+        assert r.status == "failed" and "cannot be graded" in r.output, r
+    # a float subclass crosses as a plain float: its __eq__ stays behind
+    got = sub.call("liar")
+    assert type(got) is float and got == 7.0
+    assert run(sub, "liar").status == "failed"
+
+
+def test_garbage_on_the_socket_is_a_bad_return(make):
+    sub = make(GOOD + textwrap.dedent("""
+        import os, stat, struct
+
+        def forge():
+            for fd in range(3, 64):
+                try:
+                    if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                        os.write(fd, struct.pack("!I", 7) + b"garbage")
+                except OSError:
+                    pass
+            return 1.0
+    """))
+    with pytest.raises(BadReturn):
+        sub.call("forge")
+    assert sub.call("one") == 1.0
+
+
+def test_monkeypatched_numpy_does_not_reach_the_grader(make):
+    sub = make(textwrap.dedent("""
+        import numpy as np
+        np.allclose = lambda *a, **k: True
+        np.isclose = lambda a, b, **k: np.ones(np.shape(a), dtype=bool)
+        np.asarray = lambda *a, **k: np.array([2.0])
+        np.testing.assert_allclose = lambda *a, **k: None
+
+        def one():
+            return 3.0
+    """))
+    assert sub.call("one") == 3.0
+    r = run(sub, "one")
+    assert r.status == "failed" and "got 3, expected 1" in r.output
+    assert not np.allclose(1.0, 3.0) and np.asarray([1.0]).tolist() == [1.0]
+
+
+# ============================================================================ isolation (root)
+def test_runs_as_an_unprivileged_uid_in_a_chroot(make, require_root):
+    sub = make("import os\n\ndef who():\n    return [os.getuid(), os.geteuid(), os.getgid(), os.getcwd(), "
+               "sorted(os.listdir('/')), list(os.getgroups())]\n")
+    uid, euid, gid, cwd, listing, groups = sub.call("who")
+    assert uid == euid == sub.uid and uid >= sandbox.UID_BASE and gid == uid
+    assert cwd == "/" and listing == ["student.py"] and groups == []
+
+
+def test_no_network(make, require_root):
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    sub = make(textwrap.dedent("""
+        import socket
+
+        def reach(port):
+            out = []
+            for host in ("127.0.0.1", "1.1.1.1"):
+                try:
+                    socket.create_connection((host, port), timeout=0.5).close()
+                    out.append(host)
+                except OSError:
+                    pass
+            return out
+    """))
+    try:
+        assert sub.call("reach", port) == []
+    finally:
+        server.close()
+
+
+def test_concurrent_submissions_get_different_uids(make, require_root):
+    a, b = make(GOOD), make(GOOD)
+    a.call("one"), b.call("one")
+    assert a.uid != b.uid
+
+
+def test_cannot_read_solutions_suites_or_other_students(make, tmp_path, require_root):
+    other = make(GOOD, folder=tmp_path / "bob" / "01_penalties")
+    other.call("one")
+    targets = [REPO_ROOT / "solutions", REPO_ROOT / "autograder" / "suites", REPO_ROOT / "source",
+               tmp_path / "bob" / "01_penalties" / "student.py", Path(other._scratch) / "student.py",
+               Path("/etc/passwd")]
+    sub = make(textwrap.dedent("""
+        import os
+
+        def peek(paths):
+            seen = []
+            for p in paths:
+                try:
+                    if os.path.isdir(p):
+                        seen.append([p, os.listdir(p)])
+                    else:
+                        with open(p) as f:
+                            seen.append([p, f.read(100)])
+                except OSError:
+                    pass
+            return seen
+    """))
+    assert sub.call("peek", [str(t) for t in targets]) == []
+
+
+def test_cannot_import_the_reference_or_the_grader(make, require_root):
+    sub = make(textwrap.dedent(f"""
+        import sys, gc
+
+        def try_imports():
+            ok = []
+            for stmt in ["import autograder.course", "import autograder.framework",
+                         "from autograder.suites.penalties import hidden", "import solutions",
+                         "import penalties",
+                         "import importlib.util as u; s = u.spec_from_file_location('r', {str(REPO_ROOT / 'solutions' / '01_penalties' / 'penalties.py')!r}); m = u.module_from_spec(s); s.loader.exec_module(m)"]:
+                try:
+                    exec(stmt, {{}})
+                    ok.append(stmt)
+                except BaseException:
+                    pass
+            return ok
+
+        def loaded():
+            names = sorted(n for n in sys.modules if n.startswith(("autograder", "_reference", "_suite", "solutions")))
+            objs = sorted({{type(o).__name__ for o in gc.get_objects()
+                           if getattr(o, "__name__", "").startswith(("_reference", "_suite"))}})
+            return [names, objs]
+    """))
+    assert sub.call("try_imports") == []
+    names, objs = sub.call("loaded")
+    assert names == ["autograder", "autograder.protocol", "autograder.worker"] and objs == []
+
+
+def test_cannot_delete_or_overwrite_other_students_files(make, tmp_path, require_root):
+    victim = tmp_path / "submitted" / "bob" / "01_penalties"
+    victim.mkdir(parents=True)
+    (victim / "penalties.py").write_text("X = 1\n")
+    out = tmp_path / "out"
+    (out / "bob" / "01_penalties").mkdir(parents=True)
+    (out / "gradebook.csv").write_text("student,assignment,score\nbob,01_penalties,1\n")
+    (out / "bob" / "01_penalties" / "results.json").write_text('{"score": 1}')
+    before = {p: p.read_bytes() for p in (victim / "penalties.py", out / "gradebook.csv",
+                                          out / "bob" / "01_penalties" / "results.json")}
+    sub = make(textwrap.dedent("""
+        import os, shutil
+
+        def vandalize(paths):
+            done = []
+            for p in paths:
+                for action in (lambda: shutil.rmtree(os.path.dirname(p)), lambda: os.remove(p),
+                               lambda: open(p, "w").write('{"score": 100}')):
+                    try:
+                        action()
+                        done.append(p)
+                    except OSError:
+                        pass
+            open("results.json", "w").write('{"score": 100}')      # in its own scratch copy only
+            return done
+    """))
+    assert sub.call("vandalize", [str(p) for p in before]) == []
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_parent_process_cannot_be_killed(make, require_root):
+    sub = make(GOOD + "\nimport os, signal\n\ndef parricide():\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+                      "    return 1.0\n")
+    zygote = sandbox.get_zygote()
+    r = run(sub, "parricide")
+    assert r.status == "error" and "PermissionError" in r.output
+    assert zygote.alive() and sub.call("one") == 1.0
+
+
+def test_dead_zygote_is_restarted(make):
+    sub = make(GOOD)
+    assert sub.call("one") == 1.0
+    zygote = sandbox.get_zygote()
+    os.kill(zygote.proc.pid, signal.SIGKILL)
+    zygote.proc.wait()
+    assert make(GOOD).call("one") == 1.0
+    assert sandbox.get_zygote() is not zygote
+
+
+# ============================================================================ only the module, never in place
+def test_other_files_of_the_submission_are_never_loaded(make, tmp_path):
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    marker = tmp_path / "marker"
+    for name in ("conftest.py", "helper.py", "sitecustomize.py", "usercustomize.py", "numpy.py"):
+        (folder / name).write_text(f"open({str(marker)!r}, 'a').write({name!r})\nVALUE = 2.0\n")
+    sub = make(GOOD + "\n\ndef use_helper():\n    import helper\n    return helper.VALUE\n", folder=folder)
+    assert sub.call("one") == 1.0
+    assert run(sub, "use_helper").status == "error"
+    assert not marker.exists()
+
+
+def test_runs_on_a_scratch_copy_never_in_place(make, tmp_path):
+    folder = tmp_path / "alice"
+    sub = make(GOOD + textwrap.dedent("""
+        import os
+
+        def scribble():
+            open(__file__, "w").write("broken(")
+            open("results.json", "w").write("{}")
+            return 1.0
+    """), folder=folder)
+    original = (folder / "student.py").read_text()
+    assert sub.call("scribble") == 1.0
+    assert (folder / "student.py").read_text() == original
+    assert sorted(p.name for p in folder.iterdir()) == ["student.py"]
+
+
+def test_missing_or_symlinked_module_is_an_import_error(tmp_path):
+    with SandboxedSubmission(tmp_path / "student.py", **FAST) as sub:
+        r = run(sub, "one")
+    assert r.status == "import_error" and "could not read student.py" in r.output
+    link = tmp_path / "penalties.py"
+    link.symlink_to(REPO_ROOT / "solutions" / "01_penalties" / "penalties.py")
+    with SandboxedSubmission(link, **FAST) as sub:
+        r = run(sub, "l1_penalty")
+    assert r.status == "import_error" and "symbolic link" in r.output
+
+
+def test_grader_process_killed_leaves_no_worker_behind(tmp_path, require_root):
+    """SIGKILL the trusted process mid-call: its zygote and the spinning worker go too."""
+    (tmp_path / "student.py").write_text("def spin():\n    while True:\n        pass\n")
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(REPO_ROOT)!r})
+        from autograder.sandbox import SandboxedSubmission
+        sub = SandboxedSubmission({str(tmp_path / 'student.py')!r}, call_timeout=600)
+        sub.functions()
+        print(sub.uid, sub.worker_pid, flush=True)
+        sub.call("spin")
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    uid, pid = map(int, proc.stdout.readline().split())
+    time.sleep(0.3)
+    assert processes(uid=uid), "the worker should be running"
+    proc.kill()
+    proc.wait()
+    assert wait_gone(uid=uid, timeout=5) == []
+    assert wait_gone(pgid=pid, timeout=5) == []
+
+
+# ============================================================================ batches
+def test_call_many_matches_one_by_one(make):
+    from autograder.framework import call_args
+    from autograder.protocol import Rng
+
+    sub = make(GOOD + "\n\ndef draw(n, rng, scale=1.0):\n    return scale * rng.random(n)\n")
+    calls = [(np.arange(3.0), lam) for lam in (0.5, 1.0, 2.0)] * 100
+    assert [v.tolist() for v in sub.call_many("scale", calls)] == [sub.call("scale", *c).tolist() for c in calls]
+    draws = sub.call_many("draw", [call_args(2, Rng(s), scale=2.0) for s in range(50)])
+    assert [d.tolist() for d in draws] == [sub.call("draw", 2, Rng(s), scale=2.0).tolist() for s in range(50)]
+    assert sub.call_many("scale", []) == []
+
+
+def test_call_many_stops_at_the_first_failure_and_keeps_time_limits(make):
+    sub = make(GOOD + textwrap.dedent("""
+        def picky(x):
+            if x == 3:
+                raise ValueError("three")
+            if x == 5:
+                while True:
+                    pass
+            return float(x)
+    """))
+    with pytest.raises(StudentRaised, match="three"):
+        sub.call_many("picky", [(i,) for i in range(10)])
+    assert sub.call_many("picky", [(0,), (1,)]) == [0.0, 1.0]   # the worker is in step after a failure
+    start = time.monotonic()
+    with pytest.raises(StudentTimeout):
+        sub.call_many("picky", [(4,), (5,), (6,)])
+    assert time.monotonic() - start < 5
+    assert sub.call("one") == 1.0
+
+
+def test_call_many_in_process_default():
+    import types
+
+    module = types.ModuleType("m")
+    exec(GOOD, module.__dict__)
+    sub = framework.InProcessSubmission(module)
+    assert [v.tolist() for v in sub.call_many("scale", [([1.0], 2.0), ([2.0], 0.5)])] == [[2.0], [1.0]]
+
+
+def test_without_user_isolation_the_same_limits_and_time_limits_apply(make):
+    """The path a student's own machine takes (no root: no chroot, no uid change)."""
+    sub = make(GOOD + textwrap.dedent("""
+        import os, resource
+
+        def spin():
+            while True:
+                pass
+
+        def where():
+            return [os.getcwd(), sorted(os.listdir(".")), resource.getrlimit(resource.RLIMIT_AS)[0] > 0]
+    """), isolate_user=False)
+    cwd, listing, limited = sub.call("where")
+    assert listing == ["student.py"] and cwd != str(REPO_ROOT) and limited
+    assert sub.uid is None
+    assert run(sub, "spin").status == "timeout"
+    assert sub.call("one") == 1.0

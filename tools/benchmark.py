@@ -1,0 +1,191 @@
+"""Benchmark: batch grading with this engine vs. the naive approach (one pytest process per submission).
+
+    python tools/benchmark.py                       # >= 300 submission-assignments, 2 workers
+    python tools/benchmark.py --submissions 600 --workers 2 --naive-sample 30
+    python tools/benchmark.py --naive-all           # run the naive approach on every submission
+
+Builds a synthetic class in a temporary folder (nbgrader layout <student>/<assignment>/):
+for every assignment that has a reference solution and suites, mostly reference
+solutions, mistakes from the catalogue (tests/mistakes/<module>.py, spliced in with
+tests.catalogue.variant_source), untouched stubs, and a few hostile submissions
+(infinite loop in one function, os._exit at import, memory bomb, megabytes of output,
+syntax error, fork attempts). Then it times
+
+  engine: python -m autograder grade SUBMITTED --out OUT --workers N
+  naive:  python -m pytest -p autograder.pytest_plugin --submission DIR autograder/suites/<module>
+          once per submission, N at a time (on a sample unless --naive-all; the rate
+          is extrapolated to the whole class and the output says so)
+
+and prints submission-assignments per second for both, the ratio, and the CPU time
+per submission (less sensitive than wall time to other load on the machine).
+This is a script, not a test: it prints figures and asserts nothing about speed.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from autograder.course import ASSIGNMENTS  # noqa: E402
+from autograder.framework import suite_paths  # noqa: E402
+
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+
+HOSTILE = {
+    "loop": "\n\ndef {fn}(*args, **kwargs):\n    while True:\n        pass\n",
+    "exit_at_import": "\nimport os\nos._exit(3)\n",
+    "memory_bomb": "\n\ndef {fn}(*args, **kwargs):\n    hoard = []\n    while True:\n"
+                   "        hoard.append(bytearray(1 << 24))\n",
+    "print_spam": "\nprint('spam ' * (1 << 20))\n",
+    "syntax_error": "\ndef broken(:\n",
+    "fork": "\nimport os\ntry:\n    os.fork()\nexcept OSError:\n    pass\n",
+}
+
+
+def gradable_assignments():
+    out = []
+    for a in ASSIGNMENTS.values():
+        ref = a.solution_dir() / a.filename
+        if ref.is_file() and suite_paths(a.suite, hidden=False) and (a.release_dir() / a.filename).is_file():
+            out.append(a)
+    return out
+
+
+def catalogue(a):
+    try:
+        module = importlib.import_module(f"tests.mistakes.{a.module}")
+    except ModuleNotFoundError:
+        return []
+    return list(getattr(module, "MISTAKES", []))
+
+
+def build_class(root: Path, n: int, seed: int = 0) -> dict[str, int]:
+    from tests.catalogue import variant_source
+
+    rng = random.Random(seed)
+    assignments = gradable_assignments()
+    if not assignments:
+        sys.exit("no assignment has both a reference solution and suites yet")
+    n_students = -(-n // len(assignments))
+    kinds = {"reference": 0, "mistake": 0, "stub": 0, "hostile": 0}
+    hostile_slots = {(i * 7 + 3) % n_students: name for i, name in enumerate(HOSTILE)}
+    for s in range(n_students):
+        student = f"student{s:04d}"
+        for j, a in enumerate(assignments):
+            folder = root / student / a.id
+            folder.mkdir(parents=True)
+            reference = (a.solution_dir() / a.filename).read_text()
+            answers = a.release_dir() / "quiz_answers.yaml"
+            if answers.exists():
+                shutil.copyfile(answers, folder / "quiz_answers.yaml")
+            roll = rng.random()
+            if hostile_slots.get(s) and j == 0:
+                name = hostile_slots[s]
+                fn = next(line.split("(")[0][4:] for line in reference.splitlines() if line.startswith("def ")
+                          and not line.startswith("def _"))
+                source, kind = reference + HOSTILE[name].format(fn=fn), "hostile"
+            elif roll < 0.2 and catalogue(a):
+                source, kind = variant_source(a, rng.choice(catalogue(a)).code), "mistake"
+            elif roll < 0.27:
+                source, kind = (a.release_dir() / a.filename).read_text(), "stub"
+            else:
+                source, kind = reference, "reference"
+            (folder / a.filename).write_text(source)
+            kinds[kind] += 1
+    return kinds
+
+
+def children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_engine(submitted: Path, out: Path, workers: int) -> tuple[float, float, int]:
+    cpu0, t0 = children_cpu(), time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out),
+                           "--workers", str(workers), "--no-progress"], cwd=REPO, env=ENV,
+                          capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
+    if proc.returncode != 0:
+        print(proc.stdout, proc.stderr, file=sys.stderr)
+        sys.exit(f"the engine failed (exit code {proc.returncode})")
+    with open(out / "gradebook.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return wall, cpu, len(rows)
+
+
+def run_naive(folders: list[Path], workers: int) -> tuple[float, float, int]:
+    def one(folder: Path) -> int:
+        a = ASSIGNMENTS[folder.name]
+        return subprocess.run([sys.executable, "-m", "pytest", "-p", "autograder.pytest_plugin", "--submission",
+                               str(folder), f"autograder/suites/{a.suite}", "-q", "-p", "no:cacheprovider"],
+                              cwd=REPO, env=ENV, capture_output=True, text=True).returncode
+
+    cpu0, t0 = children_cpu(), time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        codes = list(pool.map(one, folders))
+    wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
+    bad = [c for c in codes if c not in (0, 1)]  # 0: all passed, 1: some failed
+    if bad:
+        print(f"warning: {len(bad)} pytest runs ended with codes {sorted(set(bad))}", file=sys.stderr)
+    return wall, cpu, len(folders)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--submissions", type=int, default=300, help="submission-assignments to build (min 300)")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--naive-sample", type=int, default=24, help="submissions run the naive way (extrapolated)")
+    p.add_argument("--naive-all", action="store_true", help="run the naive approach on every submission")
+    p.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = p.parse_args(argv)
+    n = max(300, args.submissions)
+    tmp = Path(tempfile.mkdtemp(prefix="autograder-bench-"))
+    try:
+        submitted, out = tmp / "submitted", tmp / "out"
+        kinds = build_class(submitted, n)
+        folders = sorted(f for s in submitted.iterdir() for f in s.iterdir())
+        total = len(folders)
+        print(f"class: {total} submission-assignments over {len(gradable_assignments())} assignments "
+              f"({', '.join(f'{v} {k}' for k, v in kinds.items())}) in {tmp}")
+        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the runs")
+
+        wall, cpu, rows = run_engine(submitted, out, args.workers)
+        engine_rate = total / wall
+        print(f"engine  grade --workers {args.workers}: {total} in {wall:.1f} s -> {engine_rate:.1f} /s "
+              f"(CPU {cpu:.1f} s, {cpu / total * 1000:.0f} ms per submission; gradebook rows: {rows})")
+
+        if args.naive_all:
+            sample = folders
+        else:
+            k = min(args.naive_sample, total)
+            sample = [folders[round(i * (total - 1) / max(1, k - 1))] for i in range(k)]  # spread evenly
+        wall_n, cpu_n, count = run_naive(sample, args.workers)
+        naive_rate = count / wall_n
+        note = "all submissions" if count == total else \
+            f"sample of {count}, extrapolated: {total / naive_rate:.0f} s for the class"
+        print(f"naive   pytest per submission, {args.workers} at a time: {count} in {wall_n:.1f} s -> "
+              f"{naive_rate:.2f} /s ({note}; CPU {cpu_n / count * 1000:.0f} ms per submission)")
+        print(f"ratio   engine / naive: {engine_rate / naive_rate:.1f}x (target: engine >= 50 /s on 2 cores)")
+        print(f"load average after the runs: {os.getloadavg()[0]:.2f}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
