@@ -366,12 +366,16 @@ class CachedReference:
     inputs, so recomputing (say) a converged FISTA optimum for each student is
     wasted work. Calls whose arguments cannot be encoded (a live Generator, a
     lambda) are not cached. Rng/Callable markers are rebuilt fresh for each call.
-    Results are deep-copied out, so a suite cannot corrupt the cache.
+    Results are deep-copied out, so a suite cannot corrupt the cache, and the cache
+    stops growing at MAX_BYTES (later results are computed each time).
     """
+
+    MAX_BYTES = 256 << 20
 
     def __init__(self, module):
         self._module = module
         self._results: dict[bytes, Any] = {}
+        self._bytes = 0
 
     def __getattr__(self, name: str):
         attr = getattr(self._module, name)
@@ -383,9 +387,14 @@ class CachedReference:
                 key = hashlib.sha256(protocol.dumps((name, args, kwargs))).digest()
             except protocol.ProtocolError:
                 return attr(*protocol.materialize(args), **protocol.materialize(kwargs))
-            if key not in self._results:
-                self._results[key] = attr(*protocol.materialize(args), **protocol.materialize(kwargs))
-            return copy.deepcopy(self._results[key])
+            if key in self._results:
+                return copy.deepcopy(self._results[key])
+            value = attr(*protocol.materialize(args), **protocol.materialize(kwargs))
+            size = 64 + sum(getattr(v, "nbytes", 64) for v in (value if isinstance(value, tuple) else (value,)))
+            if self._bytes + size <= self.MAX_BYTES:
+                self._results[key] = copy.deepcopy(value)
+                self._bytes += size
+            return value
 
         return call
 

@@ -18,14 +18,12 @@ results are appended. Loaded cases and references are cached per process.
 """
 from __future__ import annotations
 
-import copy
 import importlib
-import inspect
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from . import framework, protocol
+from . import framework
 from .course import Assignment, load_reference
 from .framework import CaseResult
 
@@ -40,54 +38,11 @@ ROW_STATUSES = {
 }
 
 _cases_cache: dict[tuple[str, bool], list] = {}
-_references: dict[str, "MemoReference"] = {}
 
 
-class MemoReference:
-    """The reference module, with its results memoized per grading process.
-
-    Hidden cases call the reference with the same arguments for every submission (some
-    at a real cost, e.g. 20,000 FISTA iterations for an optimum); a call whose arguments
-    are plain data (protocol-encodable) is computed once and later calls get a deep copy.
-    Calls with a real Generator (not encodable) always run. The reference is pure and
-    deterministic (docs/ARCHITECTURE.md), which is what makes this sound.
-    """
-
-    MAX_BYTES = 256 << 20
-
-    def __init__(self, module):
-        self._module = module
-        self._cache: dict[tuple[str, bytes], object] = {}
-        self._bytes = 0
-
-    def __getattr__(self, name):
-        attr = getattr(self._module, name)
-        if name.startswith("_") or not inspect.isfunction(attr):
-            return attr
-
-        def memo(*args, **kwargs):
-            try:
-                key = (name, protocol.dumps((args, kwargs)))
-            except protocol.ProtocolError:
-                return attr(*args, **kwargs)
-            if key in self._cache:
-                return copy.deepcopy(self._cache[key])
-            value = attr(*args, **kwargs)
-            size = len(key[1]) + sum(getattr(v, "nbytes", 64) for v in (value if isinstance(value, tuple) else (value,)))
-            if self._bytes + size <= self.MAX_BYTES:
-                self._cache[key] = copy.deepcopy(value)
-                self._bytes += size
-            return value
-
-        memo.__name__ = name
-        return memo
-
-
-def reference_for(assignment: Assignment) -> MemoReference:
-    """The (memoized) reference solution of an assignment, loaded once per process."""
-    if assignment.id not in _references:
-        _references[assignment.id] = MemoReference(load_reference(assignment))
-    return _references[assignment.id]
+def reference_for(assignment: Assignment) -> framework.CachedReference:
+    """The reference solution of an assignment, loaded once per process, results memoized."""
+    return framework.cached_reference(load_reference(assignment))
 
 
 def cases_for(assignment: Assignment, hidden: bool) -> list:
