@@ -575,6 +575,31 @@ def test_grading_reads_solutions_then_source_and_handles_no_quiz(tmp_path):
     assert result.status == "error" and result.max_score == 0 and "plain keys" in result.output
 
 
+def test_grading_reparses_the_key_when_the_file_changes(tmp_path):
+    """The parsed answer key is cached per process, but an edited key file is read again."""
+    root = tmp_path / "root"
+    key = root / "solutions" / "03_dropout" / Q.QUIZ_FILE
+    key.parent.mkdir(parents=True)
+    text = (REPO_ROOT / "source" / "03_dropout" / Q.QUIZ_FILE).read_text()
+    key.write_text(text)
+    sub = _submission(tmp_path, "q1: b\n")
+    first = Q.grade_quiz_answers("03_dropout", sub, root=root)
+    assert first[0].status == "passed"
+    assert Q.grade_quiz_answers("03_dropout", sub, root=root) == first   # served from the cache
+    original = source_quiz("03_dropout").question("q1")
+    wrong = next(letter for letter in original.letters if letter != original.key)
+    edited = yaml.safe_load(text)
+    edited["questions"][0]["answer"] = wrong
+    edited["questions"][0]["mistakes"] = [m for m in edited["questions"][0].get("mistakes") or []
+                                          if str(m["answer"]).strip().lower() != wrong]
+    edited["questions"][0]["title"] = "edited title"
+    key.write_text(yaml.safe_dump(edited, sort_keys=False))
+    again = Q.grade_quiz_answers("03_dropout", sub, root=root)
+    assert again[0].name == "quiz q1: edited title" and again[0].status == "failed"
+    key.unlink()                                                          # gone: falls back to source/
+    assert Q.grade_quiz_answers("03_dropout", sub, root=root) == []
+
+
 # ============================================================================ self-study: take_quiz and the command
 def test_take_quiz_with_scripted_input_uses_the_hashed_release(released):
     path = released / "assignments" / "03_dropout" / Q.QUIZ_FILE
@@ -789,7 +814,7 @@ def test_take_quiz_in_a_jupyter_kernel_with_input():
     "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
     "q1: *f\nq2: *f\nq5: *f\n",
     "q1: " + "[" * 20000 + "\n",
-])
+], ids=["huge-exponents", "huge-integer", "alias-bomb", "deep-nesting"])
 def test_hostile_answer_files_are_reported_quickly(tmp_path, content):
     start = time.time()
     results = Q.grade_quiz_answers("01_penalties", _submission(tmp_path, content))

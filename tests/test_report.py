@@ -1,0 +1,164 @@
+"""The class report: numbers, mistakes and embedded figures, on a small hand-made graded folder.
+
+(tests/test_example_class.py renders it on the real grader's output for the example class.)
+"""
+import base64
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import cmd_report
+
+ROOT = Path(__file__).resolve().parent.parent
+HINT_ABS = "negative weights must add to the penalty too"
+HINT_ZERO = "the contract picks 0 at w == 0"
+
+
+def _test(name, passed, hint=None, outcome=None, visibility="visible", points=1.0):
+    return {"name": name, "score": points if passed else 0.0, "max_score": points,
+            "status": "passed" if passed else "failed", "output": "" if passed else (hint or "wrong"),
+            "visibility": visibility,
+            "extra_data": {"function": name.split(":")[0], "hint": None if passed else hint,
+                           "outcome": outcome or ("passed" if passed else "failed")}}
+
+
+# student -> list of (test name, passed, hint, outcome)
+CLASS = {
+    "ana": [("l1_penalty: example", True), ("l1_penalty: random", True),
+            ("l1_subgradient: zeros", True), ("l2_penalty: example", True)],
+    "ben": [("l1_penalty: example", False, HINT_ABS), ("l1_penalty: random", False, HINT_ABS),
+            ("l1_subgradient: zeros", True), ("l2_penalty: example", True)],
+    "cat": [("l1_penalty: example", False, HINT_ABS), ("l1_penalty: random", True),
+            ("l1_subgradient: zeros", False, HINT_ZERO), ("l2_penalty: example", True)],
+    "dan": [("l1_penalty: example", False, None, "not_implemented"),
+            ("l1_penalty: random", False, None, "not_implemented"),
+            ("l1_subgradient: zeros", False, None, "not_implemented"),
+            ("l2_penalty: example", False, None, "not_implemented")],
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    out = tmp_path_factory.mktemp("graded")
+    rows = []
+    for student, tests in CLASS.items():
+        results = [_test(t[0], t[1], *(t[2:] if len(t) > 2 else ()),
+                         visibility="after_published" if "random" in t[0] else "visible") for t in tests]
+        folder = out / student / "01_penalties"
+        folder.mkdir(parents=True)
+        (folder / "results.json").write_text(json.dumps({"tests": results}))
+        rows.append({"student": student, "assignment": "01_penalties",
+                     "score": sum(r["score"] for r in results), "max_score": len(results),
+                     "status": "not_implemented" if student == "dan" else "graded"})
+    with (out / "gradebook.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["student", "assignment", "score", "max_score", "status"])
+        writer.writeheader()
+        writer.writerows(rows)
+    proc = subprocess.run([sys.executable, "-m", "autograder", "report", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_summary_numbers(graded):
+    summary = json.loads((graded / "report" / "summary.json").read_text())
+    a = summary["assignments"]["01_penalties"]
+    assert a["n"] == 4
+    assert a["full_marks"] == 1
+    assert a["mean"] == pytest.approx((4 + 2 + 2 + 0) / 16)
+    fn = a["functions"]["l1_penalty"]
+    assert (fn["full"], fn["total"]) == (1, 4)
+    assert fn["point_rate"] == pytest.approx(3 / 8)
+    assert a["functions"]["l2_penalty"]["full"] == 3
+    test = a["tests"]["l1_penalty: example"]
+    assert (test["passed"], test["total"]) == (1, 4)
+    assert test["outcomes"] == {"failed": 2, "not_implemented": 1}
+    assert test["visibility"] == "visible"
+    assert a["tests"]["l1_penalty: random"]["visibility"] == "after_published"
+    # hints: counted once per student, most frequent first, with who made the mistake
+    assert [(h["hint"], h["count"], h["students"]) for h in a["hints"]] == [
+        (HINT_ABS, 2, ["ben", "cat"]), (HINT_ZERO, 1, ["cat"])]
+    assert a["statuses"] == {"graded": 3, "not_implemented": 1}
+
+
+def test_html_embeds_png_figures(graded):
+    from PIL import Image
+
+    page = (graded / "report" / "index.html").read_text()
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(images) == 3  # overview, histogram, pass rate per function
+    for data in images:
+        img = Image.open(io.BytesIO(base64.b64decode(data)))
+        assert img.format == "PNG"
+        assert img.width > 300 and img.height > 150
+        # not a blank canvas: a drawn figure has many colours
+        assert len(img.convert("RGB").getcolors(1 << 20)) > 20
+    assert "src=\"figures/" not in page  # self-contained
+
+
+def test_html_and_markdown_show_mistakes_and_rates(graded):
+    page = (graded / "report" / "index.html").read_text()
+    md = (graded / "report" / "report.md").read_text()
+    for text in (page, md):
+        assert HINT_ABS in text and HINT_ZERO in text
+        assert "ben, cat" in text
+        assert "1/4 (25%)" in text      # l1_penalty: full marks
+        assert "3/4 (75%)" in text      # l2_penalty
+        assert "not_implemented: 1" in text
+    for name in re.findall(r"\]\((figures/[^)]+)\)", md):
+        assert (graded / "report" / name).is_file(), name
+
+
+def test_missing_results_is_a_clear_error(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "autograder", "report", str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "no grading results" in proc.stderr
+
+
+def test_load_grades_without_gradebook(tmp_path):
+    folder = tmp_path / "zoe" / "01_penalties"
+    folder.mkdir(parents=True)
+    (folder / "results.json").write_text(json.dumps({"tests": [_test("l2_penalty: x", True),
+                                                               _test("l1_penalty: y", False, HINT_ABS)]}))
+    [g] = cmd_report.load_grades(tmp_path)
+    assert (g.student, g.assignment, g.score, g.max_score) == ("zoe", "01_penalties", 1.0, 2.0)
+    assert g.tests[1].hint == HINT_ABS and not g.tests[1].passed
+
+
+# ============================================================================ grade export
+def test_export_wide_csv(graded):
+    proc = subprocess.run([sys.executable, "-m", "autograder.cmd_export", str(graded), "--format", "csv",
+                           "--max-row"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.reader((graded / "grades.csv").open()))
+    assert rows[0] == ["student", "01_penalties", "total", "max_total"]
+    assert rows[1] == ["(max)", "4", "4", "4"]
+    assert ["ben", "2", "2", "4"] in rows and ["dan", "0", "0", "4"] in rows
+
+
+def test_export_to_nbgrader_gradebook(graded, tmp_path):
+    from nbgrader.api import Gradebook
+
+    db = tmp_path / "gradebook.db"
+    for _ in range(2):  # re-running updates in place
+        proc = subprocess.run([sys.executable, "-m", "autograder.cmd_export", str(graded), "--format", "nbgrader",
+                               "--db", str(db)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert "SAWarning" not in proc.stderr
+    with Gradebook(f"sqlite:///{db}") as gb:
+        assert sorted(s.id for s in gb.students) == ["ana", "ben", "cat", "dan"]
+        assignment = gb.find_assignment("01_penalties")
+        assert assignment.max_score == 4
+        assert [n.name for n in assignment.notebooks] == ["penalties"]
+        assert gb.find_submission("01_penalties", "ana").score == 4
+        assert gb.find_submission("01_penalties", "ben").score == 2
+        assert gb.find_grade("l1_penalty", "penalties", "01_penalties", "cat").score == 1
+        assert gb.find_grade("l1_penalty", "penalties", "01_penalties", "cat").max_score == 2
+        assert gb.find_submission("01_penalties", "dan").score == 0
