@@ -238,6 +238,7 @@ def feedback_markdown(student: str, assignment: Assignment | str, results: Seque
         if fs.status == "import_error":
             continue  # already said once above
         lines += [f"### `{fn}`", ""]
+        hints_given: set[str] = set()
         for r in failed:
             if r.status == "not_implemented":
                 lines.append(f"- **{r.name}**: not implemented yet")
@@ -247,7 +248,10 @@ def feedback_markdown(student: str, assignment: Assignment | str, results: Seque
             lines.append(f"- **{r.name}** ({r.status.replace('_', ' ')}): {first}")
             if rest.strip():
                 lines += ["", "  ```", *("  " + line for line in rest.strip().splitlines()[:12]), "  ```"]
-            if r.hint:
+            if r.hint and r.hint in hints_given:
+                lines.append("  - Hint: the same as above.")
+            elif r.hint:
+                hints_given.add(r.hint)
                 lines.append(f"  - Hint: {r.hint}")
         lines.append("")
     if not problems:
