@@ -137,10 +137,27 @@ def _pin_to_cpu(slot: int) -> None:
         pass
 
 
+def _keep_freed_memory() -> None:
+    """Let this (trusted) grader process reuse freed memory instead of returning it to the system.
+
+    Replies of megabytes (Monte Carlo arrays) are received, checked and freed for every submission;
+    with glibc's defaults each one is a fresh mmap whose pages fault in again (measured: ~5,000 page
+    faults and ~10 ms of system time per dropout submission). Large blocks from the heap, and a heap
+    that is not trimmed, make that a reuse. Only the grader: student workers keep the defaults.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 32 << 20)    # M_MMAP_THRESHOLD: blocks below 32 MB (its maximum) from the heap
+        libc.mallopt(-1, 512 << 20)   # M_TRIM_THRESHOLD: keep up to 512 MB of freed heap for reuse
+    except Exception:  # noqa: BLE001 - not glibc: the defaults stay
+        pass
+
+
 def _init_grader(options: dict, slots=None) -> None:
     """Initializer of a grader process: die with the parent; pin to a CPU; start the zygote early."""
     global _options
     _options = options
+    _keep_freed_memory()
     if slots is not None:
         with slots.get_lock():
             slot = slots.value
@@ -343,6 +360,7 @@ def _run(todo: list[Task], options: dict, workers: int, store: Store, progress: 
 def _init_inline(options: dict) -> None:
     global _options
     _options = options
+    _keep_freed_memory()
     from . import sandbox
     sandbox.prestart()
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import inspect
+import struct
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -95,6 +96,22 @@ class Submission:
         Carlo loops); errors are those of calling one by one (the first failure raises).
         """
         return [self.call(function, *args, **kwargs) for args, kwargs in map(as_call, calls)]
+
+    def call_each(self, function: str, calls, then: _Fn, *, inputs: bool = False) -> list:
+        """[then(result) for each call], exactly as if each call were made and checked in turn.
+
+        `calls` are entries as for call_many; `result` is the call's value, or with inputs=True
+        the (value, args_after, kwargs_after) of call_with_inputs. The first call that fails
+        raises, and so does the first `then` that raises (a Fail, say): the later calls are
+        not made, or (sandbox) their results are thrown away unread. The sandbox sends all the
+        calls in one message, so a loop of many small calls costs one round trip.
+        """
+        out = []
+        for args, kwargs in map(as_call, calls):
+            result = self.call_with_inputs(function, *args, **kwargs) if inputs else \
+                self.call(function, *args, **kwargs)
+            out.append(then(result))
+        return out
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -262,8 +279,16 @@ def as_float_array(value: Any, what: str = "result") -> np.ndarray:
 
 
 def _close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
-    return got.shape == expected.shape and bool(
-        np.all(np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)))
+    if got.shape != expected.shape:
+        return False
+    # Fast path, the common case: every |got - expected| <= atol + rtol*|expected| with a finite
+    # expected value. np.isclose's result is then all True too (its first term is exactly this),
+    # so only the other cases (infinities, NaN, a mismatch) pay for the full np.isclose.
+    with np.errstate(all="ignore"):
+        if bool(np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected))) \
+                and bool(np.all(np.isfinite(expected))):
+            return True
+    return bool(np.all(np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)))
 
 
 def _same_shape(got: np.ndarray, expected: np.ndarray) -> np.ndarray | None:
@@ -328,6 +353,38 @@ def compare(sub: Submission, ref, function: str, *args, rtol: float, atol: float
     Returns the student's value.
     """
     got = sub.call(function, *args, **kwargs)
+    return _compare_result(got, ref, function, args, kwargs, rtol, atol, mistakes, part, what)
+
+
+def compare_many(sub: Submission, ref, function: str, calls, *, rtol: float, atol: float = 0.0,
+                 mistakes: Iterable[Mistake] = (), part: int | None = None, what=None) -> list:
+    """`compare(sub, ref, function, *args, **kwargs, ...)` for each entry of `calls`, in order.
+
+    Entries are as for Submission.call_many (argument tuples or call_args(...)); `what` is one
+    label, or a list with one label per call. Same checks, same order, same first failure as
+    the loop of compare calls, but the student's calls travel in one message (call_each).
+    Returns the student's values.
+    """
+    calls = [as_call(c) for c in calls]
+    labels = list(what) if isinstance(what, (list, tuple)) else [what] * len(calls)
+    mistakes = list(mistakes)
+    position = iter(range(len(calls)))
+
+    def check(got):
+        i = next(position)
+        args, kwargs = calls[i]
+        return _compare_result(got, ref, function, args, kwargs, rtol, atol, mistakes, part, labels[i])
+
+    return sub.call_each(function, [_CallArgs(a, k) for a, k in calls], check)
+
+
+def compare_result(got, ref, function: str, args: tuple, kwargs: dict, *, rtol: float, atol: float = 0.0,
+                   mistakes: Iterable[Mistake] = (), part: int | None = None, what: str | None = None) -> Any:
+    """The checks of `compare` on a value the student already returned for function(*args, **kwargs)."""
+    return _compare_result(got, ref, function, args, kwargs, rtol, atol, list(mistakes), part, what)
+
+
+def _compare_result(got, ref, function, args, kwargs, rtol, atol, mistakes, part, what):
     expected = getattr(ref, function)(*args, **kwargs) if isinstance(ref, CachedReference) \
         else getattr(ref, function)(*protocol.materialize(args), **protocol.materialize(kwargs))
     label = what or f"{function}(...)" + (f"[{part}]" if part is not None else "")
@@ -384,11 +441,11 @@ class CachedReference:
 
         def call(*args, **kwargs):
             try:
-                key = hashlib.sha256(protocol.dumps((name, args, kwargs))).digest()
+                key = cache_key((name, args, kwargs))
             except protocol.ProtocolError:
                 return attr(*protocol.materialize(args), **protocol.materialize(kwargs))
             if key in self._results:
-                return copy.deepcopy(self._results[key])
+                return _copy_out(self._results[key])
             value = attr(*protocol.materialize(args), **protocol.materialize(kwargs))
             size = 64 + sum(getattr(v, "nbytes", 64) for v in (value if isinstance(value, tuple) else (value,)))
             if self._bytes + size <= self.MAX_BYTES:
@@ -397,6 +454,80 @@ class CachedReference:
             return value
 
         return call
+
+
+def _copy_out(value):
+    """copy.deepcopy(value), with fast paths for the plain data references return."""
+    kind = type(value)
+    if kind is np.ndarray and value.dtype.kind in "biuf":
+        return value.copy()
+    if kind in (float, int, bool, str, type(None)):
+        return value
+    if kind is tuple:
+        return tuple([_copy_out(v) for v in value])
+    return copy.deepcopy(value)
+
+
+_KEY_ATOMS = {type(None): b"N", bool: b"B", int: b"I", str: b"S"}
+
+
+def cache_key(value) -> bytes:
+    """A digest of a call's (name, args, kwargs), equal only for values protocol.dumps encodes alike.
+
+    At least as fine as sha256(protocol.dumps(value)), the key it replaces (types are part of
+    the key, floats are keyed by their bits), and built without JSON. Raises
+    protocol.ProtocolError where dumps would (and for a few values dumps accepts, such as
+    non-native byte orders): such calls are then simply not cached.
+    """
+    parts: list = []
+    _key_parts(value, parts, 0)
+    return hashlib.sha256(b"".join(parts)).digest()
+
+
+_F64 = struct.Struct("<d")
+_LEN = struct.Struct("<q")
+
+
+def _key_parts(value, parts: list, depth: int) -> None:
+    if depth > protocol.MAX_DEPTH:
+        raise protocol.ProtocolError("value is nested too deeply")
+    kind = type(value)
+    tag = _KEY_ATOMS.get(kind)
+    if tag is not None:
+        text = str(value).encode("utf-8", "surrogatepass")
+        parts += [tag, _LEN.pack(len(text)), text]
+    elif kind is float:
+        parts += [b"F", _F64.pack(value)]
+    elif kind is tuple or kind is list:
+        parts += [b"T" if kind is tuple else b"L", _LEN.pack(len(value))]
+        for v in value:
+            _key_parts(v, parts, depth + 1)
+    elif kind is dict:
+        parts += [b"D", _LEN.pack(len(value))]
+        for k, v in value.items():
+            if type(k) is not str:
+                raise protocol.ProtocolError("dict key is not a plain string")
+            _key_parts(k, parts, depth + 1)
+            _key_parts(v, parts, depth + 1)
+    elif kind is np.ndarray:
+        name = protocol._DTYPE_NAMES.get(value.dtype)
+        if name is None:
+            raise protocol.ProtocolError(f"unsupported array dtype {value.dtype.name}")
+        data = np.ascontiguousarray(value).tobytes()
+        header = f"{name}{value.shape}".encode()
+        parts += [b"A", _LEN.pack(len(header)), header, _LEN.pack(len(data)), data]
+    elif kind is protocol.Rng:
+        parts += [b"R"]
+        _key_parts(int(value.seed), parts, depth + 1)
+    elif kind is protocol.Callable:
+        parts += [b"C"]
+        _key_parts(value.name, parts, depth + 1)
+        _key_parts(list(value.params), parts, depth + 1)
+    else:
+        # numpy scalars, subclasses...: whatever protocol.dumps makes of them, tagged with the type
+        encoded = protocol.dumps(value)
+        name = f"{kind.__module__}.{kind.__qualname__}".encode()
+        parts += [b"X", _LEN.pack(len(name)), name, _LEN.pack(len(encoded)), encoded]
 
 
 _reference_caches: dict[int, CachedReference] = {}

@@ -84,6 +84,8 @@ SAFE_CALLABLES = {
 
 
 _ATOMS = (type(None), bool, int, float, str, np.ndarray)
+_PLAIN = frozenset((type(None), bool, int, str))         # encoded as themselves
+_JSON_ATOMS = frozenset((type(None), bool, int, float, str))   # what json.loads gives for scalars
 
 
 def materialize(value: Any) -> Any:
@@ -131,10 +133,20 @@ def encode(value: Any, _depth: int = 0, _buffers: list | None = None) -> Any:
         return value
     if kind is float:
         return value if value - value == 0.0 else {"__float__": repr(value)}  # x - x is nan for nan/inf
-    if kind is tuple:
-        return {"__tuple__": [encode(v, _depth + 1, _buffers) for v in value]}
-    if kind is list:
-        return [encode(v, _depth + 1, _buffers) for v in value]
+    if kind is tuple or kind is list:
+        if _depth < MAX_DEPTH:   # children are within the depth limit: plain items inline (same result)
+            items = [v if (t := type(v)) in _PLAIN or (t is float and v - v == 0.0)
+                     else encode(v, _depth + 1, _buffers) for v in value]
+        else:
+            items = [encode(v, _depth + 1, _buffers) for v in value]
+        return {"__tuple__": items} if kind is tuple else items
+    if kind is dict:
+        items = []
+        for k, v in value.items():
+            if type(k) is not str and not isinstance(k, str):
+                raise ProtocolError(f"dict key {k!r} is not a string")
+            items.append([k, encode(v, _depth + 1, _buffers)])
+        return {"__dict__": items}
     if isinstance(value, (bool, str, int)):
         return value
     if isinstance(value, float):
@@ -154,10 +166,15 @@ def encode(value: Any, _depth: int = 0, _buffers: list | None = None) -> Any:
             raise ProtocolError(f"unsupported array dtype {value.dtype.name}")
         data = np.ascontiguousarray(value)
         if _buffers is not None:
-            raw = data.tobytes()
+            # a view of the array's bytes, copied once when the message is joined (no tobytes copy);
+            # each array starts at a multiple of 8 bytes of the section (see dumps_parts)
+            raw = memoryview(data).cast("B") if data.size else b""
             offset = _buffers[0]
             _buffers.append(raw)
-            _buffers[0] += len(raw)
+            pad = -len(raw) % 8
+            if pad:
+                _buffers.append(_PAD[:pad])
+            _buffers[0] += len(raw) + pad
             return {"__ndarray__": [offset, len(raw)], "dtype": name, "shape": list(value.shape)}
         return {"__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
                 "dtype": name, "shape": list(value.shape)}  # value.shape: ascontiguousarray makes 0-d arrays 1-d
@@ -180,15 +197,35 @@ def encode(value: Any, _depth: int = 0, _buffers: list | None = None) -> Any:
 
 
 def dumps(value: Any) -> bytes:
+    return b"".join(dumps_parts(value))
+
+
+def dumps_parts(value: Any) -> list:
+    """The pieces of `dumps(value)`, array bytes as views not yet copied.
+
+    b"".join(dumps_parts(v)) == dumps(v); a sender that frames the message (a length
+    prefix) joins the prefix and the pieces in one copy. Join before the arrays can change.
+    """
     buffers: list = [0]  # [total bytes so far, raw array bytes...]
-    header = json.dumps(encode(value, _buffers=buffers), separators=(",", ":")).encode("utf-8")
-    return b"".join([MAGIC, _HEADER.pack(len(header)), header, *buffers[1:]])
+    header = _json_dumps(encode(value, _buffers=buffers)).encode("utf-8")
+    if len(buffers) > 1:
+        # trailing spaces (valid JSON) so that the byte section, and so every array in it, starts
+        # 8-byte aligned in the message: a receiver can then use the arrays in place (see _decode)
+        header += _PAD[:-(len(MAGIC) + _HEADER.size + len(header)) % 8]
+    return [MAGIC, _HEADER.pack(len(header)), header, *buffers[1:]]
+
+
+_PAD = b"        "
+
+
+_json_dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
 # ----------------------------------------------------------------------------- decode
 class _Budget:
     def __init__(self):
         self.elements = 0
+        self.regions: list[tuple[int, int]] = []   # byte ranges of the section already given to arrays
 
     def take(self, n: int):
         self.elements += n
@@ -219,7 +256,7 @@ def _decode(data: Any, trusted: bool, depth: int, budget: _Budget, section: memo
     depth += 1
     if kind is list:
         budget.take(len(data))
-        return [_decode(v, trusted, depth, budget, section) for v in data]
+        return [v if type(v) in _JSON_ATOMS else _decode(v, trusted, depth, budget, section) for v in data]
     if kind is not dict or len(data) == 0:
         raise ProtocolError("malformed message")
     if "__tuple__" in data:
@@ -227,7 +264,8 @@ def _decode(data: Any, trusted: bool, depth: int, budget: _Budget, section: memo
         if type(items) is not list:
             raise ProtocolError("malformed tuple")
         budget.take(len(items))
-        return tuple([_decode(v, trusted, depth, budget, section) for v in items])
+        return tuple([v if type(v) in _JSON_ATOMS else _decode(v, trusted, depth, budget, section)
+                      for v in items])
     if "__ndarray__" in data:
         dtype, shape, raw = data.get("dtype"), data.get("shape"), data.get("__ndarray__")
         if type(dtype) is not str or dtype not in _DTYPES or type(shape) is not list \
@@ -246,7 +284,14 @@ def _decode(data: Any, trusted: bool, depth: int, budget: _Budget, section: memo
             buf = base64.b64decode(raw.encode("ascii"), validate=True)
         if len(buf) != count * _DTYPES[dtype].itemsize:
             raise ProtocolError("array bytes do not match its shape")
-        return np.frombuffer(buf, dtype=_DTYPES[dtype]).reshape(shape).copy()
+        array = np.frombuffer(buf, dtype=_DTYPES[dtype]).reshape(shape)
+        if type(raw) is list and raw[1] >= _IN_PLACE_BYTES and not section.readonly and array.flags.aligned \
+                and len(budget.regions) < _IN_PLACE_MAX and _claim(budget.regions, raw[0], raw[0] + raw[1]):
+            # the message buffer is this process's own writable copy (loads of a bytearray): a large
+            # array can live in it, as long as no other array of the message shares those bytes (at
+            # most _IN_PLACE_MAX arrays per message, so the overlap check stays cheap)
+            return array
+        return array.copy()
     if "__dict__" in data:
         items = data["__dict__"]
         if type(items) is not list:
@@ -271,7 +316,22 @@ def _decode(data: Any, trusted: bool, depth: int, budget: _Budget, section: memo
     raise ProtocolError("malformed message")
 
 
+_IN_PLACE_BYTES = 1 << 12   # smaller arrays are copied (cheap), larger ones may be used in place
+_IN_PLACE_MAX = 64          # arrays per message used in place
+
+
+def _claim(regions: list, start: int, end: int) -> bool:
+    """Record [start, end) as used by an array; False (nothing recorded) if it overlaps one already used."""
+    for a, b in regions:
+        if start < b and a < end:
+            return False
+    regions.append((start, end))
+    return True
+
+
 def loads(raw: bytes, *, trusted: bool = False) -> Any:
+    """Decode a message (bytes, or a bytearray the caller hands over: its arrays may then be
+    decoded in place, without a copy, so the caller must not modify or reuse it afterwards)."""
     if len(raw) > MAX_MESSAGE_BYTES:
         raise ProtocolError("message is too large")
     section = None

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import shutil
 import sys
@@ -639,6 +640,27 @@ def quiz_key_path(assignment: Assignment, root: Path | None = None) -> Path | No
     return None
 
 
+_key_cache: dict[str, tuple[tuple, Quiz]] = {}
+
+
+def _load_key_cached(path: Path) -> Quiz:
+    """load_quiz(path), parsed once per process while the file is unchanged.
+
+    Batch grading reads the same answer key for every submission of an assignment; parsing it
+    (pure-Python YAML and validation) cost more than checking the answers. The cache entry is
+    keyed on the file's identity and (nanosecond) modification time and size, so an edited key
+    is read again. Grading only reads the Quiz (check_answers never modifies it).
+    """
+    st = os.stat(path)
+    stamp = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
+    hit = _key_cache.get(str(path))
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    quiz = load_quiz(path)
+    _key_cache[str(path)] = (stamp, quiz)
+    return quiz
+
+
 def case_name(q: Question) -> str:
     return f"quiz {q.id}: {q.title}"
 
@@ -658,7 +680,7 @@ def grade_quiz_answers(assignment: Assignment | str, submission_dir: Path, *, ro
         path = quiz_key_path(a, root)
         if path is None:
             return []
-        quiz = load_quiz(path)
+        quiz = _load_key_cached(path)
         if quiz.hashed:
             raise QuizError(f"{path} holds hashed keys; grading needs the plain keys")
     except Exception as exc:  # noqa: BLE001 - an authoring problem must not cost the code score

@@ -23,6 +23,10 @@ How a submission is isolated (see autograder/worker.py for the student side):
   function that timed out is not run again (`max_timeouts_per_function`);
 - `call_many(function, calls)` sends many calls in one message and reads one reply per
   call (same per-call time limit, stops at the first failure): half the cost per call;
+  `call_each(function, calls, then)` does the same with a check (`then`) run on each reply
+  as it arrives, so a suite's loop of call-then-check keeps its exact order and first
+  failure (a check that fails ends the worker, discarding the calls the loop would not
+  have made, without counting them);
 - only plain data comes back: replies are decoded with `protocol.loads(trusted=False)`,
   bounded in size, and every failure becomes one of framework's StudentProblem
   exceptions with a message meant for the student.
@@ -286,6 +290,7 @@ class SandboxedSubmission(framework.Submission):
         self._lease: _UidLease | None = None
         self._closed = False
         self._rbuf = bytearray()
+        self._pending = False     # replies of the current request not read yet (see call_each)
         try:
             # O_NOFOLLOW: a submitted symlink (to solutions/, say) is not followed by the grader
             fd = os.open(self.module_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -338,7 +343,32 @@ class SandboxedSubmission(framework.Submission):
             return []
         return [value for value, _, _ in self._exchange(function, calls, inputs=False)]
 
+    def call_each(self, function: str, calls, then, *, inputs: bool = False) -> list:
+        """framework.Submission.call_each in one message: the worker runs the calls one after the
+        other and `then` checks each result as it arrives. When a check raises before the last
+        result, the worker (which may still be running later calls: their results, and any time
+        limit they would hit, must not count) is ended without a trace, and the next call starts
+        a fresh one.
+        """
+        calls = [framework.as_call(c) for c in calls]
+        if not calls:
+            return []
+        out = []
+        replies = self._exchange_lazy(function, calls, inputs)
+        try:
+            for value in replies:
+                out.append(then(value if inputs else value[0]))
+        finally:
+            replies.close()
+            if self._pending:   # a check raised while the worker still owed replies
+                self._pending = False
+                self._kill_worker(reap=False)
+        return out
+
     def _exchange(self, function: str, calls: list, inputs: bool) -> list[tuple[Any, tuple, dict]]:
+        return list(self._exchange_lazy(function, calls, inputs))
+
+    def _exchange_lazy(self, function: str, calls: list, inputs: bool):
         if self._closed:
             raise SandboxError("this submission was closed")
         if self._timeouts.get(function, 0) >= self.max_timeouts:
@@ -354,15 +384,20 @@ class SandboxedSubmission(framework.Submission):
             request = {"fn": function, "args": tuple(calls[0][0]), "kwargs": dict(calls[0][1]), "inputs": inputs}
         else:
             request = {"fn": function, "batch": [[tuple(a), dict(k)] for a, k in calls], "inputs": inputs}
-        payload = protocol.dumps(request)
+        payload = protocol.dumps_parts(request)
         self._rbuf = bytearray()
-        results = []
         deadline = time.monotonic() + self.call_timeout
         try:
             self._send(payload, deadline)
             for i in range(len(calls)):
+                self._pending = True
                 raw = self._recv(deadline, last=i == len(calls) - 1)
-                results.append(self._outcome(function, self._decode_reply(function, raw)))
+                reply = self._decode_reply(function, raw)
+                # the worker stops a batch at the first call that fails, so after the last
+                # reply, or a failure, it owes nothing more
+                self._pending = i < len(calls) - 1 and reply["status"] == "ok"
+                result = self._outcome(function, reply)
+                yield result
                 deadline = time.monotonic() + self.call_timeout
         except _Timeout:
             self._timeouts[function] = self._timeouts.get(function, 0) + 1
@@ -379,7 +414,6 @@ class SandboxedSubmission(framework.Submission):
             status = self._kill_worker(reap=True)
             self.events.append(f"{function}: crashed")
             raise StudentCrashed(f"{function}() ended the worker process: {describe_status(status)}") from None
-        return results
 
     def _decode_reply(self, function: str, raw: bytes) -> dict:
         try:
@@ -512,6 +546,7 @@ class SandboxedSubmission(framework.Submission):
         status = None
         pid, sock = self._pid, self._sock
         self._pid, self._sock = None, None
+        self._pending = False
         if pid is not None:
             # Kill before closing the socket: a worker that saw EOF could exit and be reaped
             # first, and its pid (its process group id) could then belong to someone else.
@@ -536,8 +571,8 @@ class SandboxedSubmission(framework.Submission):
         return status
 
     # ------------------------------------------------------------------ framing with deadlines
-    def _send(self, payload: bytes, deadline: float) -> None:
-        message = HEADER.pack(len(payload)) + payload
+    def _send(self, parts: list, deadline: float) -> None:
+        message = b"".join([HEADER.pack(sum(map(len, parts))), *parts])
         if len(message) <= 1 << 16:
             # The worker has read every earlier request (it answered them), so the socket's send
             # buffer is empty and a small message cannot block: a plain blocking send is safe.
@@ -576,9 +611,35 @@ class SandboxedSubmission(framework.Submission):
         (n,) = HEADER.unpack_from(buf)
         if n > self.max_reply_bytes:
             raise _TooBig
-        self._fill(buf, HEADER.size + n, deadline)
-        message = bytes(memoryview(buf)[HEADER.size:HEADER.size + n])
-        del buf[:HEADER.size + n]
+        end = HEADER.size + n
+        if len(buf) >= end:
+            message = bytes(memoryview(buf)[HEADER.size:end])
+            del buf[:end]
+        else:
+            # A large reply: read the rest straight into a buffer of its size (no growing
+            # bytearray, no copy per chunk); nothing after it is read, so nothing is left over.
+            message = bytearray(n)
+            view = memoryview(message)
+            pos = len(buf) - HEADER.size
+            view[:pos] = memoryview(buf)[HEADER.size:]
+            del buf[:]
+            while pos < n:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise _Timeout
+                ready, _, _ = select.select([self._sock], [], [], remaining)
+                if not ready:
+                    raise _Timeout
+                got = self._sock.recv_into(view[pos:], n - pos)
+                if not got:
+                    raise EOFError
+                pos += got
+            view.release()
+            if last:
+                try:   # what the buffered read above would have seen: bytes beyond the last reply
+                    buf += self._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+                except OSError:    # nothing there (EAGAIN), or a reset the next call will report
+                    pass
         if last and buf:
             raise _TooBig("the worker sent more than it was asked for")
         return message

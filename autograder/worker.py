@@ -64,6 +64,11 @@ def send_msg(sock: socket.socket, payload: bytes) -> None:
     sock.sendall(HEADER.pack(len(payload)) + payload)
 
 
+def frame(parts: list) -> bytes:
+    """The framed message (length prefix + payload) of protocol.dumps_parts pieces, in one copy."""
+    return b"".join([HEADER.pack(sum(map(len, parts))), *parts])
+
+
 def _recv_exact(sock: socket.socket, n: int) -> bytes:
     chunks, got = [], 0
     while got < n:
@@ -82,13 +87,26 @@ def recv_msg(sock: socket.socket) -> bytes:
     got = sock.recv_into(_CHUNK)
     if not got:
         raise EOFError("connection closed")
-    buf = _CHUNK[:got]
-    if len(buf) < HEADER.size:
-        buf += _recv_exact(sock, HEADER.size - len(buf))
-    (n,) = HEADER.unpack_from(buf)
-    if len(buf) < HEADER.size + n:
-        buf += _recv_exact(sock, HEADER.size + n - len(buf))
-    return bytes(memoryview(buf)[HEADER.size:HEADER.size + n])
+    if got < HEADER.size:
+        head = bytes(_CHUNK[:got]) + _recv_exact(sock, HEADER.size - got)
+        (n,) = HEADER.unpack(head)
+        have = b""
+    else:
+        (n,) = HEADER.unpack_from(_CHUNK)
+        have = memoryview(_CHUNK)[HEADER.size:got]
+    if len(have) >= n:
+        return bytes(have[:n])
+    # a large request: the rest is read straight into a buffer of the message's size
+    buf = bytearray(n)
+    view = memoryview(buf)
+    pos = len(have)
+    view[:pos] = have
+    while pos < n:
+        k = sock.recv_into(view[pos:], n - pos)
+        if not k:
+            raise EOFError("connection closed")
+        pos += k
+    return buf
 
 
 # ============================================================================ output capture
@@ -192,10 +210,11 @@ def _student_traceback(exc: BaseException, filename: str, frames: int = 4) -> st
 def _reply(sock, record: dict, out: BoundedOutput) -> None:
     record["printed"] = out.text()[:2000]
     try:
-        payload = protocol.dumps(record)
+        message = frame(protocol.dumps_parts(record))
     except BaseException as exc:  # noqa: BLE001 - the value cannot be encoded
-        payload = protocol.dumps({"status": "bad_return", "message": _safe_str(exc), "printed": record["printed"]})
-    send_msg(sock, payload)
+        message = frame(protocol.dumps_parts({"status": "bad_return", "message": _safe_str(exc),
+                                              "printed": record["printed"]}))
+    sock.sendall(message)
 
 
 def worker_main(sock_fd: int, cfg: dict) -> None:
@@ -332,11 +351,11 @@ def _run_one(sock, fn, args, kwargs, inputs: bool, code_filename: str, out: Boun
         return False
     try:
         result = (value, _strip(args), _strip(kwargs)) if inputs else (value, (), {})
-        payload = protocol.dumps({"status": "ok", "result": result, "printed": out.text()[:2000]})
+        message = frame(protocol.dumps_parts({"status": "ok", "result": result, "printed": out.text()[:2000]}))
     except BaseException as exc:  # noqa: BLE001 - unsupported type, or a hostile object
         _reply(sock, {"status": "bad_return", "message": _safe_str(exc)}, out)
         return False
-    send_msg(sock, payload)
+    sock.sendall(message)
     return True
 
 

@@ -103,3 +103,23 @@ def test_size_budgets():
     big = protocol.MAX_ELEMENTS + 1
     with pytest.raises(ProtocolError):
         loads(_message({"__ndarray__": [0, big], "dtype": "uint8", "shape": [big]}, b"\0" * big))
+
+
+def test_arrays_of_a_handed_over_buffer_are_used_in_place_but_never_shared():
+    """loads(bytearray) may keep arrays in the message buffer (no copy): aligned, writable, and two arrays
+    never share bytes, even when a hostile header points them at the same place."""
+    x, y = np.arange(600.0).reshape(20, 30), np.arange(5000, dtype=np.int32)
+    raw = dumps((x, 1.5, y, np.zeros(0), np.float16(np.arange(3000))))
+    assert b"".join(protocol.dumps_parts((x, 1.5))) == dumps((x, 1.5))
+    back = loads(bytearray(raw))
+    assert np.array_equal(back[0], x) and np.array_equal(back[2], y) and back[3].shape == (0,)
+    assert all(a.flags.aligned and a.flags.writeable for a in (back[0], back[2], back[4]))
+    assert np.array_equal(loads(raw)[0], x)              # bytes: copied, as before
+    header = json.dumps({"__tuple__": [{"__ndarray__": [0, 8192], "dtype": "float64", "shape": [1024]},
+                                       {"__ndarray__": [0, 8192], "dtype": "float64", "shape": [1024]}]}).encode()
+    header += b" " * (-(8 + len(header)) % 8)           # section 8-byte aligned: in-place decoding applies
+    same = protocol.MAGIC + struct.pack("!I", len(header)) + header + b"\0" * 8192
+    a, b = loads(bytearray(same), trusted=False)
+    assert not a.flags.owndata                           # the first array lives in the buffer...
+    a[0] = 7.0
+    assert b[0] == 0.0                                   # ...the overlapping second one is a copy

@@ -662,6 +662,83 @@ def test_call_many_in_process_default():
     assert [v.tolist() for v in sub.call_many("scale", [([1.0], 2.0), ([2.0], 0.5)])] == [[2.0], [1.0]]
 
 
+def test_call_each_checks_in_order_like_one_by_one(make):
+    """call_each: `then` sees each result in call order; a call that fails raises after the earlier checks."""
+    from autograder.framework import Fail
+
+    sub = make(GOOD + textwrap.dedent("""
+        def picky(x):
+            if x == 3:
+                raise ValueError("three")
+            return float(x)
+    """))
+    seen = []
+    assert sub.call_each("picky", [(i,) for i in range(3)], lambda v: seen.append(v) or 2 * v) == [0.0, 2.0, 4.0]
+    seen.clear()
+    with pytest.raises(StudentRaised, match="three"):
+        sub.call_each("picky", [(i,) for i in range(6)], seen.append)
+    assert seen == [0.0, 1.0, 2.0]                      # checked before the failing call raised
+    with_inputs = sub.call_each("scale", [(np.arange(2.0), 3.0)], lambda r: r, inputs=True)
+    assert with_inputs[0][0].tolist() == [0.0, 3.0] and with_inputs[0][1][0].tolist() == [0.0, 1.0]
+
+    def fail_on_two(v):
+        if v == 2.0:
+            raise Fail("two is wrong")
+        return v
+
+    # a check fails on call 2 while call 3 would raise: the check's Fail wins, as one by one
+    with pytest.raises(Fail, match="two is wrong"):
+        sub.call_each("picky", [(i,) for i in range(6)], fail_on_two)
+    assert sub.call("picky", 4) == 4.0 and sub.events == []
+
+
+def test_call_each_does_not_charge_calls_after_a_failed_check(make):
+    """Calls the sequential loop would never have made (after a failed check) cost nothing: no timeout
+    counted, no event, and the function keeps working."""
+    from autograder.framework import Fail
+
+    sub = make(GOOD + textwrap.dedent("""
+        def slow_after(x):
+            if x >= 2:
+                while True:
+                    pass
+            return float(x)
+    """))
+
+    def fail_on_one(v):
+        if v == 1.0:
+            raise Fail("one is wrong")
+
+    start = time.monotonic()
+    with pytest.raises(Fail, match="one is wrong"):
+        sub.call_each("slow_after", [(0,), (1,), (2,), (3,)], fail_on_one)
+    assert time.monotonic() - start < 0.5               # did not wait for the spinning call 2
+    assert sub.events == [] and sub.call("slow_after", 0) == 0.0
+    with pytest.raises(StudentTimeout):                 # a call that is really made still has its limit
+        sub.call_each("slow_after", [(0,), (2,)], lambda v: v)
+    assert sub.events == ["slow_after: timeout"]
+
+
+def test_call_each_in_process_default():
+    import types
+
+    from autograder.framework import Fail
+
+    module = types.ModuleType("m")
+    exec(GOOD, module.__dict__)
+    sub = framework.InProcessSubmission(module)
+    seen = []
+
+    def check(v):
+        seen.append(v.tolist())
+        if len(seen) == 2:
+            raise Fail("second")
+
+    with pytest.raises(Fail, match="second"):
+        sub.call_each("scale", [([1.0], 2.0), ([2.0], 0.5), ([3.0], 1.0)], check)
+    assert seen == [[2.0], [1.0]]
+
+
 def test_without_user_isolation_the_same_limits_and_time_limits_apply(make):
     """The path a student's own machine takes (no root: no chroot, no uid change)."""
     sub = make(GOOD + textwrap.dedent("""

@@ -4,21 +4,26 @@ dropout_forward is random and no check depends on the stream a submission draws
 from. It is graded by
   - identities that hold for every mask (0/1 entries, out == x * mask / (1 - p)
     for the submission's own mask, same seed -> same mask);
-  - Monte Carlo bounds over 200,000 units. Each bound comes from Hoeffding's
+  - Monte Carlo bounds over 50,000 to 200,000 units. Each bound comes from Hoeffding's
     inequality, P(|S - E S| >= t) <= 2 exp(-2 t^2 / sum_i range_i^2) for a sum S of
     independent bounded terms; the tolerance is set so that a correct
     implementation fails a check with probability below DELTA = 1e-10, whatever
-    its random stream (no normal approximation involved);
+    its random stream (no normal approximation involved). The tolerances are
+    computed from the actual number of units, so the bound holds at any size;
+    the sizes only set how small a deviation is detected (every mistake of the
+    catalogue is off by far more than the widest tolerance);
   - comparisons with the reference where the output is not random (training=False,
     p = 0).
 The other functions are deterministic and compared with the reference on many
 seeded inputs; MISTAKES models the classic errors so that a wrong answer gets a hint.
 """
+import functools
 import math
 
 import numpy as np
 
-from autograder.framework import Fail, Mistake, StudentRaised, as_float_array, case, check_close, compare, expect
+from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close, compare,
+                                  compare_many, compare_result, expect)
 from autograder.protocol import Rng
 
 # Elementwise products/quotients: correct implementations agree to the last few bits.
@@ -56,7 +61,24 @@ HINT_EXACT_FRACTION = ("your mask keeps exactly the same number of units on ever
 def forward(sub, x, p, seed, training=True):
     """Call the student's dropout_forward; return (out, mask) as float arrays of x's shape."""
     x = np.asarray(x, dtype=float)
-    result = sub.dropout_forward(x, p, Rng(seed), training=training)
+    return _forward_result(sub.dropout_forward(x, p, Rng(seed), training=training), x)
+
+
+def forward_each(sub, calls, then):
+    """[then(i, forward(sub, x, p, seed, training)) for the i-th (x, p, seed, training) of calls], in one
+    round trip (call_each): the same calls and checks in the same order as the loop."""
+    calls = [(np.asarray(x, dtype=float), p, seed, training) for x, p, seed, training in calls]
+    position = iter(range(len(calls)))
+
+    def check(result):
+        i = next(position)
+        return then(i, _forward_result(result, calls[i][0]))
+
+    return sub.call_each("dropout_forward", [call_args(x, p, Rng(seed), training=training)
+                                             for x, p, seed, training in calls], check)
+
+
+def _forward_result(result, x):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise Fail(f"dropout_forward must return a tuple (out, mask), got {type(result).__name__}"
                    + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
@@ -207,12 +229,15 @@ MISTAKES = {
 @case("dropout_forward: out equals x * mask / (1 - p) for your own mask, many shapes and p", points=3)
 def _(sub, ref):
     rng = np.random.default_rng(301)
-    for i, (shape, p) in enumerate((((7,), 0.1), ((5, 6), 0.35), ((2, 3, 4), 0.6), ((300,), 0.9),
-                                    ((64, 32), 0.5), ((3, 1), 0.25))):
-        x = rng.standard_normal(shape) * 3
-        out, mask = forward(sub, x, p, seed=1000 + i)
+    settings = (((7,), 0.1), ((5, 6), 0.35), ((2, 3, 4), 0.6), ((300,), 0.9), ((64, 32), 0.5), ((3, 1), 0.25))
+    calls = [(rng.standard_normal(shape) * 3, p, 1000 + i, True) for i, (shape, p) in enumerate(settings)]
+
+    def check(i, result):
+        (x, p, _, _), (out, mask) = calls[i], result
         check_binary_mask(mask, p)
-        check_rescaled(x, out, mask, p, f"out for x of shape {shape}, p = {p}")
+        check_rescaled(x, out, mask, p, f"out for x of shape {settings[i][0]}, p = {p}")
+
+    forward_each(sub, calls, check)
 
 
 @case("dropout_forward: keeps a fraction 1 - p of the units (Monte Carlo, 200,000 units)", points=3)
@@ -234,13 +259,23 @@ def _(sub, ref):
                        f"1 - p = {1 - p:.4f} (tolerance {tol:.4f}: false alarm probability < {DELTA:g})", hint)
 
 
+@functools.lru_cache(maxsize=None)
+def _uniform_input(seed):
+    """The fixed 250 x 200 input (50,000 units) of a Monte Carlo case (drawn once per process; read-only)."""
+    x = np.random.default_rng(seed).uniform(0.5, 1.5, size=(250, 200))
+    x.setflags(write=False)
+    return x
+
+
 @case("dropout_forward: E[out] = x, the mean of out matches the mean of x (Monte Carlo)", points=2)
 def _(sub, ref):
-    x = np.random.default_rng(303).uniform(0.5, 1.5, size=(500, 400))
+    x = _uniform_input(303)
     for p, seed in ((0.3, 21), (0.6, 22)):
         keep = 1 - p
         out, _ = forward(sub, x, p, seed=seed)
-        # out_i = x_i m_i / (1 - p) lies in [0, x_i / (1 - p)]
+        # out_i = x_i m_i / (1 - p) lies in [0, x_i / (1 - p)]; over 50,000 units tol is about 2.3% of
+        # sum(x) at p = 0.3 and 4.0% at p = 0.6, while the mistakes scale sum(out) by a factor of
+        # 1 - p, (1 - p)^2 or p / (1 - p): 0.7, 0.49, 0.43 at p = 0.3 and 0.4, 0.16, 1.5 at p = 0.6
         tol = hoeffding(float(np.sum((x / keep) ** 2)))
         total, target = float(out.sum()), float(x.sum())
         if abs(total - target) > tol:
@@ -257,10 +292,11 @@ def _(sub, ref):
 
 @case("dropout_forward: Var(out_i) = x_i^2 p / (1 - p) (Monte Carlo)", points=2)
 def _(sub, ref):
-    x = np.random.default_rng(304).uniform(0.5, 1.5, size=(500, 400))
+    x = _uniform_input(304)
     p, keep = 0.3, 0.7
     out, _ = forward(sub, x, p, seed=31)
-    # (out_i - x_i)^2 is x_i^2 (dropped) or x_i^2 (p/(1-p))^2 (kept), mean x_i^2 p/(1-p)
+    # (out_i - x_i)^2 is x_i^2 (dropped) or x_i^2 (p/(1-p))^2 (kept), mean x_i^2 p/(1-p); over 50,000
+    # units tol is about 3.3% of the target (a missing or doubled rescale moves it by far more)
     spread = x ** 2 * abs(1 - (p / keep) ** 2)
     tol = hoeffding(float(np.sum(spread ** 2)))
     total, target = float(np.sum((out - x) ** 2)), float(np.sum(x ** 2) * p / keep)
@@ -290,11 +326,14 @@ def _(sub, ref):
     # probability at most C(100, 50)/2^100 < 0.08, so 12 calls all giving the same count has
     # probability below 0.08^11 < 1e-12 (< DELTA). A fixed count means "drop exactly round(p n) units".
     counts, masks = set(), set()
-    for seed in range(600, 612):
-        _, mask = forward(sub, np.ones(100), 0.5, seed=seed)
+
+    def check(_, result):
+        mask = result[1]
         check_binary_mask(mask, 0.5)
         counts.add(int(mask.sum()))
         masks.add(mask.astype(bool).tobytes())
+
+    forward_each(sub, [(np.ones(100), 0.5, seed, True) for seed in range(600, 612)], check)
     # one mask for every seed is a mask that ignores the rng (checked with its own hint elsewhere)
     expect(len(masks) > 1, "12 calls with different seeds all returned the same mask", HINT_RNG)
     expect(len(counts) > 1, f"12 calls with different seeds all kept exactly {counts.pop()} of 100 units",
@@ -303,10 +342,10 @@ def _(sub, ref):
 
 @case("dropout_forward: a 2-D input gets an independent mask entry per element", points=2)
 def _(sub, ref):
-    out, mask = forward(sub, np.ones((1000, 200)), 0.5, seed=51)
+    out, mask = forward(sub, np.ones((200, 200)), 0.5, seed=51)
     check_binary_mask(mask, 0.5)
-    # Two independent rows of 200 entries (or columns of 1000) at p = 0.5 are equal with
-    # probability 2^-200 (2^-1000): identical rows or columns mean a shared mask.
+    # Two independent rows (or columns) of 200 entries at p = 0.5 are equal with probability
+    # 2^-200: identical rows or columns mean a shared mask.
     rows_same = all(np.array_equal(mask[0], mask[i]) for i in (1, 2, 3))
     cols_same = all(np.array_equal(mask[:, 0], mask[:, j]) for j in (1, 2, 3))
     expect(not rows_same, "every row of your mask is the same: the rows share one mask", HINT_INDEPENDENT)
@@ -317,18 +356,35 @@ def _(sub, ref):
 @case("dropout_forward: training=False and p = 0 return x, many shapes, empty batch", points=2)
 def _(sub, ref):
     rng = np.random.default_rng(306)
-    for shape in ((5,), (4, 6), (2, 3, 4), (0, 3)):
-        x = rng.standard_normal(shape)
-        for p, training in ((0.5, False), (0.9, False), (0.0, True), (0.0, False)):
-            out, mask = forward(sub, x, p, seed=7, training=training)
+    # Each setting is one forward(...) call and its mask check, then one compare(...) call with the
+    # same arguments; all the calls, in that order, go in one round trip (call_each).
+    settings = [(shape, x, p, training) for shape in ((5,), (4, 6), (2, 3, 4), (0, 3))
+                for x in [rng.standard_normal(shape)]            # one x per shape, drawn in this order
+                for p, training in ((0.5, False), (0.9, False), (0.0, True), (0.0, False))]
+    calls = [call for _, x, p, training in settings for call in [(x, p, 7, training)] * 2]
+    calls.append((np.zeros((0, 4)), 0.5, 8, True))   # an empty batch in training mode: shapes (0, 4)
+
+    position = iter(range(len(calls)))
+
+    def check(result):
+        i = next(position)
+        if i == len(calls) - 1:               # forward(sub, np.zeros((0, 4)), 0.5, seed=8)
+            _forward_result(result, calls[i][0])
+            return
+        shape, x, p, training = settings[i // 2]
+        if i % 2 == 0:                        # forward(sub, x, p, seed=7, training=training) and its check
+            out, mask = _forward_result(result, x)
             if not np.all(mask == 1):
                 inverted = training and x.size and np.all(mask == 0) and np.allclose(out, x, rtol=RTOL, atol=0)
                 raise Fail(f"p = {p}, training={training}: the mask must be all ones",
                            HINT_MASK_INVERTED if inverted else HINT_KEEP_IS_P if training else HINT_INFERENCE)
-            compare(sub, ref, "dropout_forward", x, p, Rng(7), training=training, part=0, rtol=RTOL,
-                    what=f"out for x of shape {shape}, p = {p}, training={training}",
-                    mistakes=MISTAKES["dropout_forward"])
-    forward(sub, np.zeros((0, 4)), 0.5, seed=8)   # an empty batch in training mode: shapes (0, 4)
+        else:                                 # compare(sub, ref, "dropout_forward", x, p, Rng(7), ...)
+            compare_result(result, ref, "dropout_forward", (x, p, Rng(7)), {"training": training}, part=0,
+                           rtol=RTOL, what=f"out for x of shape {shape}, p = {p}, training={training}",
+                           mistakes=MISTAKES["dropout_forward"])
+
+    sub.call_each("dropout_forward", [call_args(x, p, Rng(seed), training=training)
+                                      for x, p, seed, training in calls], check)
 
 
 @case("dropout_forward: does not modify x", points=1)
@@ -388,13 +444,15 @@ def _(sub, ref):
 @case("dropout_variance: random mean, var, p agree with the reference", points=3)
 def _(sub, ref):
     rng = np.random.default_rng(331)
+    calls, labels = [], []
     for p in (0.0, 0.05, 0.2, 0.5, 0.7, 0.9):
         for _ in range(3):
             mean, var = float(rng.uniform(-3, 3)), float(rng.uniform(0.01, 4))
-            compare(sub, ref, "dropout_variance", mean, var, p, rtol=RTOL_SUM,
-                    what=f"dropout_variance({mean:.4g}, {var:.4g}, {p})", mistakes=MISTAKES["dropout_variance"])
-    compare(sub, ref, "dropout_variance", 1.5, 0.0, 0.4, rtol=RTOL_SUM,
-            what="dropout_variance(1.5, 0, 0.4) (a fixed activation)", mistakes=MISTAKES["dropout_variance"])
+            calls.append((mean, var, p))
+            labels.append(f"dropout_variance({mean:.4g}, {var:.4g}, {p})")
+    calls.append((1.5, 0.0, 0.4))
+    labels.append("dropout_variance(1.5, 0, 0.4) (a fixed activation)")
+    compare_many(sub, ref, "dropout_variance", calls, rtol=RTOL_SUM, what=labels, mistakes=MISTAKES["dropout_variance"])
 
 
 @case("dropout_variance: elementwise over arrays of mean and var (broadcasting)", points=1)

@@ -7,7 +7,7 @@ any correct way of writing the comparison gives the same answer.
 """
 import numpy as np
 
-from autograder.framework import Fail, Mistake, as_float_array, case, check_close, compare, expect
+from autograder.framework import Fail, Mistake, as_float_array, call_args, case, check_close, compare, expect
 
 
 # ============================================================================ mistake models
@@ -397,16 +397,21 @@ def _compare_all(sub, ref, calls):
     answers, which pins the actual error down.
     """
     fn = "early_stopping_epoch"
-    answers, first = [], None
-    for args, kwargs in calls:
-        got = sub.call(fn, *args, **kwargs)
+    answers, failures = [], []
+    position = iter(calls)
+
+    def check(got):            # the body of the former loop over calls, after sub.call
+        args, kwargs = next(position)
         answers.append(got)
         try:
             check_close(got, getattr(ref, fn)(*args, **kwargs), rtol=0,
                         what=f"{fn}({', '.join(map(_short, args))}"
                              + "".join(f", {k}={v!r}" for k, v in kwargs.items()) + ")")
         except Fail as failure:
-            first = first or failure
+            failures.append(failure)
+
+    sub.call_each(fn, [call_args(*args, **kwargs) for args, kwargs in calls], check)
+    first = failures[0] if failures else None
     if first is None:
         return
     hint = next((m.hint for m in MISTAKES[fn]

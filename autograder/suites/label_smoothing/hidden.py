@@ -9,7 +9,8 @@ import math
 
 import numpy as np
 
-from autograder.framework import Fail, Mistake, StudentRaised, as_float_array, case, check_close, compare, expect
+from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close, compare,
+                                  compare_many, expect)
 
 # Elementwise arithmetic with exp/log: correct implementations differ in the last few
 # bits; relative 1e-10 (plus 1e-14 absolute for probabilities near 0, e.g. e^-30, whose
@@ -271,12 +272,16 @@ BIG = np.array([[1000.0, -1000.0, 0.0, 3.0], [-1000.0, 1000.0, 999.0, -1000.0],
 @case("smooth_labels: random labels, K, eps and both spreads agree with the reference", points=4)
 def _(sub, ref):
     rng = np.random.default_rng(401)
+    calls, labels_of = [], []
     for k in (2, 3, 5, 10, 100):
         for eps in (0.05, 0.1, 0.3, 0.9, 1.0):
             labels = rng.integers(0, k, size=int(rng.integers(1, 40)))
             for spread in ("uniform", "others"):
-                compare(sub, ref, "smooth_labels", labels, k, eps, spread=spread, rtol=RTOL, atol=ATOL,
-                        what=f"smooth_labels(labels, {k}, {eps}, {spread!r})", mistakes=MISTAKES["smooth_labels"])
+                calls.append(call_args(labels, k, eps, spread=spread))
+                labels_of.append(f"smooth_labels(labels, {k}, {eps}, {spread!r})")
+    # the loop of compare(...) calls, in one round trip (same checks, same order)
+    compare_many(sub, ref, "smooth_labels", calls, rtol=RTOL, atol=ATOL, what=labels_of,
+                 mistakes=MISTAKES["smooth_labels"])
 
 
 @case("smooth_labels: rows sum to 1; eps = 0 is one-hot; K = 2; empty batch", points=2)
@@ -313,9 +318,10 @@ def _(sub, ref):
 @case("softmax: random logits of many shapes agree with the reference", points=3)
 def _(sub, ref):
     rng = np.random.default_rng(411)
-    for n, k, scale in ((1, 2, 1.0), (5, 3, 2.0), (10, 10, 5.0), (4, 100, 10.0), (8, 6, 30.0)):
-        compare(sub, ref, "softmax", logits(rng, n, k, scale), rtol=RTOL, atol=ATOL,
-                what=f"softmax of a ({n}, {k}) array", mistakes=MISTAKES["softmax"])
+    settings = ((1, 2, 1.0), (5, 3, 2.0), (10, 10, 5.0), (4, 100, 10.0), (8, 6, 30.0))
+    compare_many(sub, ref, "softmax", [(logits(rng, n, k, scale),) for n, k, scale in settings],
+                 rtol=RTOL, atol=ATOL, what=[f"softmax of a ({n}, {k}) array" for n, k, _ in settings],
+                 mistakes=MISTAKES["softmax"])
     try:
         compare(sub, ref, "softmax", rng.standard_normal(6), rtol=RTOL, atol=ATOL,
                 what="softmax of a single row, shape (6,)", mistakes=MISTAKES["softmax"])
@@ -350,13 +356,15 @@ def _(sub, ref):
 @case("cross_entropy: random logits and targets agree with the reference", points=3)
 def _(sub, ref):
     rng = np.random.default_rng(421)
+    calls, labels = [], []          # the loop's compare calls, in order, sent in one round trip
     for n, k, scale in ((1, 2, 1.0), (3, 3, 2.0), (16, 10, 4.0), (7, 50, 8.0), (5, 4, 30.0)):
         z = logits(rng, n, k, scale)
         for targets in (ref.smooth_labels(rng.integers(0, k, n), k, 0.1), soft_targets(rng, n, k),
                         ref.smooth_labels(rng.integers(0, k, n), k, 0.0)):
-            compare(sub, ref, "cross_entropy", z, targets, rtol=RTOL, atol=ATOL,
-                    what=f"cross_entropy for N = {n}, K = {k}, logits of scale {scale}",
-                    mistakes=MISTAKES["cross_entropy"])
+            calls.append((z, targets))
+            labels.append(f"cross_entropy for N = {n}, K = {k}, logits of scale {scale}")
+    compare_many(sub, ref, "cross_entropy", calls, rtol=RTOL, atol=ATOL, what=labels,
+                 mistakes=MISTAKES["cross_entropy"])
 
 
 @case("cross_entropy: finite and correct at logits +-1000", points=2)
@@ -380,11 +388,14 @@ def _(sub, ref):
 @case("cross_entropy_grad: random logits and targets agree with the reference", points=3)
 def _(sub, ref):
     rng = np.random.default_rng(431)
+    calls, labels = [], []          # the loop's compare calls, in order, sent in one round trip
     for n, k, scale in ((1, 2, 1.0), (3, 3, 2.0), (16, 10, 4.0), (7, 50, 8.0), (5, 4, 30.0)):
         z = logits(rng, n, k, scale)
         for targets in (ref.smooth_labels(rng.integers(0, k, n), k, 0.2, "others"), soft_targets(rng, n, k)):
-            compare(sub, ref, "cross_entropy_grad", z, targets, rtol=RTOL, atol=ATOL,
-                    what=f"cross_entropy_grad for N = {n}, K = {k}", mistakes=MISTAKES["cross_entropy_grad"])
+            calls.append((z, targets))
+            labels.append(f"cross_entropy_grad for N = {n}, K = {k}")
+    compare_many(sub, ref, "cross_entropy_grad", calls, rtol=RTOL, atol=ATOL, what=labels,
+                 mistakes=MISTAKES["cross_entropy_grad"])
 
 
 @case("cross_entropy_grad: rows sum to 0 and stay finite at logits +-1000", points=2)
@@ -403,11 +414,14 @@ def _(sub, ref):
 @case("min_cross_entropy: random K and eps, both spreads agree with the reference", points=3)
 def _(sub, ref):
     rng = np.random.default_rng(441)
+    calls, labels_of = [], []
     for k in (2, 3, 7, 10, 1000):
         for eps in (0.01, float(rng.uniform(0.05, 0.5)), 0.1, 0.6):
             for spread in ("uniform", "others"):
-                compare(sub, ref, "min_cross_entropy", k, eps, spread=spread, rtol=RTOL, atol=ATOL,
-                        what=f"min_cross_entropy({k}, {eps:.4g}, {spread!r})", mistakes=MISTAKES["min_cross_entropy"])
+                calls.append(call_args(k, eps, spread=spread))
+                labels_of.append(f"min_cross_entropy({k}, {eps:.4g}, {spread!r})")
+    compare_many(sub, ref, "min_cross_entropy", calls, rtol=RTOL, atol=ATOL, what=labels_of,
+                 mistakes=MISTAKES["min_cross_entropy"])
 
 
 @case("min_cross_entropy: edge cases eps = 0 and eps = 1, K = 2", points=1)

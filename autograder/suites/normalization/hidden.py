@@ -30,7 +30,8 @@ import math
 
 import numpy as np
 
-from autograder.framework import Fail, Mistake, StudentRaised, as_float_array, case, check_close, compare, expect
+from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close, compare,
+                                  compare_result, expect)
 from autograder.protocol import Callable, Rng, materialize
 
 # Forward outputs are O(1) results of a few float64 operations and a mean over <= 256
@@ -314,11 +315,24 @@ HINT_KEEPDIMS = ("your per-sample statistics have shape (N,), which does not bro
 
 
 def check_forward(sub, ref, kind, x, gamma, beta, eps):
+    check_forward_many(sub, ref, kind, [(x, gamma, beta, eps)])
+
+
+def check_forward_many(sub, ref, kind, settings):
+    """check_forward(sub, ref, kind, x, gamma, beta, eps) for each setting, in order, in one round trip."""
     fn = f"{kind}_forward"
+    done = [0]
+
+    def check(got):
+        x, gamma, beta, eps = settings[done[0]]
+        compare_result(got, ref, fn, (x, gamma, beta, eps), {}, part=0, rtol=RTOL, atol=ATOL,
+                       mistakes=MISTAKES[fn], what=f"{fn}(x of shape {x.shape}, eps={eps:g})[0]")
+        done[0] += 1
+
     try:
-        compare(sub, ref, fn, x, gamma, beta, eps, part=0, rtol=RTOL, atol=ATOL, mistakes=MISTAKES[fn],
-                what=f"{fn}(x of shape {x.shape}, eps={eps:g})[0]")
+        sub.call_each(fn, [tuple(setting) for setting in settings], check)
     except StudentRaised as exc:
+        x = settings[done[0]][0]       # the call that raised: every earlier one was checked
         # layer norm's row statistics without keepdims: (N, D) - (N,) fails unless N = D
         if kind == "layernorm" and "broadcast" in exc.message and f"({x.shape[0]},)" in exc.message:
             raise Fail(exc.message, HINT_KEEPDIMS) from None
@@ -359,15 +373,13 @@ def _norm_cases(kind, shapes, seed0):
     @case(f"{fwd}: random shapes (incl. D = 1, N = D, N << D, N >> D{', N = 1' if kind == 'layernorm' else ''}) "
           "match the reference", points=4)
     def _(sub, ref):
-        for i, (n, d) in enumerate(shapes):
-            x, gamma, beta, _ = norm_inputs(seed0 + i, n, d)
-            check_forward(sub, ref, kind, x, gamma, beta, [1e-5, 1e-3, 0.5][i % 3])
+        check_forward_many(sub, ref, kind, [(*norm_inputs(seed0 + i, n, d)[:3], [1e-5, 1e-3, 0.5][i % 3])
+                                            for i, (n, d) in enumerate(shapes)])
 
     @case(f"{fwd}: eps inside the square root (low-variance features, eps = 0.1)", points=1)
     def _(sub, ref):
-        for i, (n, d) in enumerate([(6, 4), (32, 8)]):
-            x, gamma, beta, _ = norm_inputs(seed0 + 50 + i, n, d, spread=(0.05, 0.2))
-            check_forward(sub, ref, kind, x, gamma, beta, 0.1)
+        check_forward_many(sub, ref, kind, [(*norm_inputs(seed0 + 50 + i, n, d, spread=(0.05, 0.2))[:3], 0.1)
+                                            for i, (n, d) in enumerate([(6, 4), (32, 8)])])
 
     @case(f"{bwd}: dx matches the reference backward (random shapes, through your own forward)", points=4)
     def _(sub, ref):
@@ -395,6 +407,17 @@ def call_mixup(sub, x, y, alpha, seed, inputs=False):
                    "mixup must be pure: build x_mix and y_mix as new arrays.")
     else:
         result = sub.mixup(x, y, alpha, Rng(seed))
+    return _mixup_result(result, x, y)
+
+
+def call_mixup_seeds(sub, x, y, alpha, seeds):
+    """[call_mixup(sub, x, y, alpha, seed) for seed in seeds], with the same checks in the same order,
+    in one round trip to the sandbox."""
+    return sub.call_each("mixup", [(x, y, alpha, Rng(seed)) for seed in seeds],
+                         lambda result: _mixup_result(result, x, y))
+
+
+def _mixup_result(result, x, y):
     x_mix, y_mix, lam = _tuple(result, "mixup", 3)
     x_mix, y_mix, lam = as_float_array(x_mix, "x_mix"), as_float_array(y_mix, "y_mix"), as_float_array(lam, "lam")
     expect(lam.size == 1, f"lam has {lam.size} values, expected one number", HINT_MIX_ONE_LAM)
@@ -527,7 +550,7 @@ def beta_middle_mass(alpha, lo=0.25, hi=0.75, points=2001):
 
 @case("mixup: lam follows Beta(alpha, alpha) (Monte Carlo, alpha = 0.2 and 4)", points=2)
 def _(sub, ref):
-    # n = 100 calls per alpha (each call is a round trip to the sandbox, so the count is the cost).
+    # n = 100 calls per alpha (sent to the sandbox in one message per alpha: call_each).
     # Two counts per alpha have EXACT binomial laws for a correct implementation, so they are tested
     # with exact binomial acceptance intervals (each fails a correct implementation with probability
     # <= 1e-6) instead of the looser Hoeffding bound, which needed 400 calls for the same power:
@@ -538,7 +561,8 @@ def _(sub, ref):
     x, y = np.array([[0.0], [1.0]]), np.eye(2)
     n = 100
     for alpha, offset in ((0.2, 0), (4.0, 10_000)):
-        lams = np.array([call_mixup(sub, x, y, alpha, 7000 + offset + s)[2] for s in range(n)])
+        lams = np.array([lam for _, _, lam in call_mixup_seeds(sub, x, y, alpha, [7000 + offset + s
+                                                                                for s in range(n)])])
         above = int(np.sum(lams > 0.5))
         lo, hi = binomial_acceptance(n, 0.5)
         expect(lo <= above <= hi,
@@ -561,6 +585,10 @@ def call_depth(sub, x, residual, p, seed, training=True, inputs=False):
                "stochastic_depth must be pure: return a new array, x + ..., instead of updating x.")
     else:
         out = sub.stochastic_depth(x, residual, p, Rng(seed), training=training)
+    return _depth_result(out, x)
+
+
+def _depth_result(out, x):
     out = as_float_array(out, "out")
     expect(out.shape == x.shape, f"out has shape {out.shape}, expected the shape of x {x.shape}")
     return out
@@ -625,10 +653,11 @@ def _(sub, ref):
     # samples agree has probability below 0.8^100 + 0.2^100 < 1e-9 for a per-sample draw.
     for p in (0.8, 0.3):
         x = np.tile(np.array([[0.5, -1.0, 2.0]]), (100, 1))
-        kept = []
-        for seed in range(10):
-            out = call_depth(sub, x, Callable("tanh"), p, 9000 + seed + int(100 * p))
-            kept.append(branch_coefficients(x, out, np.tanh(x), p))
+        # the 10 calls of call_depth(sub, x, Callable("tanh"), p, seed), each checked in turn, in one round trip
+        kept = sub.call_each("stochastic_depth",
+                             [call_args(x, Callable("tanh"), p, Rng(9000 + seed + int(100 * p)), training=True)
+                              for seed in range(10)],
+                             lambda out: branch_coefficients(x, _depth_result(out, x), np.tanh(x), p))
         kept = np.array(kept)
         expect(not all(k.all() or not k.any() for k in kept),
                f"survival_prob = {p}: in each of 10 calls all 100 samples were kept or dropped together",

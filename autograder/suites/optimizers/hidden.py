@@ -7,7 +7,7 @@ and compare the whole trajectory with the reference's.
 """
 import numpy as np
 
-from autograder.framework import Fail, Mistake, as_float_array, case, check_close, compare, expect
+from autograder.framework import Fail, Mistake, as_float_array, call_args, case, check_close, compare, expect
 
 
 # ============================================================================ mistake models
@@ -257,8 +257,13 @@ def _random_state(rng, shape, step):
 
 def _check_step(sub, ref, fn, w, grad, state, **hp):
     """One student step against the reference: weights, moments and the step count."""
-    args = (w, grad, state)
-    got_w, got_state = _split(sub.call(fn, *args, **hp), fn)
+    _check_step_result(ref, fn, (w, grad, state), hp, sub.call(fn, w, grad, state, **hp))
+
+
+def _check_step_result(ref, fn, args, hp, result):
+    """The checks of _check_step on the student's result for fn(*args, **hp)."""
+    w, grad, state = args
+    got_w, got_state = _split(result, fn)
     exp_w, exp_state = getattr(ref, fn)(*args, **hp)
     # rtol 1e-12 with atol 1e-14: a correct step is a few roundings away from the reference
     # (weights here are at most ~10 in size, so a few ulps are below 1e-14 in absolute terms)
@@ -291,13 +296,20 @@ SINGLE_STEP_SETTINGS = [
 
 def _single_steps(sub, ref, fn, seed):
     rng = _rng(seed)
+    steps = []   # (args, hp) of each _check_step, drawn in the same order; the calls go in one round trip
     for shape, lr, betas, eps, wd, step in SINGLE_STEP_SETTINGS:
         w, grad = rng.normal(size=shape) * 2.0, rng.normal(size=shape)
-        _check_step(sub, ref, fn, w, grad, _random_state(rng, shape, step),
-                    lr=lr, betas=betas, eps=eps, weight_decay=wd)
+        steps.append(((w, grad, _random_state(rng, shape, step)), dict(lr=lr, betas=betas, eps=eps, weight_decay=wd)))
     # the documented defaults (lr=1e-3, betas=(0.9, 0.999), eps=1e-8, and each function's weight_decay)
     w, grad = rng.normal(size=5), rng.normal(size=5)
-    _check_step(sub, ref, fn, w, grad, _random_state(rng, (5,), 2))
+    steps.append(((w, grad, _random_state(rng, (5,), 2)), {}))
+    position = iter(steps)
+
+    def check(result):
+        args, hp = next(position)
+        _check_step_result(ref, fn, args, hp, result)
+
+    sub.call_each(fn, [call_args(*args, **hp) for args, hp in steps], check)
 
 
 TRAJECTORY_SETTINGS = [

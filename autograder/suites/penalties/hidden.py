@@ -4,6 +4,8 @@ properties, and mistake models that turn a wrong answer into a hint.
 Inputs are drawn from fixed seeds, but nothing depends on the stream itself: every
 expected value comes from the reference on the very same input.
 """
+import functools
+
 import numpy as np
 
 from autograder.framework import Fail, Mistake, case, check_close, expect
@@ -22,6 +24,12 @@ SHAPES = [(), (1,), (7,), (0,), (3, 4), (2, 3, 4), (0, 3)]
 
 
 def _weights(seed, shape, zeros=False):
+    """Seeded weights; the same (seed, shape, zeros) always gives the same values (a fresh copy)."""
+    return _weights_cached(seed, shape, zeros).copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _weights_cached(seed, shape, zeros):
     rng = np.random.default_rng(seed)
     w = rng.normal(scale=rng.choice([0.1, 1.0, 5.0]), size=shape)
     if zeros and w.size:
@@ -29,6 +37,7 @@ def _weights(seed, shape, zeros=False):
     return w
 
 
+@functools.lru_cache(maxsize=None)
 def _lam(seed):
     return float(np.random.default_rng(seed + 1000).uniform(0.05, 3.0))
 
@@ -40,7 +49,22 @@ def _a(w):
 def compare_pure(sub, ref, function, *args, tol, mistakes):
     """Compare with the reference and fail if the student modified an input array in place."""
     originals = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-    got, after, _ = sub.call_with_inputs(function, *args)
+    return _check_pure(ref, function, originals, sub.call_with_inputs(function, *args), tol, mistakes)
+
+
+def compare_pure_many(sub, ref, function, arg_lists, *, tol, mistakes):
+    """compare_pure(sub, ref, function, *args, ...) for each args of arg_lists, in order, with the
+    same checks and the same first failure, the student's calls sent in one message (call_each)."""
+    arg_lists = [tuple(args) for args in arg_lists]
+    originals = iter([[np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+                      for args in arg_lists])
+    return sub.call_each(function, arg_lists,
+                         lambda result: _check_pure(ref, function, next(originals), result, tol, mistakes),
+                         inputs=True)
+
+
+def _check_pure(ref, function, originals, result, tol, mistakes):
+    got, after, _ = result
     for i, (before, now) in enumerate(zip(originals, after)):
         if isinstance(before, np.ndarray) and not np.array_equal(before, _a(now), equal_nan=True):
             raise Fail(f"{function}() modified its input argument #{i + 1} in place",
@@ -207,12 +231,11 @@ _IS_SUM = {"l1_penalty", "l2_penalty", "elastic_net_penalty"}
 def _random_case(fn):
     def body(sub, ref):
         tol = SUM if fn in _IS_SUM else ELEMENT
+        calls = []
         for k, shape in enumerate(SHAPES):
             w = _weights(100 * k + 7, shape, zeros=True)
-            if fn in _DOUBLE:
-                compare_pure(sub, ref, fn, w, _lam(k), _lam(k + 50), tol=tol, mistakes=MISTAKES[fn])
-            else:
-                compare_pure(sub, ref, fn, w, _lam(k), tol=tol, mistakes=MISTAKES[fn])
+            calls.append((w, _lam(k), _lam(k + 50)) if fn in _DOUBLE else (w, _lam(k)))
+        compare_pure_many(sub, ref, fn, calls, tol=tol, mistakes=MISTAKES[fn])
     return body
 
 
@@ -228,8 +251,7 @@ def _edge_case(fn):
             ([1.0, -2.0, 0.5], *([1.1] * len(lams))),    # a Python list
             (np.array([1e150, -1e150]), *([0.5] * len(lams))),  # huge but finite
         ]
-        for args in inputs:
-            compare_pure(sub, ref, fn, *args, tol=tol, mistakes=MISTAKES[fn])
+        compare_pure_many(sub, ref, fn, inputs, tol=tol, mistakes=MISTAKES[fn])
     return body
 
 
@@ -243,10 +265,10 @@ for _fn in _SINGLE + _DOUBLE:
 # ----------------------------------------------------------------------------- 1-D minimizers
 @case("l1_scalar_minimizer: random mu of many shapes, elementwise, match the reference", points=3)
 def _(sub, ref):
-    for k, shape in enumerate(SHAPES + [(40,)]):
-        for lam in (0.0, _lam(k), 4.0):
-            compare_pure(sub, ref, "l1_scalar_minimizer", _weights(300 + k, shape), lam,
-                         tol=ELEMENT, mistakes=MISTAKES["l1_scalar_minimizer"])
+    compare_pure_many(sub, ref, "l1_scalar_minimizer", [(_weights(300 + k, shape), lam)
+                                                   for k, shape in enumerate(SHAPES + [(40,)])
+                                                   for lam in (0.0, _lam(k), 4.0)],
+                      tol=ELEMENT, mistakes=MISTAKES["l1_scalar_minimizer"])
 
 
 @case("l1_scalar_minimizer: exactly 0 whenever |mu| <= lam/2, including |mu| == lam/2", points=1)
@@ -258,6 +280,13 @@ def _(sub, ref):
                 mistakes=MISTAKES["l1_scalar_minimizer"], args=(mu, 0.5))
 
 
+@functools.lru_cache(maxsize=None)
+def _grid_minima(mu, lam):
+    """min over grid = linspace(-8, 8, 160001) of (grid - m)^2 + lam*|grid|, for each m of mu (computed once)."""
+    grid = np.linspace(-8, 8, 160001)          # spacing 1e-4
+    return [np.min((grid - m) ** 2 + lam * np.abs(grid)) for m in mu]
+
+
 @case("l1_scalar_minimizer: the answer minimizes (w - mu)^2 + lam*|w| (checked on a fine grid)", points=1)
 def _(sub, ref):
     rng = np.random.default_rng(77)
@@ -265,10 +294,9 @@ def _(sub, ref):
     lam = 1.3
     got = np.asarray(sub.l1_scalar_minimizer(mu, lam), dtype=float)
     expect(got.shape == mu.shape, f"result has shape {got.shape}, expected {mu.shape}")
-    grid = np.linspace(-8, 8, 160001)          # spacing 1e-4
-    for m, w in zip(mu, got):
+    # grid = np.linspace(-8, 8, 160001), spacing 1e-4: the minima over it depend on mu and lam only
+    for m, w, f_best in zip(mu, got, _grid_minima(tuple(mu.tolist()), lam)):
         f_got = (w - m) ** 2 + lam * abs(w)
-        f_best = np.min((grid - m) ** 2 + lam * np.abs(grid))
         # the grid minimum is within 1e-8 of the true minimum (spacing 1e-4, quadratic near the
         # optimum, slope at most lam off it): anything more than 1e-7 above it is not a minimizer
         expect(np.isfinite(f_got) and f_got <= f_best + 1e-7,
@@ -279,10 +307,10 @@ def _(sub, ref):
 
 @case("l2_scalar_minimizer: random mu of many shapes, elementwise, match the reference", points=3)
 def _(sub, ref):
-    for k, shape in enumerate(SHAPES + [(40,)]):
-        for lam in (0.0, _lam(k), 4.0):
-            compare_pure(sub, ref, "l2_scalar_minimizer", _weights(400 + k, shape), lam,
-                         tol=ELEMENT, mistakes=MISTAKES["l2_scalar_minimizer"])
+    compare_pure_many(sub, ref, "l2_scalar_minimizer", [(_weights(400 + k, shape), lam)
+                                                   for k, shape in enumerate(SHAPES + [(40,)])
+                                                   for lam in (0.0, _lam(k), 4.0)],
+                      tol=ELEMENT, mistakes=MISTAKES["l2_scalar_minimizer"])
 
 
 @case("l2_scalar_minimizer: the answer is a stationary point, 2(w - mu) + lam*w = 0", points=1)

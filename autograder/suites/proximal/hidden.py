@@ -8,9 +8,11 @@ converged answers only the objective value is compared with the reference optimu
 exact zeros where the lasso solution is clearly zero), so an implementation that stops
 early once converged, or computes L or the gradient another valid way, is not penalized.
 """
+import functools
+
 import numpy as np
 
-from autograder.framework import Fail, Mistake, StudentRaised, case, check_close, expect
+from autograder.framework import Fail, Mistake, StudentRaised, call_args, case, check_close, expect
 
 # ----------------------------------------------------------------------------- tolerances
 # Elementwise closed forms: equivalent formulas differ by a few ulps; 1e-12 relative (and
@@ -38,6 +40,12 @@ def _a(x):
 
 
 def _v(seed, shape, scale=None):
+    """Seeded values; the same arguments always give the same values (a fresh copy)."""
+    return _v_cached(seed, shape, scale).copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _v_cached(seed, shape, scale):
     rng = np.random.default_rng(seed)
     return rng.normal(scale=scale or rng.choice([0.3, 1.0, 4.0]), size=shape)
 
@@ -45,7 +53,28 @@ def _v(seed, shape, scale=None):
 def compare_pure(sub, ref, function, *args, tol, mistakes=(), what=None, **kwargs):
     """Compare with the reference and fail if the student modified an input array in place."""
     originals = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-    got, after, _ = sub.call_with_inputs(function, *args, **kwargs)
+    return _check_pure(ref, function, originals, kwargs, sub.call_with_inputs(function, *args, **kwargs),
+                       tol, mistakes, what)
+
+
+def compare_pure_many(sub, ref, function, calls, *, tol, mistakes=(), what=None):
+    """compare_pure(sub, ref, function, *args, **kwargs, ...) for each (args, kwargs) of `calls`, in
+    order, with the same checks and the same first failure; the student's calls go in one message
+    (call_each). `what` is one label or a list with one per call."""
+    calls = [(tuple(args), dict(kwargs)) for args, kwargs in calls]
+    labels = list(what) if isinstance(what, list) else [what] * len(calls)
+    pending = iter([([np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args], kwargs, label)
+                    for (args, kwargs), label in zip(calls, labels)])
+
+    def check(result):
+        originals, kwargs, label = next(pending)
+        return _check_pure(ref, function, originals, kwargs, result, tol, mistakes, label)
+
+    return sub.call_each(function, [call_args(*args, **kwargs) for args, kwargs in calls], check, inputs=True)
+
+
+def _check_pure(ref, function, originals, kwargs, result, tol, mistakes, what):
+    got, after, _ = result
     for i, (before, now) in enumerate(zip(originals, after)):
         if isinstance(before, np.ndarray) and not np.array_equal(before, _a(now), equal_nan=True):
             raise Fail(f"{function}() modified its input argument #{i + 1} in place",
@@ -320,9 +349,8 @@ MISTAKES = {
 # ----------------------------------------------------------------------------- proximal operators
 @case("prox_l1: random inputs of many shapes (0-d, empty, 1-3 dims) and thresholds match the reference", points=3)
 def _(sub, ref):
-    for k, shape in enumerate(SHAPES):
-        for t in (0.0, 0.7, 1e-9, 1e6):
-            compare_pure(sub, ref, "prox_l1", _v(10 + k, shape), t, tol=ELEMENT, mistakes=MISTAKES["prox_l1"])
+    compare_pure_many(sub, ref, "prox_l1", [((_v(10 + k, shape), t), {}) for k, shape in enumerate(SHAPES)
+                                          for t in (0.0, 0.7, 1e-9, 1e6)], tol=ELEMENT, mistakes=MISTAKES["prox_l1"])
 
 
 @case("prox_l1: exactly 0 inside [-t, t], including |v| == t", points=1)
@@ -349,9 +377,8 @@ def _(sub, ref):
 
 @case("prox_l2: random inputs of many shapes and strengths match the reference", points=2)
 def _(sub, ref):
-    for k, shape in enumerate(SHAPES):
-        for t in (0.0, 0.3, 2.5, 1e6):
-            compare_pure(sub, ref, "prox_l2", _v(20 + k, shape), t, tol=ELEMENT, mistakes=MISTAKES["prox_l2"])
+    compare_pure_many(sub, ref, "prox_l2", [((_v(20 + k, shape), t), {}) for k, shape in enumerate(SHAPES)
+                                          for t in (0.0, 0.3, 2.5, 1e6)], tol=ELEMENT, mistakes=MISTAKES["prox_l2"])
 
 
 @case("prox_l2: the result solves t*x + (x - v) = 0", points=1)
@@ -370,12 +397,12 @@ def _(sub, ref):
 
 @case("prox_elastic_net: random inputs of many shapes and strengths match the reference", points=2)
 def _(sub, ref):
-    for k, shape in enumerate(SHAPES):
-        # t1 = 0 last: there "soft threshold alone" and "threshold t1/(1+t2) on v" both return v, so a
-        # mistake is first seen (and its hint chosen) on an input that tells them apart
-        for t1, t2 in ((0.4, 0.6), (1.1, 0.0), (0.05, 3.0), (0.0, 1.3)):
-            compare_pure(sub, ref, "prox_elastic_net", _v(30 + k, shape), t1, t2, tol=ELEMENT,
-                         mistakes=MISTAKES["prox_elastic_net"])
+    # t1 = 0 last: there "soft threshold alone" and "threshold t1/(1+t2) on v" both return v, so a
+    # mistake is first seen (and its hint chosen) on an input that tells them apart
+    compare_pure_many(sub, ref, "prox_elastic_net",
+                      [((_v(30 + k, shape), t1, t2), {}) for k, shape in enumerate(SHAPES)
+                       for t1, t2 in ((0.4, 0.6), (1.1, 0.0), (0.05, 3.0), (0.0, 1.3))],
+                      tol=ELEMENT, mistakes=MISTAKES["prox_elastic_net"])
 
 
 @case("prox_elastic_net: exactly 0 where |v| <= t1, and the optimality condition elsewhere", points=1)
@@ -394,9 +421,8 @@ def _(sub, ref):
 
 @case("prox_l0: random inputs of many shapes and strengths match the reference", points=2)
 def _(sub, ref):
-    for k, shape in enumerate(SHAPES):
-        for t in (0.0, 0.3, 1.7, 1e6):
-            compare_pure(sub, ref, "prox_l0", _v(40 + k, shape), t, tol=ELEMENT, mistakes=MISTAKES["prox_l0"])
+    compare_pure_many(sub, ref, "prox_l0", [((_v(40 + k, shape), t), {}) for k, shape in enumerate(SHAPES)
+                                          for t in (0.0, 0.3, 1.7, 1e6)], tol=ELEMENT, mistakes=MISTAKES["prox_l0"])
 
 
 @case("prox_l0: ties |v| == sqrt(2t) give 0, just above keeps v unchanged", points=1)
@@ -413,21 +439,20 @@ def _(sub, ref):
 @case("project_max_norm: whole-array projection (axis=None) on many shapes and radii matches the reference",
       points=2)
 def _(sub, ref):
-    for k, shape in enumerate(SHAPES):
-        for r in (0.0, 0.5, 3.0, 1e3):
-            compare_pure(sub, ref, "project_max_norm", _v(50 + k, shape), r, tol=ELEMENT,
-                         mistakes=MISTAKES["project_max_norm"])
+    compare_pure_many(sub, ref, "project_max_norm", [((_v(50 + k, shape), r), {}) for k, shape in enumerate(SHAPES)
+                                                     for r in (0.0, 0.5, 3.0, 1e3)],
+                      tol=ELEMENT, mistakes=MISTAKES["project_max_norm"])
 
 
 @case("project_max_norm: per-slice projection along axis 0, 1, -1 on matrices and 3-d arrays", points=2)
 def _(sub, ref):
     # (empty arrays are checked with the edge cases: a per-slice loop that is right on every
     # non-empty array should not lose this case to an array with no slices)
-    for k, (shape, axis) in enumerate([((6, 4), 1), ((6, 4), 0), ((4, 6), -1), ((2, 3, 5), 2), ((2, 3, 5), 1)]):
-        w = _v(60 + k, shape, scale=1.0)
-        r = 1.5          # some slices of norm ~2 are inside the ball, some outside
-        compare_pure(sub, ref, "project_max_norm", w, r, axis=axis, tol=ELEMENT,
-                     mistakes=MISTAKES["project_max_norm"])
+    r = 1.5          # some slices of norm ~2 are inside the ball, some outside
+    compare_pure_many(sub, ref, "project_max_norm",
+                      [((_v(60 + k, shape, scale=1.0), r), {"axis": axis}) for k, (shape, axis)
+                       in enumerate([((6, 4), 1), ((6, 4), 0), ((4, 6), -1), ((2, 3, 5), 2), ((2, 3, 5), 1)])],
+                      tol=ELEMENT, mistakes=MISTAKES["project_max_norm"])
 
 
 @case("project_max_norm: result inside the ball, inside slices untouched, projecting twice changes nothing",
@@ -456,10 +481,10 @@ def _(sub, ref):
 def _(sub, ref):
     W = _v(71, (4, 3), scale=2.0)
     W[1] = 0.0
-    for args, kwargs in [((W, 1.0), {"axis": 1}), ((W, 0.0), {"axis": 1}), ((W, 0.0), {}),
-                         ((np.float64(-3.0), 2.0), {}), ((np.array([3e150, 4e150]), 1.0), {})]:
-        compare_pure(sub, ref, "project_max_norm", *args, tol=ELEMENT, mistakes=MISTAKES["project_max_norm"],
-                     **kwargs)
+    compare_pure_many(sub, ref, "project_max_norm",
+                      [((W, 1.0), {"axis": 1}), ((W, 0.0), {"axis": 1}), ((W, 0.0), {}),
+                       ((np.float64(-3.0), 2.0), {}), ((np.array([3e150, 4e150]), 1.0), {})],
+                      tol=ELEMENT, mistakes=MISTAKES["project_max_norm"])
     # empty arrays: slices of length 0 (shape (3, 0), axis 1) or no slices at all (shape (0, 3), axis 1)
     for k, (shape, axis) in enumerate([((3, 0), 1), ((0, 3), 1)]):
         w = _v(65 + k, shape, scale=1.0)
@@ -526,9 +551,9 @@ def _iterates_case(fn, n_iters):
     def body(sub, ref):
         for k, (n, d) in enumerate([(30, 6), (12, 3), (20, 20)]):
             X, y, lam = _problem(80 + k, n, d, frac=0.1)
-            for n_iter in n_iters:
-                compare_pure(sub, ref, fn, X, y, lam, n_iter=n_iter, tol=ITERATES, mistakes=MISTAKES[fn],
-                             what=f"{fn}(X, y, lam, n_iter={n_iter}) on a {n} x {d} problem")
+            compare_pure_many(sub, ref, fn, [((X, y, lam), {"n_iter": n_iter}) for n_iter in n_iters],
+                              tol=ITERATES, mistakes=MISTAKES[fn],
+                              what=[f"{fn}(X, y, lam, n_iter={n_iter}) on a {n} x {d} problem" for n_iter in n_iters])
     return body
 
 
@@ -536,9 +561,10 @@ def _explicit_step_case(fn):
     def body(sub, ref):
         X, y, lam = _problem(90, 25, 4, frac=0.15)
         L = np.linalg.eigvalsh(X.T @ X / 25)[-1]
-        for step in (0.5 / L, 0.9 / L):
-            compare_pure(sub, ref, fn, X, y, lam, n_iter=4, step=step, tol=ITERATES, mistakes=MISTAKES[fn],
-                         what=f"{fn}(X, y, lam, n_iter=4, step={step:.4g})")
+        steps = (0.5 / L, 0.9 / L)
+        compare_pure_many(sub, ref, fn, [((X, y, lam), {"n_iter": 4, "step": step}) for step in steps],
+                          tol=ITERATES, mistakes=MISTAKES[fn],
+                          what=[f"{fn}(X, y, lam, n_iter=4, step={step:.4g})" for step in steps])
     return body
 
 
@@ -636,11 +662,12 @@ def _(sub, ref):
 # ----------------------------------------------------------------------------- ridge
 @case("ridge_closed_form: random problems (tall, wide, one feature) and strengths match the reference", points=3)
 def _(sub, ref):
+    calls = []
     for k, (n, d) in enumerate([(30, 5), (10, 25), (50, 1), (1, 3), (40, 40)]):
         rng = np.random.default_rng(140 + k)
         X, y = rng.normal(size=(n, d)), rng.normal(size=n)
-        for lam in (1e-2, 0.5, 10.0):
-            compare_pure(sub, ref, "ridge_closed_form", X, y, lam, tol=RIDGE, mistakes=MISTAKES["ridge_closed_form"])
+        calls += [((X, y, lam), {}) for lam in (1e-2, 0.5, 10.0)]
+    compare_pure_many(sub, ref, "ridge_closed_form", calls, tol=RIDGE, mistakes=MISTAKES["ridge_closed_form"])
 
 
 @case("ridge_closed_form: the answer satisfies the normal equations (X^T X + lam I) w = X^T y", points=1)
