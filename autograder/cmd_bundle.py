@@ -3,7 +3,8 @@
     python -m autograder bundle --out DIR [--zip]
 
 DIR gets the release (assignments/), the part of the engine that `check` and
-`quiz` need (and `figures` when it runs without solutions), the public suites,
+`quiz` need (and `figures` when it runs without solutions), the public suites
+(public.py and the common.py it imports, which hidden.py shares),
 a student README and a requirements file. It never gets solutions/, a hidden
 suite, the reference modules, the plain quiz keys, or the instructor commands
 (release, grade, gradescope, bundle, report, export). After writing, the bundle
@@ -385,6 +386,8 @@ def audit_bundle(out: Path, root: Path = REPO_ROOT) -> list[str]:
             problems.append(f"hidden suite {rel}")
         if path.suffix == ".py" and path.stem in INSTRUCTOR_ONLY and rel.parts[0] == PACKAGE:
             problems.append(f"instructor command {rel}")
+        if rel.parts[:2] == (PACKAGE, "suites") and len(rel.parts) > 3 and path.suffix == ".py":
+            problems += _suite_file_problems(path, rel)
         try:
             text = path.read_text()
         except (UnicodeDecodeError, OSError):
@@ -400,6 +403,68 @@ def audit_bundle(out: Path, root: Path = REPO_ROOT) -> list[str]:
             for path in out.rglob(a.filename):
                 if path.read_text() == ref_text:
                     problems.append(f"{path.relative_to(out)} is the reference solution")
+    return problems
+
+
+SHIPPED_SUITE_FILES = {"public.py", "common.py"}
+
+
+def _suite_file_problems(path: Path, rel: Path) -> list[str]:
+    """A shipped file of suites/<module>/: public.py, or common.py holding only what public.py uses.
+
+    common.py (what public.py and hidden.py share) goes out with public.py, so it may declare
+    no case, reach no reference or hidden suite, and define nothing that public.py does not
+    use (directly or through common.py's own helpers): whatever only hidden.py needs stays there.
+    """
+    if path.name == "hidden.py":
+        return []                      # reported as a hidden suite already
+    if path.name not in SHIPPED_SUITE_FILES:
+        return [f"unexpected suite file {rel}"]
+    if path.name != "common.py":
+        return []
+    problems = []
+    try:
+        tree = ast.parse(path.read_text(), str(path))
+    except SyntaxError as exc:
+        return [f"{rel} does not parse: {exc.msg}"]
+    defined: dict[str, ast.AST] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined[node.name] = node
+            if any(isinstance(d, ast.Call) and getattr(d.func, "id", "") == "case" or getattr(d, "id", "") == "case"
+                   for d in node.decorator_list):
+                problems.append(f"{rel} declares a case ({node.name}): cases go in public.py or hidden.py")
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                if isinstance(target, ast.Name):
+                    defined[target.id] = node
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            names = [a.name for a in node.names]
+            if any(m.split(".")[-1] == "hidden" for m in modules) or "hidden" in names or \
+                    any(m.split(".")[0] in ("solutions", "source") for m in modules):
+                problems.append(f"{rel} imports instructor-only code")
+    if "load_reference" in {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
+            {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}:
+        problems.append(f"{rel} reaches the reference solution")
+    public = path.with_name("public.py")
+    used: set[str] = set()
+    if public.is_file():
+        common_module = ".".join(rel.with_suffix("").parts)
+        for node in ast.walk(ast.parse(public.read_text(), str(public))):
+            if isinstance(node, ast.ImportFrom) and node.module == common_module:
+                used.update(a.name for a in node.names)
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "common":
+                used.add(node.attr)
+    todo = list(used & set(defined))
+    while todo:
+        node = defined[todo.pop()]
+        for ref in {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} & set(defined) - used:
+            used.add(ref)
+            todo.append(ref)
+    for name in sorted(set(defined) - used):
+        problems.append(f"{rel} defines {name}, which public.py does not use (hidden-only material stays "
+                        "in hidden.py)")
     return problems
 
 

@@ -48,11 +48,19 @@ class Task:
 
 
 # ============================================================================ discovery
+def grading_code_files(assignment: Assignment) -> list[Path]:
+    """Everything a grade depends on besides the submission: every file of the suite folder
+    (public.py, hidden.py, common.py), the reference module and the plain quiz key."""
+    suite_dir = Path(framework.__file__).resolve().parent / "suites" / assignment.suite
+    suite_files = sorted(p for p in suite_dir.glob("*.py")) if suite_dir.is_dir() else []
+    return suite_files + [assignment.solution_dir() / assignment.filename,
+                          assignment.solution_dir() / "quiz.yaml"]
+
+
 def _grading_code_hash(assignment: Assignment, _cache: dict = {}) -> str:  # noqa: B006 - per-process cache
     if assignment.id not in _cache:
         h = hashlib.sha256(ENGINE_VERSION.encode())
-        for path in framework.suite_paths(assignment.suite, hidden=True) + \
-                [assignment.solution_dir() / assignment.filename]:
+        for path in grading_code_files(assignment):
             h.update(str(path.name).encode())
             h.update(path.read_bytes() if path.exists() else b"<missing>")
         _cache[assignment.id] = h.hexdigest()

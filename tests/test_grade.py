@@ -383,3 +383,13 @@ def test_pytest_plugin_grades_a_submission(tmp_path, who, code):
     if code:
         assert "l2_gradient" in proc.stdout and "Hint:" in proc.stdout
     assert not conftest_marker.exists()
+
+
+def test_regrade_fingerprint_covers_every_file_a_grade_depends_on():
+    """Editing a shared hint (common.py) or a quiz key's points must make `grade` re-grade."""
+    from autograder.cmd_grade import grading_code_files
+    from autograder.course import find_assignment
+
+    names = [p.name for p in grading_code_files(find_assignment("03_dropout"))]
+    for needed in ("public.py", "hidden.py", "common.py", "dropout.py", "quiz.yaml"):
+        assert needed in names, f"{needed} is not part of the regrade fingerprint"

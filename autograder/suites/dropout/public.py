@@ -13,51 +13,14 @@ by hand below. The hidden tests check the same functions on many more inputs.
 """
 import numpy as np
 
-from autograder.framework import Fail, Mistake, as_float_array, case, check_close, expect
-from autograder.protocol import Rng
-
-# Products and quotients of a handful of floats: correct implementations differ in
-# the last bits at most, so 1e-12 relative is far below any real mistake.
-RTOL = 1e-12
-
-HINT_NO_RESCALE = ("your kept values equal x: you forgot the inverted-dropout rescale. "
-                   "Divide the kept units by (1 - p), out = x * mask / (1 - p), so that E[out] = x.")
-HINT_TIMES_KEEP = ("your kept values equal x * (1 - p): you multiplied by the keep probability instead "
-                   "of dividing by it. Inverted dropout computes out = x * mask / (1 - p).")
-HINT_SCALED_MASK = ("your mask holds 1/(1 - p) where a unit is kept: return the plain 0/1 mask "
-                    "and put the 1/(1 - p) factor in out only.")
-HINT_KEEP_IS_P = ("p is the probability of DROPPING a unit: keep each unit with probability 1 - p, "
-                  "e.g. mask = rng.random(x.shape) < 1 - p.")
-HINT_INFERENCE = ("with training=False dropout is switched off at inference: return x unchanged and a "
-                  "mask of ones. With inverted dropout all the scaling happens during training.")
-HINT_MASK_INVERTED = ("your out is right for a mask where 1 marks a DROPPED unit, and that is the mask you "
-                      "returned: return the keep mask instead (1 = kept, 0 = dropped), the one that satisfies "
-                      "out = x * mask / (1 - p) and that dropout_backward multiplies with.")
-
-
-def forward(sub, x, p, seed, training=True):
-    """Call the student's dropout_forward; return (out, mask) as float arrays of x's shape."""
-    x = np.asarray(x, dtype=float)
-    result = sub.dropout_forward(x, p, Rng(seed), training=training)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Fail(f"dropout_forward must return a tuple (out, mask), got {type(result).__name__}"
-                   + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
-    out = as_float_array(result[0], "out")
-    mask = as_float_array(result[1], "mask")
-    expect(out.shape == x.shape, f"out has shape {out.shape}, expected the shape of x {x.shape}")
-    expect(mask.shape == x.shape, f"mask has shape {mask.shape}, expected the shape of x {x.shape}",
-           "return one mask entry per element of x (draw it with size x.shape).")
-    return out, mask
-
-
-def check_binary_mask(mask, p):
-    if np.all((mask == 0) | (mask == 1)):
-        return
-    keep = 1 - p
-    hint = HINT_SCALED_MASK if np.allclose(mask[mask != 0], 1 / keep, rtol=RTOL) else None
-    bad = mask[(mask != 0) & (mask != 1)]
-    raise Fail(f"the mask must hold only 0 (dropped) and 1 (kept); found {bad.size} other values "
-               f"such as {bad.flat[0]:.6g}", hint)
+from autograder.framework import Fail, Mistake, case, check_close, expect
+from autograder.suites.dropout.common import (
+    RTOL, HINT_NO_RESCALE, HINT_TIMES_KEEP, HINT_KEEP_IS_P, HINT_INFERENCE, HINT_MASK_INVERTED,
+    check_binary_mask, forward, HINT_GRAD_NO_RESCALE, HINT_GRAD_TIMES_KEEP, HINT_DIVIDE_BY_P,
+    HINT_MASK_IGNORED, HINT_GRAD_MASK_INVERTED, HINT_RESCALED_TWICE, HINT_SECOND_MOMENT,
+    HINT_STANDARD_DEVIATION, HINT_PLAIN_AVERAGE_OVER_MASKS, HINT_MOMENTS_NO_RESCALE,
+    HINT_PROBABILITIES_SWAPPED, HINT_MEAN_TERM_NOT_RESCALED, HINT_SCALED_AT_INFERENCE
+)
 
 
 # ----------------------------------------------------------------------------- forward
@@ -114,9 +77,7 @@ def _(sub):
             raise Fail(f"training=False, p = {p}: the mask must be all ones (nothing is dropped at inference)",
                        HINT_INFERENCE)
         check_close(out, x, rtol=RTOL, what=f"out with training=False, p = {p}", mistakes=[
-            Mistake("scaled at inference", x * (1 - p),
-                    "at inference you multiplied x by (1 - p): that is the old, non-inverted convention. "
-                    "Here the survivors are divided by (1 - p) during training, so inference returns x."),
+            Mistake("scaled at inference", x * (1 - p), HINT_SCALED_AT_INFERENCE),
             Mistake("rescaled at inference", x / (1 - p), HINT_INFERENCE),
         ])
 
@@ -128,22 +89,12 @@ def _(sub):
     mask = [[1.0, 0.0], [0.0, 1.0]]
     check_close(sub.dropout_backward(dout, mask, 0.75), [[4.0, 0.0], [0.0, 16.0]], rtol=RTOL,
                 what="dropout_backward(dout, mask, 0.75)", mistakes=[
-        Mistake("no rescale", [[1.0, 0.0], [0.0, 4.0]],
-                "your gradient is dout * mask without the 1/(1 - p) factor. The forward pass divides the "
-                "kept units by (1 - p), so the backward pass must rescale the gradient in the same way."),
-        Mistake("times keep", [[0.25, 0.0], [0.0, 1.0]],
-                "you multiplied by (1 - p); the backward pass divides by (1 - p), like the forward pass."),
-        Mistake("divide by p", [[4 / 3, 0.0], [0.0, 16 / 3]],
-                "you divided by p; the rescale uses the keep probability 1 - p."),
-        Mistake("mask ignored", [[4.0, 8.0], [12.0, 16.0]],
-                "your gradient is nonzero where the mask is 0: units dropped in the forward pass "
-                "receive no gradient, dx = dout * mask / (1 - p)."),
-        Mistake("mask inverted", [[0.0, 8.0], [12.0, 0.0]],
-                "your gradient flows through the DROPPED units (mask 0) and is 0 at the kept ones: the mask "
-                "holds 1 for a kept unit, so dx = dout * mask / (1 - p)."),
-        Mistake("rescaled twice", [[16.0, 0.0], [0.0, 64.0]],
-                "you divided by (1 - p) twice: the forward pass applies the factor 1/(1 - p) once, and so "
-                "does its gradient, dx = dout * mask / (1 - p)."),
+        Mistake("no rescale", [[1.0, 0.0], [0.0, 4.0]], HINT_GRAD_NO_RESCALE),
+        Mistake("times keep", [[0.25, 0.0], [0.0, 1.0]], HINT_GRAD_TIMES_KEEP),
+        Mistake("divide by p", [[4 / 3, 0.0], [0.0, 16 / 3]], HINT_DIVIDE_BY_P),
+        Mistake("mask ignored", [[4.0, 8.0], [12.0, 16.0]], HINT_MASK_IGNORED),
+        Mistake("mask inverted", [[0.0, 8.0], [12.0, 0.0]], HINT_GRAD_MASK_INVERTED),
+        Mistake("rescaled twice", [[16.0, 0.0], [0.0, 64.0]], HINT_RESCALED_TWICE),
     ])
 
 
@@ -157,10 +108,8 @@ def _(sub):
         Mistake("no rescale", [2.75, 9.0625],
                 "your moments are those of y without the 1/(1 - p) rescale: with inverted dropout "
                 "y = sum_i w_i h_i m_i / (1 - p), and then E[y] equals the no-dropout output."),
-        Mistake("second moment", [5.5, 66.5],
-                "your variance is E[y^2]; the variance is E[(y - E[y])^2] = E[y^2] - E[y]^2."),
-        Mistake("standard deviation", [5.5, 36.25 ** 0.5],
-                "your second value looks like the standard deviation sqrt(Var(y)); return the variance."),
+        Mistake("second moment", [5.5, 66.5], HINT_SECOND_MOMENT),
+        Mistake("standard deviation", [5.5, 36.25 ** 0.5], HINT_STANDARD_DEVIATION),
         Mistake("unbiased variance", [5.5, 36.25 / 0.75],
                 "your variance is too large by the factor 1/(1 - sum of squared probabilities) = 4/3 here: "
                 "np.cov (like np.var(..., ddof=1)) applies a sample-size correction. The masks and their "
@@ -173,12 +122,8 @@ def _(sub):
     # w*h = [1, 1, -2]: mean = 0, variance = sum (w_i h_i)^2 p/(1-p) = 6 * 0.25 = 1.5.
     check_close(sub.dropout_output_moments([1.0, 2.0, -1.0], [1.0, 0.5, 2.0], 0.2), [0.0, 1.5],
                 rtol=RTOL, atol=1e-12, what="dropout_output_moments(w, h, 0.2) as (mean, var)", mistakes=[
-        Mistake("plain average over masks", [0.0, 2.34375],
-                "you averaged the 2^n masks with equal weights, which is only right at p = 0.5. Weigh each "
-                "mask by its probability (1 - p)^(units kept) * p^(units dropped)."),
-        Mistake("no rescale", [0.0, 0.96],
-                "your moments are those of y without the 1/(1 - p) rescale: "
-                "y = sum_i w_i h_i m_i / (1 - p)."),
+        Mistake("plain average over masks", [0.0, 2.34375], HINT_PLAIN_AVERAGE_OVER_MASKS),
+        Mistake("no rescale", [0.0, 0.96], HINT_MOMENTS_NO_RESCALE),
     ])
     # w*h = [2, 2, 1]: mean = 5 (the output without dropout), variance = 9 * 0.25 = 2.25. A nonzero
     # mean tells the mask probabilities apart from the swapped ones p^(kept) (1 - p)^(dropped),
@@ -186,18 +131,10 @@ def _(sub):
     check_close(sub.dropout_output_moments([1.0, 2.0, 0.5], [2.0, 1.0, 2.0], 0.2), [5.0, 2.25],
                 rtol=RTOL, atol=1e-12, what="dropout_output_moments([1, 2, 0.5], [2, 1, 2], 0.2) as (mean, var)",
                 mistakes=[
-        Mistake("probabilities swapped", [1.25, 2.25],
-                "your mask probabilities are the other way round, p^(units kept) * (1 - p)^(units dropped): "
-                "p is the probability of DROPPING a unit, so a mask has probability "
-                "(1 - p)^(units kept) * p^(units dropped)."),
-        Mistake("plain average over masks", [3.125, 3.515625],
-                "you averaged the 2^n masks with equal weights, which is only right at p = 0.5. Weigh each "
-                "mask by its probability (1 - p)^(units kept) * p^(units dropped)."),
-        Mistake("no rescale", [4.0, 1.44],
-                "your moments are those of y without the 1/(1 - p) rescale: "
-                "y = sum_i w_i h_i m_i / (1 - p)."),
-        Mistake("second moment", [5.0, 27.25],
-                "your variance is E[y^2]; the variance is E[(y - E[y])^2] = E[y^2] - E[y]^2."),
+        Mistake("probabilities swapped", [1.25, 2.25], HINT_PROBABILITIES_SWAPPED),
+        Mistake("plain average over masks", [3.125, 3.515625], HINT_PLAIN_AVERAGE_OVER_MASKS),
+        Mistake("no rescale", [4.0, 1.44], HINT_MOMENTS_NO_RESCALE),
+        Mistake("second moment", [5.0, 27.25], HINT_SECOND_MOMENT),
     ])
 
 
@@ -241,8 +178,7 @@ def _(sub):
     check_close(sub.dropout_variance(-3.0, 1.0, 0.2), 3.5, rtol=RTOL, what="dropout_variance(-3, 1, 0.2)",
                 mistakes=[Mistake("no mean term", 1.25, _NO_MEAN_TERM), Mistake("material", 0.25, _MATERIAL),
                           Mistake("fixed activation", 2.25, _FIXED),
-                          Mistake("mean term not rescaled", 1.25 + 1.8,
-                                  "the mean term is mean^2 * p / (1 - p): you left out its 1/(1 - p)."),
+                          Mistake("mean term not rescaled", 1.25 + 1.8, HINT_MEAN_TERM_NOT_RESCALED),
                           Mistake("no rescale", 2.24, _NO_RESCALE_VAR), Mistake("p taken as keep probability",
                                                                                 41.0, _P_AS_KEEP),
                           Mistake("var scaled by 1/(1 - p)^2", 3.8125, _SCALE_SQUARED)])

@@ -8,6 +8,13 @@ any correct way of writing the comparison gives the same answer.
 import numpy as np
 
 from autograder.framework import Fail, Mistake, as_float_array, call_args, case, check_close, compare, expect
+from autograder.suites.early_stopping.common import (
+    _ALIASED, _SHIFTED, _NO_START, _LATE, _EARLY, _ONE_BASED, _LOOKAHEAD, _LAST, _TIES, _DELTA,
+    _RESET, _ARGMIN_DELTA, _PREVIOUS, HINT_MISSING_PART, HINT_LR_LEFT_OUT,
+    HINT_CONTINUOUS_TIME_FILTER, HINT_EXPONENT_OFF_BY_ONE, HINT_MULTIPLIED_BY_T, HINT_LAM_ON_TOP,
+    HINT_NUMERATOR_MISSING, HINT_EIGENVALUES_SQUARED, HINT_LR_STEPS, HINT_STEPS_LR, HINT_LR_ON_TOP,
+    HINT_FLOOR_DIVISION
+)
 
 
 # ============================================================================ mistake models
@@ -104,44 +111,20 @@ _NO_N = ("your steps are too large: the loss has a 1/(2n) in front, so its gradi
          "X^T (X w - y) / n; divide by the number of rows")
 _HALF = ("your steps are half as large as they should be: differentiating (1/(2n))||y - X w||^2 "
          "cancels the 2, leaving X^T (X w - y) / n")
-_NO_START = ("your trajectory lacks its starting point: row 0 must be w0 (zeros by default), "
-             "so `steps` steps give steps + 1 rows")
 _SHORT = ("your trajectory stops one step short: after the start come `steps` updates, "
           "so the last row is the weights after the final step")
 _TWICE = ("your steps are twice as large as they should be: the gradient of (1/(2n))||y - X w||^2 is "
           "X^T (X w - y) / n, the 2 from the square cancelling the 1/2 (2 X^T (X w - y) / n is the gradient "
           "of the mean squared error without the 1/2)")
-_ALIASED = ("every row of your trajectory is the final weight vector: you appended the same array to the list "
-            "and then updated it in place (w -= ...), which changes every row you stored. Append a copy, or "
-            "build a new array at each step (w = w - ...).")
-_SHIFTED = ("your rows are one step ahead: row 0 must be the starting point w0 and row k the weights after k "
-            "steps; you seem to record w after updating it (and take steps + 1 steps)")
 _W0 = "your trajectory starts from zero although w0 was given: start from w0 when it is not None"
 _ASCENT = "your weights move away from the solution: a gradient descent step subtracts lr * gradient"
 
-_LATE = ("you stop one epoch late: stop at the epoch where `patience` epochs in a row have failed to "
-         "improve, i.e. when epoch - best_epoch == patience")
-_EARLY = ("you stop one epoch early: `patience` epochs without improvement must have passed; with the best "
-          "at epoch b, the stop comes at epoch b + patience")
-_ONE_BASED = "your epochs look 1-based; epochs are numbered from 0 (val_losses[0] is epoch 0)"
-_LOOKAHEAD = ("your best epoch lies after the stopping point: the rule never sees the epochs after it stops, "
-              "so the best epoch is the last improvement before stop_epoch")
-_ARGMIN_DELTA = ("your kept epoch is the smallest loss seen, but an epoch becomes the best only when it "
-                 "improves on the best by more than min_delta: keep the epoch of the last improvement")
 _BEST_MOVED = ("your best loss moves on every decrease; only an improvement (a gain larger than min_delta) "
                "changes the best loss and the best epoch, so a series of small gains never adds up to one")
 _RELATIVE = ("your min_delta looks relative (loss < best * (1 - min_delta)); it is an absolute amount: "
              "an improvement needs loss < best - min_delta")
 _UNCLIPPED = ("your stop_epoch lies past the end of the run: when patience never runs out, training ends at "
               "the last epoch, len(val_losses) - 1")
-_LAST = "when training never stops early, stop_epoch is the index of the last epoch, len(val_losses) - 1"
-_TIES = "a tie is not an improvement: an epoch improves only when its loss is strictly below best - min_delta"
-_DELTA = ("you ignored min_delta: a decrease counts as an improvement only when loss < best - min_delta; "
-          "smaller gains do not reset the patience")
-_RESET = ("your count of epochs without improvement is not restarted after an improvement: only "
-          "consecutive epochs without improvement count toward patience")
-_PREVIOUS = ("you compare each loss with the previous epoch's; compare it with the best loss so far "
-             "(a small rebound followed by a small dip is not an improvement)")
 
 MISTAKES = {
     "gd_least_squares": [
@@ -156,53 +139,34 @@ MISTAKES = {
         Mistake("rows one step ahead", _gd_model(shifted=True), _SHIFTED),
     ],
     "gd_spectral_filter": [
-        Mistake("forgot 1 -", _gd_filter_model("no_one_minus"),
-                "you returned (1 - lr*s)^t, the part of the least-squares solution still missing; "
-                "the filter is what has been learned: 1 - (1 - lr*s)^t"),
-        Mistake("lr left out", _gd_filter_model("no_lr"),
-                "each step shrinks the error by (1 - lr*s), not (1 - s): multiply the eigenvalue by lr"),
-        Mistake("continuous-time filter", _gd_filter_model("continuous"),
-                "1 - exp(-lr*s*t) is the small-step approximation; the exact filter after t steps is "
-                "1 - (1 - lr*s)^t"),
-        Mistake("exponent off by one", _gd_filter_model("exponent_plus_one"),
-                "your exponent is one too large: after t steps the error along an eigenvector has been "
-                "multiplied by (1 - lr*s) exactly t times"),
-        Mistake("multiplied by t", _gd_filter_model("times_steps"),
-                "the factor (1 - lr*s) is applied once per step, so it is raised to the power t, "
-                "1 - (1 - lr*s)**t, not multiplied by t"),
+        Mistake("forgot 1 -", _gd_filter_model("no_one_minus"), HINT_MISSING_PART),
+        Mistake("lr left out", _gd_filter_model("no_lr"), HINT_LR_LEFT_OUT),
+        Mistake("continuous-time filter", _gd_filter_model("continuous"), HINT_CONTINUOUS_TIME_FILTER),
+        Mistake("exponent off by one", _gd_filter_model("exponent_plus_one"), HINT_EXPONENT_OFF_BY_ONE),
+        Mistake("multiplied by t", _gd_filter_model("times_steps"), HINT_MULTIPLIED_BY_T),
         Mistake("log1p everywhere", _gd_filter_model("log1p_everywhere"),
                 "your filter is NaN where lr*s >= 1: -expm1(t*log1p(-lr*s)) needs lr*s < 1 (log1p(-x) is "
                 "undefined for x > 1). Use it only there, and the plain 1 - (1 - lr*s)**t elsewhere (it "
                 "is exact for lr*s between 1 and 2, where the iteration oscillates)"),
     ],
     "ridge_spectral_filter": [
-        Mistake("lam on top", _ridge_model("lam_on_top"),
-                "lam/(s + lam) is the part ridge removes; the filter is the part it keeps: s/(s + lam)"),
-        Mistake("numerator missing", _ridge_model("no_numerator"),
-                "1/(s + lam) is the inverse in the ridge solution; relative to least squares "
-                "(which divides by s) each direction is scaled by s/(s + lam)"),
+        Mistake("lam on top", _ridge_model("lam_on_top"), HINT_LAM_ON_TOP),
+        Mistake("numerator missing", _ridge_model("no_numerator"), HINT_NUMERATOR_MISSING),
         Mistake("0/0 left as NaN", _ridge_model("raw_ratio"),
                 "with lam = 0 a zero eigenvalue gives 0/0: the filter is defined as 0 there (no component "
                 "along a direction the data never sees), so avoid dividing where s + lam == 0"),
         Mistake("lam squared", _ridge_model("lam_squared"),
                 "the ridge filter is s/(s + lam) with lam itself, not lam**2"),
-        Mistake("eigenvalues squared", _ridge_model("squared_eigvals"),
-                "the s here are eigenvalues of X^T X / n, already squared singular values: the filter is "
-                "s/(s + lam), not s^2/(s^2 + lam) (that is the same filter written with singular values)"),
+        Mistake("eigenvalues squared", _ridge_model("squared_eigvals"), HINT_EIGENVALUES_SQUARED),
         Mistake("1 where s = lam = 0", _ridge_model("one_at_zero"),
                 "where s = lam = 0 the filter is defined as 0, not 1: the minimum-norm solution has no "
                 "component along a direction the data never sees"),
     ],
     "equivalent_lambda": [
-        Mistake("lr * steps", lambda lr, steps: lr * steps,
-                "lr*steps is the training time; the penalty it resembles is its inverse, 1/(lr*steps): "
-                "training longer means regularizing less"),
-        Mistake("steps / lr", lambda lr, steps: steps / lr,
-                "the penalty is 1/(lr*steps): both lr and steps go in the denominator"),
-        Mistake("lr / steps", lambda lr, steps: lr / steps,
-                "the penalty is 1/(lr*steps): lr goes in the denominator too"),
-        Mistake("floor division", lambda lr, steps: 1 // (lr * steps),
-                "your result is rounded down to a whole number: // is floor division; use / for 1/(lr*steps)"),
+        Mistake("lr * steps", lambda lr, steps: lr * steps, HINT_LR_STEPS),
+        Mistake("steps / lr", lambda lr, steps: steps / lr, HINT_STEPS_LR),
+        Mistake("lr / steps", lambda lr, steps: lr / steps, HINT_LR_ON_TOP),
+        Mistake("floor division", lambda lr, steps: 1 // (lr * steps), HINT_FLOOR_DIVISION),
     ],
     "early_stopping_epoch": [
         Mistake("late", _es_model(late=1), _LATE),

@@ -8,6 +8,13 @@ i.e. by 0.875 along the first axis and 0.5 along the second.
 import numpy as np
 
 from autograder.framework import Mistake, case, check_close
+from autograder.suites.early_stopping.common import (
+    _ALIASED, _SHIFTED, _NO_START, _LATE, _EARLY, _ONE_BASED, _LOOKAHEAD, _LAST, _TIES, _DELTA,
+    _RESET, _ARGMIN_DELTA, _PREVIOUS, HINT_MISSING_PART, HINT_LR_LEFT_OUT,
+    HINT_CONTINUOUS_TIME_FILTER, HINT_EXPONENT_OFF_BY_ONE, HINT_MULTIPLIED_BY_T, HINT_LAM_ON_TOP,
+    HINT_NUMERATOR_MISSING, HINT_EIGENVALUES_SQUARED, HINT_LR_STEPS, HINT_STEPS_LR, HINT_LR_ON_TOP,
+    HINT_FLOOR_DIVISION
+)
 
 X = np.array([[1.0, 0.0], [0.0, 2.0]])
 Y = np.array([1.0, 2.0])
@@ -15,13 +22,6 @@ Y = np.array([1.0, 2.0])
 _NO_N = ("your steps are twice too large here (n = 2): the loss has a 1/(2n) in front, so its gradient is "
          "X^T (X w - y) / n. Either the division by n (the number of rows) is missing, or a factor 2 is "
          "left over from differentiating the square: the 1/2 cancels it")
-_ALIASED = ("every row of your trajectory is the final weight vector: you appended the same array to the list "
-            "and then updated it in place (w -= ...), which changes every row you stored. Append a copy, or "
-            "build a new array at each step (w = w - ...).")
-_SHIFTED = ("your rows are one step ahead: row 0 must be the starting point w0 and row k the weights after k "
-            "steps; you seem to record w after updating it (and take steps + 1 steps)")
-_NO_START = ("your trajectory lacks its starting point: row 0 must be w0 (zeros by default), "
-             "so `steps` steps give steps + 1 rows")
 
 
 @case("gd_least_squares: three steps from zero, worked by hand", points=2)
@@ -65,20 +65,12 @@ def _(sub):
     # 1 - (1 - 0.25 s)^3 = 1 - [1, 0.875^3, 0.5^3, 0]; rtol 1e-14: exact binary fractions up to a few ulps
     check_close(got, [0.0, 0.330078125, 0.875, 1.0], rtol=1e-14, atol=1e-15,
                 what="gd_spectral_filter([0, 0.5, 2, 4], 0.25, 3)", mistakes=[
-        Mistake("forgot 1 -", [1.0, 0.669921875, 0.125, 0.0],
-                "you returned (1 - lr*s)^t, the part of the least-squares solution still missing; "
-                "the filter is what has been learned: 1 - (1 - lr*s)^t"),
-        Mistake("lr left out", [0.0, 0.875, 2.0, 28.0],
-                "each step shrinks the error by (1 - lr*s), not (1 - s): multiply the eigenvalue by lr"),
+        Mistake("forgot 1 -", [1.0, 0.669921875, 0.125, 0.0], HINT_MISSING_PART),
+        Mistake("lr left out", [0.0, 0.875, 2.0, 28.0], HINT_LR_LEFT_OUT),
         Mistake("continuous-time filter", [0.0, 0.31271072120902776, 0.7768698398515702, 0.950212931632136],
-                "1 - exp(-lr*s*t) is the small-step approximation; the exact filter after t steps is "
-                "1 - (1 - lr*s)^t"),
-        Mistake("exponent off by one", [0.0, 0.413818359375, 0.9375, 1.0],
-                "your exponent is one too large: after t steps the error along an eigenvector has been "
-                "multiplied by (1 - lr*s) exactly t times"),
-        Mistake("multiplied by t", [-2.0, -1.625, -0.5, 1.0],
-                "the factor (1 - lr*s) is applied once per step, so it is raised to the power t, "
-                "1 - (1 - lr*s)**t, not multiplied by t"),
+                HINT_CONTINUOUS_TIME_FILTER),
+        Mistake("exponent off by one", [0.0, 0.413818359375, 0.9375, 1.0], HINT_EXPONENT_OFF_BY_ONE),
+        Mistake("multiplied by t", [-2.0, -1.625, -0.5, 1.0], HINT_MULTIPLIED_BY_T),
     ])
 
 
@@ -89,14 +81,9 @@ def _(sub):
     # 1 - lam/(s + lam) is within a few ulps of 1
     check_close(got, [0.0, 0.5, 0.8, 0.8888888888888888], rtol=1e-14, atol=1e-15,
                 what="ridge_spectral_filter([0, 0.5, 2, 4], 0.5)", mistakes=[
-        Mistake("lam on top", [1.0, 0.5, 0.2, 0.1111111111111111],
-                "lam/(s + lam) is the part ridge removes; the filter is the part it keeps: s/(s + lam)"),
-        Mistake("numerator missing", [2.0, 1.0, 0.4, 0.2222222222222222],
-                "1/(s + lam) is the inverse in the ridge solution; relative to least squares "
-                "(which divides by s) each direction is scaled by s/(s + lam)"),
-        Mistake("eigenvalues squared", [0.0, 1 / 3, 8 / 9, 32 / 33],
-                "the s here are eigenvalues of X^T X / n, already squared singular values: the filter is "
-                "s/(s + lam), not s^2/(s^2 + lam) (that is the same filter written with singular values)"),
+        Mistake("lam on top", [1.0, 0.5, 0.2, 0.1111111111111111], HINT_LAM_ON_TOP),
+        Mistake("numerator missing", [2.0, 1.0, 0.4, 0.2222222222222222], HINT_NUMERATOR_MISSING),
+        Mistake("eigenvalues squared", [0.0, 1 / 3, 8 / 9, 32 / 33], HINT_EIGENVALUES_SQUARED),
     ])
 
 
@@ -104,33 +91,11 @@ def _(sub):
 def _(sub):
     # 1 / (0.1 * 50); rtol 1e-15: one product and one division
     check_close(sub.equivalent_lambda(0.1, 50), 0.2, rtol=1e-15, what="equivalent_lambda(0.1, 50)", mistakes=[
-        Mistake("lr * steps", 5.0,
-                "lr*steps is the training time; the penalty it resembles is its inverse, 1/(lr*steps): "
-                "training longer means regularizing less"),
-        Mistake("steps / lr", 500.0, "the penalty is 1/(lr*steps): both lr and steps go in the denominator"),
-        Mistake("lr / steps", 0.002, "the penalty is 1/(lr*steps): lr goes in the denominator too"),
-        Mistake("floor division", 0.0,
-                "your result is rounded down to a whole number: // is floor division; use / for 1/(lr*steps)"),
+        Mistake("lr * steps", 5.0, HINT_LR_STEPS),
+        Mistake("steps / lr", 500.0, HINT_STEPS_LR),
+        Mistake("lr / steps", 0.002, HINT_LR_ON_TOP),
+        Mistake("floor division", 0.0, HINT_FLOOR_DIVISION),
     ])
-
-
-_LATE = ("you stop one epoch late: stop at the epoch where `patience` epochs in a row have failed to "
-         "improve, i.e. when epoch - best_epoch == patience")
-_EARLY = ("you stop one epoch early: `patience` epochs without improvement must have passed; with the best "
-          "at epoch b, the stop comes at epoch b + patience")
-_ONE_BASED = "your epochs look 1-based; epochs are numbered from 0 (val_losses[0] is epoch 0)"
-_LOOKAHEAD = ("your best epoch lies after the stopping point: the rule never sees the epochs after it stops, "
-              "so the best epoch is the last improvement before stop_epoch")
-_LAST = "when training never stops early, stop_epoch is the index of the last epoch, len(val_losses) - 1"
-_TIES = "a tie is not an improvement: an epoch improves only when its loss is strictly below best - min_delta"
-_DELTA = ("you ignored min_delta: a decrease counts as an improvement only when loss < best - min_delta; "
-          "smaller gains do not reset the patience")
-_RESET = ("your count of epochs without improvement is not restarted after an improvement: only "
-          "consecutive epochs without improvement count toward patience")
-_ARGMIN_DELTA = ("your kept epoch is the smallest loss seen, but an epoch becomes the best only when it "
-                 "improves on the best by more than min_delta: keep the epoch of the last improvement")
-_PREVIOUS = ("you compare each loss with the previous epoch's; compare it with the best loss so far "
-             "(a small rebound followed by a small dip is not an improvement)")
 
 
 @case("early_stopping_epoch: the docstring example, patience 2", points=1)

@@ -11,6 +11,12 @@ import numpy as np
 
 from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close, compare,
                                   compare_many, expect)
+from autograder.suites.label_smoothing.common import (
+    HINT_GOT_OTHERS, HINT_GOT_UNIFORM, HINT_NO_KEEP, HINT_EPS_NOT_SHARED, HINT_OTHERS_OVER_K,
+    HINT_OTHERS_ON_TRUE, HINT_OVERFLOW, HINT_COLUMN_MAX, HINT_GLOBAL_MAX, HINT_GLOBAL_SUM,
+    HINT_FORGOT_MAX, HINT_CE_BITS, HINT_CAPPED, HINT_LOG_SOFTMAX, check_finite, HINT_SUM_OVER_ROWS,
+    HINT_MEAN_OVER_ALL_ENTRIES, HINT_TRUE_CLASS_ONLY
+)
 
 # Elementwise arithmetic with exp/log: correct implementations differ in the last few
 # bits; relative 1e-10 (plus 1e-14 absolute for probabilities near 0, e.g. e^-30, whose
@@ -18,18 +24,6 @@ from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, 
 RTOL = 1e-10
 ATOL = 1e-14
 
-HINT_GOT_OTHERS = ("your targets put eps/(K-1) on each other class and 1 - eps on the true class: that is the "
-                   "'others' spread. spread='uniform' puts eps/K on every class (the true one included), "
-                   "so the true class gets 1 - eps + eps/K.")
-HINT_GOT_UNIFORM = ("your targets put eps/K on every class, the 'uniform' spread. spread='others' gives the "
-                    "true class exactly 1 - eps and each of the K - 1 other classes eps/(K-1).")
-HINT_NO_KEEP = ("your rows sum to more than 1: scale the one-hot part by (1 - eps) before adding the "
-                "smoothing mass, so each row stays a probability distribution.")
-HINT_OVERFLOW = ("exp(1000) overflows to inf: subtract the row maximum before exponentiating; the softmax "
-                 "does not change, and the largest exponent becomes exp(0) = 1.")
-HINT_LOG_SOFTMAX = ("compute the log-probabilities with a stable log-softmax, z - m - log(sum(exp(z - m))) "
-                    "with m the row maximum, instead of log(softmax(z)): at logits like -1000 the softmax "
-                    "underflows to 0 and log(0) = -inf.")
 HINT_ROWS = ("you normalized each column; softmax normalizes each row (one sample) on its own, "
              "along the last axis.")
 HINT_SIGN = ("your gradient has the wrong sign: d loss / d z = (softmax(z) - targets) / N, so the true "
@@ -43,32 +37,11 @@ HINT_ONLY_TRUE = ("you kept only the true-class term; all K classes contribute -
 HINT_ZERO_LOG_ZERO = ("your entropy is NaN where a target is exactly 0 (eps = 0, or eps = 1 with the 'others' "
                       "spread): by convention 0 log 0 = 0, so skip the zero entries.")
 HINT_BITS = "use the natural logarithm (np.log), as the cross-entropy does, not log base 2."
-HINT_EPS_NOT_SHARED = ("every class of your targets received the whole eps: the smoothing mass eps is shared "
-                       "out, eps/K per class under 'uniform' (eps/(K-1) per other class under 'others'), so "
-                       "each row still sums to 1.")
-HINT_OTHERS_OVER_K = ("with spread='others' the eps is shared by the K - 1 other classes, eps/(K-1) each; "
-                      "you gave each eps/K, so your rows sum to 1 - eps/K instead of 1.")
-HINT_OTHERS_ON_TRUE = ("with spread='others' the true class gets exactly 1 - eps: you also added eps/(K-1) to it, "
-                       "so your rows sum to more than 1.")
 HINT_EMPTY = ("with no labels (N = 0) the targets still have K columns: return an array of shape (0, K). "
               "np.array([]) of an empty list of rows has shape (0,); np.zeros((N, K)) or np.eye(K)[labels] "
               "keep the shape.")
-HINT_GLOBAL_MAX = ("you subtracted one maximum for the whole array: a row whose logits all lie far below it "
-                   "underflows to 0/0. Subtract each row's own maximum (axis=-1, keepdims=True).")
-HINT_COLUMN_MAX = ("you subtracted the maximum of each column (axis 0); subtract each row's own maximum "
-                   "(axis=-1, keepdims=True). One constant per row leaves that row's softmax unchanged; a "
-                   "different shift for each entry of the row does not.")
-HINT_GLOBAL_SUM = ("you divided by the sum over the whole array; each row is divided by its own sum "
-                   "(axis=-1, keepdims=True), so that every row sums to 1.")
 HINT_LAST_AXIS = ("softmax must also accept a single row of shape (K,): take the maximum and the sum along "
                   "the last axis (axis=-1, keepdims=True), which is axis 1 for a matrix and axis 0 for one row.")
-HINT_FORGOT_MAX = ("your loss is off by the row maximum m: once you shift by m, log softmax(z)_k = "
-                   "z_k - m - log(sum_j exp(z_j - m)); you subtracted m inside the exponential but not outside.")
-HINT_CE_BITS = "use the natural logarithm (np.log), not log base 2: the loss is measured in nats."
-HINT_CAPPED = ("your loss is below the true value at extreme logits. If you clip the softmax (or add a small "
-               "constant) before the log, -log p is capped at -log(that constant) wherever p underflows; "
-               "compute log-probabilities with a stable log-softmax, z - m - log(sum(exp(z - m))), which "
-               "needs no clipping.")
 HINT_HARD = ("your gradient uses the one-hot of the largest target instead of the targets themselves: with "
              "smoothed (soft) targets it is (softmax(z) - targets) / N, every class keeping its own target.")
 HINT_OVER_NK = ("your gradient is K times too small: the loss is a mean over the N rows (and a sum over the K "
@@ -150,8 +123,7 @@ MISTAKES = {
     "smooth_labels": [
         Mistake("others instead of uniform",
                 lambda labels, k, eps, spread="uniform": (_only_if(spread == "uniform"),
-                                                          _targets(labels, k, eps, "others"))[1],
-                HINT_GOT_OTHERS),
+                                                          _targets(labels, k, eps, "others"))[1], HINT_GOT_OTHERS),
         Mistake("uniform instead of others",
                 lambda labels, k, eps, spread="uniform": (_only_if(spread == "others"),
                                                           _targets(labels, k, eps, "uniform"))[1],
@@ -172,8 +144,7 @@ MISTAKES = {
                 HINT_OTHERS_OVER_K),
         Mistake("eps/(K-1) on the true class too",
                 lambda labels, k, eps, spread="uniform": (_only_if(spread == "others"),
-                    (1 - eps) * _targets(labels, k, 0, spread) + eps / (k - 1))[1],
-                HINT_OTHERS_ON_TRUE),
+                    (1 - eps) * _targets(labels, k, 0, spread) + eps / (k - 1))[1], HINT_OTHERS_ON_TRUE),
     ],
     "softmax": [
         Mistake("normalized columns", lambda z: np.exp(_log_softmax(np.asarray(z, dtype=float).T).T) if np.ndim(z) == 2
@@ -188,14 +159,12 @@ MISTAKES = {
         Mistake("no maximum subtracted", lambda z: _softmax_shifted(z, 0.0), HINT_OVERFLOW),
     ],
     "cross_entropy": [
-        Mistake("sum over rows", lambda z, t: -float(np.sum(np.asarray(t) * _log_softmax(z))),
-                "your loss is the sum over the rows; the loss is the mean over the rows (divide by N)."),
+        Mistake("sum over rows", lambda z, t: -float(np.sum(np.asarray(t) * _log_softmax(z))), HINT_SUM_OVER_ROWS),
         Mistake("mean over all entries", lambda z, t: -float(np.mean(np.asarray(t) * _log_softmax(z))),
-                "you averaged over all N*K entries; average over the N rows only, summing over the classes."),
+                HINT_MEAN_OVER_ALL_ENTRIES),
         Mistake("true class only", lambda z, t: -float(np.mean(
                     np.take_along_axis(_log_softmax(z), np.argmax(np.asarray(t), axis=1)[:, None], axis=1))),
-                "only the largest target entered your loss; with soft targets every class contributes "
-                "-t_k log softmax(z)_k."),
+                HINT_TRUE_CLASS_ONLY),
         Mistake("max left out of the log-softmax", lambda z, t: -float(np.mean(np.sum(
                     np.asarray(t) * (_log_softmax(z) + np.max(z, axis=1, keepdims=True)), axis=1))),
                 HINT_FORGOT_MAX),
@@ -246,13 +215,6 @@ def _applicable(mistakes, *args):
         except Exception:  # noqa: BLE001 - a model that does not apply to these inputs
             pass
     return out
-
-
-def check_finite(got, what, hint):
-    arr = as_float_array(got, what)
-    if not np.all(np.isfinite(arr)):
-        raise Fail(f"{what} contains NaN or infinity at logits of size 1000", hint)
-    return arr
 
 
 def logits(rng, n, k, scale):
@@ -372,8 +334,7 @@ def _(sub, ref):
     for eps in (0.1, 0.0):
         for spread in ("uniform", "others"):
             targets = ref.smooth_labels([0, 2, 1, 3], 4, eps, spread)
-            got = check_finite(sub.cross_entropy(BIG, targets), "cross_entropy at logits +-1000",
-                               HINT_LOG_SOFTMAX)
+            got = check_finite(sub.cross_entropy(BIG, targets), "cross_entropy at logits +-1000", HINT_LOG_SOFTMAX)
             expected = ref.cross_entropy(BIG, targets)
             try:
                 check_close(got, expected, rtol=RTOL, what=f"cross_entropy at logits +-1000 (eps = {eps}, {spread})",
@@ -401,8 +362,7 @@ def _(sub, ref):
 @case("cross_entropy_grad: rows sum to 0 and stay finite at logits +-1000", points=2)
 def _(sub, ref):
     targets = ref.smooth_labels([1, 0, 3, 2], 4, 0.1)
-    got = check_finite(sub.cross_entropy_grad(BIG, targets), "cross_entropy_grad at logits +-1000",
-                       HINT_OVERFLOW)
+    got = check_finite(sub.cross_entropy_grad(BIG, targets), "cross_entropy_grad at logits +-1000", HINT_OVERFLOW)
     check_close(got, ref.cross_entropy_grad(BIG, targets), rtol=RTOL, atol=ATOL,
                 what="cross_entropy_grad at logits +-1000", mistakes=[
         Mistake(m.name, m.value(BIG, targets), m.hint) for m in MISTAKES["cross_entropy_grad"]])

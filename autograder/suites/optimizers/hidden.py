@@ -8,6 +8,14 @@ and compare the whole trajectory with the reference's.
 import numpy as np
 
 from autograder.framework import Fail, Mistake, as_float_array, call_args, case, check_close, compare, expect
+from autograder.suites.optimizers.common import (
+    _split, _STORED_HAT, _BETAS_SWAPPED, _PAPER_EPS, _NO_V_BIAS, MSG_ADAM_INIT_KEYS,
+    HINT_PENALTY_SIGN_FLIPPED, HINT_PENALTY_LEFT_OUT, HINT_PENALTY_GRADIENT_2_LAM_W,
+    HINT_PENALTY_NOT_MULTIPLIED_BY_LR, HINT_DECAY_AFTER_THE_GRADIENT_STEP,
+    HINT_DECAY_NOT_MULTIPLIED_BY_LR, HINT_DECAY_SIGN_FLIPPED, HINT_ADAMW_INSTEAD,
+    HINT_ADAM_L2_SIGN_FLIPPED, HINT_WEIGHT_DECAY_IGNORED, HINT_ADAM_L2_INSTEAD,
+    HINT_ADAMW_DECAY_NOT_TIMES_LR, HINT_DECAY_AFTER_THE_ADAM_STEP, HINT_ADAMW_DECAY_SIGN_FLIPPED
+)
 
 
 # ============================================================================ mistake models
@@ -93,18 +101,8 @@ _EPS = "eps goes outside the square root: sqrt(v_hat) + eps, as in torch.optim"
 _T0 = ("your bias correction uses the step count before this update: increment the count first, so the "
        "first update uses t = 1 (with t = 0, 1 - beta**t is 0 and the step is not finite)")
 
-_PAPER_EPS = ("you folded the bias corrections into the step size, lr*sqrt(1 - beta2**t)/(1 - beta1**t), "
-              "and kept eps as it is: that is the eps of the Adam paper's efficient form, not of this "
-              "contract (torch's), where eps is added to sqrt(v_hat). Either divide by sqrt(v_hat) + eps, "
-              "or scale eps by sqrt(1 - beta2**t) in the folded form.")
 _DECAY_ONLY_IN_M = ("weight_decay*w went into m but not into v: the L2 term is part of the gradient, so use "
                     "g = grad + weight_decay*w in both moments (v is built from g**2).")
-_STORED_HAT = ("your state holds the bias-corrected m_hat and v_hat; the state keeps the raw running "
-               "averages m and v (the correction is recomputed from t at every step).")
-_BETAS_SWAPPED = ("your beta1 and beta2 are swapped: m (the mean of the gradients) decays with beta1 = "
-                  "betas[0], v (the mean of the squared gradients) with beta2 = betas[1].")
-_NO_V_BIAS = ("you bias-corrected m but not v: divide v by (1 - beta2**t) as well, v_hat = v / (1 - beta2**t); "
-              "without it the first steps are too large.")
 _DOUBLE_DECAY = ("your step decays the weights twice: AdamW only shrinks them by (1 - lr*weight_decay); its "
                  "moments are built from the raw grad, without adding weight_decay*w to it")
 _STEP_HINT = ('state["step"] counts the updates taken: return the old count plus one '
@@ -112,44 +110,30 @@ _STEP_HINT = ('state["step"] counts the updates taken: return the old count plus
 
 MISTAKES = {
     "sgd_l2_step": [
-        Mistake("penalty sign flipped", _sgd_l2_model(sign=-1.0),
-                "your step moves the weights away from zero: the penalty's gradient is +lam*w, "
-                "and the step subtracts lr*(grad + lam*w)"),
-        Mistake("penalty left out", _sgd_l2_model(factor=0.0),
-                "your step ignores lam: add the L2 gradient lam*w to grad before stepping"),
+        Mistake("penalty sign flipped", _sgd_l2_model(sign=-1.0), HINT_PENALTY_SIGN_FLIPPED),
+        Mistake("penalty left out", _sgd_l2_model(factor=0.0), HINT_PENALTY_LEFT_OUT),
         Mistake("penalty not multiplied by lr", _sgd_l2_model(lr_on_penalty=False),
-                "the L2 term is part of the gradient, so it is multiplied by lr like grad is: "
-                "w - lr*(grad + lam*w)"),
-        Mistake("penalty gradient 2*lam*w", _sgd_l2_model(factor=2.0),
-                "your penalty gradient is 2*lam*w, from a penalty lam*||w||^2; this course's penalty is "
-                "(lam/2)*||w||^2, whose gradient is lam*w"),
+                HINT_PENALTY_NOT_MULTIPLIED_BY_LR),
+        Mistake("penalty gradient 2*lam*w", _sgd_l2_model(factor=2.0), HINT_PENALTY_GRADIENT_2_LAM_W),
         Mistake("penalty gradient lam*w/2", _sgd_l2_model(factor=0.5), _HALF_LAM),
         Mistake("grad not multiplied by lr", _sgd_l2_model(lr_on_grad=False), _LR_ON_GRAD_L2),
     ],
     "sgd_weight_decay_step": [
-        Mistake("decay after the gradient step", _sgd_wd_model(after=True),
-                "you applied the decay after the gradient step, (1 - lr*lam)*(w - lr*grad): that is off "
-                "by lr^2*lam*grad. Shrink the current weights first: (1 - lr*lam)*w - lr*grad"),
-        Mistake("decay not multiplied by lr", _sgd_wd_model(lr_on_decay=False),
-                "the decay factor is (1 - lr*lam), not (1 - lam): the decay per step scales with lr"),
-        Mistake("decay sign flipped", _sgd_wd_model(sign=-1.0),
-                "your weights grow: weight decay multiplies them by (1 - lr*lam), which is below 1"),
+        Mistake("decay after the gradient step", _sgd_wd_model(after=True), HINT_DECAY_AFTER_THE_GRADIENT_STEP),
+        Mistake("decay not multiplied by lr", _sgd_wd_model(lr_on_decay=False), HINT_DECAY_NOT_MULTIPLIED_BY_LR),
+        Mistake("decay sign flipped", _sgd_wd_model(sign=-1.0), HINT_DECAY_SIGN_FLIPPED),
         Mistake("decay left out", _sgd_wd_model(sign=0.0),
                 "your step ignores lam: the weights must be multiplied by (1 - lr*lam) before the step"),
         Mistake("grad not multiplied by lr", _sgd_wd_model(lr_on_grad=False), _LR_ON_GRAD_WD),
     ],
     "adam_init": [],
     "adam_l2_step": [
-        Mistake("AdamW instead", _adam_l2_model(coupled=False),
-                "your Adam-L2 step looks like AdamW: here weight_decay*w is added to the gradient before "
-                "the moments (torch.optim.Adam), not subtracted from the weights separately"),
+        Mistake("AdamW instead", _adam_l2_model(coupled=False), HINT_ADAMW_INSTEAD),
         Mistake("no bias correction", _adam_l2_model(bias=False), _BIAS),
         Mistake("eps inside the square root", _adam_l2_model(eps_inside=True), _EPS),
         Mistake("step counted from 0", _adam_l2_model(t_shift=0), _T0),
-        Mistake("decay sign flipped", _adam_l2_model(wd_sign=-1.0),
-                "the L2 gradient is +weight_decay*w; your step pulls the weights away from zero"),
-        Mistake("weight decay ignored", _adam_l2_model(use_wd=False),
-                "your step ignores weight_decay: add weight_decay*w to grad before the moments"),
+        Mistake("decay sign flipped", _adam_l2_model(wd_sign=-1.0), HINT_ADAM_L2_SIGN_FLIPPED),
+        Mistake("weight decay ignored", _adam_l2_model(use_wd=False), HINT_WEIGHT_DECAY_IGNORED),
         Mistake("step count not incremented", _adam_l2_model(count=False), _STEP_HINT),
         Mistake("paper's eps", _adam_l2_model(paper_eps=True), _PAPER_EPS),
         Mistake("decay in m only", _adam_l2_model(wd_in_v=False), _DECAY_ONLY_IN_M),
@@ -158,19 +142,13 @@ MISTAKES = {
         Mistake("v not bias-corrected", _adam_l2_model(bias_v=False), _NO_V_BIAS),
     ],
     "adamw_step": [
-        Mistake("Adam-L2 instead", _adamw_model(coupled=True),
-                "your AdamW step matches Adam with the decay added to the gradient: AdamW shrinks the "
-                "weights by (1 - lr*weight_decay) outside the moment estimates"),
-        Mistake("decay not multiplied by lr", _adamw_model(decay_lr=False),
-                "the decoupled decay factor is (1 - lr*weight_decay), not (1 - weight_decay)"),
-        Mistake("decay after the Adam step", _adamw_model(decay_after=True),
-                "you decayed the weights after the Adam update; torch.optim.AdamW multiplies the current "
-                "weights by (1 - lr*weight_decay) first, then subtracts the Adam update"),
+        Mistake("Adam-L2 instead", _adamw_model(coupled=True), HINT_ADAM_L2_INSTEAD),
+        Mistake("decay not multiplied by lr", _adamw_model(decay_lr=False), HINT_ADAMW_DECAY_NOT_TIMES_LR),
+        Mistake("decay after the Adam step", _adamw_model(decay_after=True), HINT_DECAY_AFTER_THE_ADAM_STEP),
         Mistake("no bias correction", _adamw_model(bias=False), _BIAS),
         Mistake("eps inside the square root", _adamw_model(eps_inside=True), _EPS),
         Mistake("step counted from 0", _adamw_model(t_shift=0), _T0),
-        Mistake("decay sign flipped", _adamw_model(wd_sign=-1.0),
-                "your weights grow: the decoupled decay multiplies them by (1 - lr*weight_decay)"),
+        Mistake("decay sign flipped", _adamw_model(wd_sign=-1.0), HINT_ADAMW_DECAY_SIGN_FLIPPED),
         Mistake("weight decay ignored", _adamw_model(use_wd=False),
                 "your step ignores weight_decay: shrink the weights by (1 - lr*weight_decay) first"),
         Mistake("step count not incremented", _adamw_model(count=False), _STEP_HINT),
@@ -219,15 +197,6 @@ def _check_pure(sub, fn, *args, **kwargs):
         _unchanged(before, after, f"{fn}: the argument {name}")
     for key, before in kwargs.items():
         _unchanged(before, kwargs_after[key], f"{fn}: the argument {key}")
-
-
-def _split(result, fn):
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Fail(f"{fn}() must return a tuple (w_new, state_new), got {type(result).__name__}")
-    w_new, state = result
-    if not isinstance(state, dict) or not {"step", "m", "v"} <= set(state):
-        raise Fail(f'{fn}(): the new state must be a dict with keys "step", "m" and "v"')
-    return w_new, state
 
 
 def _step_value(state, what):
@@ -424,7 +393,7 @@ def _(sub, ref):
         w = rng.normal(size=shape)
         state = sub.adam_init(w)
         expect(isinstance(state, dict) and {"step", "m", "v"} <= set(state),
-               'adam_init(w) must return a dict with keys "step", "m" and "v"', _INIT_KEYS)
+               MSG_ADAM_INIT_KEYS, _INIT_KEYS)
         step = _step_value(state, 'adam_init(w)["step"]')
         expect(step == 0, f'adam_init(w)["step"] is {step:g}, expected 0: no update has been taken yet', _INIT_STEP)
         for key in ("m", "v"):

@@ -6,7 +6,15 @@ recorded from torch.optim.Adam / torch.optim.AdamW in float64
 """
 import numpy as np
 
-from autograder.framework import Fail, Mistake, as_float_array, case, check_close, expect
+from autograder.framework import Mistake, as_float_array, case, check_close, expect
+from autograder.suites.optimizers.common import (
+    _split, _STORED_HAT, _BETAS_SWAPPED, _PAPER_EPS, _NO_V_BIAS, MSG_ADAM_INIT_KEYS,
+    HINT_PENALTY_SIGN_FLIPPED, HINT_PENALTY_LEFT_OUT, HINT_PENALTY_GRADIENT_2_LAM_W,
+    HINT_PENALTY_NOT_MULTIPLIED_BY_LR, HINT_DECAY_AFTER_THE_GRADIENT_STEP,
+    HINT_DECAY_NOT_MULTIPLIED_BY_LR, HINT_DECAY_SIGN_FLIPPED, HINT_ADAMW_INSTEAD,
+    HINT_ADAM_L2_SIGN_FLIPPED, HINT_WEIGHT_DECAY_IGNORED, HINT_ADAM_L2_INSTEAD,
+    HINT_ADAMW_DECAY_NOT_TIMES_LR, HINT_DECAY_AFTER_THE_ADAM_STEP, HINT_ADAMW_DECAY_SIGN_FLIPPED
+)
 
 # ----------------------------------------------------------------------------- SGD
 W = np.array([1.0, -2.0, 0.5])
@@ -21,17 +29,10 @@ def _(sub):
     got = sub.sgd_l2_step(W, G, LR, LAM)
     # rtol 1e-12: three roundings of numbers of order 1
     check_close(got, SGD_EXPECTED, rtol=1e-12, what="sgd_l2_step(w, grad, 0.1, 0.2)", mistakes=[
-        Mistake("penalty sign flipped", [0.97, -2.09, 0.61],
-                "your step moves the weights away from zero: the penalty's gradient is +lam*w, "
-                "and the step subtracts lr*(grad + lam*w)"),
-        Mistake("penalty left out", [0.95, -2.05, 0.6],
-                "your step ignores lam: add the L2 gradient lam*w to grad before stepping"),
-        Mistake("penalty gradient 2*lam*w", [0.91, -1.97, 0.58],
-                "your penalty gradient is 2*lam*w, from a penalty lam*||w||^2; this course's penalty is "
-                "(lam/2)*||w||^2, whose gradient is lam*w"),
-        Mistake("penalty not multiplied by lr", [0.75, -1.65, 0.5],
-                "the L2 term is part of the gradient, so it is multiplied by lr like grad is: "
-                "w - lr*(grad + lam*w)"),
+        Mistake("penalty sign flipped", [0.97, -2.09, 0.61], HINT_PENALTY_SIGN_FLIPPED),
+        Mistake("penalty left out", [0.95, -2.05, 0.6], HINT_PENALTY_LEFT_OUT),
+        Mistake("penalty gradient 2*lam*w", [0.91, -1.97, 0.58], HINT_PENALTY_GRADIENT_2_LAM_W),
+        Mistake("penalty not multiplied by lr", [0.75, -1.65, 0.5], HINT_PENALTY_NOT_MULTIPLIED_BY_LR),
         Mistake("penalty gradient lam*w/2", [0.94, -2.03, 0.595],
                 "your penalty gradient is lam*w/2: the 1/2 of the penalty (lam/2)*||w||^2 cancels against the "
                 "2 from differentiating w**2, so its gradient is lam*w"),
@@ -46,13 +47,9 @@ def _(sub):
     got = sub.sgd_weight_decay_step(W, G, LR, LAM)
     # same numbers as the L2 step (practice problem 1); rtol 1e-12: a few roundings of O(1) terms
     check_close(got, SGD_EXPECTED, rtol=1e-12, what="sgd_weight_decay_step(w, grad, 0.1, 0.2)", mistakes=[
-        Mistake("decay after the gradient step", [0.931, -2.009, 0.588],
-                "you applied the decay after the gradient step, (1 - lr*lam)*(w - lr*grad): that is off "
-                "by lr^2*lam*grad. Shrink the current weights first: (1 - lr*lam)*w - lr*grad"),
-        Mistake("decay not multiplied by lr", [0.75, -1.65, 0.5],
-                "the decay factor is (1 - lr*lam), not (1 - lam): the decay per step scales with lr"),
-        Mistake("decay sign flipped", [1.07, -2.13, 0.65],
-                "your weights grow: weight decay multiplies them by (1 - lr*lam), which is below 1"),
+        Mistake("decay after the gradient step", [0.931, -2.009, 0.588], HINT_DECAY_AFTER_THE_GRADIENT_STEP),
+        Mistake("decay not multiplied by lr", [0.75, -1.65, 0.5], HINT_DECAY_NOT_MULTIPLIED_BY_LR),
+        Mistake("decay sign flipped", [1.07, -2.13, 0.65], HINT_DECAY_SIGN_FLIPPED),
         Mistake("grad not multiplied by lr", [0.48, -2.46, 1.49],
                 "your step subtracts the whole data gradient: it is scaled by the learning rate, "
                 "(1 - lr*lam)*w - lr*grad"),
@@ -60,26 +57,6 @@ def _(sub):
 
 
 # ----------------------------------------------------------------------------- Adam
-def _split(result, fn):
-    """(w_new, state_new) from a step's result, or Fail saying what is wrong with it."""
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Fail(f"{fn}() must return a tuple (w_new, state_new), got {type(result).__name__}")
-    w_new, state = result
-    if not isinstance(state, dict) or not {"step", "m", "v"} <= set(state):
-        raise Fail(f'{fn}(): the new state must be a dict with keys "step", "m" and "v"')
-    return w_new, state
-
-
-_STORED_HAT = ("your state holds the bias-corrected m_hat and v_hat; the state keeps the raw running "
-               "averages m and v (the correction is recomputed from t at every step).")
-_BETAS_SWAPPED = ("your beta1 and beta2 are swapped: m (the mean of the gradients) decays with beta1 = "
-                  "betas[0], v (the mean of the squared gradients) with beta2 = betas[1].")
-_PAPER_EPS = ("you folded the bias corrections into the step size, lr*sqrt(1 - beta2**t)/(1 - beta1**t), "
-              "and kept eps as it is: that is the eps of the Adam paper's efficient form, not of this "
-              "contract (torch's), where eps is added to sqrt(v_hat). Either divide by sqrt(v_hat) + eps, "
-              "or scale eps by sqrt(1 - beta2**t) in the folded form.")
-_NO_V_BIAS = ("you bias-corrected m but not v: divide v by (1 - beta2**t) as well, v_hat = v / (1 - beta2**t); "
-              "without it the first steps are too large.")
 
 
 def _check_state(state, fn, step, m, v, rtol, m_mistakes=(), v_mistakes=()):
@@ -96,8 +73,7 @@ def _check_state(state, fn, step, m, v, rtol, m_mistakes=(), v_mistakes=()):
 def _(sub):
     w = np.arange(6.0).reshape(2, 3)
     state = sub.adam_init(w)
-    expect(isinstance(state, dict) and {"step", "m", "v"} <= set(state),
-           'adam_init(w) must return a dict with keys "step", "m" and "v"',
+    expect(isinstance(state, dict) and {"step", "m", "v"} <= set(state), MSG_ADAM_INIT_KEYS,
            'the state is read by key: name them exactly "step", "m" and "v" (the step functions look them '
            "up by these names)")
     step = as_float_array(state["step"], 'adam_init(w)["step"]').reshape(-1)
@@ -131,8 +107,7 @@ def _(sub):
     check_close(w_new, [0.9900000001666667, -1.9900000000769231, 0.49000000039999997, -0.009999999950000001],
                 rtol=1e-12, what="adam_l2_step(...) new weights", mistakes=[
         Mistake("AdamW instead", [0.9850000009999998, -1.9800000003333333, 0.4975, -0.009999999950000001],
-                "your Adam-L2 step looks like AdamW: here weight_decay*w is added to the gradient before "
-                "the moments (torch.optim.Adam), not subtracted from the weights separately"),
+                HINT_ADAMW_INSTEAD),
         Mistake("no bias correction", [0.9683772400649742, -1.968377231090622, 0.46837726339826563,
                                        -0.03162277160168457],
                 "the moments need bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t), "
@@ -141,9 +116,9 @@ def _(sub):
                                                -0.009999999987500001],
                 "eps goes outside the square root: sqrt(v_hat) + eps, as in torch"),
         Mistake("decay sign flipped", [1.00999999975, -2.009999999857143, 0.5099999996, -0.009999999950000001],
-                "the L2 gradient is +weight_decay*w; your step pulls the weights away from zero"),
+                HINT_ADAM_L2_SIGN_FLIPPED),
         Mistake("weight decay ignored", [0.9900000009999999, -1.9900000003333334, 0.5, -0.009999999950000001],
-                "your step ignores weight_decay: add weight_decay*w to grad before the moments"),
+                HINT_WEIGHT_DECAY_IGNORED),
         Mistake("step counted from 0", [np.nan] * 4,
                 "your first step is not finite: the step counter is incremented first, so the first "
                 "update uses t = 1 and 1 - beta**t is never 0"),
@@ -172,16 +147,11 @@ def _(sub):
     check_close(w_new, [0.9850000009999998, -1.9800000003333333, 0.4975, -0.009999999950000001],
                 rtol=1e-12, what="adamw_step(...) new weights", mistakes=[
         Mistake("Adam-L2 instead", [0.9900000001666667, -1.9900000000769231, 0.49000000039999997,
-                                    -0.009999999950000001],
-                "your AdamW step matches Adam with the decay added to the gradient: AdamW shrinks the "
-                "weights by (1 - lr*weight_decay) outside the moment estimates"),
+                                    -0.009999999950000001], HINT_ADAM_L2_INSTEAD),
         Mistake("decay not multiplied by lr", [0.4900000009999999, -0.9900000003333334, 0.25,
-                                               -0.009999999950000001],
-                "the decoupled decay factor is (1 - lr*weight_decay), not (1 - weight_decay)"),
+                                               -0.009999999950000001], HINT_ADAMW_DECAY_NOT_TIMES_LR),
         Mistake("decay after the Adam step", [0.9850500009949998, -1.9800500003316668, 0.4975,
-                                              -0.009949999950250001],
-                "you decayed the weights after the Adam update; torch.optim.AdamW multiplies the current "
-                "weights by (1 - lr*weight_decay) first, then subtracts the Adam update"),
+                                              -0.009949999950250001], HINT_DECAY_AFTER_THE_ADAM_STEP),
         Mistake("no bias correction", [0.963377323398, -1.9583772567316144, 0.4975, -0.03162277160168457],
                 "the moments need bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t), "
                 "t counting this step from 1"),
@@ -189,7 +159,7 @@ def _(sub):
                                                -0.009999999987500001],
                 "eps goes outside the square root: sqrt(v_hat) + eps, as in torch"),
         Mistake("decay sign flipped", [0.9950000009999997, -2.000000000333333, 0.5025, -0.009999999950000001],
-                "your weights grow: the decoupled decay multiplies them by (1 - lr*weight_decay)"),
+                HINT_ADAMW_DECAY_SIGN_FLIPPED),
         Mistake("step counted from 0", [np.nan] * 4,
                 "your first step is not finite: the step counter is incremented first, so the first "
                 "update uses t = 1 and 1 - beta**t is never 0"),

@@ -9,6 +9,11 @@ import functools
 import numpy as np
 
 from autograder.framework import Fail, Mistake, case, check_close, expect
+from autograder.suites.penalties.common import (
+    HINT_HALF_DERIVATIVE, HINT_SIGN_SLIP, HINT_NO_HALF, HINT_ABS, HINT_NO_HALF_ON_L2,
+    HINT_HALF_ON_BOTH, HINT_SWAPPED_STRENGTHS, HINT_SQUARE_OF_SUM, HINT_FACTOR_2_ON_L2,
+    HINT_SWAPPED_STRENGTHS_GRAD, HINT_HALF_ON_L2, HINT_SIGN_LOST, HINT_MU_OVER_ABS_MU
+)
 
 # ----------------------------------------------------------------------------- tolerances
 # Elementwise closed forms (gradients, minimizers): equivalent formulas differ by a few
@@ -139,9 +144,7 @@ MISTAKES = {
         Mistake("w / |w|", lambda w, lam: lam * _sign_by_division(w), _NAN_AT_ZERO),
     ],
     "l2_penalty": [
-        Mistake("no 1/2", lambda w, lam: lam * np.sum(_a(w) ** 2),
-                "your penalty is twice the expected one: this course writes the L2 penalty as "
-                "(lam/2) * sum(w^2), with the factor 1/2."),
+        Mistake("no 1/2", lambda w, lam: lam * np.sum(_a(w) ** 2), HINT_NO_HALF),
         Mistake("norm not squared", lambda w, lam: 0.5 * lam * np.sqrt(np.sum(_a(w) ** 2)),
                 "your penalty uses ||w||_2 where its square is needed: (lam/2) * sum(w^2)."),
         Mistake("mean", lambda w, lam: 0.5 * lam * np.mean(_a(w) ** 2),
@@ -158,33 +161,26 @@ MISTAKES = {
                 "differentiating w^2, leaving lam * w."),
         Mistake("sign", lambda w, lam: lam * np.sign(_a(w)),
                 "your gradient looks like lam * sign(w), the L1 subgradient; the L2 gradient is lam * w."),
-        Mistake("abs", lambda w, lam: lam * np.abs(_a(w)),
-                "your gradient is never negative: lam * |w| loses the sign of w. The gradient of "
-                "(lam/2) * w^2 is lam * w, negative where w is."),
+        Mistake("abs", lambda w, lam: lam * np.abs(_a(w)), HINT_ABS),
     ],
     "elastic_net_penalty": [
         Mistake("no 1/2 on L2", lambda w, l1, l2: l1 * np.sum(np.abs(_a(w))) + l2 * np.sum(_a(w) ** 2),
-                "your L2 part is twice too large: the elastic net is lam1*sum|w| + (lam2/2)*sum(w^2)."),
+                HINT_NO_HALF_ON_L2),
         Mistake("1/2 on both", lambda w, l1, l2: 0.5 * l1 * np.sum(np.abs(_a(w))) + 0.5 * l2 * np.sum(_a(w) ** 2),
-                "your L1 part is halved: only the L2 part carries the factor 1/2."),
+                HINT_HALF_ON_BOTH),
         Mistake("swapped", lambda w, l1, l2: l2 * np.sum(np.abs(_a(w))) + 0.5 * l1 * np.sum(_a(w) ** 2),
-                "you seem to have swapped lam1 and lam2: lam1 goes with |w|, lam2 with w^2."),
+                HINT_SWAPPED_STRENGTHS),
         Mistake("square of sum", lambda w, l1, l2: l1 * np.sum(np.abs(_a(w))) + 0.5 * l2 * np.sum(_a(w)) ** 2,
-                "your L2 part looks like (lam2/2) * (sum w)^2, the square of the sum; it sums the squares: "
-                "(lam2/2) * sum(w^2)."),
+                HINT_SQUARE_OF_SUM),
     ],
     "elastic_net_gradient": [
-        Mistake("factor 2 on L2", lambda w, l1, l2: l1 * np.sign(_a(w)) + 2 * l2 * _a(w),
-                "your L2 part is 2*lam2*w; with the penalty (lam2/2)*||w||^2 its gradient is lam2*w."),
+        Mistake("factor 2 on L2", lambda w, l1, l2: l1 * np.sign(_a(w)) + 2 * l2 * _a(w), HINT_FACTOR_2_ON_L2),
         Mistake("one at zero", lambda w, l1, l2: l1 * _sign_one_at_zero(w) + l2 * _a(w),
                 "where w == 0 your result is +-lam1; the contract takes sign(0) = 0, so it is 0 there."),
-        Mistake("swapped", lambda w, l1, l2: l2 * np.sign(_a(w)) + l1 * _a(w),
-                "you seem to have swapped lam1 and lam2: lam1 multiplies sign(w), lam2 multiplies w."),
+        Mistake("swapped", lambda w, l1, l2: l2 * np.sign(_a(w)) + l1 * _a(w), HINT_SWAPPED_STRENGTHS_GRAD),
         Mistake("L2 only", lambda w, l1, l2: l2 * _a(w),
                 "your result is missing the L1 part lam1 * sign(w)."),
-        Mistake("half on L2", lambda w, l1, l2: l1 * np.sign(_a(w)) + 0.5 * l2 * _a(w),
-                "your L2 part looks like (lam2/2) * w: differentiating (lam2/2) * w^2 gives lam2 * w "
-                "(the 2 of the square cancels the 1/2)."),
+        Mistake("half on L2", lambda w, l1, l2: l1 * np.sign(_a(w)) + 0.5 * l2 * _a(w), HINT_HALF_ON_L2),
         Mistake("w / |w|", lambda w, l1, l2: l1 * _sign_by_division(w) + l2 * _a(w), _NAN_AT_ZERO),
     ],
     "l1_scalar_minimizer": [
@@ -193,15 +189,12 @@ MISTAKES = {
                 "so 2(w - mu) + lam*sign(w) = 0 puts the threshold at lam/2."),
         Mistake("no clamp", lambda mu, lam: _a(mu) - 0.5 * lam * np.sign(_a(mu)),
                 "for |mu| <= lam/2 the minimizer is exactly 0, but yours crosses zero: clamp with max(., 0)."),
-        Mistake("sign lost", lambda mu, lam: np.maximum(_a(mu) - 0.5 * lam, 0),
-                "negative mu give 0 in your answer: the minimizer keeps the sign of mu, "
-                "sign(mu) * max(|mu| - lam/2, 0)."),
+        Mistake("sign lost", lambda mu, lam: np.maximum(_a(mu) - 0.5 * lam, 0), HINT_SIGN_LOST),
         Mistake("hard threshold", lambda mu, lam: np.where(np.abs(_a(mu)) > 0.5 * lam, _a(mu), 0.0),
                 "your answer keeps mu unchanged above the threshold (hard thresholding); the L1 minimizer "
                 "also shrinks it toward 0 by lam/2."),
         Mistake("mu / |mu|", lambda mu, lam: _sign_by_division(mu) * np.maximum(np.abs(_a(mu)) - 0.5 * lam, 0),
-                "your answer is NaN where mu == 0: mu / |mu| divides 0 by 0 there. Use np.sign(mu) (0 at "
-                "mu == 0), and note that the minimizer is exactly 0 whenever |mu| <= lam/2."),
+                HINT_MU_OVER_ABS_MU),
     ],
     "l2_scalar_minimizer": [
         Mistake("1/2 quadratic", lambda mu, lam: _a(mu) / (1 + lam),
@@ -212,12 +205,8 @@ MISTAKES = {
         Mistake("linearized", lambda mu, lam: _a(mu) * (1 - 0.5 * lam),
                 "your answer is mu*(1 - lam/2), a first-order approximation; solve 2(w - mu) + lam*w = 0 "
                 "exactly: mu/(1 + lam/2)."),
-        Mistake("penalty derivative lam/2", lambda mu, lam: _a(mu) / (1 + 0.25 * lam),
-                "your answer is mu/(1 + lam/4): the derivative of (lam/2) * w^2 is lam * w, not (lam/2) * w; "
-                "solve 2(w - mu) + lam*w = 0."),
-        Mistake("sign slip", lambda mu, lam: 2 * _a(mu) / (2 - lam),
-                "your answer is 2*mu/(2 - lam), which grows with lam instead of shrinking: a sign slipped "
-                "when setting the derivative to zero. 2(w - mu) + lam*w = 0 gives w = 2*mu/(2 + lam)."),
+        Mistake("penalty derivative lam/2", lambda mu, lam: _a(mu) / (1 + 0.25 * lam), HINT_HALF_DERIVATIVE),
+        Mistake("sign slip", lambda mu, lam: 2 * _a(mu) / (2 - lam), HINT_SIGN_SLIP),
     ],
 }
 

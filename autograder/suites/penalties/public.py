@@ -5,6 +5,11 @@ Every expected value below is worked out by hand from the contract in penalties.
 check the same functions on many more inputs.
 """
 from autograder.framework import Mistake, case, check_close
+from autograder.suites.penalties.common import (
+    HINT_HALF_DERIVATIVE, HINT_SIGN_SLIP, HINT_NO_HALF, HINT_ABS, HINT_NO_HALF_ON_L2,
+    HINT_HALF_ON_BOTH, HINT_SWAPPED_STRENGTHS, HINT_SQUARE_OF_SUM, HINT_FACTOR_2_ON_L2,
+    HINT_SWAPPED_STRENGTHS_GRAD, HINT_HALF_ON_L2, HINT_SIGN_LOST, HINT_MU_OVER_ABS_MU
+)
 
 W = [1.0, -2.0, 0.0, 3.0]        # sum |w| = 6, sum w^2 = 14, one exact zero
 # Closed-form answers: only the last bits may differ between correct implementations,
@@ -49,9 +54,7 @@ def _(sub):
 @case("l2_penalty: w = [1, -2, 0, 3], lam = 0.5", points=1)
 def _(sub):
     check_close(sub.l2_penalty(W, 0.5), 3.5, rtol=RTOL, what="l2_penalty(w, 0.5)", mistakes=[
-        Mistake("no 1/2", 7.0,
-                "your penalty is twice the expected one: this course writes the L2 penalty as "
-                "(lam/2) * sum(w^2), with the factor 1/2."),
+        Mistake("no 1/2", 7.0, HINT_NO_HALF),
         Mistake("norm not squared", 0.25 * 14 ** 0.5,
                 "your penalty uses ||w||_2 instead of its square; the L2 penalty is (lam/2) * sum(w^2)."),
         Mistake("square of sum", 1.0,        # (0.5/2) * (1 - 2 + 0 + 3)^2
@@ -70,9 +73,7 @@ def _(sub):
         Mistake("half", [0.25, -0.5, 0.0, 0.75],
                 "your gradient is half the expected one: the 1/2 of the penalty cancels against the 2 "
                 "from differentiating w^2, leaving lam * w."),
-        Mistake("abs", [0.5, 1.0, 0.0, 1.5],
-                "your gradient is never negative: lam * |w| loses the sign of w. The gradient of "
-                "(lam/2) * w^2 is lam * w, negative where w is."),
+        Mistake("abs", [0.5, 1.0, 0.0, 1.5], HINT_ABS),
     ])
 
 
@@ -82,15 +83,11 @@ def _(sub):
     # 0.5 * 6 + (0.2 / 2) * 14 = 3 + 1.4
     check_close(sub.elastic_net_penalty(W, 0.5, 0.2), 4.4, rtol=RTOL, what="elastic_net_penalty(w, 0.5, 0.2)",
                 mistakes=[
-        Mistake("no 1/2 on L2", 5.8,
-                "your L2 part is twice too large: the elastic net is lam1*sum|w| + (lam2/2)*sum(w^2)."),
-        Mistake("1/2 on both", 2.9,
-                "your L1 part is halved: only the L2 part carries the factor 1/2."),
-        Mistake("swapped strengths", 0.2 * 6 + 0.25 * 14,
-                "you seem to have swapped lam1 and lam2: lam1 goes with |w|, lam2 with w^2."),
+        Mistake("no 1/2 on L2", 5.8, HINT_NO_HALF_ON_L2),
+        Mistake("1/2 on both", 2.9, HINT_HALF_ON_BOTH),
+        Mistake("swapped strengths", 0.2 * 6 + 0.25 * 14, HINT_SWAPPED_STRENGTHS),
         Mistake("square of sum", 3.4,        # 0.5 * 6 + (0.2/2) * (sum w)^2 = 3 + 0.1 * 4
-                "your L2 part looks like (lam2/2) * (sum w)^2, the square of the sum; it sums the squares: "
-                "(lam2/2) * sum(w^2)."),
+                HINT_SQUARE_OF_SUM),
     ])
 
 
@@ -98,15 +95,11 @@ def _(sub):
 def _(sub):
     check_close(sub.elastic_net_gradient(W, 0.5, 0.2), [0.7, -0.9, 0.0, 1.1], rtol=RTOL,
                 what="elastic_net_gradient(w, 0.5, 0.2)", mistakes=[
-        Mistake("factor 2 on L2", [0.9, -1.3, 0.0, 1.7],
-                "your L2 part is 2*lam2*w; with the penalty (lam2/2)*||w||^2 its gradient is lam2*w."),
+        Mistake("factor 2 on L2", [0.9, -1.3, 0.0, 1.7], HINT_FACTOR_2_ON_L2),
         Mistake("nonzero at zero", [0.7, -0.9, 0.5, 1.1],
                 "at w == 0 your result is lam1; the contract takes sign(0) = 0 there, so it is 0."),
-        Mistake("swapped strengths", [0.4, -1.2, 0.0, 1.7],
-                "you seem to have swapped lam1 and lam2: lam1 multiplies sign(w), lam2 multiplies w."),
-        Mistake("half on L2", [0.6, -0.7, 0.0, 0.8],
-                "your L2 part looks like (lam2/2) * w: differentiating (lam2/2) * w^2 gives lam2 * w "
-                "(the 2 of the square cancels the 1/2)."),
+        Mistake("swapped strengths", [0.4, -1.2, 0.0, 1.7], HINT_SWAPPED_STRENGTHS_GRAD),
+        Mistake("half on L2", [0.6, -0.7, 0.0, 0.8], HINT_HALF_ON_L2),
         Mistake("w / |w|", [0.7, -0.9, float("nan"), 1.1],
                 "your result is NaN where w == 0: w / |w| divides 0 by 0 there. Use np.sign(w), which is "
                 "0 at w == 0, the value the contract picks."),
@@ -137,15 +130,11 @@ def _(sub):
 def _(sub):
     check_close(sub.l1_scalar_minimizer([1.0, -1.0, 0.2, -3.0, 0.0], 0.5), [0.75, -0.75, 0.0, -2.75, 0.0],
                 rtol=RTOL, what="l1_scalar_minimizer(mu, 0.5)", mistakes=[
-        Mistake("sign lost", [0.75, 0.0, 0.0, 0.0, 0.0],
-                "negative mu give 0 in your answer: the minimizer keeps the sign of mu, "
-                "sign(mu) * max(|mu| - lam/2, 0)."),
+        Mistake("sign lost", [0.75, 0.0, 0.0, 0.0, 0.0], HINT_SIGN_LOST),
         Mistake("no clamp", [0.75, -0.75, -0.05, -2.75, 0.0],
                 "small mu (|mu| <= lam/2) should give exactly 0, but yours cross zero: clamp with max(., 0)."),
         Mistake("threshold lam", [0.5, -0.5, 0.0, -2.5, 0.0], _L1_MIN_HINT_THRESHOLD),
-        Mistake("mu / |mu|", [0.75, -0.75, 0.0, -2.75, float("nan")],
-                "your answer is NaN where mu == 0: mu / |mu| divides 0 by 0 there. Use np.sign(mu) (0 at "
-                "mu == 0), and note that the minimizer is exactly 0 whenever |mu| <= lam/2."),
+        Mistake("mu / |mu|", [0.75, -0.75, 0.0, -2.75, float("nan")], HINT_MU_OVER_ABS_MU),
     ])
 
 
@@ -155,12 +144,8 @@ _L2_MIN_HINTS = [
      "(w - mu)^2 without the 1/2: solve 2(w - mu) + lam*w = 0."),
     ("penalty without 1/2", lambda lam: 1.0 / (1.0 + 2.0 * lam),
      "your answer is mu/(1 + 2*lam): the penalty is (lam/2)*w^2, not lam*w^2 - solve 2(w - mu) + lam*w = 0."),
-    ("penalty derivative lam/2", lambda lam: 1.0 / (1.0 + lam / 4),
-     "your answer is mu/(1 + lam/4): the derivative of (lam/2) * w^2 is lam * w, not (lam/2) * w; "
-     "solve 2(w - mu) + lam*w = 0."),
-    ("sign slip", lambda lam: 2.0 / (2.0 - lam) if lam != 2.0 else float("inf"),
-     "your answer is 2*mu/(2 - lam), which grows with lam instead of shrinking: a sign slipped when setting "
-     "the derivative to zero. 2(w - mu) + lam*w = 0 gives w = 2*mu/(2 + lam)."),
+    ("penalty derivative lam/2", lambda lam: 1.0 / (1.0 + lam / 4), HINT_HALF_DERIVATIVE),
+    ("sign slip", lambda lam: 2.0 / (2.0 - lam) if lam != 2.0 else float("inf"), HINT_SIGN_SLIP),
 ]
 
 

@@ -13,6 +13,11 @@ import functools
 import numpy as np
 
 from autograder.framework import Fail, Mistake, StudentRaised, call_args, case, check_close, expect
+from autograder.suites.proximal.common import (
+    HINT_SIGN_LOST, HINT_NO_CLAMP, HINT_ONE_SIDED, HINT_NO_L2_SCALING, HINT_L2_ONLY,
+    HINT_V_NOT_SCALED, HINT_HARD_ONE_SIDED, HINT_DIVIDE_BY_NORM_ONLY,
+    HINT_MOMENTUM_WITH_THE_UPDATED_T, HINT_STALE_W, HINT_LAM_ON_EVERY_ENTRY, HINT_SHRUNK_LEAST_SQUARES
+)
 
 # ----------------------------------------------------------------------------- tolerances
 # Elementwise closed forms: equivalent formulas differ by a few ulps; 1e-12 relative (and
@@ -203,14 +208,9 @@ _SHORT_HINT = ("your iterates are one iteration behind: with n_iter = k the loop
 
 MISTAKES = {
     "prox_l1": [
-        Mistake("sign lost", lambda v, t: np.maximum(np.abs(_a(v)) - t, 0.0),
-                "negative entries come out positive: soft thresholding keeps the sign, sign(v) * max(|v| - t, 0)."),
-        Mistake("no clamp", lambda v, t: _a(v) - t * np.sign(_a(v)),
-                "entries with |v| <= t cross zero instead of becoming exactly 0: clamp |v| - t at 0 with "
-                "max(., 0) before putting the sign back."),
-        Mistake("one-sided", lambda v, t: np.maximum(_a(v) - t, 0.0),
-                "negative entries all became 0: max(v - t, 0) only handles positive v; soft thresholding is "
-                "symmetric, sign(v) * max(|v| - t, 0)."),
+        Mistake("sign lost", lambda v, t: np.maximum(np.abs(_a(v)) - t, 0.0), HINT_SIGN_LOST),
+        Mistake("no clamp", lambda v, t: _a(v) - t * np.sign(_a(v)), HINT_NO_CLAMP),
+        Mistake("one-sided", lambda v, t: np.maximum(_a(v) - t, 0.0), HINT_ONE_SIDED),
         Mistake("v - t", lambda v, t: _a(v) - t,
                 "your result is v - t: every entry moves toward 0 by t, and entries with |v| <= t become 0."),
         Mistake("hard", lambda v, t: np.where(np.abs(_a(v)) > t, _a(v), 0.0),
@@ -227,19 +227,14 @@ MISTAKES = {
                 "your result is v / t; the prox of (t/2)||x||^2 is v / (1 + t)."),
     ],
     "prox_elastic_net": [
-        Mistake("no L2 scaling", lambda v, t1, t2: _soft(v, t1),
-                "your result is the soft threshold alone: the L2 part then divides it by (1 + t2)."),
+        Mistake("no L2 scaling", lambda v, t1, t2: _soft(v, t1), HINT_NO_L2_SCALING),
         Mistake("scale first", lambda v, t1, t2: _soft(_a(v) / (1 + t2), t1),
                 "you divided v by (1 + t2) before soft-thresholding at t1: threshold first and then divide "
                 "(or threshold the scaled v at t1 / (1 + t2))."),
-        Mistake("L2 only", lambda v, t1, t2: _a(v) / (1 + t2),
-                "your result is v / (1 + t2): the L1 part (soft thresholding at t1) is missing."),
+        Mistake("L2 only", lambda v, t1, t2: _a(v) / (1 + t2), HINT_L2_ONLY),
         Mistake("L2 factor 2", lambda v, t1, t2: _soft(v, t1) / (1 + 2 * t2),
                 "you divided by (1 + 2*t2): the L2 part is (t2/2)||x||^2, so divide by (1 + t2)."),
-        Mistake("threshold t1/(1+t2), v not scaled", lambda v, t1, t2: _soft(v, t1 / (1 + t2)),
-                "you soft-thresholded v itself at t1 / (1 + t2): that threshold belongs to the scaled point "
-                "v / (1 + t2). Either soft-threshold v at t1 and divide by (1 + t2), or threshold "
-                "v / (1 + t2) at t1 / (1 + t2)."),
+        Mistake("threshold t1/(1+t2), v not scaled", lambda v, t1, t2: _soft(v, t1 / (1 + t2)), HINT_V_NOT_SCALED),
         Mistake("L2 as a gradient step", lambda v, t1, t2: _soft(v, t1) * (1 - t2),
                 "after the soft threshold you multiplied by (1 - t2), a gradient step on the L2 part; the "
                 "prox solves (1 + t2) x = soft_threshold(v, t1) exactly: divide by (1 + t2)."),
@@ -258,9 +253,7 @@ MISTAKES = {
                 "your threshold looks like 2t; it is sqrt(2t)."),
         Mistake("soft", lambda v, t: _soft(v, np.sqrt(2 * t)),
                 "your kept entries were shrunk (soft thresholding); hard thresholding keeps v_i unchanged."),
-        Mistake("one-sided", lambda v, t: np.where(_a(v) > np.sqrt(2 * t), _a(v), 0.0),
-                "all your negative entries became 0: compare |v_i| (not v_i) with sqrt(2t); a large "
-                "negative entry is kept just like a large positive one."),
+        Mistake("one-sided", lambda v, t: np.where(_a(v) > np.sqrt(2 * t), _a(v), 0.0), HINT_HARD_ONE_SIDED),
     ],
     "project_max_norm": [
         Mistake("always rescale", lambda w, r, axis=None: _project(w, r, axis, always=True),
@@ -279,7 +272,7 @@ MISTAKES = {
                 "you clipped each entry to [-r, r] (a box); the constraint is on the Euclidean norm of the "
                 "whole slice: rescale the slice by r / ||w|| when ||w|| > r, keeping its direction."),
         Mistake("divide by squared norm", lambda w, r, axis=None: _project(w, r, axis, norm="squared"),
-                "you divided by ||w||^2 (or twice by ||w||): the projection is w * r / ||w||."),
+                HINT_DIVIDE_BY_NORM_ONLY),
         Mistake("0/0 on a zero slice", lambda w, r, axis=None: _project(w, r, axis, norm="min(1, r/norm)"),
                 "your result is NaN on an all-zero slice when r = 0: r / ||w|| is 0/0 there. Rescale only the "
                 "slices whose norm exceeds r, e.g. np.where(norms > r, r / norms, 1.0) with the zero norms "
@@ -312,12 +305,8 @@ MISTAKES = {
         Mistake("threshold lam", _fista_model(threshold="lam"), _THRESHOLD_HINT),
         Mistake("gradient without /n", _fista_model(grad_over_n=False), _GRAD_N_HINT),
         Mistake("momentum with the updated t", _fista_model(momentum="updated t"),
-                "your momentum weight looks like (t_new - 1)/t_new: t was overwritten by t_new before the "
-                "weight was formed. Use the old t: (t - 1)/t_new, which is 0 at the first iteration; update "
-                "t only after computing z."),
-        Mistake("stale w", _fista_model(momentum="stale w"),
-                "your momentum term looks like w_new - 0: the previous iterate w is never updated. After "
-                "computing z, set w = w_new (and t = t_new)."),
+                HINT_MOMENTUM_WITH_THE_UPDATED_T),
+        Mistake("stale w", _fista_model(momentum="stale w"), HINT_STALE_W),
         Mistake("Frobenius L", _fista_model(lipschitz="frobenius"), _FROBENIUS_HINT),
         Mistake("smallest eigenvalue", _fista_model(lipschitz="smallest"), _SMALLEST_EIG_HINT),
         Mistake("gradient sign", _fista_model(grad_sign=-1.0), _GRAD_SIGN_HINT),
@@ -337,11 +326,9 @@ MISTAKES = {
             _a(X).T @ _a(X) + 2 * lam * np.eye(_a(X).shape[1]), _a(X).T @ _a(y)),
                 "your answer uses 2*lam: solve (X^T X + lam I) w = X^T y."),
         Mistake("lam on every entry", lambda X, y, lam: np.linalg.solve(_a(X).T @ _a(X) + lam, _a(X).T @ _a(y)),
-                "you added lam to EVERY entry of X^T X (X.T @ X + lam broadcasts the number): lam goes on the "
-                "diagonal only, X.T @ X + lam * np.eye(d)."),
+                HINT_LAM_ON_EVERY_ENTRY),
         Mistake("shrunk least squares", lambda X, y, lam: np.linalg.lstsq(_a(X), _a(y), rcond=None)[0] / (1 + lam),
-                "your answer is the least-squares solution divided by (1 + lam); that is ridge only when "
-                "X^T X = I. In general solve (X^T X + lam I) w = X^T y."),
+                HINT_SHRUNK_LEAST_SQUARES),
     ],
 }
 

@@ -7,6 +7,11 @@ the same functions on many more inputs.
 import numpy as np
 
 from autograder.framework import Fail, Mistake, case, check_close
+from autograder.suites.proximal.common import (
+    HINT_SIGN_LOST, HINT_NO_CLAMP, HINT_ONE_SIDED, HINT_NO_L2_SCALING, HINT_L2_ONLY,
+    HINT_V_NOT_SCALED, HINT_HARD_ONE_SIDED, HINT_DIVIDE_BY_NORM_ONLY,
+    HINT_MOMENTUM_WITH_THE_UPDATED_T, HINT_STALE_W, HINT_LAM_ON_EVERY_ENTRY, HINT_SHRUNK_LEAST_SQUARES
+)
 
 # Closed forms: correct implementations differ in the last bits at most.
 RTOL = 1e-12
@@ -43,15 +48,9 @@ def _(sub):
     v = [-3.0, -1.0, -0.5, 0.0, 0.5, 2.0]
     check_close(sub.prox_l1(v, 1.0), [-2.0, 0.0, 0.0, 0.0, 0.0, 1.0], rtol=RTOL, atol=0.0,
                 what="prox_l1(v, 1)", mistakes=[
-        Mistake("sign lost", [2.0, 0.0, 0.0, 0.0, 0.0, 1.0],
-                "negative entries come out positive: soft thresholding keeps the sign, "
-                "sign(v) * max(|v| - t, 0)."),
-        Mistake("no clamp", [-2.0, 0.0, 0.5, 0.0, -0.5, 1.0],
-                "entries with |v| <= t cross zero instead of becoming exactly 0: clamp |v| - t at 0 "
-                "with max(., 0) before putting the sign back."),
-        Mistake("one-sided", [0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
-                "negative entries all became 0: max(v - t, 0) only handles positive v; soft thresholding is "
-                "symmetric, sign(v) * max(|v| - t, 0)."),
+        Mistake("sign lost", [2.0, 0.0, 0.0, 0.0, 0.0, 1.0], HINT_SIGN_LOST),
+        Mistake("no clamp", [-2.0, 0.0, 0.5, 0.0, -0.5, 1.0], HINT_NO_CLAMP),
+        Mistake("one-sided", [0.0, 0.0, 0.0, 0.0, 0.0, 1.0], HINT_ONE_SIDED),
         Mistake("v - t", [-4.0, -2.0, -1.5, -1.0, -0.5, 1.0],
                 "your result is v - t: the shrinkage moves every entry toward 0 (by t), and entries "
                 "with |v| <= t become exactly 0."),
@@ -84,17 +83,12 @@ def _(sub):
     # soft threshold at 1: [-2, 0, 1]; then divide by 1 + t2 = 2
     check_close(sub.prox_elastic_net([-3.0, 0.5, 2.0], 1.0, 1.0), [-1.0, 0.0, 0.5], rtol=RTOL,
                 what="prox_elastic_net(v, 1, 1)", mistakes=[
-        Mistake("no L2 scaling", [-2.0, 0.0, 1.0],
-                "your result is the soft threshold alone: the L2 part then divides it by (1 + t2)."),
+        Mistake("no L2 scaling", [-2.0, 0.0, 1.0], HINT_NO_L2_SCALING),
         Mistake("scale first", [-0.5, 0.0, 0.0],
                 "you divided v by (1 + t2) before soft-thresholding at t1: either threshold first and "
                 "then divide, or threshold the scaled v at t1 / (1 + t2)."),
-        Mistake("L2 only", [-1.5, 0.25, 1.0],
-                "your result is v / (1 + t2): the L1 part (soft thresholding at t1) is missing."),
-        Mistake("threshold t1/(1+t2), v not scaled", [-2.5, 0.0, 1.5],
-                "you soft-thresholded v itself at t1 / (1 + t2): that threshold belongs to the scaled point "
-                "v / (1 + t2). Either soft-threshold v at t1 and divide by (1 + t2), or threshold "
-                "v / (1 + t2) at t1 / (1 + t2)."),
+        Mistake("L2 only", [-1.5, 0.25, 1.0], HINT_L2_ONLY),
+        Mistake("threshold t1/(1+t2), v not scaled", [-2.5, 0.0, 1.5], HINT_V_NOT_SCALED),
     ])
 
 
@@ -114,9 +108,7 @@ def _(sub):
         Mistake("soft", [-3.0 + 2 ** 0.5, -1.5 + 2 ** 0.5, 0.0, 0.0, 2.5 - 2 ** 0.5],
                 "your kept entries were shrunk: hard thresholding keeps v_i unchanged (it is soft "
                 "thresholding that subtracts the threshold)."),
-        Mistake("one-sided", [0.0, 0.0, 0.0, 0.0, 2.5],
-                "all your negative entries became 0: compare |v_i| (not v_i) with sqrt(2t); a large "
-                "negative entry is kept just like a large positive one."),
+        Mistake("one-sided", [0.0, 0.0, 0.0, 0.0, 2.5], HINT_HARD_ONE_SIDED),
     ])
 
 
@@ -134,8 +126,7 @@ def _(sub):
 @case("project_max_norm: [3, 4] onto the unit ball gives [0.6, 0.8]; [0.3, 0.4] stays", points=2)
 def _(sub):
     check_close(sub.project_max_norm([3.0, 4.0], 1.0), [0.6, 0.8], rtol=RTOL, what="project_max_norm([3, 4], 1)",
-                mistakes=[Mistake("divide by norm only", [3 / 25, 4 / 25],
-                                  "you divided by ||w||^2 (or twice by ||w||): the projection is w * r / ||w||."),
+                mistakes=[Mistake("divide by norm only", [3 / 25, 4 / 25], HINT_DIVIDE_BY_NORM_ONLY),
                           Mistake("max-abs norm", [0.75, 1.0],
                                   "your norm looks like the largest |entry| (4 here), not the Euclidean norm "
                                   "sqrt(3^2 + 4^2) = 5: the ball is ||w||_2 <= r."),
@@ -233,12 +224,8 @@ def _(sub):
                 "your sixth iterate is exactly ISTA's: the momentum step z = w_new + ((t - 1)/t_new)(w_new - w) "
                 "is missing or has no effect."),
         Mistake("momentum with the updated t", [0.3488601444806545, 1.5603989923695258],
-                "your momentum weight looks like (t_new - 1)/t_new: t was overwritten by t_new before the "
-                "weight was formed. Use the old t: (t - 1)/t_new, which is 0 at the first iteration; update "
-                "t only after computing z."),
-        Mistake("stale w", [0.0, 2.2031342054171814],
-                "your momentum term looks like w_new - 0: the previous iterate w is never updated. After "
-                "computing z, set w = w_new (and t = t_new)."),
+                HINT_MOMENTUM_WITH_THE_UPDATED_T),
+        Mistake("stale w", [0.0, 2.2031342054171814], HINT_STALE_W),
     ])
     check_converged(sub.fista(X_SMALL, Y_SMALL, LAM_SMALL), what="fista(X, y, 0.3)")
 
@@ -256,10 +243,6 @@ def _(sub):
                 "system is (X^T X + lam I) w = X^T y."),
         Mistake("2 lam", [11 / 15, 16 / 15],
                 "your answer uses 2*lam: the system is (X^T X + lam I) w = X^T y."),
-        Mistake("lam on every entry", [0.4, 1.4],
-                "you added lam to EVERY entry of X^T X (X.T @ X + lam broadcasts the number): lam goes on "
-                "the diagonal only, X.T @ X + lam * np.eye(d)."),
-        Mistake("shrunk least squares", [0.5, 1.0],
-                "your answer is the least-squares solution divided by (1 + lam); that is ridge only when "
-                "X^T X = I. In general solve (X^T X + lam I) w = X^T y."),
+        Mistake("lam on every entry", [0.4, 1.4], HINT_LAM_ON_EVERY_ENTRY),
+        Mistake("shrunk least squares", [0.5, 1.0], HINT_SHRUNK_LEAST_SQUARES),
     ])
