@@ -589,15 +589,16 @@ class SandboxedSubmission(framework.Submission):
         finally:
             self._sock.settimeout(None)
 
+    def _wait_readable(self, deadline: float) -> None:
+        """Return when the worker has bytes for us; raise _Timeout once the deadline passes."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([self._sock], [], [], remaining)[0]:
+            raise _Timeout
+
     def _fill(self, buf: bytearray, n: int, deadline: float) -> None:
         """Read from the worker until `buf` holds at least n bytes, or the deadline passes."""
         while len(buf) < n:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _Timeout
-            ready, _, _ = select.select([self._sock], [], [], remaining)
-            if not ready:
-                raise _Timeout
+            self._wait_readable(deadline)
             got = self._sock.recv_into(_CHUNK)   # into a reusable buffer: no 64 KB allocation per read
             if not got:
                 raise EOFError
@@ -624,12 +625,7 @@ class SandboxedSubmission(framework.Submission):
             view[:pos] = memoryview(buf)[HEADER.size:]
             del buf[:]
             while pos < n:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise _Timeout
-                ready, _, _ = select.select([self._sock], [], [], remaining)
-                if not ready:
-                    raise _Timeout
+                self._wait_readable(deadline)
                 got = self._sock.recv_into(view[pos:], n - pos)
                 if not got:
                     raise EOFError
