@@ -165,23 +165,10 @@ class InProcessSubmission(Submission):
             raise StudentRaised(f"{function}() raised {type(exc).__name__}: {exc}",
                                 traceback.format_exc(limit=-3)) from None
         try:
-            wire = protocol.dumps((value, _strip_markers(call_args), _strip_markers(call_kwargs)))
+            wire = protocol.dumps((value, protocol.strip_live_objects(call_args), protocol.strip_live_objects(call_kwargs)))
         except protocol.ProtocolError as exc:
             raise BadReturn(f"{function}() returned a value that cannot be graded: {exc}") from None
         return protocol.loads(wire)
-
-
-def _strip_markers(value):
-    """Generators and callables do not travel back; they become None."""
-    if isinstance(value, (np.random.Generator,)) or callable(value):
-        return None
-    if isinstance(value, tuple):
-        return tuple(_strip_markers(v) for v in value)
-    if isinstance(value, list):
-        return [_strip_markers(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _strip_markers(v) for k, v in value.items()}
-    return value
 
 
 # ============================================================================ declaring cases

@@ -106,6 +106,19 @@ def materialize(value: Any) -> Any:
     return value
 
 
+def strip_live_objects(value: Any) -> Any:
+    """The arguments of a call as they travel back: Generators and callables become None."""
+    if isinstance(value, np.random.Generator) or callable(value):
+        return None
+    if isinstance(value, tuple):
+        return tuple(strip_live_objects(v) for v in value)
+    if isinstance(value, list):
+        return [strip_live_objects(v) for v in value]
+    if isinstance(value, dict):
+        return {k: strip_live_objects(v) for k, v in value.items()}
+    return value
+
+
 # ----------------------------------------------------------------------------- encode
 _DTYPE_NAMES = {np.dtype(name): name for name in ALLOWED_DTYPES}    # dtype -> name, a fast lookup
 _DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}

@@ -176,19 +176,6 @@ def _set_pdeathsig(sig: int) -> None:
         libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
 
 
-def _strip(value):
-    """Generators and callables do not travel back; they become None."""
-    if isinstance(value, __import__("numpy").random.Generator) or callable(value):
-        return None
-    if isinstance(value, tuple):
-        return tuple(_strip(v) for v in value)
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items()}
-    return value
-
-
 def _safe_str(obj, limit: int = 600) -> str:
     try:
         text = str(obj)
@@ -350,7 +337,7 @@ def _run_one(sock, fn, args, kwargs, inputs: bool, code_filename: str, out: Boun
                       "traceback": _student_traceback(exc, code_filename)}, out)
         return False
     try:
-        result = (value, _strip(args), _strip(kwargs)) if inputs else (value, (), {})
+        result = (value, protocol.strip_live_objects(args), protocol.strip_live_objects(kwargs)) if inputs else (value, (), {})
         message = frame(protocol.dumps_parts({"status": "ok", "result": result, "printed": out.text()[:2000]}))
     except BaseException as exc:  # noqa: BLE001 - unsupported type, or a hostile object
         _reply(sock, {"status": "bad_return", "message": _safe_str(exc)}, out)
