@@ -55,10 +55,11 @@ def variant_module(assignment: Assignment, code: str) -> types.ModuleType:
 
 def grade_in_process(assignment: Assignment, module, hidden: bool = True) -> list[framework.CaseResult]:
     """Run the suites against a module in this process (suite tests only, not the real grader)."""
-    from autograder.course import load_reference
+    from autograder import grading
 
-    cases = framework.load_cases(assignment.suite, hidden=hidden)
-    return framework.run_cases(cases, framework.InProcessSubmission(module), load_reference(assignment))
+    # suites and reference are loaded once per process, as the grader does
+    cases = grading.cases_for(assignment, hidden)
+    return framework.run_cases(cases, framework.InProcessSubmission(module), grading.reference_for(assignment))
 
 
 def score_by_function(results) -> dict[str, tuple[float, float]]:
