@@ -119,6 +119,43 @@ def strip_live_objects(value: Any) -> Any:
     return value
 
 
+class ChainError(ValueError):
+    """A chained call's previous value cannot feed the next call (see feed_previous)."""
+
+
+def check_feed(feed) -> list:
+    """A call chain's feed as plain [index, position] pairs (they cross to the worker as JSON)."""
+    pairs = [list(pair) for pair in feed]
+    for pair in pairs:
+        if not (len(pair) == 2 and type(pair[0]) is int and type(pair[1]) in (int, str)):
+            raise TypeError(f"a call chain's feed holds (index, position) pairs, got {pair!r}")
+    return pairs
+
+
+def feed_previous(args, kwargs: dict, feed: list, previous: Any) -> tuple[tuple, dict]:
+    """The arguments of a chained call, with items of the previous call's value put in.
+
+    For each [index, position] of `feed`: argument `position` (an int: positional; a str: keyword)
+    becomes previous[index]. Used where the chain runs: the sandbox's worker, and
+    framework.Submission.call_chain. Only a tuple or list value can be indexed (never a
+    student-defined __getitem__); anything else raises ChainError with a message for the student.
+    """
+    if type(previous) not in (tuple, list):
+        raise ChainError(f"returned {type(previous).__name__}, not a tuple: its result cannot be passed on "
+                         "to the next step")
+    args, kwargs = list(args), dict(kwargs)
+    for index, position in feed:
+        if not -len(previous) <= index < len(previous):
+            raise ChainError(f"returned {len(previous)} values; the next step needs item {index}")
+        if type(position) is int:
+            if not -len(args) <= position < len(args):
+                raise ChainError(f"chain feeds argument {position} of a call with {len(args)} arguments")
+            args[position] = previous[index]
+        else:
+            kwargs[position] = previous[index]
+    return tuple(args), kwargs
+
+
 # ----------------------------------------------------------------------------- encode
 _DTYPE_NAMES = {np.dtype(name): name for name in ALLOWED_DTYPES}    # dtype -> name, a fast lookup
 _DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}

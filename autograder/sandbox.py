@@ -20,13 +20,15 @@ How a submission is isolated (see autograder/worker.py for the student side):
 - each call has a wall-clock time limit enforced here; on a timeout or a crash the
   worker's process group (and, as root, every process of its uid) is SIGKILLed and a
   fresh worker is started for the next call, so only that function loses points; a
-  function that timed out is not run again (`max_timeouts_per_function`);
+  function that timed out is not run again (`max_timeouts_per_function`), nor one that ran
+  out of memory (its worker is replaced: the heap it filled is not reused);
 - `call_many(function, calls)` sends many calls in one message and reads one reply per
   call (same per-call time limit, stops at the first failure): half the cost per call;
   `call_each(function, calls, then)` does the same with a check (`then`) run on each reply
   as it arrives, so a suite's loop of call-then-check keeps its exact order and first
   failure (a check that fails ends the worker, discarding the calls the loop would not
-  have made, without counting them);
+  have made, without counting them); `call_chain(function, calls, feed, then)` also runs in one
+  message, the worker passing each value on to the next call (an optimizer's trajectory);
 - only plain data comes back: replies are decoded with `protocol.loads(trusted=False)`,
   bounded in size, and every failure becomes one of framework's StudentProblem
   exceptions with a message meant for the student.
@@ -282,6 +284,7 @@ class SandboxedSubmission(framework.Submission):
         self.events: list[str] = []
         self.import_printed = ""
         self._timeouts: dict[str, int] = {}
+        self._out_of_memory: set[str] = set()   # functions that raised MemoryError: not run again
         self._pid: int | None = None
         self._sock: socket.socket | None = None
         self._scratch: str | None = None
@@ -350,11 +353,20 @@ class SandboxedSubmission(framework.Submission):
         limit they would hit, must not count) is ended without a trace, and the next call starts
         a fresh one.
         """
+        return self._checked_in_turn(function, calls, then, inputs=inputs)
+
+    def call_chain(self, function: str, calls, feed, then) -> list:
+        """framework.Submission.call_chain in one message: the worker passes each value on to the next
+        call itself (the live object, as in the student's own loop), and `then` checks each value as
+        it arrives, with call_each's rules for a check that fails."""
+        return self._checked_in_turn(function, calls, then, inputs=False, feed=protocol.check_feed(feed))
+
+    def _checked_in_turn(self, function: str, calls, then, *, inputs: bool, feed=None) -> list:
         calls = [framework.as_call(c) for c in calls]
         if not calls:
             return []
         out = []
-        replies = self._exchange_lazy(function, calls, inputs)
+        replies = self._exchange_lazy(function, calls, inputs, feed)
         try:
             for value in replies:
                 out.append(then(value if inputs else value[0]))
@@ -368,12 +380,16 @@ class SandboxedSubmission(framework.Submission):
     def _exchange(self, function: str, calls: list, inputs: bool) -> list[tuple[Any, tuple, dict]]:
         return list(self._exchange_lazy(function, calls, inputs))
 
-    def _exchange_lazy(self, function: str, calls: list, inputs: bool):
+    def _exchange_lazy(self, function: str, calls: list, inputs: bool, feed: list | None = None):
         if self._closed:
             raise SandboxError("this submission was closed")
         if self._timeouts.get(function, 0) >= self.max_timeouts:
             raise StudentTimeout(f"{function}() was not run again: an earlier call took longer than "
                                  f"{self.call_timeout:g} s")
+        if function in self._out_of_memory:
+            # a memory bomb costs ~0.1 s per call (the kernel zero-fills what it grabs): once is enough
+            raise StudentRaised(f"{function}() was not run again: an earlier call ran out of memory "
+                                f"(the worker's limit is {self.memory >> 20} MB)")
         self._ensure_worker()
         if self._import_failure is not None:
             f = self._import_failure
@@ -384,6 +400,8 @@ class SandboxedSubmission(framework.Submission):
             request = {"fn": function, "args": tuple(calls[0][0]), "kwargs": dict(calls[0][1]), "inputs": inputs}
         else:
             request = {"fn": function, "batch": [[tuple(a), dict(k)] for a, k in calls], "inputs": inputs}
+            if feed:
+                request["feed"] = feed
         payload = protocol.dumps_parts(request)
         self._rbuf = bytearray()
         deadline = time.monotonic() + self.call_timeout
@@ -466,12 +484,19 @@ class SandboxedSubmission(framework.Submission):
             raise NotImplementedYet(f"{function}() is not implemented yet")
         if status == "missing":
             raise StudentRaised(f"your module has no function {function}() (was it renamed or deleted?)")
+        if status == "chain_error":
+            raise BadReturn(f"{function}() {self._text(reply, 'message', 300)}")
         if status == "bad_return":
             raise BadReturn(f"{function}() returned a value that cannot be graded: {self._text(reply, 'message', 300)}")
         if status == "error":
             kind = self._text(reply, "type", 80) or "an exception"
             message = self._text(reply, "message", 600)
-            extra = " (the worker's memory limit is %d MB)" % (self.memory >> 20) if kind == "MemoryError" else ""
+            extra = ""
+            if kind == "MemoryError":
+                extra = " (the worker's memory limit is %d MB)" % (self.memory >> 20)
+                self._out_of_memory.add(function)
+                self._kill_worker()   # a fresh worker for the other functions
+                self.events.append(f"{function}: out of memory")
             detail = self._text(reply, "traceback")
             if printed:
                 detail += ("\n" if detail else "") + "printed before the error:\n" + printed[:800]

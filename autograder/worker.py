@@ -21,9 +21,11 @@ inherits the resource tracker's fd; this one loads exactly what is listed below.
 Wire format on the call socket: 4-byte big-endian length + payload, payloads are
 `autograder.protocol` JSON (never pickle). Requests (trusted -> worker) are
 {"fn", "args", "kwargs", "inputs"} (or {"fn", "batch": [[args, kwargs], ...], "inputs"},
-one reply per call, stopping after the first failure); replies are dicts with "status": "ok" (with "result":
-(value, args_after, kwargs_after)), "not_implemented", "error", "bad_return", or
-"missing", plus "printed" (the head of what the call printed).
+one reply per call, stopping after the first failure; with "feed": [[index, position], ...]
+each call after the first gets items of the previous call's value, see protocol.feed_previous);
+replies are dicts with "status": "ok" (with "result": (value, args_after, kwargs_after)),
+"not_implemented", "error", "bad_return", "chain_error" or "missing", plus "printed" (the
+head of what the call printed).
 """
 from __future__ import annotations
 
@@ -313,37 +315,50 @@ def _serve(sock, module, code_filename: str, out: BoundedOutput) -> None:
             continue
         inputs = bool(request.get("inputs", True))  # arguments after the call, only when asked
         # A batch (from call_many) gets one reply per call, and stops at the first call that fails.
+        # A chain (a batch with "feed") passes items of each call's value on to the next call.
+        feed = request.get("feed")
+        previous = _NOTHING
         for args, kwargs in request.get("batch") or [(request.get("args", ()), request.get("kwargs", {}))]:
-            if not _run_one(sock, fn, args, kwargs, inputs, code_filename, out):
+            args, kwargs = protocol.materialize(tuple(args)), protocol.materialize(dict(kwargs))
+            if feed and previous is not _NOTHING:
+                try:
+                    args, kwargs = protocol.feed_previous(args, kwargs, feed, previous)
+                except protocol.ChainError as exc:
+                    out.reset()
+                    _reply(sock, {"status": "chain_error", "message": _safe_str(exc)}, out)
+                    break
+            previous = _run_one(sock, fn, args, kwargs, inputs, code_filename, out)
+            if previous is _NOTHING:
                 break
 
 
-def _run_one(sock, fn, args, kwargs, inputs: bool, code_filename: str, out: BoundedOutput) -> bool:
-    """Call fn once and send the reply; False when the call did not produce a value."""
+_NOTHING = object()   # what _run_one gives back when the call did not produce a value
+
+
+def _run_one(sock, fn, args, kwargs, inputs: bool, code_filename: str, out: BoundedOutput):
+    """Call fn once and send the reply; the value, or _NOTHING when the call did not produce one."""
     out.reset()
-    args = protocol.materialize(tuple(args))
-    kwargs = protocol.materialize(dict(kwargs))
     try:
         value = fn(*args, **kwargs)
     except NotImplementedError:
         _reply(sock, {"status": "not_implemented"}, out)
-        return False
+        return _NOTHING
     except SystemExit as exc:
         _reply(sock, {"status": "error", "type": "SystemExit",
                       "message": f"called sys.exit({_safe_str(exc.code, 40)})"}, out)
-        return False
+        return _NOTHING
     except BaseException as exc:  # noqa: BLE001 - reported to the student
         _reply(sock, {"status": "error", "type": type(exc).__name__, "message": _safe_str(exc),
                       "traceback": _student_traceback(exc, code_filename)}, out)
-        return False
+        return _NOTHING
     try:
         result = (value, protocol.strip_live_objects(args), protocol.strip_live_objects(kwargs)) if inputs else (value, (), {})
         message = frame(protocol.dumps_parts({"status": "ok", "result": result, "printed": out.text()[:2000]}))
     except BaseException as exc:  # noqa: BLE001 - unsupported type, or a hostile object
         _reply(sock, {"status": "bad_return", "message": _safe_str(exc)}, out)
-        return False
+        return _NOTHING
     sock.sendall(message)
-    return True
+    return value
 
 
 # ============================================================================ the zygote

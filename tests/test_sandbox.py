@@ -233,7 +233,15 @@ def test_memory_bomb_is_a_memory_error(make, bomb):
     r = run(sub, "bomb")
     assert r.status in ("error", "crashed"), r
     assert "MemoryError" in r.output or "memory" in r.output
+    pid = sub.worker_pid
     assert sub.call("one") == 1.0
+    if r.status == "error":   # out of memory once: a fresh worker for the rest, the bomb is not run again
+        assert sub.worker_pid != pid and sub.events == ["bomb: out of memory"]
+        start = time.monotonic()
+        again = run(sub, "bomb")
+        assert again.status == "error" and "not run again: an earlier call ran out of memory (the worker's " \
+            "limit is 256 MB)" in again.output
+        assert time.monotonic() - start < 0.05 and sub.call("one") == 1.0
 
 
 def test_memory_bomb_at_import(make):
@@ -737,6 +745,87 @@ def test_call_each_in_process_default():
     with pytest.raises(Fail, match="second"):
         sub.call_each("scale", [([1.0], 2.0), ([2.0], 0.5), ([3.0], 1.0)], check)
     assert seen == [[2.0], [1.0]]
+
+
+CHAIN = GOOD + textwrap.dedent("""
+    import numpy as np
+
+    SEEN = []
+
+    def step(w, g, state, lr=0.1):
+        # keeps the live state object: `state is the previous call's state` must hold in a chain
+        SEEN.append(id(state))
+        state["step"] = state["step"] + 1
+        return w - lr * np.asarray(g), state
+
+    def same_state_objects():
+        return len(SEEN), len(set(SEEN))
+
+    def not_a_tuple(w, g, state):
+        return 3.0
+
+    def short(w, g, state):
+        return (w,)
+
+    def grows(w, g, state, lr=0.1):
+        if state["step"] >= 2:
+            while True:
+                pass
+        state["step"] += 1
+        return w + 1.0, state
+""")
+
+
+def _chain_calls(n, **hp):
+    from autograder.framework import call_args
+
+    return [call_args(np.zeros(2) if k == 0 else None, np.full(2, k + 1.0), {"step": 0} if k == 0 else None, **hp)
+            for k in range(n)]
+
+
+@pytest.mark.parametrize("where", ["sandbox", "in_process"])
+def test_call_chain_feeds_each_value_to_the_next_call(make, where):
+    """call_chain: item i of each value becomes argument p of the next call (the live object the student
+    returned); `then` checks every value in order; sandbox and in-process agree."""
+    import types
+
+    if where == "sandbox":
+        sub = make(CHAIN)
+    else:
+        module = types.ModuleType("m")
+        exec(CHAIN, module.__dict__)
+        sub = framework.InProcessSubmission(module)
+    seen = []
+    out = sub.call_chain("step", _chain_calls(4, lr=0.5), [(0, 0), (1, 2)], lambda v: seen.append(v) or v[1]["step"])
+    assert out == [1, 2, 3, 4]
+    # w: 0 - 0.5 * (1 + 2 + 3 + 4) after four steps, each step's w fed from the one before
+    assert [v[0].tolist() for v in seen] == [[-0.5, -0.5], [-1.5, -1.5], [-3.0, -3.0], [-5.0, -5.0]]
+    assert tuple(sub.call("same_state_objects")) == (4, 1)   # one state object went round the loop, as in Python
+    with pytest.raises(BadReturn, match=r"not_a_tuple\(\) returned float, not a tuple"):
+        sub.call_chain("not_a_tuple", _chain_calls(3), [(0, 0), (1, 2)], lambda v: v)
+    with pytest.raises(BadReturn, match=r"short\(\) returned 1 values; the next step needs item 1"):
+        sub.call_chain("short", _chain_calls(3), [(0, 0), (1, 2)], lambda v: v)
+    with pytest.raises(TypeError, match="pairs"):
+        sub.call_chain("step", _chain_calls(2), [(0,)], lambda v: v)
+
+
+def test_call_chain_time_limit_and_failed_check(make):
+    """A chain keeps the per-call time limit; a check that fails ends it without charging later calls."""
+    from autograder.framework import Fail
+
+    sub = make(CHAIN)
+
+    def fail_on_second(v):
+        if v[1]["step"] == 2:
+            raise Fail("second step is wrong")
+
+    start = time.monotonic()
+    with pytest.raises(Fail, match="second step"):
+        sub.call_chain("grows", _chain_calls(4), [(0, 0), (1, 2)], fail_on_second)   # call 3 would spin
+    assert time.monotonic() - start < 0.5 and sub.events == []
+    with pytest.raises(StudentTimeout):
+        sub.call_chain("grows", _chain_calls(4), [(0, 0), (1, 2)], lambda v: v)
+    assert sub.events == ["grows: timeout"] and sub.call("one") == 1.0
 
 
 def test_without_user_isolation_the_same_limits_and_time_limits_apply(make):

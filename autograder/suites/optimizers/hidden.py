@@ -303,17 +303,36 @@ def _chain(step_fn, w0, grads, **hp):
     return np.array(out)
 
 
+# A step's result (w_new, state_new) feeds the next step's w (argument 0) and state (argument 2).
+_STEP_FEED = [(0, 0), (1, 2)]
+
+
+def _run_chain(sub, fn, w0, state0, grads, check_weights=False, **hp):
+    """The student's own loop `w, state = fn(w, g, state, **hp)` over grads, in one round trip
+    (call_chain passes the returned w and state on inside the worker, as the loop would). Each
+    result is checked as it arrives to be (w_new, state_new), and with check_weights that w_new
+    is numbers. Returns the list of (w_new, state_new), w_new a float array with check_weights."""
+    calls = [call_args(w0 if k == 0 else None, g, state0 if k == 0 else None, **hp) for k, g in enumerate(grads)]
+    steps = iter(range(1, len(calls) + 1))
+
+    def check(result):
+        w, state = _split(result, fn)
+        k = next(steps)
+        return (as_float_array(w, f"{fn}: weights after step {k}") if check_weights else w), state
+
+    return sub.call_chain(fn, calls, _STEP_FEED, check)
+
+
 def _trajectory(sub, ref, fn, seed):
     rng = _rng(seed)
     for shape, steps, lr, betas, eps, wd in TRAJECTORY_SETTINGS:
         hp = dict(lr=lr, betas=betas, eps=eps, weight_decay=wd)
         w0 = 2.0 * rng.normal(size=shape)
         grads = _gradients(rng, shape, steps)
-        w, state, got = w0, {"step": 0, "m": np.zeros(shape), "v": np.zeros(shape)}, []
-        for k, g in enumerate(grads, start=1):
-            w, state = _split(sub.call(fn, w, g, state, **hp), fn)   # the student's own state goes back in
-            w = as_float_array(w, f"{fn}: weights after step {k}")
-            got.append(w)
+        # the student's own w and state go back in at every step
+        results = _run_chain(sub, fn, w0, {"step": 0, "m": np.zeros(shape), "v": np.zeros(shape)}, grads,
+                             check_weights=True, **hp)
+        got, state = [w for w, _ in results], results[-1][1]
         expected = _chain(getattr(ref, fn), w0, grads, **hp)
         models = [Mistake(m.name, (lambda model: lambda *a, **k: _chain(model, w0, grads, **hp))(m.value),
                           m.hint) for m in MISTAKES[fn]]
@@ -335,8 +354,8 @@ def _step_counting(sub, fn):
     w = rng.normal(size=3)
     for start, n in ((0, 5), (41, 3)):
         state = _random_state(rng, (3,), start)
-        for _ in range(n):
-            w, state = _split(sub.call(fn, w, rng.normal(size=3), state, lr=1e-2, weight_decay=0.1), fn)
+        grads = [rng.normal(size=3) for _ in range(n)]
+        w, state = _run_chain(sub, fn, w, state, grads, lr=1e-2, weight_decay=0.1)[-1]
         step = _step_value(state, f'{fn}: state["step"]')
         expect(step == start + n, f'{fn}: starting from step {start}, state["step"] is {step:g} after {n} '
                                   f"calls, expected {start + n}", _STEP_HINT)
