@@ -396,12 +396,8 @@ class SandboxedSubmission(framework.Submission):
             raise StudentImportFailed(f.message, f.detail)
         if function not in self._functions:
             raise StudentRaised(f"your module has no function {function}() (was it renamed or deleted?)")
-        if len(calls) == 1:
-            request = {"fn": function, "args": tuple(calls[0][0]), "kwargs": dict(calls[0][1]), "inputs": inputs}
-        else:
-            request = {"fn": function, "batch": [[tuple(a), dict(k)] for a, k in calls], "inputs": inputs}
-            if feed:
-                request["feed"] = feed
+        # (function, [[args, kwargs], ...], inputs, feed): see autograder/worker.py
+        request = (function, [[list(a), dict(k)] for a, k in calls], inputs, feed or [])
         payload = protocol.dumps_parts(request)
         self._rbuf = bytearray()
         deadline = time.monotonic() + self.call_timeout
@@ -413,8 +409,9 @@ class SandboxedSubmission(framework.Submission):
                 reply = self._decode_reply(function, raw)
                 # the worker stops a batch at the first call that fails, so after the last
                 # reply, or a failure, it owes nothing more
-                self._pending = i < len(calls) - 1 and reply["status"] == "ok"
-                result = self._outcome(function, reply)
+                ok = type(reply) is tuple
+                self._pending = ok and i < len(calls) - 1
+                result = self._value(reply, inputs) if ok else self._outcome(function, reply)
                 yield result
                 deadline = time.monotonic() + self.call_timeout
         except _Timeout:
@@ -433,10 +430,15 @@ class SandboxedSubmission(framework.Submission):
             self.events.append(f"{function}: crashed")
             raise StudentCrashed(f"{function}() ended the worker process: {describe_status(status)}") from None
 
-    def _decode_reply(self, function: str, raw: bytes) -> dict:
+    def _decode_reply(self, function: str, raw: bytes) -> dict | tuple:
+        """A reply: a tuple for a value ("ok", ...: see worker._run_one), else a dict with a "status"."""
         try:
             reply = protocol.loads(raw, trusted=False)
-            if not isinstance(reply, dict) or not isinstance(reply.get("status"), str):
+            if type(reply) is tuple:
+                if not (len(reply) == 4 and reply[0] == "ok" and type(reply[2]) is tuple
+                        and type(reply[3]) is dict):
+                    raise protocol.ProtocolError("not a reply")
+            elif not isinstance(reply, dict) or not isinstance(reply.get("status"), str):
                 raise protocol.ProtocolError("not a reply")
         except protocol.ProtocolError as exc:
             self._kill_worker()
@@ -470,16 +472,17 @@ class SandboxedSubmission(framework.Submission):
         value = reply.get(key)
         return value[:limit] if isinstance(value, str) else ""
 
+    @staticmethod
+    def _value(reply: tuple, inputs: bool) -> tuple[Any, tuple, dict]:
+        """(value, args_after, kwargs_after) of an "ok" reply ("ok", value, args_after, kwargs_after)."""
+        if inputs:
+            return reply[1], reply[2], reply[3]
+        return reply[1], (), {}
+
     def _outcome(self, function: str, reply: dict):
+        """The StudentProblem a reply that is not a value stands for (raised)."""
         status = reply["status"]
         printed = self._text(reply, "printed", 2000)
-        if status == "ok":
-            result = reply.get("result")
-            if not (isinstance(result, tuple) and len(result) == 3 and isinstance(result[1], (tuple, list))
-                    and isinstance(result[2], dict)):
-                self._kill_worker()
-                raise BadReturn(f"{function}() sent back a malformed reply")
-            return result[0], tuple(result[1]), dict(result[2])
         if status == "not_implemented":
             raise NotImplementedYet(f"{function}() is not implemented yet")
         if status == "missing":

@@ -19,13 +19,15 @@ re-imports the parent's __main__ (the benchmark script, pytest's entry point...)
 inherits the resource tracker's fd; this one loads exactly what is listed below.
 
 Wire format on the call socket: 4-byte big-endian length + payload, payloads are
-`autograder.protocol` JSON (never pickle). Requests (trusted -> worker) are
-{"fn", "args", "kwargs", "inputs"} (or {"fn", "batch": [[args, kwargs], ...], "inputs"},
-one reply per call, stopping after the first failure; with "feed": [[index, position], ...]
-each call after the first gets items of the previous call's value, see protocol.feed_previous);
-replies are dicts with "status": "ok" (with "result": (value, args_after, kwargs_after)),
-"not_implemented", "error", "bad_return", "chain_error" or "missing", plus "printed" (the
-head of what the call printed).
+`autograder.protocol` JSON (never pickle). A request (trusted -> worker) is a tuple
+(function, [[args, kwargs], ...], inputs, feed): one reply per call, stopping after the first
+failure; `inputs` asks for the arguments as they are after each call; a non-empty feed,
+[[index, position], ...], gives each call after the first items of the previous call's value
+(see protocol.feed_previous);
+a call that returns gets the reply ("ok", value, args_after, kwargs_after) (the arguments only
+when asked for, else () and {}); any other reply is a dict with "status": "not_implemented",
+"error", "bad_return", "chain_error" or "missing", plus "printed" (the head of what the call
+printed).
 """
 from __future__ import annotations
 
@@ -307,18 +309,16 @@ def _serve(sock, module, code_filename: str, out: BoundedOutput) -> None:
             raw = recv_msg(sock)
         except (EOFError, OSError):
             return
-        request = protocol.loads(raw, trusted=True)
-        fn = getattr(module, request["fn"], None)
+        name, calls, inputs, feed = protocol.loads(raw, trusted=True)
+        fn = getattr(module, name, None)
         if not callable(fn):
             out.reset()
             _reply(sock, {"status": "missing"}, out)
             continue
-        inputs = bool(request.get("inputs", True))  # arguments after the call, only when asked
-        # A batch (from call_many) gets one reply per call, and stops at the first call that fails.
-        # A chain (a batch with "feed") passes items of each call's value on to the next call.
-        feed = request.get("feed")
+        # Several calls (call_many, call_each) get one reply each, and stop at the first call that
+        # fails. A chain (a non-empty feed) passes items of each call's value on to the next call.
         previous = _NOTHING
-        for args, kwargs in request.get("batch") or [(request.get("args", ()), request.get("kwargs", {}))]:
+        for args, kwargs in calls:
             args, kwargs = protocol.materialize(tuple(args)), protocol.materialize(dict(kwargs))
             if feed and previous is not _NOTHING:
                 try:
@@ -352,8 +352,11 @@ def _run_one(sock, fn, args, kwargs, inputs: bool, code_filename: str, out: Boun
                       "traceback": _student_traceback(exc, code_filename)}, out)
         return _NOTHING
     try:
-        result = (value, protocol.strip_live_objects(args), protocol.strip_live_objects(kwargs)) if inputs else (value, (), {})
-        message = frame(protocol.dumps_parts({"status": "ok", "result": result, "printed": out.text()[:2000]}))
+        # a value's reply is a tuple, not a dict with a status: half the encoding work of the
+        # dict, on both sides, for the most frequent message (what the call printed is not needed)
+        reply = ("ok", value, protocol.strip_live_objects(args), protocol.strip_live_objects(kwargs)) if inputs \
+            else ("ok", value, (), {})
+        message = frame(protocol.dumps_parts(reply))
     except BaseException as exc:  # noqa: BLE001 - unsupported type, or a hostile object
         _reply(sock, {"status": "bad_return", "message": _safe_str(exc)}, out)
         return _NOTHING
