@@ -104,7 +104,7 @@ class Submission:
         `calls` are entries as for call_many; `result` is the call's value, or with inputs=True
         the (value, args_after, kwargs_after) of call_with_inputs. The first call that fails
         raises, and so does the first `then` that raises (a Fail, say): the later calls are
-        not made, or (sandbox) their results are thrown away unread. The sandbox sends all the
+        not made, or (sandbox) their results are thrown away. The sandbox sends all the
         calls in one message, so a loop of many small calls costs one round trip.
         """
         out = []

@@ -717,10 +717,19 @@ def test_call_each_does_not_charge_calls_after_a_failed_check(make):
         if v == 1.0:
             raise Fail("one is wrong")
 
+    # fast calls after the failed check: their replies are read and dropped, the worker is kept
+    pid = sub.call("one") and sub.worker_pid
+    with pytest.raises(Fail, match="one is wrong"):
+        sub.call_each("slow_after", [(0,), (1,), (0,), (1,), (0,)], fail_on_one)
+    assert sub.worker_pid == pid and sub.call("slow_after", 0) == 0.0
+    with pytest.raises(Fail, match="one is wrong"):    # a later call that raises ends the batch early
+        sub.call_each("slow_after", [(0,), (1,), (0,), ("x",), (0,)], fail_on_one)
+    assert sub.worker_pid == pid and sub.call("slow_after", 0) == 0.0
     start = time.monotonic()
     with pytest.raises(Fail, match="one is wrong"):
         sub.call_each("slow_after", [(0,), (1,), (2,), (3,)], fail_on_one)
     assert time.monotonic() - start < 0.5               # did not wait for the spinning call 2
+    assert sub.worker_pid != pid                        # that worker was ended instead
     assert sub.events == [] and sub.call("slow_after", 0) == 0.0
     with pytest.raises(StudentTimeout):                 # a call that is really made still has its limit
         sub.call_each("slow_after", [(0,), (2,)], lambda v: v)
