@@ -4,7 +4,7 @@ dropout_forward is random and no check depends on the stream a submission draws
 from. It is graded by
   - identities that hold for every mask (0/1 entries, out == x * mask / (1 - p)
     for the submission's own mask, same seed -> same mask);
-  - Monte Carlo bounds over 50,000 to 200,000 units. Each bound comes from Hoeffding's
+  - Monte Carlo bounds over 10,000 units. Each bound comes from Hoeffding's
     inequality, P(|S - E S| >= t) <= 2 exp(-2 t^2 / sum_i range_i^2) for a sum S of
     independent bounded terms; the tolerance is set so that a correct
     implementation fails a check with probability below DELTA = 1e-10, whatever
@@ -12,8 +12,8 @@ from. It is graded by
     computed from the actual number of units, so the bound holds at any size;
     the sizes only set how small a deviation is detected (every mistake of the
     catalogue is off by far more than the widest tolerance);
-  - comparisons with the reference where the output is not random (training=False,
-    p = 0).
+  - comparisons with x where the output is not random (training=False, p = 0: the
+    reference returns x there).
 The other functions are deterministic and compared with the reference on many
 seeded inputs; MISTAKES models the classic errors so that a wrong answer gets a hint.
 """
@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from autograder.framework import (Fail, Mistake, StudentRaised, call_args, case, check_close, compare,
-                                  compare_many, compare_result, expect)
+                                  expect)
 from autograder.protocol import Rng
 from autograder.suites.dropout.common import (
     RTOL, HINT_NO_RESCALE, HINT_TIMES_KEEP, HINT_KEEP_IS_P, HINT_INFERENCE, HINT_MASK_INVERTED,
@@ -190,14 +190,18 @@ def _(sub, ref):
     forward_each(sub, calls, check)
 
 
-@case("dropout_forward: keeps a fraction 1 - p of the units (Monte Carlo, 200,000 units)", points=3)
+@case("dropout_forward: keeps a fraction 1 - p of the units (Monte Carlo, 10,000 units)", points=3)
 def _(sub, ref):
-    n_rows, n_cols = 400, 500
+    n_rows, n_cols = 100, 100
     n = n_rows * n_cols
-    # Each unit contributes a 0/1 indicator to the kept count: Hoeffding with range 1 each.
-    tol = hoeffding(n) / n                    # about 0.0077 in the kept fraction
+    # Each unit contributes a 0/1 indicator to the kept count: Hoeffding with range 1 each,
+    # t = sqrt(n ln(2 / DELTA) / 2) = sqrt(10,000 * 23.72 / 2) = 344 units, so tol = t / n = 0.0344 in the
+    # kept fraction, and a correct mask fails a check with probability < DELTA = 1e-10 (2e-10 for both p).
+    # The mistakes are off by far more: a mask kept with probability p (or one that marks the dropped
+    # units) keeps 0.2 instead of 0.8 and 0.7 instead of 0.3, 17 and 12 times tol away.
+    tol = hoeffding(n) / n
+    x = np.ones((n_rows, n_cols))
     for p, seed in ((0.2, 11), (0.7, 12)):
-        x = np.ones((n_rows, n_cols))
         out, mask = forward(sub, x, p, seed=seed)
         check_binary_mask(mask, p)
         frac = float(mask.mean())
@@ -211,8 +215,8 @@ def _(sub, ref):
 
 @functools.lru_cache(maxsize=None)
 def _uniform_input(seed):
-    """The fixed 250 x 200 input (50,000 units) of a Monte Carlo case (drawn once per process; read-only)."""
-    x = np.random.default_rng(seed).uniform(0.5, 1.5, size=(250, 200))
+    """The fixed 100 x 100 input (10,000 units) of a Monte Carlo case (drawn once per process; read-only)."""
+    x = np.random.default_rng(seed).uniform(0.5, 1.5, size=(100, 100))
     x.setflags(write=False)
     return x
 
@@ -223,19 +227,20 @@ def _(sub, ref):
     for p, seed in ((0.3, 21), (0.6, 22)):
         keep = 1 - p
         out, _ = forward(sub, x, p, seed=seed)
-        # out_i = x_i m_i / (1 - p) lies in [0, x_i / (1 - p)]; over 50,000 units tol is about 2.3% of
-        # sum(x) at p = 0.3 and 4.0% at p = 0.6, while the mistakes scale sum(out) by a factor of
-        # 1 - p, (1 - p)^2 or p / (1 - p): 0.7, 0.49, 0.43 at p = 0.3 and 0.4, 0.16, 1.5 at p = 0.6
+        # out_i = x_i m_i / (1 - p) lies in [0, x_i / (1 - p)]: Hoeffding, tol = sqrt(sum((x / keep)^2)
+        # ln(2 / DELTA) / 2), false alarm probability < DELTA = 1e-10 per p. Over these 10,000 units tol is
+        # about 5.1% of sum(x) at p = 0.3 and 9.0% at p = 0.6, while the mistakes scale sum(out) by a factor
+        # of 1 - p, (1 - p)^2 or p / (1 - p): 0.7, 0.49, 0.43 at p = 0.3 and 0.4, 0.16, 1.5 at p = 0.6, each
+        # more than 5 tol away, beyond their own spread of about 1% of sum(x).
         tol = hoeffding(float(np.sum((x / keep) ** 2)))
         total, target = float(out.sum()), float(x.sum())
         if abs(total - target) > tol:
             ratio = total / target
-            hint = None
-            for factor, message in ((keep, HINT_NO_RESCALE), (keep ** 2, HINT_TIMES_KEEP),
-                                    (p / keep, HINT_KEEP_IS_P)):
-                if abs(total - factor * target) <= tol * max(factor, 1.0):
-                    hint = message
-                    break
+            # the hint of the closest mistake factor, if the sum is within tol of it (at p = 0.3 the
+            # factors 0.49 and 0.43 are only 1.2 tol apart: the nearest one is the likely mistake)
+            factors = ((keep, HINT_NO_RESCALE), (keep ** 2, HINT_TIMES_KEEP), (p / keep, HINT_KEEP_IS_P))
+            factor, message = min(factors, key=lambda fm: abs(total - fm[0] * target))
+            hint = message if abs(total - factor * target) <= tol * max(factor, 1.0) else None
             raise Fail(f"at p = {p}, sum(out) / sum(x) = {ratio:.4f}; inverted dropout keeps the expectation, "
                        f"so it should be 1 within {tol / target:.4f} (false alarm probability < {DELTA:g})", hint)
 
@@ -245,8 +250,10 @@ def _(sub, ref):
     x = _uniform_input(304)
     p, keep = 0.3, 0.7
     out, _ = forward(sub, x, p, seed=31)
-    # (out_i - x_i)^2 is x_i^2 (dropped) or x_i^2 (p/(1-p))^2 (kept), mean x_i^2 p/(1-p); over 50,000
-    # units tol is about 3.3% of the target (a missing or doubled rescale moves it by far more)
+    # (out_i - x_i)^2 is x_i^2 (dropped) or x_i^2 (p/(1-p))^2 (kept), mean x_i^2 p/(1-p): Hoeffding with
+    # range x_i^2 |1 - (p/(1-p))^2|, false alarm probability < DELTA = 1e-10. Over these 10,000 units tol is
+    # about 7.4% of the target; the mistakes move sum((out - x)^2) by -30% (no rescale), -15% (times 1 - p)
+    # and +76% (keep probability p), each with a spread of about 1% of the target.
     spread = x ** 2 * abs(1 - (p / keep) ** 2)
     tol = hoeffding(float(np.sum(spread ** 2)))
     total, target = float(np.sum((out - x) ** 2)), float(np.sum(x ** 2) * p / keep)
@@ -259,22 +266,22 @@ def _(sub, ref):
 
 @case("dropout_forward: draws the mask from the given rng", points=2)
 def _(sub, ref):
-    x = np.ones((40, 50))
+    x = np.ones((10, 20))
     out1, mask1 = forward(sub, x, 0.5, seed=41)
     out2, mask2 = forward(sub, x, 0.5, seed=41)
     # Same code, same generator state: the masks must be identical, bit for bit.
     expect(np.array_equal(mask1, mask2) and np.array_equal(out1, out2),
            "two calls with the same seed gave different masks", HINT_RNG)
     _, mask3 = forward(sub, x, 0.5, seed=42)
-    # 2000 units at p = 0.5: equal masks from two different seeds has probability 2^-2000.
+    # 200 units at p = 0.5: equal masks from two different seeds has probability 2^-200.
     expect(not np.array_equal(mask1, mask3), "two different seeds gave the same mask", HINT_RNG)
 
 
 @case("dropout_forward: the number of kept units varies from call to call (independent draws)", points=1)
 def _(sub, ref):
-    # Under independent Bernoulli(1/2) draws the kept count of 100 units takes any one value with
-    # probability at most C(100, 50)/2^100 < 0.08, so 12 calls all giving the same count has
-    # probability below 0.08^11 < 1e-12 (< DELTA). A fixed count means "drop exactly round(p n) units".
+    # Under independent Bernoulli(1/2) draws the kept count c of n = 500 units has the binomial
+    # probabilities b(c) = C(500, c) / 2^500, so 8 calls all giving the same count has probability
+    # sum_c b(c)^8 = 2.6e-11 (< DELTA; computed exactly). A fixed count means "drop exactly round(p n) units".
     counts, masks = set(), set()
 
     def check(_, result):
@@ -283,19 +290,20 @@ def _(sub, ref):
         counts.add(int(mask.sum()))
         masks.add(mask.astype(bool).tobytes())
 
-    forward_each(sub, [(np.ones(100), 0.5, seed, True) for seed in range(600, 612)], check)
+    forward_each(sub, [(np.ones(500), 0.5, seed, True) for seed in range(600, 608)], check)
     # one mask for every seed is a mask that ignores the rng (checked with its own hint elsewhere)
-    expect(len(masks) > 1, "12 calls with different seeds all returned the same mask", HINT_RNG)
-    expect(len(counts) > 1, f"12 calls with different seeds all kept exactly {counts.pop()} of 100 units",
+    expect(len(masks) > 1, "8 calls with different seeds all returned the same mask", HINT_RNG)
+    expect(len(counts) > 1, f"8 calls with different seeds all kept exactly {counts.pop()} of 500 units",
            HINT_EXACT_FRACTION)
 
 
 @case("dropout_forward: a 2-D input gets an independent mask entry per element", points=2)
 def _(sub, ref):
-    out, mask = forward(sub, np.ones((200, 200)), 0.5, seed=51)
+    out, mask = forward(sub, np.ones((50, 40)), 0.5, seed=51)
     check_binary_mask(mask, 0.5)
-    # Two independent rows (or columns) of 200 entries at p = 0.5 are equal with probability
-    # 2^-200: identical rows or columns mean a shared mask.
+    # Rows 1, 2, 3 all equal to row 0 (40 independent entries each, p = 0.5) has probability 2^-120, and
+    # columns 1, 2, 3 all equal to column 0 (50 entries each) 2^-150: identical rows or columns mean a
+    # shared mask.
     rows_same = all(np.array_equal(mask[0], mask[i]) for i in (1, 2, 3))
     cols_same = all(np.array_equal(mask[:, 0], mask[:, j]) for j in (1, 2, 3))
     expect(not rows_same, "every row of your mask is the same: the rows share one mask", HINT_INDEPENDENT)
@@ -306,12 +314,17 @@ def _(sub, ref):
 @case("dropout_forward: training=False and p = 0 return x, many shapes, empty batch", points=2)
 def _(sub, ref):
     rng = np.random.default_rng(306)
-    # Each setting is one forward(...) call and its mask check, then one compare(...) call with the
-    # same arguments; all the calls, in that order, go in one round trip (call_each).
-    settings = [(shape, x, p, training) for shape in ((5,), (4, 6), (2, 3, 4), (0, 3))
+    # Each setting is one call: its mask is checked, then its out is compared with x, which is what the
+    # reference returns here (the identity at inference; at p = 0 every unit is kept and x * 1 / 1 = x).
+    # All the calls, in that order, go in one round trip (call_each). Every (p, training) pair is tried
+    # on at least two shapes, the 3-D one with all four.
+    inference, off = ((0.5, False), (0.9, False)), ((0.0, True), (0.0, False))
+    settings = [(shape, x, p, training)
+                for shape, pairs in (((5,), (inference[0], off[0])), ((4, 6), (inference[1], off[1])),
+                                     ((2, 3, 4), inference + off), ((0, 3), (inference[0], off[0])))
                 for x in [rng.standard_normal(shape)]            # one x per shape, drawn in this order
-                for p, training in ((0.5, False), (0.9, False), (0.0, True), (0.0, False))]
-    calls = [call for _, x, p, training in settings for call in [(x, p, 7, training)] * 2]
+                for p, training in pairs]
+    calls = [(x, p, 7, training) for _, x, p, training in settings]
     calls.append((np.zeros((0, 4)), 0.5, 8, True))   # an empty batch in training mode: shapes (0, 4)
 
     position = iter(range(len(calls)))
@@ -321,17 +334,15 @@ def _(sub, ref):
         if i == len(calls) - 1:               # forward(sub, np.zeros((0, 4)), 0.5, seed=8)
             _forward_result(result, calls[i][0])
             return
-        shape, x, p, training = settings[i // 2]
-        if i % 2 == 0:                        # forward(sub, x, p, seed=7, training=training) and its check
-            out, mask = _forward_result(result, x)
-            if not np.all(mask == 1):
-                inverted = training and x.size and np.all(mask == 0) and np.allclose(out, x, rtol=RTOL, atol=0)
-                raise Fail(f"p = {p}, training={training}: the mask must be all ones",
-                           HINT_MASK_INVERTED if inverted else HINT_KEEP_IS_P if training else HINT_INFERENCE)
-        else:                                 # compare(sub, ref, "dropout_forward", x, p, Rng(7), ...)
-            compare_result(result, ref, "dropout_forward", (x, p, Rng(7)), {"training": training}, part=0,
-                           rtol=RTOL, what=f"out for x of shape {shape}, p = {p}, training={training}",
-                           mistakes=MISTAKES["dropout_forward"])
+        shape, x, p, training = settings[i]
+        out, mask = _forward_result(result, x)
+        if not np.all(mask == 1):
+            inverted = training and x.size and np.all(mask == 0) and np.allclose(out, x, rtol=RTOL, atol=0)
+            raise Fail(f"p = {p}, training={training}: the mask must be all ones",
+                       HINT_MASK_INVERTED if inverted else HINT_KEEP_IS_P if training else HINT_INFERENCE)
+        check_close(out, x, rtol=RTOL, what=f"out for x of shape {shape}, p = {p}, training={training}",
+                    mistakes=[Mistake(m.name, m.value(x, p, None, training=training)[0], m.hint)
+                              for m in MISTAKES["dropout_forward"]])
 
     sub.call_each("dropout_forward", [call_args(x, p, Rng(seed), training=training)
                                       for x, p, seed, training in calls], check)
@@ -345,18 +356,64 @@ def _(sub, ref):
     check_close(x_after, x, rtol=0, what="x after the call (dropout_forward must not modify its input)")
 
 
+# ============================================================================ reference values, once per process
+def _read_only(value):
+    """value, with every array in it made read-only (inputs and values shared by all submissions)."""
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            _read_only(v)
+    return value
+
+
+@functools.lru_cache(maxsize=None)
+def once(builder, ref):
+    """builder(ref), run once per process and reference, its arrays read-only: a case's seeded inputs and
+    the reference's values on them (the reference is deterministic, and every submission gets the same
+    inputs), as entries (args, label, expected) for compare_fixed."""
+    return _read_only(builder(ref))
+
+
+def entry(ref, function, *args, what=None):
+    """(args, label, the reference's value) of one call, for once(...) and compare_fixed."""
+    return args, what or f"{function}(...)", getattr(ref, function)(*args)
+
+
+def check_fixed(got, entry, *, rtol, atol=0.0, mistakes=()):
+    """The checks of compare(sub, ref, function, *args, ...) on a value got for entry = (args, label,
+    expected): check_close against the reference's value, mistake models evaluated on args for a hint."""
+    args, label, expected = entry
+    check_close(got, expected, rtol=rtol, atol=atol, what=label, mistakes=mistakes, args=args)
+    return got
+
+
+def compare_fixed(sub, function, entries, **checks):
+    """The loop of compare(...) calls over the entries of once(...), in one round trip (call_each):
+    the same calls and checks in the same order, against the reference's values computed beforehand."""
+    checking = iter(entries)
+    return sub.call_each(function, [e[0] for e in entries], lambda got: check_fixed(got, next(checking), **checks))
+
+
 # ============================================================================ dropout_backward
-@case("dropout_backward: random shapes and p agree with the reference", points=3)
-def _(sub, ref):
+def _backward_random(ref):
     rng = np.random.default_rng(311)
+    entries = []
     for shape, p in (((6,), 0.5), ((4, 7), 0.2), ((3, 2, 5), 0.75), ((50, 20), 0.9), ((1, 1), 0.1)):
         dout = rng.standard_normal(shape)
         mask = (rng.random(shape) < 1 - p).astype(float)
-        compare(sub, ref, "dropout_backward", dout, mask, p, rtol=RTOL, mistakes=MISTAKES["dropout_backward"])
+        entries.append(entry(ref, "dropout_backward", dout, mask, p))
     # the mask may come back from the forward pass as booleans
     dout = rng.standard_normal((5, 5))
-    compare(sub, ref, "dropout_backward", dout, rng.random((5, 5)) < 0.6, 0.4, rtol=RTOL,
-            mistakes=MISTAKES["dropout_backward"], what="dropout_backward with a boolean mask")
+    return entries + [entry(ref, "dropout_backward", dout, rng.random((5, 5)) < 0.6, 0.4,
+                            what="dropout_backward with a boolean mask")]
+
+
+@case("dropout_backward: random shapes and p agree with the reference", points=3)
+def _(sub, ref):
+    # the loop's compare calls, in order, sent in one round trip
+    compare_fixed(sub, "dropout_backward", once(_backward_random, ref), rtol=RTOL,
+                  mistakes=MISTAKES["dropout_backward"])
 
 
 @case("dropout_backward: p = 0 passes dout through; inputs are not modified", points=1)
@@ -372,14 +429,21 @@ def _(sub, ref):
 
 
 # ============================================================================ moments
-@case("dropout_output_moments: random w, h, p agree with the reference", points=4)
-def _(sub, ref):
+def _moments_random(ref):
     rng = np.random.default_rng(321)
+    entries = []
     for n, p in ((1, 0.3), (2, 0.1), (3, 0.5), (4, 0.25), (5, 0.6), (6, 0.9), (8, 0.4)):
         w, h = rng.standard_normal(n), rng.uniform(0.0, 2.0, n)
-        compare(sub, ref, "dropout_output_moments", w, h, p, rtol=RTOL_SUM, atol=1e-12,
-                what=f"dropout_output_moments for n = {n}, p = {p} as (mean, var)",
-                mistakes=MISTAKES["dropout_output_moments"])
+        entries.append(entry(ref, "dropout_output_moments", w, h, p,
+                             what=f"dropout_output_moments for n = {n}, p = {p} as (mean, var)"))
+    return entries
+
+
+@case("dropout_output_moments: random w, h, p agree with the reference", points=4)
+def _(sub, ref):
+    # the loop's compare calls, in order, sent in one round trip
+    compare_fixed(sub, "dropout_output_moments", once(_moments_random, ref), rtol=RTOL_SUM, atol=1e-12,
+                  mistakes=MISTAKES["dropout_output_moments"])
 
 
 @case("dropout_output_moments: p = 0 gives the plain output and zero variance", points=1)
@@ -391,32 +455,42 @@ def _(sub, ref):
 
 
 # ============================================================================ variance
+def _variance_random(ref):
+    rng = np.random.default_rng(331)
+    entries = []
+    for p in (0.0, 0.05, 0.2, 0.5, 0.7, 0.9):
+        for _ in range(2):
+            mean, var = float(rng.uniform(-3, 3)), float(rng.uniform(0.01, 4))
+            entries.append(entry(ref, "dropout_variance", mean, var, p,
+                                 what=f"dropout_variance({mean:.4g}, {var:.4g}, {p})"))
+    return entries + [entry(ref, "dropout_variance", 1.5, 0.0, 0.4,
+                            what="dropout_variance(1.5, 0, 0.4) (a fixed activation)")]
+
+
 @case("dropout_variance: random mean, var, p agree with the reference", points=3)
 def _(sub, ref):
-    rng = np.random.default_rng(331)
-    calls, labels = [], []
-    for p in (0.0, 0.05, 0.2, 0.5, 0.7, 0.9):
-        for _ in range(3):
-            mean, var = float(rng.uniform(-3, 3)), float(rng.uniform(0.01, 4))
-            calls.append((mean, var, p))
-            labels.append(f"dropout_variance({mean:.4g}, {var:.4g}, {p})")
-    calls.append((1.5, 0.0, 0.4))
-    labels.append("dropout_variance(1.5, 0, 0.4) (a fixed activation)")
-    compare_many(sub, ref, "dropout_variance", calls, rtol=RTOL_SUM, what=labels, mistakes=MISTAKES["dropout_variance"])
+    # the loop's compare calls, in order, sent in one round trip
+    compare_fixed(sub, "dropout_variance", once(_variance_random, ref), rtol=RTOL_SUM,
+                  mistakes=MISTAKES["dropout_variance"])
+
+
+def _variance_arrays(ref):
+    rng = np.random.default_rng(332)
+    return [entry(ref, "dropout_variance", mean, var, p,
+                  what=f"dropout_variance with mean of shape {np.shape(mean)} and var of shape {np.shape(var)}")
+            for mean, var, p in ((rng.uniform(-3, 3, 5), rng.uniform(0.01, 4, 5), 0.3),
+                                 (rng.uniform(-3, 3, (3, 1)), rng.uniform(0.01, 4, 4), 0.6),
+                                 (1.5, rng.uniform(0.0, 2.0, (2, 3)), 0.25))]
 
 
 @case("dropout_variance: elementwise over arrays of mean and var (broadcasting)", points=1)
 def _(sub, ref):
     # the docstring promises an array result when mean or var is an array
-    rng = np.random.default_rng(332)
-    for mean, var, p in ((rng.uniform(-3, 3, 5), rng.uniform(0.01, 4, 5), 0.3),
-                         (rng.uniform(-3, 3, (3, 1)), rng.uniform(0.01, 4, 4), 0.6),
-                         (1.5, rng.uniform(0.0, 2.0, (2, 3)), 0.25)):
+    for e in once(_variance_arrays, ref):
+        mean, var, p = e[0]
         shape = np.broadcast_shapes(np.shape(mean), np.shape(var))
         try:
-            compare(sub, ref, "dropout_variance", mean, var, p, rtol=RTOL_SUM,
-                    what=f"dropout_variance with mean of shape {np.shape(mean)} and var of shape {np.shape(var)}",
-                    mistakes=MISTAKES["dropout_variance"])
+            check_fixed(sub.dropout_variance(mean, var, p), e, rtol=RTOL_SUM, mistakes=MISTAKES["dropout_variance"])
         except StudentRaised as problem:
             raise Fail(f"dropout_variance(mean of shape {np.shape(mean)}, var of shape {np.shape(var)}, {p}): "
                        f"{problem.message}",

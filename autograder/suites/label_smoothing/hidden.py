@@ -5,12 +5,13 @@ inputs (several N, K, eps, both spreads, logit scales up to 1000), plus properti
 (rows of targets sum to 1, rows of the gradient sum to 0, results finite at +-1000).
 MISTAKES models the classic errors so that a wrong answer gets a targeted hint.
 """
+import functools
 import math
 
 import numpy as np
 
 from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close, compare,
-                                  compare_many, expect)
+                                  expect)
 from autograder.suites.label_smoothing.common import (
     HINT_GOT_OTHERS, HINT_GOT_UNIFORM, HINT_NO_KEEP, HINT_EPS_NOT_SHARED, HINT_OTHERS_OVER_K,
     HINT_OTHERS_ON_TRUE, HINT_OVERFLOW, HINT_COLUMN_MAX, HINT_GLOBAL_MAX, HINT_GLOBAL_SUM,
@@ -205,18 +206,6 @@ MISTAKES = {
 }
 
 
-def _applicable(mistakes, *args):
-    """The mistakes whose model gives a value on these arguments (the others do not apply here)."""
-    out = []
-    for m in mistakes:
-        try:
-            if m.value(*args) is not None:
-                out.append(m)
-        except Exception:  # noqa: BLE001 - a model that does not apply to these inputs
-            pass
-    return out
-
-
 def logits(rng, n, k, scale):
     return rng.standard_normal((n, k)) * scale
 
@@ -230,28 +219,88 @@ BIG = np.array([[1000.0, -1000.0, 0.0, 3.0], [-1000.0, 1000.0, 999.0, -1000.0],
                 [1000.0, 1000.0, 1000.0, 1000.0], [-1000.0, -1000.0, -999.5, -1000.0]])
 
 
+def calls_checked(sub, function, pairs, *, done=None):
+    """[check(result) for (call, check) in pairs]: each call checked in turn, as a loop of calls would be
+    (same calls, same checks, same order, same first failure), but sent in one message (call_each).
+    A call is an argument tuple or call_args(...). `done`, a list, receives each passed check's value:
+    when a call raises, len(done) is its index."""
+    checks = iter([check for _, check in pairs])
+    done = [] if done is None else done
+
+    def then(result):
+        done.append(next(checks)(result))
+        return done[-1]
+
+    return sub.call_each(function, [call for call, _ in pairs], then)
+
+
+def _read_only(value):
+    """value, with every array in it made read-only (inputs and values shared by all submissions)."""
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            _read_only(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _read_only(v)
+    return value
+
+
+@functools.lru_cache(maxsize=None)
+def once(builder, ref):
+    """builder(ref), run once per process and reference, its arrays read-only: a case's seeded inputs and
+    the reference's values on them (the reference is deterministic, and every submission gets the same
+    inputs), as entries (args, kwargs, label, expected) for fixed_pairs."""
+    return _read_only(builder(ref))
+
+
+def entry(ref, function, *args, what=None, **kwargs):
+    """(args, kwargs, label, the reference's value) of one call, for once(...) and fixed_pairs."""
+    return args, kwargs, what or f"{function}(...)", getattr(ref, function)(*args, **kwargs)
+
+
+def fixed_pairs(entries, *, rtol, atol=0.0, mistakes=()):
+    """calls_checked entries making the checks of compare(sub, ref, function, *args, **kwargs, ...) for each
+    (args, kwargs, label, expected) of once(...): check_close against the reference's value, with the mistake
+    models evaluated on the call's arguments for a hint. The reference's value was computed beforehand, so a
+    submission pays only for its own calls and the comparisons."""
+    mistakes = list(mistakes)
+
+    def pair(args, kwargs, label, expected):
+        def check(got):
+            check_close(got, expected, rtol=rtol, atol=atol, what=label, mistakes=mistakes, args=args, kwargs=kwargs)
+            return got
+        return call_args(*args, **kwargs), check
+
+    return [pair(*e) for e in entries]
+
+
 # ============================================================================ smooth_labels
+def _smooth_random(ref):
+    rng = np.random.default_rng(401)
+    entries = []
+    # every K of 2, 3, 5, 10, 100 and eps of 0.1, 0.3, 0.9, 1.0 (1.0 with K = 2 and 5: the 'others' spread
+    # then gives the true class 0), both spreads each time. Every mistake model is off at every setting,
+    # except "eps not divided" with 'others' at K = 2, where eps / (K - 1) = eps.
+    for k, eps in ((2, 1.0), (3, 0.1), (5, 1.0), (10, 0.9), (100, 0.3)):
+        labels = rng.integers(0, k, size=int(rng.integers(1, 40)))
+        for spread in ("uniform", "others"):
+            entries.append(entry(ref, "smooth_labels", labels, k, eps, spread=spread,
+                                 what=f"smooth_labels(labels, {k}, {eps}, {spread!r})"))
+    return entries
+
+
 @case("smooth_labels: random labels, K, eps and both spreads agree with the reference", points=4)
 def _(sub, ref):
-    rng = np.random.default_rng(401)
-    calls, labels_of = [], []
-    for k in (2, 3, 5, 10, 100):
-        for eps in (0.05, 0.1, 0.3, 0.9, 1.0):
-            labels = rng.integers(0, k, size=int(rng.integers(1, 40)))
-            for spread in ("uniform", "others"):
-                calls.append(call_args(labels, k, eps, spread=spread))
-                labels_of.append(f"smooth_labels(labels, {k}, {eps}, {spread!r})")
     # the loop of compare(...) calls, in one round trip (same checks, same order)
-    compare_many(sub, ref, "smooth_labels", calls, rtol=RTOL, atol=ATOL, what=labels_of,
-                 mistakes=MISTAKES["smooth_labels"])
+    calls_checked(sub, "smooth_labels", fixed_pairs(once(_smooth_random, ref), rtol=RTOL, atol=ATOL,
+                                                    mistakes=MISTAKES["smooth_labels"]))
 
 
-@case("smooth_labels: rows sum to 1; eps = 0 is one-hot; K = 2; empty batch", points=2)
-def _(sub, ref):
-    rng = np.random.default_rng(402)
-    for spread in ("uniform", "others"):
-        labels = rng.integers(0, 7, size=25)
-        got = as_float_array(sub.smooth_labels(labels, 7, 0.25, spread=spread), "targets")
+def _row_sums(spread):
+    def check(got):
+        got = as_float_array(got, "targets")
         expect(got.shape == (25, 7), f"targets have shape {got.shape}, expected (25, 7)")
         # sums of 7 numbers of order 1: 1e-12 absolute covers the rounding
         check_close(got.sum(axis=1), np.ones(25), rtol=0, atol=1e-12, what=f"row sums of the targets ({spread})",
@@ -261,13 +310,32 @@ def _(sub, ref):
                               Mistake("eps/K on the others", np.full(25, 1 - 0.25 / 7), HINT_OTHERS_OVER_K),
                               Mistake("eps/(K-1) on the true class too", np.full(25, 0.75 + 7 * 0.25 / 6),
                                       HINT_OTHERS_ON_TRUE)])
-        compare(sub, ref, "smooth_labels", labels, 7, 0.0, spread=spread, rtol=RTOL, atol=ATOL,
-                what=f"smooth_labels(labels, 7, 0.0, {spread!r})", mistakes=MISTAKES["smooth_labels"])
-        compare(sub, ref, "smooth_labels", np.array([0, 1, 1, 0]), 2, 0.2, spread=spread, rtol=RTOL, atol=ATOL,
-                what=f"smooth_labels with K = 2 ({spread})", mistakes=MISTAKES["smooth_labels"])
-        compare(sub, ref, "smooth_labels", np.zeros(0, dtype=np.int64), 4, 0.1, spread=spread, rtol=RTOL,
-                what=f"smooth_labels on an empty batch ({spread}), shape (0, 4)",
-                mistakes=[Mistake("shape (0,)", np.zeros(0), HINT_EMPTY)])
+    return check
+
+
+def _smooth_edges(ref):
+    rng = np.random.default_rng(402)
+    settings = []                   # per spread: the labels of the row-sum call, then three compare calls
+    for spread in ("uniform", "others"):
+        labels = rng.integers(0, 7, size=25)
+        settings.append((spread, labels, [
+            entry(ref, "smooth_labels", labels, 7, 0.0, spread=spread,
+                  what=f"smooth_labels(labels, 7, 0.0, {spread!r})"),
+            entry(ref, "smooth_labels", np.array([0, 1, 1, 0]), 2, 0.2, spread=spread,
+                  what=f"smooth_labels with K = 2 ({spread})")],
+            entry(ref, "smooth_labels", np.zeros(0, dtype=np.int64), 4, 0.1, spread=spread,
+                  what=f"smooth_labels on an empty batch ({spread}), shape (0, 4)")))
+    return settings
+
+
+@case("smooth_labels: rows sum to 1; eps = 0 is one-hot; K = 2; empty batch", points=2)
+def _(sub, ref):
+    pairs = []                      # the loop's calls and checks, in order, sent in one round trip
+    for spread, labels, compared_entries, empty in once(_smooth_edges, ref):
+        pairs.append((call_args(labels, 7, 0.25, spread=spread), _row_sums(spread)))
+        pairs += fixed_pairs(compared_entries, rtol=RTOL, atol=ATOL, mistakes=MISTAKES["smooth_labels"])
+        pairs += fixed_pairs([empty], rtol=RTOL, mistakes=[Mistake("shape (0,)", np.zeros(0), HINT_EMPTY)])
+    calls_checked(sub, "smooth_labels", pairs)
 
 
 @case("smooth_labels: a list of labels and the default spread ('uniform')", points=1)
@@ -277,33 +345,44 @@ def _(sub, ref):
 
 
 # ============================================================================ softmax
-@case("softmax: random logits of many shapes agree with the reference", points=3)
-def _(sub, ref):
+def _softmax_random(ref):
     rng = np.random.default_rng(411)
     settings = ((1, 2, 1.0), (5, 3, 2.0), (10, 10, 5.0), (4, 100, 10.0), (8, 6, 30.0))
-    compare_many(sub, ref, "softmax", [(logits(rng, n, k, scale),) for n, k, scale in settings],
-                 rtol=RTOL, atol=ATOL, what=[f"softmax of a ({n}, {k}) array" for n, k, _ in settings],
-                 mistakes=MISTAKES["softmax"])
-    try:
-        compare(sub, ref, "softmax", rng.standard_normal(6), rtol=RTOL, atol=ATOL,
-                what="softmax of a single row, shape (6,)", mistakes=MISTAKES["softmax"])
+    entries = [entry(ref, "softmax", logits(rng, n, k, scale), what=f"softmax of a ({n}, {k}) array")
+               for n, k, scale in settings]
+    return entries + [entry(ref, "softmax", rng.standard_normal(6), what="softmax of a single row, shape (6,)")]
+
+
+@case("softmax: random logits of many shapes agree with the reference", points=3)
+def _(sub, ref):
+    entries = once(_softmax_random, ref)
+    done = []                       # the calls checked so far: a call that raises is entries[len(done)]
+    try:                            # all six calls in one round trip, checked in order
+        calls_checked(sub, "softmax", fixed_pairs(entries, rtol=RTOL, atol=ATOL, mistakes=MISTAKES["softmax"]),
+                      done=done)
     except StudentRaised as exc:
-        if "axis" not in exc.message.lower():
+        if len(done) < len(entries) - 1 or "axis" not in exc.message.lower():
             raise
         raise Fail(f"softmax of a single row, shape (6,): {exc.message}", HINT_LAST_AXIS) from None
 
 
+def _softmax_big(ref):
+    return ref.softmax(BIG), [entry(ref, "softmax", np.zeros((0, 5)), what="softmax of an empty batch, shape (0, 5)")]
+
+
 @case("softmax: finite at logits +-1000, rows sum to 1, empty batch", points=2)
 def _(sub, ref):
+    expected, empty = once(_softmax_big, ref)
     got = as_float_array(sub.softmax(BIG), "softmax at logits +-1000")
     try:
-        check_close(got, ref.softmax(BIG), rtol=RTOL, atol=ATOL, what="softmax at logits +-1000",
-                    mistakes=[Mistake(m.name, m.value(BIG), m.hint) for m in _applicable(MISTAKES["softmax"], BIG)])
+        # the mistake models are evaluated only on a mismatch (a model that does not apply is skipped)
+        check_close(got, expected, rtol=RTOL, atol=ATOL, what="softmax at logits +-1000",
+                    mistakes=MISTAKES["softmax"], args=(BIG,))
     except Fail as f:
         raise Fail(f.message, f.hint or (None if np.all(np.isfinite(got)) else HINT_OVERFLOW)) from None
     # sums of 4 probabilities: 1e-12 absolute covers the rounding
     check_close(got.sum(axis=1), np.ones(4), rtol=0, atol=1e-12, what="row sums of softmax at logits +-1000")
-    compare(sub, ref, "softmax", np.zeros((0, 5)), rtol=RTOL, what="softmax of an empty batch, shape (0, 5)")
+    calls_checked(sub, "softmax", fixed_pairs(empty, rtol=RTOL))
 
 
 @case("softmax: does not modify z", points=1)
@@ -315,84 +394,130 @@ def _(sub, ref):
 
 
 # ============================================================================ cross_entropy
+def _ce_random(ref):
+    rng = np.random.default_rng(421)
+    kinds = {"smoothed": lambda n, k: ref.smooth_labels(rng.integers(0, k, n), k, 0.1),
+             "soft": lambda n, k: soft_targets(rng, n, k),
+             "hard": lambda n, k: ref.smooth_labels(rng.integers(0, k, n), k, 0.0)}
+    entries = []
+    # two kinds of targets per shape, each kind with at least three shapes: smoothed (eps = 0.1), soft
+    # (random distributions) and hard (one-hot). Every mistake model is off on most entries; "true class
+    # only" is right on hard targets, and "sum over rows" at N = 1, where the other entries catch them.
+    for n, k, scale, target_kinds in ((1, 2, 1.0, ("smoothed", "hard")), (3, 3, 2.0, ("soft", "hard")),
+                                      (16, 10, 4.0, ("smoothed", "soft")), (7, 50, 8.0, ("soft", "hard")),
+                                      (5, 4, 30.0, ("smoothed", "soft"))):
+        z = logits(rng, n, k, scale)
+        for kind in target_kinds:
+            entries.append(entry(ref, "cross_entropy", z, kinds[kind](n, k),
+                                 what=f"cross_entropy for N = {n}, K = {k}, logits of scale {scale}"))
+    return entries
+
+
 @case("cross_entropy: random logits and targets agree with the reference", points=3)
 def _(sub, ref):
-    rng = np.random.default_rng(421)
-    calls, labels = [], []          # the loop's compare calls, in order, sent in one round trip
-    for n, k, scale in ((1, 2, 1.0), (3, 3, 2.0), (16, 10, 4.0), (7, 50, 8.0), (5, 4, 30.0)):
-        z = logits(rng, n, k, scale)
-        for targets in (ref.smooth_labels(rng.integers(0, k, n), k, 0.1), soft_targets(rng, n, k),
-                        ref.smooth_labels(rng.integers(0, k, n), k, 0.0)):
-            calls.append((z, targets))
-            labels.append(f"cross_entropy for N = {n}, K = {k}, logits of scale {scale}")
-    compare_many(sub, ref, "cross_entropy", calls, rtol=RTOL, atol=ATOL, what=labels,
-                 mistakes=MISTAKES["cross_entropy"])
+    # the loop's compare calls, in order, sent in one round trip
+    calls_checked(sub, "cross_entropy", fixed_pairs(once(_ce_random, ref), rtol=RTOL, atol=ATOL,
+                                                    mistakes=MISTAKES["cross_entropy"]))
+
+
+def _ce_big(ref):
+    settings = []
+    # eps = 0 gives the same one-hot targets under both spreads (the same call twice): one call
+    for eps, spread in ((0.1, "uniform"), (0.1, "others"), (0.0, "uniform")):
+        targets = ref.smooth_labels([0, 2, 1, 3], 4, eps, spread)
+        settings.append((eps, spread, targets, ref.cross_entropy(BIG, targets)))
+    return settings
 
 
 @case("cross_entropy: finite and correct at logits +-1000", points=2)
 def _(sub, ref):
-    for eps in (0.1, 0.0):
-        for spread in ("uniform", "others"):
-            targets = ref.smooth_labels([0, 2, 1, 3], 4, eps, spread)
-            got = check_finite(sub.cross_entropy(BIG, targets), "cross_entropy at logits +-1000", HINT_LOG_SOFTMAX)
-            expected = ref.cross_entropy(BIG, targets)
-            try:
-                check_close(got, expected, rtol=RTOL, what=f"cross_entropy at logits +-1000 (eps = {eps}, {spread})",
-                            mistakes=[Mistake(m.name, m.value(BIG, targets), m.hint)
-                                      for m in MISTAKES["cross_entropy"]])
-            except Fail as f:
-                low = got.size == 1 and float(got.reshape(-1)[0]) < expected
-                raise Fail(f.message, f.hint or (HINT_CAPPED if low else None)) from None
+    for eps, spread, targets, expected in once(_ce_big, ref):
+        got = check_finite(sub.cross_entropy(BIG, targets), "cross_entropy at logits +-1000", HINT_LOG_SOFTMAX)
+        try:
+            # the mistake models are evaluated only on a mismatch
+            check_close(got, expected, rtol=RTOL, what=f"cross_entropy at logits +-1000 (eps = {eps}, {spread})",
+                        mistakes=MISTAKES["cross_entropy"], args=(BIG, targets))
+        except Fail as f:
+            low = got.size == 1 and float(got.reshape(-1)[0]) < expected
+            raise Fail(f.message, f.hint or (HINT_CAPPED if low else None)) from None
 
 
 # ============================================================================ cross_entropy_grad
-@case("cross_entropy_grad: random logits and targets agree with the reference", points=3)
-def _(sub, ref):
+def _grad_random(ref):
     rng = np.random.default_rng(431)
-    calls, labels = [], []          # the loop's compare calls, in order, sent in one round trip
+    entries = []
     for n, k, scale in ((1, 2, 1.0), (3, 3, 2.0), (16, 10, 4.0), (7, 50, 8.0), (5, 4, 30.0)):
         z = logits(rng, n, k, scale)
         for targets in (ref.smooth_labels(rng.integers(0, k, n), k, 0.2, "others"), soft_targets(rng, n, k)):
-            calls.append((z, targets))
-            labels.append(f"cross_entropy_grad for N = {n}, K = {k}")
-    compare_many(sub, ref, "cross_entropy_grad", calls, rtol=RTOL, atol=ATOL, what=labels,
-                 mistakes=MISTAKES["cross_entropy_grad"])
+            entries.append(entry(ref, "cross_entropy_grad", z, targets,
+                                 what=f"cross_entropy_grad for N = {n}, K = {k}"))
+    return entries
+
+
+@case("cross_entropy_grad: random logits and targets agree with the reference", points=3)
+def _(sub, ref):
+    # the loop's compare calls, in order, sent in one round trip
+    calls_checked(sub, "cross_entropy_grad", fixed_pairs(once(_grad_random, ref), rtol=RTOL, atol=ATOL,
+                                                         mistakes=MISTAKES["cross_entropy_grad"]))
+
+
+def _grad_big(ref):
+    targets = ref.smooth_labels([1, 0, 3, 2], 4, 0.1)
+    return targets, ref.cross_entropy_grad(BIG, targets)
 
 
 @case("cross_entropy_grad: rows sum to 0 and stay finite at logits +-1000", points=2)
 def _(sub, ref):
-    targets = ref.smooth_labels([1, 0, 3, 2], 4, 0.1)
+    targets, expected = once(_grad_big, ref)
     got = check_finite(sub.cross_entropy_grad(BIG, targets), "cross_entropy_grad at logits +-1000", HINT_OVERFLOW)
-    check_close(got, ref.cross_entropy_grad(BIG, targets), rtol=RTOL, atol=ATOL,
-                what="cross_entropy_grad at logits +-1000", mistakes=[
-        Mistake(m.name, m.value(BIG, targets), m.hint) for m in MISTAKES["cross_entropy_grad"]])
+    # the mistake models are evaluated only on a mismatch
+    check_close(got, expected, rtol=RTOL, atol=ATOL, what="cross_entropy_grad at logits +-1000",
+                mistakes=MISTAKES["cross_entropy_grad"], args=(BIG, targets))
     # each row: (1 - 1) / N up to rounding of 4 terms of order 1
     check_close(got.sum(axis=1), np.zeros(4), rtol=0, atol=1e-12, what="row sums of the gradient")
 
 
 # ============================================================================ min_cross_entropy
+def _min_ce_random(ref):
+    rng = np.random.default_rng(441)
+    entries = []
+    # every K of 3, 7, 10, 1000 and every eps of 0.01, 0.1, 0.6 and one drawn from [0.05, 0.5] (r), both
+    # spreads each time (K = 2 is in the edge cases below); every mistake model is off at every setting.
+    for k, eps in ((3, "r"), (7, 0.6), (10, 0.1), (1000, 0.01), (1000, 0.6)):
+        eps = float(rng.uniform(0.05, 0.5)) if eps == "r" else eps
+        for spread in ("uniform", "others"):
+            entries.append(entry(ref, "min_cross_entropy", k, eps, spread=spread,
+                                 what=f"min_cross_entropy({k}, {eps:.4g}, {spread!r})"))
+    return entries
+
+
 @case("min_cross_entropy: random K and eps, both spreads agree with the reference", points=3)
 def _(sub, ref):
-    rng = np.random.default_rng(441)
-    calls, labels_of = [], []
-    for k in (2, 3, 7, 10, 1000):
-        for eps in (0.01, float(rng.uniform(0.05, 0.5)), 0.1, 0.6):
-            for spread in ("uniform", "others"):
-                calls.append(call_args(k, eps, spread=spread))
-                labels_of.append(f"min_cross_entropy({k}, {eps:.4g}, {spread!r})")
-    compare_many(sub, ref, "min_cross_entropy", calls, rtol=RTOL, atol=ATOL, what=labels_of,
-                 mistakes=MISTAKES["min_cross_entropy"])
+    # the loop's compare calls, in order, sent in one round trip
+    calls_checked(sub, "min_cross_entropy", fixed_pairs(once(_min_ce_random, ref), rtol=RTOL, atol=ATOL,
+                                                        mistakes=MISTAKES["min_cross_entropy"]))
+
+
+def _min_ce_edges(ref):
+    # eps = 1: 'uniform' targets are all 1/K (entropy log K); 'others' puts 0 on the true class
+    # (entropy log(K - 1), and exactly 0 for K = 2).
+    return [entry(ref, "min_cross_entropy", k, eps, spread=spread, what=f"min_cross_entropy({k}, {eps}, {spread!r})")
+            for k, eps, spread in ((4, 1.0, "uniform"), (4, 1.0, "others"), (2, 1.0, "others"), (2, 0.0, "others"),
+                                   (2, 0.3, "uniform"), (6, 0.0, "uniform"))]
 
 
 @case("min_cross_entropy: edge cases eps = 0 and eps = 1, K = 2", points=1)
 def _(sub, ref):
-    # eps = 1: 'uniform' targets are all 1/K (entropy log K); 'others' puts 0 on the true class
-    # (entropy log(K - 1), and exactly 0 for K = 2).
-    for k, eps, spread in ((4, 1.0, "uniform"), (4, 1.0, "others"), (2, 1.0, "others"), (2, 0.0, "others"),
-                           (2, 0.3, "uniform"), (6, 0.0, "uniform")):
-        got = sub.min_cross_entropy(k, eps, spread=spread)
-        value = as_float_array(got, f"min_cross_entropy({k}, {eps}, {spread!r})")
-        if not np.all(np.isfinite(value)):
-            raise Fail(f"min_cross_entropy({k}, {eps}, {spread!r}) is NaN or infinite", HINT_ZERO_LOG_ZERO)
-        compare(sub, ref, "min_cross_entropy", k, eps, spread=spread, rtol=RTOL, atol=ATOL,
-                what=f"min_cross_entropy({k}, {eps}, {spread!r})", mistakes=MISTAKES["min_cross_entropy"])
+    def finite_first(call, compare_check, label):
+        def check(got):
+            value = as_float_array(got, label)
+            if not np.all(np.isfinite(value)):
+                raise Fail(f"{label} is NaN or infinite", HINT_ZERO_LOG_ZERO)
+            return compare_check(got)
+        return call, check
+
+    # one call per setting: its value must be finite, then agree with the reference; all in one round trip
+    entries = once(_min_ce_edges, ref)
+    pairs = fixed_pairs(entries, rtol=RTOL, atol=ATOL, mistakes=MISTAKES["min_cross_entropy"])
+    calls_checked(sub, "min_cross_entropy", [finite_first(call, check, label)
+                                             for (call, check), (_, _, label, _) in zip(pairs, entries)])

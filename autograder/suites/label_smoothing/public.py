@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from autograder.framework import Fail, Mistake, as_float_array, case, check_close
+from autograder.framework import Fail, Mistake, as_float_array, call_args, case, check_close
 from autograder.suites.label_smoothing.common import (
     HINT_GOT_OTHERS, HINT_GOT_UNIFORM, HINT_NO_KEEP, HINT_EPS_NOT_SHARED, HINT_OTHERS_OVER_K,
     HINT_OTHERS_ON_TRUE, HINT_OVERFLOW, HINT_COLUMN_MAX, HINT_GLOBAL_MAX, HINT_GLOBAL_SUM,
@@ -75,9 +75,15 @@ def _(sub):
 
 @case("smooth_labels: eps = 0 gives one-hot targets (K = 2)", points=1)
 def _(sub):
-    for spread in ("uniform", "others"):
-        check_close(sub.smooth_labels([1, 0, 1], 2, 0.0, spread=spread), [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]],
-                    rtol=RTOL, what=f"smooth_labels([1, 0, 1], 2, 0.0, {spread!r})")
+    spreads = ("uniform", "others")
+    checking = iter(spreads)
+
+    def check(got):
+        check_close(got, [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]], rtol=RTOL,
+                    what=f"smooth_labels([1, 0, 1], 2, 0.0, {next(checking)!r})")
+
+    # both calls in one message (call_each), each checked as it arrives, in the order of the loop
+    sub.call_each("smooth_labels", [call_args([1, 0, 1], 2, 0.0, spread=spread) for spread in spreads], check)
 
 
 # ----------------------------------------------------------------------------- softmax
@@ -259,14 +265,19 @@ def _(sub):
 
 @case("min_cross_entropy: eps = 0 gives 0; K = 10 with the default spread", points=1)
 def _(sub):
-    check_close(sub.min_cross_entropy(5, 0.0), 0.0, rtol=RTOL, atol=1e-15, what="min_cross_entropy(5, 0.0)")
-    # default 'uniform': -(0.91 log 0.91 + 9 * 0.01 log 0.01)
-    check_close(sub.min_cross_entropy(10, 0.1), 0.5002880350577578, rtol=RTOL, what="min_cross_entropy(10, 0.1)",
-                mistakes=[Mistake("zero", 0.0, _ZERO),
-                          Mistake("others spread", 0.5448054311250702, HINT_GOT_OTHERS),
-                          Mistake("other classes counted once", -(0.91 * math.log(0.91) + 0.01 * math.log(0.01)),
-                                  _NO_K_MINUS_1),
-                          Mistake("log base 2", 0.5002880350577578 / math.log(2.0), _H_BITS),
-                          Mistake("minus log(1 - eps)", -math.log(0.9), _MINUS_LOG_1_EPS),
-                          Mistake("true class 1 - eps under uniform",
-                                  -(0.9 * math.log(0.9) + 9 * 0.01 * math.log(0.01)), _TRUE_SHARE)])
+    checks = iter([
+        lambda got: check_close(got, 0.0, rtol=RTOL, atol=1e-15, what="min_cross_entropy(5, 0.0)"),
+        # default 'uniform': -(0.91 log 0.91 + 9 * 0.01 log 0.01)
+        lambda got: check_close(
+            got, 0.5002880350577578, rtol=RTOL, what="min_cross_entropy(10, 0.1)",
+            mistakes=[Mistake("zero", 0.0, _ZERO),
+                      Mistake("others spread", 0.5448054311250702, HINT_GOT_OTHERS),
+                      Mistake("other classes counted once", -(0.91 * math.log(0.91) + 0.01 * math.log(0.01)),
+                              _NO_K_MINUS_1),
+                      Mistake("log base 2", 0.5002880350577578 / math.log(2.0), _H_BITS),
+                      Mistake("minus log(1 - eps)", -math.log(0.9), _MINUS_LOG_1_EPS),
+                      Mistake("true class 1 - eps under uniform",
+                              -(0.9 * math.log(0.9) + 9 * 0.01 * math.log(0.01)), _TRUE_SHARE)]),
+    ])
+    # both calls in one message (call_each), each checked as it arrives, in this order
+    sub.call_each("min_cross_entropy", [(5, 0.0), (10, 0.1)], lambda got: next(checks)(got))

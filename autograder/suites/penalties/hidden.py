@@ -28,9 +28,17 @@ SUM = dict(rtol=1e-10, atol=1e-12)
 SHAPES = [(), (1,), (7,), (0,), (3, 4), (2, 3, 4), (0, 3)]
 
 
+def _frozen(value):
+    """An input shared by every submission: arrays are made read-only, so no copy per submission is
+    needed (the protocol only reads them, and a stray write in a suite would raise, not corrupt them)."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    return value
+
+
 def _weights(seed, shape, zeros=False):
-    """Seeded weights; the same (seed, shape, zeros) always gives the same values (a fresh copy)."""
-    return _weights_cached(seed, shape, zeros).copy()
+    """Seeded weights; the same (seed, shape, zeros) always gives the same (read-only) array."""
+    return _weights_cached(seed, shape, zeros)
 
 
 @functools.lru_cache(maxsize=None)
@@ -39,7 +47,7 @@ def _weights_cached(seed, shape, zeros):
     w = rng.normal(scale=rng.choice([0.1, 1.0, 5.0]), size=shape)
     if zeros and w.size:
         w[rng.random(shape) < 0.3] = 0.0
-    return w
+    return _frozen(w)
 
 
 @functools.lru_cache(maxsize=None)
@@ -54,29 +62,66 @@ def _a(w):
 def compare_pure(sub, ref, function, *args, tol, mistakes):
     """Compare with the reference and fail if the student modified an input array in place."""
     originals = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-    return _check_pure(ref, function, originals, sub.call_with_inputs(function, *args), tol, mistakes)
+    expected = getattr(ref, function)(*originals)
+    return _check_pure(function, originals, expected, sub.call_with_inputs(function, *args), tol, mistakes)
 
 
-def compare_pure_many(sub, ref, function, arg_lists, *, tol, mistakes):
-    """compare_pure(sub, ref, function, *args, ...) for each args of arg_lists, in order, with the
-    same checks and the same first failure, the student's calls sent in one message (call_each)."""
-    arg_lists = [tuple(args) for args in arg_lists]
-    originals = iter([[np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-                      for args in arg_lists])
-    return sub.call_each(function, arg_lists,
-                         lambda result: _check_pure(ref, function, next(originals), result, tol, mistakes),
-                         inputs=True)
+def compare_pure_many(sub, ref, function, builder, *params, tol, mistakes, pure=True, probe=True):
+    """compare_pure(sub, ref, function, *args, ...) for each args of builder(*params), in order, with the
+    same checks and the same first failure, the student's calls sent in one message (call_each; with
+    probe=True the first call goes alone, see _call_each).
+
+    builder(*params) returns the argument tuples, built once per process (lru_cache; arrays read-only,
+    see _frozen): they are never modified, so they serve as the "before" of the purity check, and the
+    reference's answers on them are computed once per process (_expected). pure=False compares the
+    values only (the arguments are then not sent back: a smaller reply)."""
+    arg_lists = builder(*params)
+    expected = iter(_expected(ref, function, builder, params))
+    originals = iter(arg_lists)
+    return _call_each(sub, function, arg_lists,
+                      lambda result: _check_pure(function, next(originals), next(expected),
+                                                 result if pure else (result, (), {}), tol, mistakes),
+                      inputs=pure, probe=probe)
 
 
-def _check_pure(ref, function, originals, result, tol, mistakes):
+def _call_each(sub, function, calls, then, *, probe=True, **kwargs):
+    """sub.call_each(function, calls, then, **kwargs); with probe=True the first call is sent on its own.
+
+    A check that fails while later calls are still pending ends the worker (a fresh one costs ~5 ms of
+    CPU, some 50 calls' worth), and a wrong formula usually fails on the first call already: so that
+    call (an input that shows every mistake model) goes alone, and the others, once it passed, in one
+    message. Without a good probe (the edge cases), one message for all is cheaper on the whole."""
+    if not probe:
+        return sub.call_each(function, calls, then, **kwargs)
+    return sub.call_each(function, calls[:1], then, **kwargs) + sub.call_each(function, calls[1:], then, **kwargs)
+
+
+@functools.lru_cache(maxsize=None)
+def _expected(ref, function, builder, params):
+    """The reference's answers on fixed inputs, once per process (the inputs are the same for everyone)."""
+    return tuple(_frozen(getattr(ref, function)(*args)) for args in builder(*params))
+
+
+def _identical(got, expected):
+    """Exactly the expected value, bit for bit (then it is within any tolerance): the cheap common case."""
+    kind = type(expected)
+    if type(got) is not kind:
+        return False
+    if kind is np.ndarray:
+        return got.dtype == expected.dtype and got.shape == expected.shape and got.tobytes() == expected.tobytes()
+    return kind is float and got == expected
+
+
+def _check_pure(function, originals, expected, result, tol, mistakes):
     got, after, _ = result
     for i, (before, now) in enumerate(zip(originals, after)):
-        if isinstance(before, np.ndarray) and not np.array_equal(before, _a(now), equal_nan=True):
+        if isinstance(before, np.ndarray) and not _identical(now, before) \
+                and not np.array_equal(before, _a(now), equal_nan=True):
             raise Fail(f"{function}() modified its input argument #{i + 1} in place",
                        "your function changed the caller's array (for example with `w *= ...` or "
                        "`w[...] = ...`); compute the result in a new array and leave the inputs alone.")
-    expected = getattr(ref, function)(*originals)
-    check_close(got, expected, what=f"{function}(...)", mistakes=mistakes, args=originals, **tol)
+    if not _identical(got, expected):
+        check_close(got, expected, what=f"{function}(...)", mistakes=mistakes, args=originals, **tol)
     return got
 
 
@@ -217,30 +262,42 @@ _DOUBLE = ["elastic_net_penalty", "elastic_net_gradient"]
 _IS_SUM = {"l1_penalty", "l2_penalty", "elastic_net_penalty"}
 
 
+@functools.lru_cache(maxsize=None)
+def _random_inputs(fn):
+    inputs = [(_weights(100 * k + 7, shape, zeros=True), _lam(k), _lam(k + 50)) if fn in _DOUBLE
+              else (_weights(100 * k + 7, shape, zeros=True), _lam(k))
+              for k, shape in enumerate(SHAPES)]
+    # the 3x4 matrix first: every mistake model above shows on it, and the first call goes alone (_call_each)
+    return tuple(inputs[4:5] + inputs[:4] + inputs[5:])
+
+
+@functools.lru_cache(maxsize=None)
+def _edge_inputs(fn):
+    w = _weights(5, (6,), zeros=True)
+    lams = (0.0, 1.7) if fn in _DOUBLE else (0.0,)
+    return (
+        (w, *lams),                                            # lam = 0 (only lam2 > 0 for the elastic net)
+        (_frozen(np.zeros((2, 3))), *([0.9] * len(lams))),     # all-zero weights
+        (np.float64(-1.5), *([0.6] * len(lams))),              # a plain number
+        ([1.0, -2.0, 0.5], *([1.1] * len(lams))),              # a Python list
+        (_frozen(np.array([1e150, -1e150])), *([0.5] * len(lams))),  # huge but finite
+    )
+
+
 def _random_case(fn):
     def body(sub, ref):
-        tol = SUM if fn in _IS_SUM else ELEMENT
-        calls = []
-        for k, shape in enumerate(SHAPES):
-            w = _weights(100 * k + 7, shape, zeros=True)
-            calls.append((w, _lam(k), _lam(k + 50)) if fn in _DOUBLE else (w, _lam(k)))
-        compare_pure_many(sub, ref, fn, calls, tol=tol, mistakes=MISTAKES[fn])
+        compare_pure_many(sub, ref, fn, _random_inputs, fn, tol=SUM if fn in _IS_SUM else ELEMENT,
+                          mistakes=MISTAKES[fn])
     return body
 
 
 def _edge_case(fn):
+    # Values only: the random case checks that the inputs are left alone, on inputs where any in-place
+    # update shows (lam > 0 and never 1, nonzero weights); these edge inputs would add nothing to that.
+    # All five calls in one message: no single edge input shows most mistakes, so a probe would not pay.
     def body(sub, ref):
-        tol = SUM if fn in _IS_SUM else ELEMENT
-        w = _weights(5, (6,), zeros=True)
-        lams = (0.0, 1.7) if fn in _DOUBLE else (0.0,)
-        inputs = [
-            (w, *lams),                                  # lam = 0 (only lam2 > 0 for the elastic net)
-            (np.zeros((2, 3)), *([0.9] * len(lams))),    # all-zero weights
-            (np.float64(-1.5), *([0.6] * len(lams))),    # a plain number
-            ([1.0, -2.0, 0.5], *([1.1] * len(lams))),    # a Python list
-            (np.array([1e150, -1e150]), *([0.5] * len(lams))),  # huge but finite
-        ]
-        compare_pure_many(sub, ref, fn, inputs, tol=tol, mistakes=MISTAKES[fn])
+        compare_pure_many(sub, ref, fn, _edge_inputs, fn, tol=SUM if fn in _IS_SUM else ELEMENT,
+                          mistakes=MISTAKES[fn], pure=False, probe=False)
     return body
 
 
@@ -252,12 +309,24 @@ for _fn in _SINGLE + _DOUBLE:
 
 
 # ----------------------------------------------------------------------------- 1-D minimizers
+@functools.lru_cache(maxsize=None)
+def _minimizer_inputs(seed):
+    """Every shape with a random lam; a number, a matrix and a long vector also with lam = 0 (mu itself)
+    and lam = 4 (most entries inside the threshold): 14 calls, each a reply to wait for. They were the 3
+    lams on every shape (24 calls); each mistake model above still differs from the reference on 6 or
+    more of these 14. The answer is elementwise: the shapes test the handling of 0-d, empty and n-d
+    input, the lam values the formula."""
+    inputs = [(_weights(seed + k, shape), lam) for k, shape in enumerate(SHAPES + [(40,)])
+              for lam in ((0.0, _lam(k), 4.0) if shape in ((), (3, 4), (40,)) else (_lam(k),))]
+    # the 3x4 matrix at lam = 4 first: every mistake model above (but mu/|mu|, which needs mu == 0) shows on
+    # it, and the first call goes alone (_call_each)
+    return tuple(inputs[8:9] + inputs[:8] + inputs[9:])
+
+
 @case("l1_scalar_minimizer: random mu of many shapes, elementwise, match the reference", points=3)
 def _(sub, ref):
-    compare_pure_many(sub, ref, "l1_scalar_minimizer", [(_weights(300 + k, shape), lam)
-                                                   for k, shape in enumerate(SHAPES + [(40,)])
-                                                   for lam in (0.0, _lam(k), 4.0)],
-                      tol=ELEMENT, mistakes=MISTAKES["l1_scalar_minimizer"])
+    compare_pure_many(sub, ref, "l1_scalar_minimizer", _minimizer_inputs, 300, tol=ELEMENT,
+                      mistakes=MISTAKES["l1_scalar_minimizer"])
 
 
 @case("l1_scalar_minimizer: exactly 0 whenever |mu| <= lam/2, including |mu| == lam/2", points=1)
@@ -270,46 +339,51 @@ def _(sub, ref):
 
 
 @functools.lru_cache(maxsize=None)
-def _grid_minima(mu, lam):
-    """min over grid = linspace(-8, 8, 160001) of (grid - m)^2 + lam*|grid|, for each m of mu (computed once)."""
+def _grid_problem():
+    """(mu, lam, the minima over grid = linspace(-8, 8, 160001) of (grid - m)^2 + lam*|grid| for each m of
+    mu), computed once per process: they depend on the fixed mu and lam only."""
+    mu = _frozen(np.random.default_rng(77).normal(scale=2.0, size=12))
+    lam = 1.3
     grid = np.linspace(-8, 8, 160001)          # spacing 1e-4
-    return [np.min((grid - m) ** 2 + lam * np.abs(grid)) for m in mu]
+    return mu, lam, _frozen(np.array([np.min((grid - m) ** 2 + lam * np.abs(grid)) for m in mu]))
 
 
 @case("l1_scalar_minimizer: the answer minimizes (w - mu)^2 + lam*|w| (checked on a fine grid)", points=1)
 def _(sub, ref):
-    rng = np.random.default_rng(77)
-    mu = rng.normal(scale=2.0, size=12)
-    lam = 1.3
+    mu, lam, f_best = _grid_problem()
     got = np.asarray(sub.l1_scalar_minimizer(mu, lam), dtype=float)
     expect(got.shape == mu.shape, f"result has shape {got.shape}, expected {mu.shape}")
-    # grid = np.linspace(-8, 8, 160001), spacing 1e-4: the minima over it depend on mu and lam only
-    for m, w, f_best in zip(mu, got, _grid_minima(tuple(mu.tolist()), lam)):
-        f_got = (w - m) ** 2 + lam * abs(w)
-        # the grid minimum is within 1e-8 of the true minimum (spacing 1e-4, quadratic near the
-        # optimum, slope at most lam off it): anything more than 1e-7 above it is not a minimizer
-        expect(np.isfinite(f_got) and f_got <= f_best + 1e-7,
-               f"for mu = {m:.6f}, lam = {lam}: your w = {w:.6f} gives objective {f_got:.8f}, "
-               f"but {f_best:.8f} is reachable",
-               "the answer should minimize (w - mu)^2 + lam*|w|: soft thresholding of mu at lam/2.")
+    with np.errstate(all="ignore"):
+        f_got = (got - mu) ** 2 + lam * np.abs(got)
+    # the grid minimum is within 1e-8 of the true minimum (spacing 1e-4, quadratic near the
+    # optimum, slope at most lam off it): anything more than 1e-7 above it is not a minimizer
+    bad = ~(np.isfinite(f_got) & (f_got <= f_best + 1e-7))
+    if bad.any():
+        i = int(np.argmax(bad))                  # the first entry that is not a minimizer
+        raise Fail(f"for mu = {mu[i]:.6f}, lam = {lam}: your w = {got[i]:.6f} gives objective {f_got[i]:.8f}, "
+                   f"but {f_best[i]:.8f} is reachable",
+                   "the answer should minimize (w - mu)^2 + lam*|w|: soft thresholding of mu at lam/2.")
 
 
 @case("l2_scalar_minimizer: random mu of many shapes, elementwise, match the reference", points=3)
 def _(sub, ref):
-    compare_pure_many(sub, ref, "l2_scalar_minimizer", [(_weights(400 + k, shape), lam)
-                                                   for k, shape in enumerate(SHAPES + [(40,)])
-                                                   for lam in (0.0, _lam(k), 4.0)],
-                      tol=ELEMENT, mistakes=MISTAKES["l2_scalar_minimizer"])
+    compare_pure_many(sub, ref, "l2_scalar_minimizer", _minimizer_inputs, 400, tol=ELEMENT,
+                      mistakes=MISTAKES["l2_scalar_minimizer"])
+
+
+@functools.lru_cache(maxsize=None)
+def _stationary_mu():
+    return _frozen(np.random.default_rng(78).normal(scale=3.0, size=10))
 
 
 @case("l2_scalar_minimizer: the answer is a stationary point, 2(w - mu) + lam*w = 0", points=1)
 def _(sub, ref):
-    mu = np.random.default_rng(78).normal(scale=3.0, size=10)
-    lam = 0.7
+    mu, lam = _stationary_mu(), 0.7
     got = np.asarray(sub.l2_scalar_minimizer(mu, lam), dtype=float)
     expect(got.shape == mu.shape, f"result has shape {got.shape}, expected {mu.shape}")
     residual = 2 * (got - mu) + lam * got
     # |mu| <= ~10, so rounding leaves residuals of ~1e-14; 1e-10 is loose for that, tight for any mistake
-    expect(bool(np.all(np.abs(residual) <= 1e-10)),
-           f"2(w - mu) + lam*w is {residual[np.argmax(np.abs(residual))]:.3g} at your answer, not 0",
-           "the minimizer of (w - mu)^2 + (lam/2)w^2 solves 2(w - mu) + lam*w = 0, i.e. w = mu/(1 + lam/2).")
+    if not bool(np.all(np.abs(residual) <= 1e-10)):
+        raise Fail(f"2(w - mu) + lam*w is {residual[np.argmax(np.abs(residual))]:.3g} at your answer, not 0",
+                   "the minimizer of (w - mu)^2 + (lam/2)w^2 solves 2(w - mu) + lam*w = 0, i.e. "
+                   "w = mu/(1 + lam/2).")

@@ -6,7 +6,7 @@ the same functions on many more inputs.
 """
 import numpy as np
 
-from autograder.framework import Fail, Mistake, case, check_close
+from autograder.framework import Fail, Mistake, call_args, case, check_close
 from autograder.suites.proximal.common import (
     HINT_SIGN_LOST, HINT_NO_CLAMP, HINT_ONE_SIDED, HINT_NO_L2_SCALING, HINT_L2_ONLY,
     HINT_V_NOT_SCALED, HINT_HARD_ONE_SIDED, HINT_DIVIDE_BY_NORM_ONLY,
@@ -40,6 +40,13 @@ def check_converged(got, what):
         except (TypeError, ValueError):
             near = False
         raise Fail(failure.message, failure.hint or (_NOT_CONVERGED if near else None)) from None
+
+
+def in_turn(sub, function, calls, checks):
+    """checks[k](result of call k) for each call in turn, as a loop of calls and checks would do (the
+    first failure stops it); the calls go in one message (call_each)."""
+    pending = iter(checks)
+    sub.call_each(function, calls, lambda got: next(pending)(got))
 
 
 # ----------------------------------------------------------------------------- prox_l1
@@ -125,21 +132,26 @@ def _(sub):
 # ----------------------------------------------------------------------------- project_max_norm
 @case("project_max_norm: [3, 4] onto the unit ball gives [0.6, 0.8]; [0.3, 0.4] stays", points=2)
 def _(sub):
-    check_close(sub.project_max_norm([3.0, 4.0], 1.0), [0.6, 0.8], rtol=RTOL, what="project_max_norm([3, 4], 1)",
-                mistakes=[Mistake("divide by norm only", [3 / 25, 4 / 25], HINT_DIVIDE_BY_NORM_ONLY),
-                          Mistake("max-abs norm", [0.75, 1.0],
-                                  "your norm looks like the largest |entry| (4 here), not the Euclidean norm "
-                                  "sqrt(3^2 + 4^2) = 5: the ball is ||w||_2 <= r."),
-                          Mistake("clip entries", [1.0, 1.0],
-                                  "you clipped each entry to [-r, r] (a box); the constraint is on the Euclidean "
-                                  "norm: rescale w by r / ||w|| when ||w|| > r, keeping its direction.")])
-    # inside the ball: returned as it is (up to a rounding of w*r/r)
-    check_close(sub.project_max_norm([0.3, 0.4], 1.0), [0.3, 0.4], rtol=1e-15,
-                what="project_max_norm([0.3, 0.4], 1)", mistakes=[
-        Mistake("always rescale", [0.6, 0.8],
-                "a point inside the ball (norm 0.5 <= 1) was moved to the boundary: the projection "
-                "leaves w unchanged when ||w|| <= r and only rescales when ||w|| > r."),
-    ])
+    def outside(got):
+        check_close(got, [0.6, 0.8], rtol=RTOL, what="project_max_norm([3, 4], 1)",
+                    mistakes=[Mistake("divide by norm only", [3 / 25, 4 / 25], HINT_DIVIDE_BY_NORM_ONLY),
+                              Mistake("max-abs norm", [0.75, 1.0],
+                                      "your norm looks like the largest |entry| (4 here), not the Euclidean norm "
+                                      "sqrt(3^2 + 4^2) = 5: the ball is ||w||_2 <= r."),
+                              Mistake("clip entries", [1.0, 1.0],
+                                      "you clipped each entry to [-r, r] (a box); the constraint is on the "
+                                      "Euclidean norm: rescale w by r / ||w|| when ||w|| > r, keeping its "
+                                      "direction.")])
+
+    def inside(got):
+        # inside the ball: returned as it is (up to a rounding of w*r/r)
+        check_close(got, [0.3, 0.4], rtol=1e-15, what="project_max_norm([0.3, 0.4], 1)", mistakes=[
+            Mistake("always rescale", [0.6, 0.8],
+                    "a point inside the ball (norm 0.5 <= 1) was moved to the boundary: the projection "
+                    "leaves w unchanged when ||w|| <= r and only rescales when ||w|| > r."),
+        ])
+
+    in_turn(sub, "project_max_norm", [([3.0, 4.0], 1.0), ([0.3, 0.4], 1.0)], [outside, inside])
 
 
 @case("project_max_norm: axis=1 projects each row of a matrix on its own", points=2)
@@ -182,52 +194,65 @@ def _(sub):
 
 @case("ista: lam at least max|X^T y| / n gives exactly w = 0", points=1)
 def _(sub):
-    check_close(sub.ista(X_ORTH, Y_ORTH, 2.0), [0.0, 0.0], rtol=0.0, atol=0.0, what="ista(X, y, 2)")
+    # max|X^T y| / n = 2: the first soft threshold already gives 0, and every later step too
+    check_close(sub.ista(X_ORTH, Y_ORTH, 2.0, n_iter=10), [0.0, 0.0], rtol=0.0, atol=0.0,
+                what="ista(X, y, 2, n_iter=10)")
 
 
 @case("ista: a 3 x 2 problem, three iterates from 0 and the converged solution", points=2)
 def _(sub):
-    check_close(sub.ista(X_SMALL, Y_SMALL, LAM_SMALL, n_iter=3), ISTA_SMALL_3, **ITER,
-                what="ista(X, y, 0.3, n_iter=3)", mistakes=[
-        Mistake("step without /n", [0.5666797513368323, 0.6345876142401344],
-                "your iterates move n times too slowly: the default step is 1/L with L the largest "
-                "eigenvalue of X^T X / n, not of X^T X."),
-        Mistake("threshold lam", [0.49988916653929977, 0.8136764199392137],
-                "your soft threshold is lam; in a proximal gradient step it is step * lam."),
-        Mistake("Frobenius L", [0.7082840236686391, 1.0313609467455622],
-                "your steps are 1/L with L = ||X||_F^2 / n: np.linalg.norm(X) of a matrix is the Frobenius "
-                "norm, whose square is the sum of ALL eigenvalues of X^T X. L is the largest eigenvalue of "
-                "X^T X / n, i.e. np.linalg.norm(X, 2)**2 / n (the spectral norm)."),
-        Mistake("smallest eigenvalue", [51.32447395329162, 36.821788467091835],
-                "your step is 1 over the SMALLEST eigenvalue of X^T X / n: np.linalg.eigvalsh returns the "
-                "eigenvalues in ascending order, so the largest one, L, is the last, [-1]."),
-        Mistake("gradient sign", [-6.318614943406249, -5.328866087766151],
-                "your iterates move away from the solution: the gradient of (1/(2n))||y - Xw||^2 is "
-                "X^T (X w - y) / n; with X^T (y - X w) / n you have to add step * that, not subtract it."),
-        Mistake("one iteration short", [0.7484781952240188, 0.9837499580597898],
-                "your third iterate is the expected second one: with n_iter = k the loop must take k "
-                "prox-gradient steps from w = 0 (check range(...) bounds)."),
-    ])
-    check_converged(sub.ista(X_SMALL, Y_SMALL, LAM_SMALL), what="ista(X, y, 0.3)")
+    def three_steps(got):
+        check_close(got, ISTA_SMALL_3, **ITER, what="ista(X, y, 0.3, n_iter=3)", mistakes=[
+            Mistake("step without /n", [0.5666797513368323, 0.6345876142401344],
+                    "your iterates move n times too slowly: the default step is 1/L with L the largest "
+                    "eigenvalue of X^T X / n, not of X^T X."),
+            Mistake("threshold lam", [0.49988916653929977, 0.8136764199392137],
+                    "your soft threshold is lam; in a proximal gradient step it is step * lam."),
+            Mistake("Frobenius L", [0.7082840236686391, 1.0313609467455622],
+                    "your steps are 1/L with L = ||X||_F^2 / n: np.linalg.norm(X) of a matrix is the Frobenius "
+                    "norm, whose square is the sum of ALL eigenvalues of X^T X. L is the largest eigenvalue of "
+                    "X^T X / n, i.e. np.linalg.norm(X, 2)**2 / n (the spectral norm)."),
+            Mistake("smallest eigenvalue", [51.32447395329162, 36.821788467091835],
+                    "your step is 1 over the SMALLEST eigenvalue of X^T X / n: np.linalg.eigvalsh returns the "
+                    "eigenvalues in ascending order, so the largest one, L, is the last, [-1]."),
+            Mistake("gradient sign", [-6.318614943406249, -5.328866087766151],
+                    "your iterates move away from the solution: the gradient of (1/(2n))||y - Xw||^2 is "
+                    "X^T (X w - y) / n; with X^T (y - X w) / n you have to add step * that, not subtract it."),
+            Mistake("one iteration short", [0.7484781952240188, 0.9837499580597898],
+                    "your third iterate is the expected second one: with n_iter = k the loop must take k "
+                    "prox-gradient steps from w = 0 (check range(...) bounds)."),
+        ])
+
+    in_turn(sub, "ista", [call_args(X_SMALL, Y_SMALL, LAM_SMALL, n_iter=3), (X_SMALL, Y_SMALL, LAM_SMALL)],
+            [three_steps, lambda got: check_converged(got, what="ista(X, y, 0.3)")])
 
 
 @case("fista: on an orthogonal design it gives the lasso solution [1.5, 0.5]", points=1)
 def _(sub):
-    check_close(sub.fista(X_ORTH, Y_ORTH, 0.5), [1.5, 0.5], **ITER, what="fista(X, y, 0.5)")
+    # the first step lands on the solution (a fixed point), and the momentum term is then 0
+    check_close(sub.fista(X_ORTH, Y_ORTH, 0.5, n_iter=10), [1.5, 0.5], **ITER, what="fista(X, y, 0.5, n_iter=10)",
+                mistakes=[Mistake("step without /n", [1.4969682448149237, 0.49898941493830795],
+                                  "your iterates look like steps half as long as expected: L is the largest "
+                                  "eigenvalue of X^T X / n (with the / n), so here L = 1 and the step is 1, "
+                                  "which lands on the solution at once. (If you used np.linalg.norm(X)**2 / n: "
+                                  "that is the Frobenius norm, the sum of all eigenvalues; L needs the spectral "
+                                  "norm, np.linalg.norm(X, 2).)")])
 
 
 @case("fista: a 3 x 2 problem, six iterates with momentum and the converged solution", points=2)
 def _(sub):
-    check_close(sub.fista(X_SMALL, Y_SMALL, LAM_SMALL, n_iter=6), FISTA_SMALL_6, **ITER,
-                what="fista(X, y, 0.3, n_iter=6)", mistakes=[
-        Mistake("no momentum", ISTA_SMALL_6,
-                "your sixth iterate is exactly ISTA's: the momentum step z = w_new + ((t - 1)/t_new)(w_new - w) "
-                "is missing or has no effect."),
-        Mistake("momentum with the updated t", [0.3488601444806545, 1.5603989923695258],
-                HINT_MOMENTUM_WITH_THE_UPDATED_T),
-        Mistake("stale w", [0.0, 2.2031342054171814], HINT_STALE_W),
-    ])
-    check_converged(sub.fista(X_SMALL, Y_SMALL, LAM_SMALL), what="fista(X, y, 0.3)")
+    def six_steps(got):
+        check_close(got, FISTA_SMALL_6, **ITER, what="fista(X, y, 0.3, n_iter=6)", mistakes=[
+            Mistake("no momentum", ISTA_SMALL_6,
+                    "your sixth iterate is exactly ISTA's: the momentum step z = w_new + ((t - 1)/t_new)(w_new - w) "
+                    "is missing or has no effect."),
+            Mistake("momentum with the updated t", [0.3488601444806545, 1.5603989923695258],
+                    HINT_MOMENTUM_WITH_THE_UPDATED_T),
+            Mistake("stale w", [0.0, 2.2031342054171814], HINT_STALE_W),
+        ])
+
+    in_turn(sub, "fista", [call_args(X_SMALL, Y_SMALL, LAM_SMALL, n_iter=6), (X_SMALL, Y_SMALL, LAM_SMALL)],
+            [six_steps, lambda got: check_converged(got, what="fista(X, y, 0.3)")])
 
 
 # ----------------------------------------------------------------------------- ridge
