@@ -22,16 +22,22 @@ they are applied with check_close(args=...) rather than compare(...).
 mixup and stochastic_depth are random. They are graded by identities that hold for
 every random draw (one lam and one permutation partner per call, the same for x and
 y; each sample's branch multiplied by 0 or 1/survival_prob) and by Monte Carlo
-bounds from Hoeffding's inequality, P(|mean - E| >= t) <= 2 exp(-2 n t^2 / width^2),
-with t chosen so that a correct implementation fails a check with probability below
-DELTA = 1e-6 whatever its random stream. Property failures raise Fail(message, hint).
+tests whose acceptance intervals come from the EXACT law of their statistic for a
+correct implementation (binomial counts; a sum of integer scores, whose law is a
+convolution power), so that a correct implementation fails a check with probability
+below DELTA = 1e-6 whatever its random stream. Property failures raise Fail(message, hint).
+
+Cost: a round trip to the sandbox costs more than most calls, so every loop of calls is
+sent in one message (call_each / compare_many), seeded inputs are built once
+per process (read-only), and the reference's results on them are kept per process.
 """
+import functools
 import math
 
 import numpy as np
 
-from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close, compare,
-                                  compare_result, expect)
+from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close,
+                                  compare_many, expect)
 from autograder.protocol import Callable, Rng, materialize
 from autograder.suites.normalization.common import (
     HINT_DDOF, HINT_EPS, HINT_NO_AFFINE, HINT_BN_AXIS, HINT_LN_AXIS, HINT_NO_MEAN, HINT_NO_XHAT,
@@ -57,11 +63,6 @@ RTOL_JAC = 1e-10
 TOL = 1e-10
 # Probability that one Monte Carlo check fails a correct implementation.
 DELTA = 1e-6
-
-
-def hoeffding(n, width=1.0, delta=DELTA):
-    """t with P(|mean of n independent variables in an interval of this width - E| >= t) <= delta."""
-    return width * math.sqrt(math.log(2 / delta) / (2 * n))
 
 
 # ============================================================================ hints
@@ -229,13 +230,35 @@ MISTAKES = {
 # ============================================================================ normalization
 BN_SHAPES = [(8, 5), (2, 3), (16, 1), (3, 3), (4, 64), (256, 3)]     # N >= 2, D = 1, N = D, N << D, N >> D
 LN_SHAPES = [(8, 5), (1, 7), (3, 2), (3, 3), (4, 64), (256, 3)]      # N = 1 included
+GENERIC_SHAPES = {(8, 5), (2, 3), (3, 2)}                            # none of the edge cases above
 
 
+def _read_only(*arrays):
+    """The arrays, made read-only (inputs built once and handed to every submission must never change)."""
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
+
+
+@functools.lru_cache(maxsize=None)
 def norm_inputs(seed, n, d, spread=(0.5, 2.0)):
+    """(x, gamma, beta, dout), built once per process and read-only (every submission gets the same)."""
     g = np.random.default_rng(seed)
     loc = g.normal(0.0, 2.0, size=(1, d)) + g.normal(0.0, 2.0, size=(n, 1))   # offsets per feature and per row
     x = loc + g.uniform(*spread, size=(1, d)) * g.uniform(*spread, size=(n, 1)) * g.normal(size=(n, d))
-    return x, g.normal(1.0, 0.5, size=d), g.normal(size=d), g.normal(size=(n, d))
+    return _read_only(x, g.normal(1.0, 0.5, size=d), g.normal(size=d), g.normal(size=(n, d)))
+
+
+_REFERENCE_RESULTS: dict = {}
+
+
+def reference_once(ref, key, compute):
+    """compute() once per process and reference: the reference's results on the fixed inputs above.
+    (Results are only read by the checks, never modified.)"""
+    hit = _REFERENCE_RESULTS.get((id(ref), key))
+    if hit is None or hit[0] is not ref:
+        hit = _REFERENCE_RESULTS[(id(ref), key)] = (ref, compute())
+    return hit[1]
 
 
 def _tuple(result, what, n):
@@ -245,25 +268,32 @@ def _tuple(result, what, n):
     return result
 
 
-def check_forward(sub, ref, kind, x, gamma, beta, eps):
-    check_forward_many(sub, ref, kind, [(x, gamma, beta, eps)])
+# the forward mistake models' outputs (part 0 of their (out, cache))
+_FORWARD_OUTPUT_MODELS = {fwd: [Mistake(m.name, (lambda *a, _m=m.value: _m(*a)[0]), m.hint) for m in MISTAKES[fwd]]
+                          for fwd in ("batchnorm_forward", "layernorm_forward")}
 
 
 def check_forward_many(sub, ref, kind, settings):
-    """check_forward(sub, ref, kind, x, gamma, beta, eps) for each setting, in order, in one round trip."""
+    """For each setting (seed, n, d, spread, eps) of norm_inputs, in order and in one round trip: the student's
+    forward output (part 0) against the reference's, with the mistake models of MISTAKES (as compare(part=0))."""
     fn = f"{kind}_forward"
+    inputs = [(*norm_inputs(seed, n, d, spread)[:3], eps) for seed, n, d, spread, eps in settings]
     done = [0]
 
     def check(got):
-        x, gamma, beta, eps = settings[done[0]]
-        compare_result(got, ref, fn, (x, gamma, beta, eps), {}, part=0, rtol=RTOL, atol=ATOL,
-                       mistakes=MISTAKES[fn], what=f"{fn}(x of shape {x.shape}, eps={eps:g})[0]")
+        x, gamma, beta, eps = inputs[done[0]]
+        label = f"{fn}(x of shape {x.shape}, eps={eps:g})[0]"
+        expected = reference_once(ref, (fn, *settings[done[0]]), lambda: getattr(ref, fn)(x, gamma, beta, eps)[0])
+        if not isinstance(got, (tuple, list)) or len(got) < 1:
+            raise Fail(f"{label}: expected a tuple with at least 1 elements, got {type(got).__name__}")
+        check_close(got[0], expected, rtol=RTOL, atol=ATOL, what=label, mistakes=_FORWARD_OUTPUT_MODELS[fn],
+                    args=(x, gamma, beta, eps))
         done[0] += 1
 
     try:
-        sub.call_each(fn, [tuple(setting) for setting in settings], check)
+        sub.call_each(fn, inputs, check)
     except StudentRaised as exc:
-        x = settings[done[0]][0]       # the call that raised: every earlier one was checked
+        x = inputs[done[0]][0]       # the call that raised: every earlier one was checked
         # layer norm's row statistics without keepdims: (N, D) - (N,) fails unless N = D
         if kind == "layernorm" and "broadcast" in exc.message and f"({x.shape[0]},)" in exc.message:
             raise Fail(exc.message, HINT_KEEPDIMS) from None
@@ -273,29 +303,53 @@ def check_forward_many(sub, ref, kind, settings):
         raise
 
 
-def check_backward(sub, ref, kind, x, gamma, beta, eps, dout, parts):
-    """Student forward -> student cache -> student backward, against the reference backward at the same inputs."""
+# the backward mistake models, one list per part of (dx, dgamma, dbeta)
+_BACKWARD_PART_MODELS = {bwd: [[Mistake(m.name, (lambda *a, _m=m.value, _k=k: _m(*a)[_k]), m.hint)
+                                for m in MISTAKES[bwd]] for k in range(3)]
+                         for bwd in ("batchnorm_backward", "layernorm_backward")}
+
+
+def check_backward_many(sub, ref, kind, settings, parts):
+    """Student forward -> student cache -> student backward, against the reference backward at the same inputs.
+
+    settings: (seed, n, d, eps) of norm_inputs. Two round trips: the student's forward on every setting
+    (for its caches), then the student's backward on every (dout, cache), each result checked as it comes.
+    """
     fwd, bwd = f"{kind}_forward", f"{kind}_backward"
-    out, cache = _tuple(sub.call(fwd, x, gamma, beta, eps), fwd, 2)
-    grads = _tuple(sub.call(bwd, dout, cache), bwd, 3)
-    ref_out, ref_cache = getattr(ref, fwd)(x, gamma, beta, eps)
-    expected = getattr(ref, bwd)(dout, ref_cache)
-    try:
-        forward_ok = np.asarray(out, dtype=float).shape == ref_out.shape and np.allclose(
-            np.asarray(out, dtype=float), ref_out, rtol=RTOL, atol=ATOL)
-    except (TypeError, ValueError):
-        forward_ok = False
+    inputs = [norm_inputs(seed, n, d) for seed, n, d, _ in settings]
+    forwards = sub.call_each(fwd, [(*inputs[i][:3], eps) for i, (*_, eps) in enumerate(settings)],
+                             lambda result: _tuple(result, fwd, 2))
     names = ("dx", "dgamma", "dbeta")
-    for k in parts:
-        models = [Mistake(m.name, (lambda *a, _m=m.value, _k=k: _m(*a)[_k]), m.hint) for m in MISTAKES[bwd]]
-        try:
-            check_close(grads[k], expected[k], rtol=RTOL_GRAD, atol=ATOL_GRAD, mistakes=models,
-                        what=f"{names[k]} of {bwd} (x of shape {x.shape})", args=(x, gamma, beta, eps, dout))
-        except Fail as f:
-            if forward_ok:
-                raise
-            raise Fail(f.message + f" (your {fwd} output is wrong on this input as well)",
-                       f.hint or HINT_FIX_FORWARD) from None
+    done = iter(range(len(settings)))
+
+    def check(result):
+        i = next(done)
+        grads = _tuple(result, bwd, 3)
+        (x, gamma, beta, dout), (seed, n, d, eps) = inputs[i], settings[i]
+
+        def reference():
+            ref_out, ref_cache = getattr(ref, fwd)(x, gamma, beta, eps)
+            return ref_out, getattr(ref, bwd)(dout, ref_cache)
+
+        ref_out, expected = reference_once(ref, (bwd, seed, n, d, eps), reference)
+        for k in parts:
+            try:
+                check_close(grads[k], expected[k], rtol=RTOL_GRAD, atol=ATOL_GRAD,
+                            mistakes=_BACKWARD_PART_MODELS[bwd][k], what=f"{names[k]} of {bwd} (x of shape {x.shape})",
+                            args=(x, gamma, beta, eps, dout))
+            except Fail as f:
+                out = forwards[i][0]
+                try:
+                    forward_ok = np.asarray(out, dtype=float).shape == ref_out.shape and np.allclose(
+                        np.asarray(out, dtype=float), ref_out, rtol=RTOL, atol=ATOL)
+                except (TypeError, ValueError):
+                    forward_ok = False
+                if forward_ok:
+                    raise
+                raise Fail(f.message + f" (your {fwd} output is wrong on this input as well)",
+                           f.hint or HINT_FIX_FORWARD) from None
+
+    sub.call_each(bwd, [(dout, cache) for (*_, dout), (_, cache) in zip(inputs, forwards)], check)
 
 
 def _norm_cases(kind, shapes, seed0):
@@ -304,25 +358,25 @@ def _norm_cases(kind, shapes, seed0):
     @case(f"{fwd}: random shapes (incl. D = 1, N = D, N << D, N >> D{', N = 1' if kind == 'layernorm' else ''}) "
           "match the reference", points=4)
     def _(sub, ref):
-        check_forward_many(sub, ref, kind, [(*norm_inputs(seed0 + i, n, d)[:3], [1e-5, 1e-3, 0.5][i % 3])
+        check_forward_many(sub, ref, kind, [(seed0 + i, n, d, (0.5, 2.0), [1e-5, 1e-3, 0.5][i % 3])
                                             for i, (n, d) in enumerate(shapes)])
 
     @case(f"{fwd}: eps inside the square root (low-variance features, eps = 0.1)", points=1)
     def _(sub, ref):
-        check_forward_many(sub, ref, kind, [(*norm_inputs(seed0 + 50 + i, n, d, spread=(0.05, 0.2))[:3], 0.1)
+        check_forward_many(sub, ref, kind, [(seed0 + 50 + i, n, d, (0.05, 0.2), 0.1)
                                             for i, (n, d) in enumerate([(6, 4), (32, 8)])])
 
     @case(f"{bwd}: dx matches the reference backward (random shapes, through your own forward)", points=4)
     def _(sub, ref):
-        for i, (n, d) in enumerate(shapes):
-            x, gamma, beta, dout = norm_inputs(seed0 + 100 + i, n, d)
-            check_backward(sub, ref, kind, x, gamma, beta, [1e-5, 1e-3, 0.5][i % 3], dout, parts=(0,))
+        check_backward_many(sub, ref, kind, [(seed0 + 100 + i, n, d, [1e-5, 1e-3, 0.5][i % 3])
+                                             for i, (n, d) in enumerate(shapes)], parts=(0,))
 
     @case(f"{bwd}: dgamma and dbeta match the reference backward (random shapes)", points=3)
     def _(sub, ref):
-        for i, (n, d) in enumerate(shapes):
-            x, gamma, beta, dout = norm_inputs(seed0 + 200 + i, n, d)
-            check_backward(sub, ref, kind, x, gamma, beta, 1e-5, dout, parts=(2, 1))
+        # dgamma and dbeta are plain sums over the batch: the shapes of the dx case but the two generic ones
+        # (the edge cases D = 1 or N = 1, N = D, N << D, N >> D are all kept)
+        check_backward_many(sub, ref, kind, [(seed0 + 200 + i, n, d, 1e-5) for i, (n, d) in enumerate(shapes)
+                                             if (n, d) not in GENERIC_SHAPES], parts=(2, 1))
 
 
 _norm_cases("batchnorm", BN_SHAPES, 1000)
@@ -330,33 +384,38 @@ _norm_cases("layernorm", LN_SHAPES, 2000)
 
 
 # ============================================================================ mixup
-def call_mixup(sub, x, y, alpha, seed, inputs=False):
-    if inputs:
-        result, args, _ = sub.call_with_inputs("mixup", x, y, alpha, Rng(seed))
-        for name, before, after in (("x", x, args[0]), ("y_onehot", y, args[1])):
-            expect(np.array_equal(as_float_array(after), before), f"mixup modified its argument {name} in place",
-                   "mixup must be pure: build x_mix and y_mix as new arrays.")
-    else:
-        result = sub.mixup(x, y, alpha, Rng(seed))
-    return _mixup_result(result, x, y)
-
-
-def call_mixup_seeds(sub, x, y, alpha, seeds):
-    """[call_mixup(sub, x, y, alpha, seed) for seed in seeds], with the same checks in the same order,
-    in one round trip to the sandbox."""
-    return sub.call_each("mixup", [(x, y, alpha, Rng(seed)) for seed in seeds],
-                         lambda result: _mixup_result(result, x, y))
-
-
 def _mixup_result(result, x, y):
     x_mix, y_mix, lam = _tuple(result, "mixup", 3)
     x_mix, y_mix, lam = as_float_array(x_mix, "x_mix"), as_float_array(y_mix, "y_mix"), as_float_array(lam, "lam")
-    expect(lam.size == 1, f"lam has {lam.size} values, expected one number", HINT_MIX_ONE_LAM)
-    lam = float(lam.reshape(()))
-    expect(0.0 <= lam <= 1.0, f"lam = {lam} is outside [0, 1]", HINT_MIX_BETA)
+    lam = _one_lam(lam)
     expect(x_mix.shape == x.shape, f"x_mix has shape {x_mix.shape}, expected {x.shape}")
     expect(y_mix.shape == y.shape, f"y_mix has shape {y_mix.shape}, expected {y.shape}")
     return x_mix, y_mix, lam
+
+
+def _one_lam(lam):
+    expect(lam.size == 1, f"lam has {lam.size} values, expected one number", HINT_MIX_ONE_LAM)
+    lam = float(lam.reshape(()))
+    expect(0.0 <= lam <= 1.0, f"lam = {lam} is outside [0, 1]", HINT_MIX_BETA)
+    return lam
+
+
+def call_mixup_each(sub, settings, then, inputs=False):
+    """then(x, y, x_mix, y_mix, lam) for each (x, y, alpha, seed) of `settings`, in order, in one round trip:
+    what a loop of mixup(x, y, alpha, Rng(seed)) calls, each checked in turn, would do (with inputs=True the
+    arguments must also come back unmodified: mixup is pure)."""
+    position = iter(settings)
+
+    def check(result):
+        x, y, _, _ = next(position)
+        if inputs:
+            result, args, _ = result
+            for name, before, after in (("x", x, args[0]), ("y_onehot", y, args[1])):
+                expect(np.array_equal(as_float_array(after), before), f"mixup modified its argument {name} in place",
+                       "mixup must be pure: build x_mix and y_mix as new arrays.")
+        return then(x, y, *_mixup_result(result, x, y))
+
+    return sub.call_each("mixup", [(x, y, alpha, Rng(seed)) for x, y, alpha, seed in settings], check, inputs=inputs)
 
 
 def _partners(x, x_mix, lam, y=None, y_mix=None):
@@ -369,9 +428,11 @@ def _partners(x, x_mix, lam, y=None, y_mix=None):
     flat, mixed = x.reshape(n, -1), x_mix.reshape(n, -1)
     err = np.abs(mixed[:, None, :] - (lam * flat[:, None, :] + (1 - lam) * flat[None, :, :])).max(axis=2)
     j = err.argmin(axis=1)
-    if y is not None:
+    fits = err <= TOL
+    # (with at most one row within TOL, that row is the argmin: y is only needed to break near-ties)
+    if y is not None and bool((fits.sum(axis=1) > 1).any()):
         err_y = np.abs(y_mix[:, None, :] - (lam * y[:, None, :] + (1 - lam) * y[None, :, :])).max(axis=2)
-        tied = np.where(err <= TOL, err_y, np.inf)
+        tied = np.where(fits, err_y, np.inf)
         j = np.where(np.isfinite(tied.min(axis=1)), tied.argmin(axis=1), j)
     return j, err[np.arange(n), j]
 
@@ -401,7 +462,7 @@ def check_mixup_structure(x, y, x_mix, y_mix, lam):
         raise Fail(f"x_mix[{i}] is not lam * x[{i}] + (1 - lam) * x[j] for your lam = {lam:.6g} and any row j",
                    hint)
     expected_y = lam * y + (1 - lam) * y[perm]
-    if not np.allclose(y_mix, expected_y, rtol=0, atol=TOL):
+    if not bool(np.all(np.abs(y_mix - expected_y) <= TOL)):     # np.allclose(rtol=0, atol=TOL), y finite
         if np.allclose(y_mix, y, rtol=0, atol=TOL):
             hint = HINT_MIX_LABELS
         else:
@@ -414,41 +475,51 @@ def check_mixup_structure(x, y, x_mix, y_mix, lam):
 MIX_SHAPES = [((6, 3), 4, 0.4), ((1, 2), 3, 1.0), ((5, 2, 3, 3), 2, 2.0), ((32, 4), 10, 1.0), ((3, 1), 3, 0.7)]
 
 
+@functools.lru_cache(maxsize=None)
 def mix_inputs(seed, shape, k, soft=False):
+    """(x, y_onehot), built once per process and read-only."""
     g = np.random.default_rng(seed)
     x = g.normal(size=shape)
     y = np.eye(k)[g.integers(0, k, size=shape[0])]
-    return x, (0.9 * y + 0.1 / k if soft else y)
+    return _read_only(x, (0.9 * y + 0.1 / k if soft else y))
 
 
 @case("mixup: inputs and labels mixed with one lam and the same permutation partner", points=2)
 def _(sub, ref):
-    for i, (shape, k, alpha) in enumerate(MIX_SHAPES):
-        x, y = mix_inputs(3000 + i, shape, k, soft=(i == 3))
-        for seed in range(3):
-            x_mix, y_mix, lam = call_mixup(sub, x, y, alpha, 10 * i + seed, inputs=(seed == 0))
-            check_mixup_structure(x, y, x_mix, y_mix, lam)
+    # per shape seeds 0 and 1 (only 0 for N = 1, where x_mix = x whatever lam), in two messages: the
+    # seed-0 calls, which must also leave x and y_onehot unmodified, then the others
+    for seed, inputs in ((0, True), (1, False)):
+        call_mixup_each(sub, [(*mix_inputs(3000 + i, shape, k, soft=(i == 3)), alpha, 10 * i + seed)
+                              for i, (shape, k, alpha) in enumerate(MIX_SHAPES) if shape[0] > 1 or seed == 0],
+                        check_mixup_structure, inputs=inputs)
 
 
 @case("mixup: partners form a random permutation; the same seed reproduces the result", points=1)
 def _(sub, ref):
     x, y = mix_inputs(3100, (8, 3), 4)
     perms = set()
-    for seed in range(12):
-        x_mix, y_mix, lam = call_mixup(sub, x, y, 1.0, 500 + seed)
+
+    def partners(x, y, x_mix, y_mix, lam):
         perm = check_mixup_structure(x, y, x_mix, y_mix, lam)
         if perm is not None:
             expect(sorted(perm.tolist()) == list(range(8)),
                    f"the partners {perm.tolist()} repeat some samples and skip others", HINT_MIX_PERM)
             perms.add(tuple(perm.tolist()))
-    # a correct implementation repeats one permutation of 8 in all identifiable calls with probability < 1e-30
+        return x_mix, lam
+
+    # seeds 500, ..., 505, then 500 again (one message): the last call must reproduce the first
+    results = call_mixup_each(sub, [(x, y, 1.0, 500 + seed) for seed in range(6)] + [(x, y, 1.0, 500)], partners)
+    # A correct implementation fails this with probability < 1e-14. With alpha = 1 a call is unidentifiable
+    # (1 - lam <= 1e-3) with probability 1e-3, so at most one of the 6 is identifiable with probability < 6e-15;
+    # k >= 2 identifiable calls all share one permutation of 8 with probability (1/8!)^(k - 1), which summed
+    # with the weights C(6, k) 1e-3^(6 - k) gives < 1e-15.
     expect(len(perms) >= 2, "the partners are the same in every call", HINT_MIX_PERM)
-    again = call_mixup(sub, x, y, 1.0, 500)
-    first = call_mixup(sub, x, y, 1.0, 500)
-    expect(np.array_equal(again[0], first[0]) and again[2] == first[2],
+    (first, first_lam), (again, again_lam) = results[0], results[-1]
+    expect(np.array_equal(again, first) and again_lam == first_lam,
            "two calls with the same seed gave different results", HINT_RNG)
 
 
+@functools.lru_cache(maxsize=None)
 def binomial_acceptance(n, prob, delta=DELTA):
     """[lo, hi] with P(K < lo) <= delta/2 and P(K > hi) <= delta/2 for K ~ Binomial(n, prob), exactly.
 
@@ -458,65 +529,139 @@ def binomial_acceptance(n, prob, delta=DELTA):
     log_pmf = [math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
                + (k * math.log(prob) if k else 0.0) + ((n - k) * math.log1p(-prob) if n - k else 0.0)
                for k in range(n + 1)]
-    pmf = [math.exp(v) for v in log_pmf]
+    return acceptance_interval([math.exp(v) for v in log_pmf], delta)
+
+
+def acceptance_interval(pmf, delta=DELTA):
+    """[lo, hi] with P(S < lo) <= delta/2 and P(S > hi) <= delta/2 for S with P(S = k) = pmf[k]."""
     lo, tail = 0, 0.0
-    while lo < n and tail + pmf[lo] <= delta / 2:
+    while lo < len(pmf) - 1 and tail + pmf[lo] <= delta / 2:
         tail += pmf[lo]
         lo += 1
-    hi, tail = n, 0.0
+    hi, tail = len(pmf) - 1, 0.0
     while hi > 0 and tail + pmf[hi] <= delta / 2:
         tail += pmf[hi]
         hi -= 1
     return lo, hi
 
 
-def beta_middle_mass(alpha, lo=0.25, hi=0.75, points=2001):
-    """P(lo <= lam <= hi) for lam ~ Beta(alpha, alpha), by Simpson's rule (smooth integrand there; error < 1e-10)."""
-    t = np.linspace(lo, hi, points)
-    log_b = 2 * math.lgamma(alpha) - math.lgamma(2 * alpha)
-    f = np.exp((alpha - 1) * (np.log(t) + np.log1p(-t)) - log_b)
-    h = t[1] - t[0]
-    return float(h / 3 * (f[0] + f[-1] + 4 * f[1:-1:2].sum() + 2 * f[2:-1:2].sum()))
+def regularized_beta(a, b, x):
+    """I_x(a, b) = P(Beta(a, b) <= x), by the continued fraction of Numerical Recipes (6.4, modified Lentz),
+    which converges fast for x < (a + 1) / (a + b + 2) (x < 1/2 when a = b); relative error ~1e-15."""
+    if x <= 0.0:
+        return 0.0
+    if x > (a + 1) / (a + b + 2):
+        return 1.0 - regularized_beta(b, a, 1.0 - x)
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 10_000):
+        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-16:
+            break
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    return math.exp(log_front) * h / a
+
+
+# The shape of lam's law is tested on the folded value u = min(lam, 1 - lam) (which, for a symmetric law,
+# is independent of the side lam falls on: the symmetry has its own check). u is binned at these edges
+# (fine where Beta(alpha, alpha) and its likely impostors, such as Uniform(0, 1), differ most).
+BETA_BINS = {0.2: (0.0, 1e-5, 1e-4, 1e-3, 0.003, 0.01, 0.03, 0.1, 0.25, 0.5),
+             4.0: (0.0, 0.03, 0.06, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)}
+
+
+@functools.lru_cache(maxsize=None)
+def beta_shape_test(alpha, n, delta=DELTA):
+    """(edges, expected bin probabilities, integer score per bin, [lo, hi]) of the shape test for n draws.
+
+    Each draw scores round(4 * log(P_beta(bin) / P_uniform(bin))), shifted to start at 0: the binned
+    log-likelihood ratio of Beta(alpha, alpha) against Uniform(0, 1) (the Neyman-Pearson statistic against
+    that mistake, on binned values). For a correct implementation the n scores are independent with a known
+    law, so their sum S has the EXACT law pmf^(*n) (a convolution power, computed here), and [lo, hi] leaves
+    at most delta/2 in each tail: S falls outside with probability <= delta, up to rounding (the bin
+    probabilities are exact to ~1e-15, which moves it by < 1e-12). Any choice of bins and scores keeps this
+    guarantee; they only decide the power.
+    """
+    edges = BETA_BINS[alpha]
+    cdf = [2 * regularized_beta(alpha, alpha, c) if c < 0.5 else 1.0 for c in edges]   # P(u <= c)
+    probs = np.diff(cdf)
+    llr = np.log(probs / np.diff(2 * np.array(edges)))
+    scores = np.round(4 * (llr - llr.min())).astype(int)
+    per_draw = np.zeros(scores.max() + 1)
+    np.add.at(per_draw, scores, probs)
+    pmf, power, k = np.array([1.0]), per_draw, n
+    while k:                                            # pmf = per_draw convolved with itself n times
+        if k & 1:
+            pmf = np.convolve(pmf, power)
+        k >>= 1
+        if k:
+            power = np.convolve(power, power)
+    return np.array(edges), probs, scores, acceptance_interval(pmf.tolist(), delta)
 
 
 @case("mixup: lam follows Beta(alpha, alpha) (Monte Carlo, alpha = 0.2 and 4)", points=2)
 def _(sub, ref):
-    # n = 100 calls per alpha (sent to the sandbox in one message per alpha: call_each).
-    # Two counts per alpha have EXACT binomial laws for a correct implementation, so they are tested
-    # with exact binomial acceptance intervals (each fails a correct implementation with probability
-    # <= 1e-6) instead of the looser Hoeffding bound, which needed 400 calls for the same power:
-    #  - lam > 1/2: Binomial(n, 1/2), because Beta(alpha, alpha) is symmetric (a lam folded into [1/2, 1],
-    #    or Beta(alpha, 1), is far off);
-    #  - 1/4 <= lam <= 3/4: Binomial(n, m) with m = 0.172 (alpha = 0.2) or 0.859 (alpha = 4);
-    #    Uniform(0, 1) gives 1/2 and fails each alpha with probability 0.99 and 0.9996 (both: > 1 - 1e-5).
+    # n = 40 calls per alpha, all 80 in one message (one lam per call: the tiny x and y keep calls cheap).
+    # Two checks per alpha, each with an EXACT law for a correct implementation, so each fails it with
+    # probability <= 1e-6 (exactly: symmetry 1.9e-7; shape 9.4e-7 at alpha = 0.2, 6.9e-7 at alpha = 4):
+    #  - symmetry: the count of lam > 1/2 is Binomial(n, 1/2); a lam folded into [1/2, 1] gives n (> hi = 35);
+    #  - shape: the binned log-likelihood-ratio score of min(lam, 1 - lam) (beta_shape_test).
+    # Power (exact, from the same laws): the case misses lam ~ Uniform(0, 1) with probability
+    # 7.3e-5 (alpha = 0.2) x 9.0e-3 (alpha = 4) = 6.5e-7, and lam ~ Beta(alpha, 1) with 0.60 (alpha = 0.2,
+    # symmetry) x 5.3e-7 (alpha = 4, shape) = 3.2e-7; a folded lam never passes. The former test (100 calls
+    # per alpha, counts of lam > 1/2 and of lam in [1/4, 3/4]) missed them with probability 4.6e-6, < 1e-15
+    # and 0.
     x, y = np.array([[0.0], [1.0]]), np.eye(2)
-    n = 100
-    for alpha, offset in ((0.2, 0), (4.0, 10_000)):
-        lams = np.array([lam for _, _, lam in call_mixup_seeds(sub, x, y, alpha, [7000 + offset + s
-                                                                                for s in range(n)])])
-        above = int(np.sum(lams > 0.5))
+    n, alphas = 40, (0.2, 4.0)
+    lams = np.array(sub.call_each("mixup", [(x, y, alpha, Rng(7000 + offset + s))
+                                            for alpha, offset in zip(alphas, (0, 10_000)) for s in range(n)],
+                                  lambda result: _one_lam(as_float_array(_tuple(result, "mixup", 3)[2], "lam"))))
+    for alpha, sample in zip(alphas, lams.reshape(len(alphas), n)):
+        above = int(np.sum(sample > 0.5))
         lo, hi = binomial_acceptance(n, 0.5)
         expect(lo <= above <= hi,
                f"alpha = {alpha}: {above} of {n} lam values are above 1/2; Beta(alpha, alpha) is symmetric "
                f"around 1/2, so between {lo} and {hi} are expected (1 - 1e-6 confidence)", HINT_MIX_BETA)
-        expected = beta_middle_mass(alpha)
-        middle = int(np.sum((lams >= 0.25) & (lams <= 0.75)))
-        lo, hi = binomial_acceptance(n, expected)
-        expect(lo <= middle <= hi,
-               f"alpha = {alpha}: {middle} of {n} lam values lie in [1/4, 3/4]; under Beta(alpha, alpha) the "
-               f"probability is {expected:.1%}, so between {lo} and {hi} are expected (1 - 1e-6 confidence)",
-               HINT_MIX_BETA)
+        edges, probs, scores, (lo, hi) = beta_shape_test(alpha, n)
+        bins = np.searchsorted(edges, np.minimum(sample, 1 - sample), side="right").clip(1, len(probs)) - 1
+        counts = np.bincount(bins, minlength=len(probs))
+        score = int(counts @ scores)
+        expect(lo <= score <= hi,
+               f"alpha = {alpha}: your {n} lam values do not spread like draws from Beta(alpha, alpha): counted by "
+               f"min(lam, 1 - lam) in the bins {_bins_text(edges)} they are {counts.tolist()}, where about "
+               f"{np.round(n * probs, 1).tolist()} are expected (likelihood score {score}, expected between {lo} "
+               f"and {hi}, 1 - 1e-6 confidence)", HINT_MIX_BETA)
+
+
+def _bins_text(edges):
+    return ", ".join(f"[{a:g}, {b:g})" for a, b in zip(edges[:-1], edges[1:]))
 
 
 # ============================================================================ stochastic depth
-def call_depth(sub, x, residual, p, seed, training=True, inputs=False):
-    if inputs:
-        out, args, _ = sub.call_with_inputs("stochastic_depth", x, residual, p, Rng(seed), training=training)
-        expect(np.array_equal(as_float_array(args[0]), x), "stochastic_depth modified its argument x in place",
-               "stochastic_depth must be pure: return a new array, x + ..., instead of updating x.")
-    else:
-        out = sub.stochastic_depth(x, residual, p, Rng(seed), training=training)
-    return _depth_result(out, x)
+def call_depth_each(sub, settings, then, inputs=False):
+    """then(x, out, setting) for each setting (x, residual, p, seed, training, ...), in order, in one round
+    trip: what a loop of stochastic_depth(x, residual, p, Rng(seed), training=training) calls, each checked
+    in turn, would do (with inputs=True x must also come back unmodified: stochastic_depth is pure)."""
+    position = iter(settings)
+
+    def check(result):
+        setting = next(position)
+        x = setting[0]
+        if inputs:
+            result, args, _ = result
+            expect(np.array_equal(as_float_array(args[0]), x), "stochastic_depth modified its argument x in place",
+                   "stochastic_depth must be pure: return a new array, x + ..., instead of updating x.")
+        return then(x, _depth_result(result, x), setting)
+
+    return sub.call_each("stochastic_depth", [call_args(x, residual, p, Rng(seed), training=training)
+                                              for x, residual, p, seed, training, *_ in settings], check, inputs=inputs)
 
 
 def _depth_result(out, x):
@@ -542,7 +687,8 @@ def branch_coefficients(x, out, branch, p):
                            | np.isclose(d[i], r[i], rtol=0, atol=TOL))
         raise Fail(f"out[{i}] - x[{i}] is not a multiple of residual(x)[{i}]: the branch of a sample must be "
                    "kept or dropped as a whole", HINT_SD_WHOLE if per_entry else None)
-    ok = np.isclose(c, 0, rtol=0, atol=TOL) | np.isclose(c, 1 / p, rtol=1e-12, atol=TOL)
+    # np.isclose(c, 0, rtol=0, atol=TOL) | np.isclose(c, 1 / p, rtol=1e-12, atol=TOL), written out (faster)
+    ok = (np.abs(c) <= TOL) | (np.abs(c - 1 / p) <= TOL + 1e-12 / p)
     if not ok.all():
         bad = float(c[~ok][0])
         hint = (HINT_SD_RESCALE if abs(bad - 1) <= TOL
@@ -562,86 +708,121 @@ def _residuals(d):
     return [Callable("tanh"), Callable("scale", -1.5), Callable("linear_tanh", g.normal(size=(d, d)), g.normal(size=d))]
 
 
+@functools.lru_cache(maxsize=None)
+def depth_settings(seed0, seed_step, configs):
+    """(x, residual, p, seed, training, residual(x)) for each (shape, p, training, residuals) of configs and each
+    residual index j in residuals (into _residuals(D) = tanh, -1.5 x, linear_tanh for 2-D x; tanh for images),
+    with seed seed_step * i + j for config i; built once per process, arrays read-only."""
+    g = np.random.default_rng(seed0)
+    settings = []
+    for i, (shape, p, training, residuals) in enumerate(configs):
+        (x,) = _read_only(g.normal(size=shape))
+        choices = _residuals(shape[1]) if len(shape) == 2 else [Callable("tanh")]
+        for j in residuals:
+            (r,) = _read_only(protocol_apply(choices[j], x))
+            settings.append((x, choices[j], p, seed_step * i + j, training, r))
+    return tuple(settings)
+
+
+# Each 2-D setting runs the row-mixing residual linear_tanh and one of the elementwise ones (tanh, -1.5 x),
+# in turn; images run tanh.
+TANH, SCALE, LINEAR = 0, 1, 2
+
+
 @case("stochastic_depth: training output is x + b_i * residual(x)_i / survival_prob for every sample", points=1)
 def _(sub, ref):
-    g = np.random.default_rng(4100)
-    for i, (shape, p) in enumerate([((10, 3), 0.3), ((7, 4), 0.8), ((5, 2, 3, 3), 0.5), ((1, 6), 0.6),
-                                    ((6, 3), 1.0)]):
-        x = g.normal(size=shape)
-        residuals = _residuals(shape[1]) if len(shape) == 2 else [Callable("tanh")]
-        for j, residual in enumerate(residuals):
-            out = call_depth(sub, x, residual, p, 100 * i + j, inputs=(j == 0))
-            kept = branch_coefficients(x, out, protocol_apply(residual, x), p)
-            if p == 1.0:
-                expect(kept.all(), "with survival_prob = 1 every branch must be kept",
-                       HINT_SD_KEEP_PROB if not kept.any() else None)
+    def check(x, out, setting):
+        _, _, p, _, _, branch = setting
+        kept = branch_coefficients(x, out, branch, p)
+        if p == 1.0:
+            expect(kept.all(), "with survival_prob = 1 every branch must be kept",
+                   HINT_SD_KEEP_PROB if not kept.any() else None)
+
+    # 9 calls in two messages: the first call of each shape, which must also leave x unmodified, then the others
+    settings = depth_settings(4100, 100, (((10, 3), 0.3, True, (TANH, LINEAR)),
+                                          ((7, 4), 0.8, True, (SCALE, LINEAR)),
+                                          ((5, 2, 3, 3), 0.5, True, (TANH,)),
+                                          ((1, 6), 0.6, True, (TANH, LINEAR)),
+                                          ((6, 3), 1.0, True, (SCALE, LINEAR))))
+    first = [k == 0 or settings[k - 1][0] is not s[0] for k, s in enumerate(settings)]
+    call_depth_each(sub, [s for s, f in zip(settings, first) if f], check, inputs=True)
+    call_depth_each(sub, [s for s, f in zip(settings, first) if not f], check)
+
+
+SD_MC_ROWS = 1000
+_SD_MC_X = _read_only(np.tile(np.array([[0.5, -1.0, 2.0]]), (SD_MC_ROWS, 1)))[0]
+_SD_MC_BRANCH = _read_only(np.tanh(_SD_MC_X))[0]
 
 
 @case("stochastic_depth: samples survive independently with probability survival_prob (Monte Carlo)", points=2)
 def _(sub, ref):
-    # 10 calls x 100 samples per survival_prob: the kept fraction of 1000 Bernoulli variables is within
-    # t = hoeffding(1000) = 0.085 of survival_prob with probability >= 1 - 1e-6. A batch where all 100
-    # samples agree has probability below 0.8^100 + 0.2^100 < 1e-9 for a per-sample draw.
-    for p in (0.8, 0.3):
-        x = np.tile(np.array([[0.5, -1.0, 2.0]]), (100, 1))
-        # the 10 calls of call_depth(sub, x, Callable("tanh"), p, seed), each checked in turn, in one round trip
-        kept = sub.call_each("stochastic_depth",
-                             [call_args(x, Callable("tanh"), p, Rng(9000 + seed + int(100 * p)), training=True)
-                              for seed in range(10)],
-                             lambda out: branch_coefficients(x, _depth_result(out, x), np.tanh(x), p))
-        kept = np.array(kept)
-        expect(not all(k.all() or not k.any() for k in kept),
-               f"survival_prob = {p}: in each of 10 calls all 100 samples were kept or dropped together",
+    # One call of 1000 samples per survival_prob, both calls in one message. For a correct implementation
+    # the number kept is EXACTLY Binomial(1000, survival_prob), so the exact acceptance interval fails it
+    # with probability <= 1e-6: [736, 859] for 0.8 and [231, 372] for 0.3, inside the +-0.085 around
+    # survival_prob that the Hoeffding bound used before allowed for the same 1000 samples (10 calls x 100),
+    # so a wrong keep rate is caught at least as surely. A call where all 1000 samples agree has probability
+    # below 0.8^1000 + 0.2^1000 < 1e-96 for a per-sample draw.
+    x, probs = _SD_MC_X, (0.8, 0.3)
+    kept = call_depth_each(sub, [(x, Callable("tanh"), p, 9000 + int(100 * p), True) for p in probs],
+                           lambda x, out, setting: branch_coefficients(x, out, _SD_MC_BRANCH, setting[2]))
+    for p, k in zip(probs, kept):
+        expect(not (k.all() or not k.any()),
+               f"survival_prob = {p}: all {k.size} samples of the call were kept or dropped together",
                HINT_SD_PER_SAMPLE)
-        rate, t = kept.mean(), hoeffding(kept.size)
-        expect(abs(rate - p) < t,
-               f"survival_prob = {p}: {rate:.1%} of {kept.size} branches were kept (tolerance {t:.3f}, "
-               "1 - 1e-6 confidence)", HINT_SD_KEEP_PROB if abs(rate - (1 - p)) < t else None)
+        count, (lo, hi) = int(k.sum()), binomial_acceptance(k.size, p)
+        drop_lo, drop_hi = binomial_acceptance(k.size, 1 - p)
+        expect(lo <= count <= hi,
+               f"survival_prob = {p}: {count} of {k.size} branches were kept; between {lo} and {hi} are expected "
+               "(1 - 1e-6 confidence)", HINT_SD_KEEP_PROB if drop_lo <= count <= drop_hi else None)
 
 
 @case("stochastic_depth: inference, and training with survival_prob = 1, give exactly x + residual(x)", points=1)
 def _(sub, ref):
-    g = np.random.default_rng(4200)
-    for i, (shape, p, training) in enumerate([((6, 3), 0.3, False), ((4, 2, 2, 2), 0.7, False),
-                                              ((5, 4), 1.0, True), ((1, 3), 0.5, False)]):
-        x = g.normal(size=shape)
-        for j, residual in enumerate(_residuals(shape[1]) if len(shape) == 2 else [Callable("tanh")]):
-            r = protocol_apply(residual, x)
-            out = call_depth(sub, x, residual, p, 10 * i + j, training=training)
-            try:
-                check_close(out, x + r, rtol=RTOL, atol=ATOL,
-                            what=f"stochastic_depth(..., survival_prob={p}, training={training})", mistakes=[
-                                Mistake("divided at inference", x + r / p, HINT_SD_INFERENCE),
-                                Mistake("times p at inference", x + r * p, HINT_SD_PAPER),
-                                Mistake("branch off", x, HINT_SD_INFERENCE)])
-            except Fail as f:
-                n = x.shape[0]
-                d, rr = (out - x).reshape(n, -1), r.reshape(n, -1)
-                rows_random = (np.isclose(d, 0, rtol=0, atol=TOL).all(axis=1)
-                               | np.isclose(d, rr / p, rtol=0, atol=TOL).all(axis=1))
-                random_like = training is False and p < 1 and bool(rows_random.all())
-                raise Fail(f.message, f.hint or (HINT_SD_RANDOM_AT_INFERENCE if random_like else None)) from None
+    def check(x, out, setting):
+        _, _, p, _, training, r = setting
+        try:
+            check_close(out, x + r, rtol=RTOL, atol=ATOL,
+                        what=f"stochastic_depth(..., survival_prob={p}, training={training})", mistakes=[
+                            Mistake("divided at inference", x + r / p, HINT_SD_INFERENCE),
+                            Mistake("times p at inference", x + r * p, HINT_SD_PAPER),
+                            Mistake("branch off", x, HINT_SD_INFERENCE)])
+        except Fail as f:
+            n = x.shape[0]
+            d, rr = (out - x).reshape(n, -1), r.reshape(n, -1)
+            rows_random = (np.isclose(d, 0, rtol=0, atol=TOL).all(axis=1)
+                           | np.isclose(d, rr / p, rtol=0, atol=TOL).all(axis=1))
+            random_like = training is False and p < 1 and bool(rows_random.all())
+            raise Fail(f.message, f.hint or (HINT_SD_RANDOM_AT_INFERENCE if random_like else None)) from None
+
+    # 7 calls in one message
+    call_depth_each(sub, depth_settings(4200, 10, (((6, 3), 0.3, False, (TANH, LINEAR)),
+                                                   ((4, 2, 2, 2), 0.7, False, (TANH,)),
+                                                   ((5, 4), 1.0, True, (SCALE, LINEAR)),
+                                                   ((1, 3), 0.5, False, (SCALE, LINEAR)))), check)
 
 
 # ============================================================================ Jacobian penalty
+@functools.lru_cache(maxsize=None)
 def jac_inputs(seed, h, d, n=None):
+    """(W, b, x), built once per process and read-only."""
     g = np.random.default_rng(seed)
     W = g.normal(scale=1 / math.sqrt(d), size=(h, d))       # pre-activations O(1): tanh neither linear nor saturated
     x = g.normal(size=(d,) if n is None else (n, d))
-    return W, g.normal(scale=0.5, size=h), x
+    return _read_only(W, g.normal(scale=0.5, size=h), x)
+
+
+def compare_jacobians(sub, ref, inputs):
+    compare_many(sub, ref, "jacobian_penalty", inputs, rtol=RTOL_JAC, mistakes=MISTAKES["jacobian_penalty"],
+                 what=[f"jacobian_penalty(W of shape {W.shape}, b, x of shape {x.shape})" for W, b, x in inputs])
 
 
 @case("jacobian_penalty: random layers (H != D, H = D, 1 x 1) match the reference", points=2)
 def _(sub, ref):
-    for i, (h, d) in enumerate([(5, 5), (3, 2), (2, 7), (1, 1), (10, 4), (4, 4)]):
-        W, b, x = jac_inputs(5000 + i, h, d)
-        compare(sub, ref, "jacobian_penalty", W, b, x, rtol=RTOL_JAC, mistakes=MISTAKES["jacobian_penalty"],
-                what=f"jacobian_penalty(W of shape {W.shape}, b, x of shape {x.shape})")
+    compare_jacobians(sub, ref, [jac_inputs(5000 + i, h, d)
+                                 for i, (h, d) in enumerate([(5, 5), (3, 2), (2, 7), (1, 1), (10, 4), (4, 4)])])
 
 
 @case("jacobian_penalty: a batch x of shape (N, D) gives the mean over the samples", points=1)
 def _(sub, ref):
-    for i, (h, d, n) in enumerate([(4, 3, 5), (3, 3, 1), (6, 2, 9)]):
-        W, b, x = jac_inputs(5100 + i, h, d, n)
-        compare(sub, ref, "jacobian_penalty", W, b, x, rtol=RTOL_JAC, mistakes=MISTAKES["jacobian_penalty"],
-                what=f"jacobian_penalty(W of shape {W.shape}, b, x of shape {x.shape})")
+    compare_jacobians(sub, ref, [jac_inputs(5100 + i, h, d, n)
+                                 for i, (h, d, n) in enumerate([(4, 3, 5), (3, 3, 1), (6, 2, 9)])])

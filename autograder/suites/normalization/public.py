@@ -217,8 +217,9 @@ def _(sub):
     x = np.array([[0.0, 1.0], [2.0, -1.0], [-1.5, 0.5], [3.0, 3.0], [1.0, -2.0]])   # distinct rows
     y = np.eye(3)[[0, 1, 2, 1, 0]]
     perms = []
-    for seed in range(6):
-        result = _pair(sub.mixup(x, y, 1.0, Rng(seed)), "mixup", ("x_mix", "y_mix", "lam"))
+
+    def check(result):
+        result = _pair(result, "mixup", ("x_mix", "y_mix", "lam"))
         x_mix, y_mix = as_float_array(result[0], "x_mix"), as_float_array(result[1], "y_mix")
         lam = as_float_array(result[2], "lam")
         expect(lam.size == 1, f"lam has {lam.size} values, expected one number", HINT_MIX_ONE_LAM)
@@ -228,9 +229,11 @@ def _(sub):
         expect(y_mix.shape == y.shape, f"y_mix has shape {y_mix.shape}, expected {y.shape}")
         # partner j of row i: x_mix[i] = lam * x[i] + (1 - lam) * x[j]
         err = np.abs(x_mix[:, None, :] - (lam * x[:, None, :] + (1 - lam) * x[None, :, :])).max(axis=2)
-        err_y = np.abs(y_mix[:, None, :] - (lam * y[:, None, :] + (1 - lam) * y[None, :, :])).max(axis=2)
-        tied = np.where(err <= TOL, err_y, np.inf)      # near-ties (lam ~ 1): take the partner fitting y too
-        perm = np.where(np.isfinite(tied.min(axis=1)), tied.argmin(axis=1), err.argmin(axis=1))
+        perm = err.argmin(axis=1)
+        if ((err <= TOL).sum(axis=1) > 1).any():        # near-ties (lam ~ 1): take the partner fitting y too
+            err_y = np.abs(y_mix[:, None, :] - (lam * y[:, None, :] + (1 - lam) * y[None, :, :])).max(axis=2)
+            tied = np.where(err <= TOL, err_y, np.inf)
+            perm = np.where(np.isfinite(tied.min(axis=1)), tied.argmin(axis=1), perm)
         if err[np.arange(5), perm].max() > TOL:
             swapped = np.abs(x_mix[:, None, :] - ((1 - lam) * x[:, None, :] + lam * x[None, :, :])).max(axis=2)
             raise Fail(f"x_mix row {int(err[np.arange(5), perm].argmax())} is not lam * x[i] + (1 - lam) * x[j] "
@@ -247,6 +250,9 @@ def _(sub):
             expect(sorted(perm) == list(range(5)), f"the partners {perm.tolist()} are not a permutation",
                    HINT_MIX_PERM)
             perms.append(tuple(perm))
+
+    # the 6 calls (seeds 0 to 5) go to your code in one message, and each result is checked in turn
+    sub.call_each("mixup", [(x, y, 1.0, Rng(seed)) for seed in range(6)], check)
     expect(any(p != tuple(range(5)) for p in perms),
            "every row was mixed with itself in all calls: x_mix equals x", HINT_MIX_PERM)
 
@@ -275,10 +281,13 @@ def _(sub):
       points=1)
 def _(sub):
     x = np.array([[0.5, -1.0, 2.0], [1.0, 0.25, -0.5], [2.0, 1.0, 1.0], [-1.0, -2.0, 0.5]])
-    for seed in range(4):
-        out = as_float_array(sub.stochastic_depth(x, Callable("scale", 2.0), 0.5, Rng(seed)), "out")
+
+    def check(out):
+        out = as_float_array(out, "out")
         expect(out.shape == x.shape, f"out has shape {out.shape}, expected {x.shape}")
         # residual(x) = 2x, so out = x + c * 2x with c = b / 0.5 in {0, 2}: out is x or 5x per row
+        if np.all((np.abs(out - x) <= TOL).all(axis=1) | (np.abs(out - 5 * x) <= TOL).all(axis=1)):
+            return
         for i in range(4):
             if np.allclose(out[i], x[i], rtol=0, atol=TOL) or np.allclose(out[i], 5 * x[i], rtol=0, atol=TOL):
                 continue
@@ -291,6 +300,9 @@ def _(sub):
             per_entry = np.isclose(out[i], x[i], rtol=0, atol=TOL) | np.isclose(out[i], 5 * x[i], rtol=0, atol=TOL)
             raise Fail(f"row {i} of out is {out[i].tolist()}: neither x[i] (dropped) nor x[i] + residual(x)[i]/0.5 "
                        "(kept)", HINT_SD_WHOLE if per_entry.all() else None)
+
+    # the 4 calls (seeds 0 to 3) go to your code in one message, and each result is checked in turn
+    sub.call_each("stochastic_depth", [(x, Callable("scale", 2.0), 0.5, Rng(seed)) for seed in range(4)], check)
 
 
 # ----------------------------------------------------------------------------- Jacobian penalty
