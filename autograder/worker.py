@@ -150,14 +150,12 @@ class BoundedOutput(io.TextIOBase):
 
 # ============================================================================ the worker
 def _vm_size() -> int:
+    """This process's virtual memory size in bytes (first field of /proc/self/statm, in pages)."""
     try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 _libc = None
@@ -267,15 +265,8 @@ def worker_main(sock_fd: int, cfg: dict) -> None:
     out = BoundedOutput(int(cfg.get("output_limit", 4000)))
     sys.stdout = sys.stderr = out
     sys.stdin = io.StringIO("")
-    # Only the student's file: no other file of the submission, nothing of the repository.
-    sys.path[:] = [p for p in sys.path if p.startswith(sys.base_prefix) or p.startswith(sys.prefix)]
-    sys.path_importer_cache.clear()
     if uid is not None:
-        sys.path[:] = []
-    pkg = sys.modules.get("autograder")
-    if pkg is not None:
-        pkg.__path__ = []  # `import autograder.course` and friends fail inside the worker
-    sys.dont_write_bytecode = True
+        sys.path[:] = []   # chrooted: nothing outside the scratch copy could be imported anyway
 
     module = types.ModuleType(module_name)
     module.__file__ = code_filename
@@ -365,6 +356,21 @@ def _run_one(sock, fn, args, kwargs, inputs: bool, code_filename: str, out: Boun
 
 
 # ============================================================================ the zygote
+def _prepare_imports_for_workers() -> None:
+    """Import settings every worker needs, made once in the zygote (after its own imports).
+
+    Only the student's file and the standard library (plus site-packages) can be imported: no
+    other file of the submission, nothing of the repository. Clearing the import caches here
+    rather than in each worker also spares every worker the copy-on-write of freeing them.
+    """
+    sys.path[:] = [p for p in sys.path if p.startswith(sys.base_prefix) or p.startswith(sys.prefix)]
+    sys.path_importer_cache.clear()
+    pkg = sys.modules.get("autograder")
+    if pkg is not None:
+        pkg.__path__ = []  # `import autograder.course` and friends fail inside the worker
+    sys.dont_write_bytecode = True
+
+
 def _kill_uid(uid: int) -> None:
     """Fork a helper that becomes `uid` and SIGKILLs every process of that uid."""
     pid = os.fork()
@@ -407,6 +413,8 @@ def _zygote(ctl_fd: int) -> None:
     ctl = socket.socket(fileno=ctl_fd)
     _load_libc()
     import gc
+    import shutil  # used at the very end; imported now, while imports still work
+    _prepare_imports_for_workers()
     gc.collect()
     gc.freeze()  # workers' garbage collections skip (and so do not copy) the zygote's objects
     ctl.sendall(json.dumps({"ready": os.getpid()}).encode())
@@ -492,7 +500,6 @@ def _zygote(ctl_fd: int) -> None:
                 pass
         # Leftovers of a grader that died without cleaning up (SIGKILL): the scratch copies of the
         # workers that were still running, and the grader's scratch root if that leaves it empty.
-        import shutil
         for pid in children:
             path = scratch.get(pid)
             if path and os.path.basename(os.path.dirname(path)).startswith("autograder-sandbox-"):
