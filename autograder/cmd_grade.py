@@ -15,7 +15,6 @@ import argparse
 import ctypes
 import datetime
 import hashlib
-import json
 import os
 import signal
 import stat
@@ -213,7 +212,7 @@ def grade_task(task: Task, options: dict | None = None) -> Row:
     score, max_score = grading.totals(results)
     folder = _output_dir(out, task)
     report = grading.gradescope_results(results, output=message if status != "graded" else "")
-    write_atomic(folder / "results.json", json.dumps(report, indent=1) + "\n")
+    write_atomic(folder / "results.json", grading.results_json(report))
     label = task.assignment if task.assignment is not None else task.folder
     feedback = grading.feedback_markdown(task.student, label, results)
     if status not in ("graded",):
