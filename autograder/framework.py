@@ -114,7 +114,7 @@ class Submission:
             out.append(then(result))
         return out
 
-    def call_chain(self, function: str, calls, feed, then: _Fn) -> list:
+    def call_chain(self, function: str, calls, feed, then: _Fn, *, keep=()) -> list:
         """Chained calls, each taking some arguments from the value the call before it returned.
 
         `calls` are entries as for call_many; for every call after the first, and each
@@ -123,15 +123,19 @@ class Submission:
         student's function returned (a tuple or list), not a copy that crossed back. This is
         an optimizer's loop: `w, state = step(w, g_k, state)` with feed [(0, 0), (1, 2)].
         `then` checks each value in turn as for call_each (first failure raises, later calls
-        are not made). The sandbox runs the whole chain in the worker: one round trip.
+        are not made). With `keep` (item indices), `then` gets only those items of the values of
+        all calls but the last, None elsewhere (protocol.kept_items): the rest stays in the
+        worker, which saves encoding it. The sandbox runs the whole chain in the worker: one
+        round trip.
         """
-        feed = protocol.check_feed(feed)
+        feed, keep = protocol.check_feed(feed), protocol.check_keep(keep)
+        calls = list(map(as_call, calls))
         out, previous = [], None
-        for k, (args, kwargs) in enumerate(map(as_call, calls)):
+        for k, (args, kwargs) in enumerate(calls):
             if k:
                 args, kwargs = _fed(function, args, kwargs, feed, previous)
             value = self.call(function, *args, **kwargs)
-            out.append(then(value))
+            out.append(then(protocol.kept_items(value, keep) if k < len(calls) - 1 else value))
             previous = value
         return out
 
@@ -183,20 +187,22 @@ class InProcessSubmission(Submission):
     def call_with_inputs(self, function, *args, **kwargs):
         return self._call_live(function, args, kwargs)[1]
 
-    def call_chain(self, function: str, calls, feed, then: _Fn) -> list:
+    def call_chain(self, function: str, calls, feed, then: _Fn, *, keep=()) -> list:
         # as the sandbox's worker does: the live value returned by one call feeds the next
-        feed = protocol.check_feed(feed)
+        feed, keep = protocol.check_feed(feed), protocol.check_keep(keep)
+        calls = list(map(as_call, calls))
         out, previous = [], None
-        for k, (args, kwargs) in enumerate(map(as_call, calls)):
+        for k, (args, kwargs) in enumerate(calls):
             args = protocol.materialize(protocol.loads(protocol.dumps(args), trusted=True))
             kwargs = protocol.materialize(protocol.loads(protocol.dumps(kwargs), trusted=True))
             if k:
                 args, kwargs = _fed(function, args, kwargs, feed, previous)
-            previous, result = self._call_live(function, args, kwargs, crossed=True)
+            previous, result = self._call_live(function, args, kwargs, crossed=True,
+                                               keep=keep if k < len(calls) - 1 else None)
             out.append(then(result[0]))
         return out
 
-    def _call_live(self, function, args, kwargs, crossed: bool = False):
+    def _call_live(self, function, args, kwargs, crossed: bool = False, keep=None):
         """(the value as returned, (value, args_after, kwargs_after) as they cross the boundary)."""
         fn = getattr(self.module, function, None)
         if not callable(fn):
@@ -214,7 +220,8 @@ class InProcessSubmission(Submission):
             raise StudentRaised(f"{function}() raised {type(exc).__name__}: {exc}",
                                 traceback.format_exc(limit=-3)) from None
         try:
-            wire = protocol.dumps((value, protocol.strip_live_objects(call_args), protocol.strip_live_objects(call_kwargs)))
+            sent = protocol.kept_items(value, keep) if keep else value
+            wire = protocol.dumps((sent, protocol.strip_live_objects(call_args), protocol.strip_live_objects(call_kwargs)))
         except protocol.ProtocolError as exc:
             raise BadReturn(f"{function}() returned a value that cannot be graded: {exc}") from None
         return value, protocol.loads(wire)

@@ -156,6 +156,22 @@ def feed_previous(args, kwargs: dict, feed: list, previous: Any) -> tuple[tuple,
     return tuple(args), kwargs
 
 
+def check_keep(keep) -> list:
+    """A call chain's keep as a plain list of item indices."""
+    keep = list(keep or ())
+    if not all(type(i) is int and i >= 0 for i in keep):
+        raise TypeError(f"a call chain's keep holds item indices, got {keep!r}")
+    return keep
+
+
+def kept_items(value: Any, keep: list) -> Any:
+    """What crosses back of a chained call's value when only the items `keep` are wanted: the same
+    tuple with None elsewhere (a value that is not a tuple or list crosses whole)."""
+    if type(value) not in (tuple, list) or not keep:
+        return value
+    return tuple(v if i in keep else None for i, v in enumerate(value))
+
+
 # ----------------------------------------------------------------------------- encode
 _DTYPE_NAMES = {np.dtype(name): name for name in ALLOWED_DTYPES}    # dtype -> name, a fast lookup
 _DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}

@@ -27,8 +27,9 @@ How a submission is isolated (see autograder/worker.py for the student side):
   `call_each(function, calls, then)` does the same with a check (`then`) run on each reply
   as it arrives, so a suite's loop of call-then-check keeps its exact order and first
   failure (after a check that fails, the calls the loop would not have made are not counted:
-  their replies are thrown away if they come within DRAIN_SECONDS, else the worker is ended); `call_chain(function, calls, feed, then)` also runs in one
-  message, the worker passing each value on to the next call (an optimizer's trajectory);
+  their replies are thrown away if they come within DRAIN_SECONDS, else the worker is ended);
+  `call_chain(function, calls, feed, then)` also runs in one message, the worker passing each
+  value on to the next call (an optimizer's trajectory);
 - only plain data comes back: replies are decoded with `protocol.loads(trusted=False)`,
   bounded in size, and every failure becomes one of framework's StudentProblem
   exceptions with a message meant for the student.
@@ -358,18 +359,19 @@ class SandboxedSubmission(framework.Submission):
         """
         return self._checked_in_turn(function, calls, then, inputs=inputs)
 
-    def call_chain(self, function: str, calls, feed, then) -> list:
+    def call_chain(self, function: str, calls, feed, then, *, keep=()) -> list:
         """framework.Submission.call_chain in one message: the worker passes each value on to the next
         call itself (the live object, as in the student's own loop), and `then` checks each value as
         it arrives, with call_each's rules for a check that fails."""
-        return self._checked_in_turn(function, calls, then, inputs=False, feed=protocol.check_feed(feed))
+        return self._checked_in_turn(function, calls, then, inputs=False, feed=protocol.check_feed(feed),
+                                     keep=protocol.check_keep(keep))
 
-    def _checked_in_turn(self, function: str, calls, then, *, inputs: bool, feed=None) -> list:
+    def _checked_in_turn(self, function: str, calls, then, *, inputs: bool, feed=None, keep=None) -> list:
         calls = [framework.as_call(c) for c in calls]
         if not calls:
             return []
         out = []
-        replies = self._exchange_lazy(function, calls, inputs, feed)
+        replies = self._exchange_lazy(function, calls, inputs, feed, keep)
         try:
             for value in replies:
                 out.append(then(value if inputs else value[0]))
@@ -399,7 +401,8 @@ class SandboxedSubmission(framework.Submission):
     def _exchange(self, function: str, calls: list, inputs: bool) -> list[tuple[Any, tuple, dict]]:
         return list(self._exchange_lazy(function, calls, inputs))
 
-    def _exchange_lazy(self, function: str, calls: list, inputs: bool, feed: list | None = None):
+    def _exchange_lazy(self, function: str, calls: list, inputs: bool, feed: list | None = None,
+                       keep: list | None = None):
         if self._closed:
             raise SandboxError("this submission was closed")
         if self._timeouts.get(function, 0) >= self.max_timeouts:
@@ -415,8 +418,8 @@ class SandboxedSubmission(framework.Submission):
             raise StudentImportFailed(f.message, f.detail)
         if function not in self._functions:
             raise StudentRaised(f"your module has no function {function}() (was it renamed or deleted?)")
-        # (function, [[args, kwargs], ...], inputs, feed): see autograder/worker.py
-        request = (function, [[list(a), dict(k)] for a, k in calls], inputs, feed or [])
+        # (function, [[args, kwargs], ...], inputs, feed, keep): see autograder/worker.py
+        request = (function, [[list(a), dict(k)] for a, k in calls], inputs, feed or [], keep or [])
         payload = protocol.dumps_parts(request)
         self._rbuf = bytearray()
         deadline = time.monotonic() + self.call_timeout

@@ -20,10 +20,11 @@ inherits the resource tracker's fd; this one loads exactly what is listed below.
 
 Wire format on the call socket: 4-byte big-endian length + payload, payloads are
 `autograder.protocol` JSON (never pickle). A request (trusted -> worker) is a tuple
-(function, [[args, kwargs], ...], inputs, feed): one reply per call, stopping after the first
-failure; `inputs` asks for the arguments as they are after each call; a non-empty feed,
+(function, [[args, kwargs], ...], inputs, feed, keep): one reply per call, stopping after the
+first failure; `inputs` asks for the arguments as they are after each call; a non-empty feed,
 [[index, position], ...], gives each call after the first items of the previous call's value
-(see protocol.feed_previous);
+(see protocol.feed_previous), and a non-empty keep, [index, ...], sends back only those items
+of the values of all calls but the last (protocol.kept_items);
 a call that returns gets the reply ("ok", value, args_after, kwargs_after) (the arguments only
 when asked for, else () and {}); any other reply is a dict with "status": "not_implemented",
 "error", "bad_return", "chain_error" or "missing", plus "printed" (the head of what the call
@@ -300,7 +301,7 @@ def _serve(sock, module, code_filename: str, out: BoundedOutput) -> None:
             raw = recv_msg(sock)
         except (EOFError, OSError):
             return
-        name, calls, inputs, feed = protocol.loads(raw, trusted=True)
+        name, calls, inputs, feed, keep = protocol.loads(raw, trusted=True)
         fn = getattr(module, name, None)
         if not callable(fn):
             out.reset()
@@ -309,7 +310,8 @@ def _serve(sock, module, code_filename: str, out: BoundedOutput) -> None:
         # Several calls (call_many, call_each) get one reply each, and stop at the first call that
         # fails. A chain (a non-empty feed) passes items of each call's value on to the next call.
         previous = _NOTHING
-        for args, kwargs in calls:
+        last = len(calls) - 1
+        for k, (args, kwargs) in enumerate(calls):
             args, kwargs = protocol.materialize(tuple(args)), protocol.materialize(dict(kwargs))
             if feed and previous is not _NOTHING:
                 try:
@@ -318,7 +320,7 @@ def _serve(sock, module, code_filename: str, out: BoundedOutput) -> None:
                     out.reset()
                     _reply(sock, {"status": "chain_error", "message": _safe_str(exc)}, out)
                     break
-            previous = _run_one(sock, fn, args, kwargs, inputs, code_filename, out)
+            previous = _run_one(sock, fn, args, kwargs, inputs, code_filename, out, keep if k < last else None)
             if previous is _NOTHING:
                 break
 
@@ -326,8 +328,9 @@ def _serve(sock, module, code_filename: str, out: BoundedOutput) -> None:
 _NOTHING = object()   # what _run_one gives back when the call did not produce a value
 
 
-def _run_one(sock, fn, args, kwargs, inputs: bool, code_filename: str, out: BoundedOutput):
-    """Call fn once and send the reply; the value, or _NOTHING when the call did not produce one."""
+def _run_one(sock, fn, args, kwargs, inputs: bool, code_filename: str, out: BoundedOutput, keep=None):
+    """Call fn once and send the reply (with `keep`, only those items of the value: see
+    protocol.kept_items); the value, or _NOTHING when the call did not produce one."""
     out.reset()
     try:
         value = fn(*args, **kwargs)
@@ -345,8 +348,9 @@ def _run_one(sock, fn, args, kwargs, inputs: bool, code_filename: str, out: Boun
     try:
         # a value's reply is a tuple, not a dict with a status: half the encoding work of the
         # dict, on both sides, for the most frequent message (what the call printed is not needed)
-        reply = ("ok", value, protocol.strip_live_objects(args), protocol.strip_live_objects(kwargs)) if inputs \
-            else ("ok", value, (), {})
+        sent = protocol.kept_items(value, keep) if keep else value
+        reply = ("ok", sent, protocol.strip_live_objects(args), protocol.strip_live_objects(kwargs)) if inputs \
+            else ("ok", sent, (), {})
         message = frame(protocol.dumps_parts(reply))
     except BaseException as exc:  # noqa: BLE001 - unsupported type, or a hostile object
         _reply(sock, {"status": "bad_return", "message": _safe_str(exc)}, out)

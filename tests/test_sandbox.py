@@ -810,6 +810,10 @@ def test_call_chain_feeds_each_value_to_the_next_call(make, where):
     # w: 0 - 0.5 * (1 + 2 + 3 + 4) after four steps, each step's w fed from the one before
     assert [v[0].tolist() for v in seen] == [[-0.5, -0.5], [-1.5, -1.5], [-3.0, -3.0], [-5.0, -5.0]]
     assert tuple(sub.call("same_state_objects")) == (4, 1)   # one state object went round the loop, as in Python
+    # keep=[0]: only w crosses back from every call but the last; the state still goes round in the worker
+    kept = sub.call_chain("step", _chain_calls(3, lr=0.5), [(0, 0), (1, 2)], lambda v: v, keep=[0])
+    assert [v[1] for v in kept[:2]] == [None, None] and kept[2][1] == {"step": 3}
+    assert [v[0].tolist() for v in kept] == [[-0.5, -0.5], [-1.5, -1.5], [-3.0, -3.0]]
     with pytest.raises(BadReturn, match=r"not_a_tuple\(\) returned float, not a tuple"):
         sub.call_chain("not_a_tuple", _chain_calls(3), [(0, 0), (1, 2)], lambda v: v)
     with pytest.raises(BadReturn, match=r"short\(\) returned 1 values; the next step needs item 1"):

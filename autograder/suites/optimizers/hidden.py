@@ -309,18 +309,26 @@ _STEP_FEED = [(0, 0), (1, 2)]
 
 def _run_chain(sub, fn, w0, state0, grads, check_weights=False, **hp):
     """The student's own loop `w, state = fn(w, g, state, **hp)` over grads, in one round trip
-    (call_chain passes the returned w and state on inside the worker, as the loop would). Each
-    result is checked as it arrives to be (w_new, state_new), and with check_weights that w_new
-    is numbers. Returns the list of (w_new, state_new), w_new a float array with check_weights."""
+    (call_chain passes the returned w and state on inside the worker, as the loop would). Only w
+    comes back from each step but the last (keep=[0]: the state stays in the worker), and the last
+    step's (w_new, state_new). Each result is checked as it arrives to be a pair, the last one
+    (w_new, state_new), and with check_weights that w_new is numbers. Returns the list of w_new
+    (float arrays with check_weights) and the final state."""
     calls = [call_args(w0 if k == 0 else None, g, state0 if k == 0 else None, **hp) for k, g in enumerate(grads)]
     steps = iter(range(1, len(calls) + 1))
 
     def check(result):
-        w, state = _split(result, fn)
         k = next(steps)
-        return (as_float_array(w, f"{fn}: weights after step {k}") if check_weights else w), state
+        if k < len(calls):
+            if not isinstance(result, (tuple, list)) or len(result) != 2:
+                raise Fail(f"{fn}() must return a tuple (w_new, state_new), got {type(result).__name__}")
+            w = result[0]
+        else:
+            w, _ = _split(result, fn)
+        return (as_float_array(w, f"{fn}: weights after step {k}") if check_weights else w), result
 
-    return sub.call_chain(fn, calls, _STEP_FEED, check)
+    checked = sub.call_chain(fn, calls, _STEP_FEED, check, keep=[0])
+    return [w for w, _ in checked], checked[-1][1][1]
 
 
 _REFERENCE_TRAJECTORIES: dict = {}
@@ -342,9 +350,8 @@ def _trajectory(sub, ref, fn, seed):
         w0 = 2.0 * rng.normal(size=shape)
         grads = _gradients(rng, shape, steps)
         # the student's own w and state go back in at every step
-        results = _run_chain(sub, fn, w0, {"step": 0, "m": np.zeros(shape), "v": np.zeros(shape)}, grads,
-                             check_weights=True, **hp)
-        got, state = [w for w, _ in results], results[-1][1]
+        got, state = _run_chain(sub, fn, w0, {"step": 0, "m": np.zeros(shape), "v": np.zeros(shape)}, grads,
+                                check_weights=True, **hp)
         expected = _reference_trajectory(ref, fn, (seed, index), w0, grads, **hp)
         models = [Mistake(m.name, (lambda model: lambda *a, **k: _chain(model, w0, grads, **hp))(m.value),
                           m.hint) for m in MISTAKES[fn]]
@@ -367,7 +374,8 @@ def _step_counting(sub, fn):
     for start, n in ((0, 5), (41, 3)):
         state = _random_state(rng, (3,), start)
         grads = [rng.normal(size=3) for _ in range(n)]
-        w, state = _run_chain(sub, fn, w, state, grads, lr=1e-2, weight_decay=0.1)[-1]
+        weights, state = _run_chain(sub, fn, w, state, grads, lr=1e-2, weight_decay=0.1)
+        w = weights[-1]
         step = _step_value(state, f'{fn}: state["step"]')
         expect(step == start + n, f'{fn}: starting from step {start}, state["step"] is {step:g} after {n} '
                                   f"calls, expected {start + n}", _STEP_HINT)
