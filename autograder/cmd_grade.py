@@ -130,7 +130,7 @@ def discover(submitted: Path) -> list[Task]:
 _options: dict = {}
 
 
-def _pin_to_cpu(slot: int) -> None:
+def _pin_to_cpu(slot: int) -> int | None:
     """Pin this process (and so its zygote and workers) to one CPU, `slot` modulo the CPUs we may use.
 
     A grader and its worker take turns (call, answer, call...): on one CPU a turn is a
@@ -140,8 +140,9 @@ def _pin_to_cpu(slot: int) -> None:
     try:
         cpus = sorted(os.sched_getaffinity(0))
         os.sched_setaffinity(0, {cpus[slot % len(cpus)]})
+        return cpus[slot % len(cpus)]
     except (AttributeError, OSError):
-        pass
+        return None
 
 
 def _keep_freed_memory() -> None:
@@ -160,16 +161,19 @@ def _keep_freed_memory() -> None:
         pass
 
 
-def _init_grader(options: dict, slots=None) -> None:
-    """Initializer of a grader process: die with the parent; pin to a CPU; start the zygote early."""
+def _init_grader(options: dict, slots=None, zygotes=()) -> None:
+    """Initializer of a grader process: die with the parent; pin to a CPU; take the zygote the main
+    process started for this slot (or start one)."""
     global _options
     _options = options
     _keep_freed_memory()
+    slot, cpu = None, None
     if slots is not None:
         with slots.get_lock():
             slot = slots.value
             slots.value += 1
-        _pin_to_cpu(slot)
+        if options.get("pin_slots"):
+            cpu = _pin_to_cpu(slot)
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     except Exception:  # noqa: BLE001
@@ -181,7 +185,10 @@ def _init_grader(options: dict, slots=None) -> None:
 
     from . import sandbox
     util.Finalize(None, sandbox._shutdown, exitpriority=10)  # pool workers skip atexit: clean up here
-    sandbox.prestart()
+    if zygotes and slot is not None and slot < len(zygotes):
+        sandbox.adopt_zygote(list(zygotes), slot, cpu)
+    else:
+        sandbox.prestart()
 
 
 def _output_dir(out: Path, task: Task) -> Path:
@@ -314,29 +321,67 @@ def main(args: argparse.Namespace) -> int:
 def _run(todo: list[Task], options: dict, workers: int, store: Store, progress: bool) -> None:
     from tqdm import tqdm
 
+    from . import sandbox
+
     if not todo:
         return
     bar = None
     workers = min(workers, len(todo))
     if workers == 1:
         _init_inline(options)
+        _prepare(todo)
         bar = tqdm(total=len(todo), unit="sub", disable=None if progress else True, dynamic_ncols=True)
         for task in todo:
             store.put(grade_task(task, options))
             bar.update(1)
         bar.close()
         return
+    # The graders' zygotes boot (a Python with NumPy each) while this process checks and loads the
+    # grading code, which the graders then inherit instead of each loading it again.
+    zygotes = sandbox.start_zygotes(workers)
+    try:
+        _prepare(todo)
+        _run_pool(todo, options, workers, store, zygotes, lambda: tqdm(
+            total=len(todo), unit="sub", disable=None if progress else True, dynamic_ncols=True))
+    finally:
+        sandbox.reap_zygotes(zygotes)
+
+
+def _prepare(todo: list[Task]) -> None:
+    """Check each assignment's reference against its suites, and load what grading it needs, before
+    the graders start (see grading.self_check); a reference that fails a case is reported here."""
+    for assignment in dict.fromkeys(t.assignment for t in todo if t.assignment is not None and t.problem is None):
+        try:
+            failed = grading.self_check(assignment)
+        except Exception as exc:  # noqa: BLE001 - the graders will report it per submission
+            print(f"warning: {assignment.id}: the reference solution could not be checked before grading "
+                  f"({type(exc).__name__}: {exc})", file=sys.stderr)
+            continue
+        for r in failed:
+            print(f"warning: {assignment.id}: the reference solution fails {r.name!r} ({r.status}: "
+                  f"{(r.output or '').splitlines()[0] if r.output else ''}); the suites or the reference "
+                  "are wrong, and so may be the grades of this assignment", file=sys.stderr)
+
+
+def _run_pool(todo: list[Task], options: dict, workers: int, store: Store, zygotes: list, make_bar) -> None:
+    from . import sandbox
+
+    bar = None
     attempts: dict[int, int] = {}
     pending = list(range(len(todo)))
     while pending:
         context = get_context("fork")
         pin = options.get("pin", True) and workers <= len(os.sched_getaffinity(0))
-        slots = context.Value("i", 0) if pin else None
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                 initializer=_init_grader, initargs=(options, slots)) as pool:
+        slots = context.Value("i", 0)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_grader,
+                                 initargs=({**options, "pin_slots": pin}, slots, tuple(zygotes))) as pool:
             futures = {pool.submit(grade_task, todo[i]): i for i in pending}
+            if zygotes:
+                # the graders are forked (all at once, with the first task): each holds its zygote now
+                sandbox.release_zygotes(zygotes)
+                zygotes = []   # a pool started after a grader died starts zygotes of its own
             if bar is None:
-                bar = tqdm(total=len(todo), unit="sub", disable=None if progress else True, dynamic_ncols=True)
+                bar = make_bar()
             pending = []
             try:
                 for fut in as_completed(futures):

@@ -10,6 +10,7 @@ student bundle):
     feedback_markdown(student, assignment, results) -> str   # readable feedback
     by_function(results) -> dict[function, FunctionScore]
     submission_status(assignment, submission_dir, results) -> (status, message)
+    self_check(assignment) -> list[CaseResult]             # reference vs. suites, warms caches
 
 Code cases come from `framework.load_cases` (public, plus hidden when `hidden`), run
 against a `sandbox.SandboxedSubmission` of `<submission_dir>/<module>.py` with the
@@ -52,6 +53,28 @@ def cases_for(assignment: Assignment, hidden: bool) -> list:
     if key not in _cases_cache:
         _cases_cache[key] = framework.load_cases(assignment.suite, hidden=hidden)
     return _cases_cache[key]
+
+
+def self_check(assignment: Assignment) -> list[CaseResult]:
+    """Grade the reference solution on every code case, in this (trusted) process; returns the cases
+    it does not pass (none, unless the suites or the reference are broken).
+
+    The batch grader runs it before forking its grading processes: besides the check, it loads the
+    suites, the reference and the quiz key, and fills the per-process caches (fixed inputs and the
+    reference's results on them), which the forked processes then share instead of each building
+    them. InProcessSubmission is used here on the reference only, never on student code.
+    """
+    cases = cases_for(assignment, True)
+    results = framework.run_cases(cases, framework.InProcessSubmission(load_reference(assignment)),
+                                  reference_for(assignment))
+    try:
+        from . import quiz
+        path = quiz.quiz_key_path(assignment)
+        if path is not None:
+            quiz._load_key_cached(path)
+    except Exception:  # noqa: BLE001 - a quiz problem is reported per submission, as usual
+        pass
+    return [r for r in results if r.status != "passed"]
 
 
 def _quiz_grader():

@@ -107,11 +107,20 @@ class _Zygote:
         theirs.close()
         self.sock = ours
         self.owner = os.getpid()
+        self.adopted = False      # started by the parent of this process (see adopt_zygote)
         self.lock = threading.Lock()
         self.ready = False
 
     def alive(self) -> bool:
-        return self.owner == os.getpid() and self.proc.poll() is None
+        if self.owner != os.getpid():
+            return False
+        if self.adopted:   # not our child: poll() cannot tell, but a signal 0 can
+            try:
+                os.kill(self.proc.pid, 0)
+                return True
+            except OSError:
+                return False
+        return self.proc.poll() is None
 
     def _recv(self, timeout: float) -> dict:
         ready, _, _ = select.select([self.sock], [], [], timeout)
@@ -134,7 +143,7 @@ class _Zygote:
         try:
             self.sock.close()
         finally:
-            if self.owner == os.getpid():
+            if self.owner == os.getpid() and not self.adopted:   # (an adopted one is its starter's child)
                 try:
                     self.proc.wait(timeout=5)
                 except subprocess.TimeoutExpired:
@@ -162,6 +171,52 @@ def get_zygote() -> _Zygote:
 def prestart() -> None:
     """Start the zygote now (it imports NumPy in parallel with whatever the caller does next)."""
     get_zygote()
+
+
+def start_zygotes(n: int) -> list[_Zygote]:
+    """Zygotes started ahead by a batch's main process, one per grading process it will fork (each
+    adopts one: adopt_zygote), so they boot while the main process prepares the batch.
+
+    After forking the grading processes, the main process calls release_zygotes: then each zygote
+    ends when its grading process does (its control socket closes), as a zygote of its own would.
+    """
+    return [_Zygote() for _ in range(n)]
+
+
+def adopt_zygote(zygotes: list[_Zygote], index: int, cpu: int | None = None) -> None:
+    """In a grading process forked after start_zygotes: zygotes[index] becomes this process's zygote
+    (pinned to `cpu`, as this process is, so its workers run there too). This process's copies of
+    the other zygotes' sockets are closed: each zygote must see its own grader go away."""
+    global _zygote
+    for i, z in enumerate(zygotes):
+        if i != index:
+            z.sock.close()
+    z = zygotes[index]
+    z.owner, z.adopted = os.getpid(), True
+    if cpu is not None:
+        try:
+            os.sched_setaffinity(z.proc.pid, {cpu})
+        except OSError:
+            pass
+    with _zygote_lock:
+        _zygote = z
+
+
+def release_zygotes(zygotes: list[_Zygote]) -> None:
+    """In the main process, once the grading processes are forked: drop its copies of the sockets."""
+    for z in zygotes:
+        z.sock.close()
+
+
+def reap_zygotes(zygotes: list[_Zygote], timeout: float = 5.0) -> None:
+    """In the main process, after the grading processes ended: wait for the zygotes (kill stragglers)."""
+    for z in zygotes:
+        z.sock.close()
+        try:
+            z.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            z.proc.kill()
+            z.proc.wait()
 
 
 @atexit.register

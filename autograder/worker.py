@@ -301,7 +301,7 @@ def _serve(sock, module, code_filename: str, out: BoundedOutput) -> None:
             raw = recv_msg(sock)
         except (EOFError, OSError):
             return
-        name, calls, inputs, feed, keep = protocol.loads(raw, trusted=True)
+        name, calls, inputs, feed, keep = protocol.loads_request(raw)   # markers already live
         fn = getattr(module, name, None)
         if not callable(fn):
             out.reset()
@@ -312,7 +312,7 @@ def _serve(sock, module, code_filename: str, out: BoundedOutput) -> None:
         previous = _NOTHING
         last = len(calls) - 1
         for k, (args, kwargs) in enumerate(calls):
-            args, kwargs = protocol.materialize(tuple(args)), protocol.materialize(dict(kwargs))
+            args = tuple(args)   # (sent as a list)
             if feed and previous is not _NOTHING:
                 try:
                     args, kwargs = protocol.feed_previous(args, kwargs, feed, previous)
