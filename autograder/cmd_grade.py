@@ -307,7 +307,7 @@ def main(args: argparse.Namespace) -> int:
         interrupted = True
         print("\ninterrupted: finished submissions are saved; run the same command again to continue",
               file=sys.stderr)
-    rows = {(r.student, r.assignment): r for r in store.rows()}
+    rows = {(r.student, r.assignment): r for r in store.rows(results=False)}
     present = [rows[k] for k in dict.fromkeys((t.student, t.assignment.id if t.assignment else t.folder)
                                               for t in tasks) if k in rows]
     write_atomic(out / "gradebook.csv", gradebook_csv(present))
