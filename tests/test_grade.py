@@ -277,6 +277,65 @@ def test_killed_batch_resumes_and_grades_only_what_is_missing(tmp_path, workers)
         results(out, s)
 
 
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _zygote_pids() -> set[int]:
+    pids = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if b"zygote_main" in Path(f"/proc/{entry}/cmdline").read_bytes() and _alive(int(entry)):
+                    pids.add(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+def test_batch_zygotes_end_with_the_batch(tmp_path):
+    """The zygotes the main process starts for its graders (one each) are gone when the batch ends."""
+    sub, out = tmp_path / "submitted", tmp_path / "out"
+    for s in ("alice", "bob", "carol"):
+        put(sub, s, REF)
+    before = _zygote_pids()
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(sub), "--out", str(out),
+                             "--workers", "2", "--no-progress"], cwd=REPO_ROOT, env=ENV,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    started: set[int] = set()
+    while proc.poll() is None:
+        # the zygotes are the batch's own children (their workers, forked from them, share the command line)
+        started |= {p for p in _zygote_pids() if _parent(p) == proc.pid}
+        time.sleep(0.02)
+    assert proc.returncode == 0, proc.stderr.read()
+    assert len(started) == 2, started              # one per grader, started by the batch
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and (_zygote_pids() - before):
+        time.sleep(0.05)
+    assert not (_zygote_pids() - before), "zygotes of the batch survived it"
+
+
+def test_self_check_passes_for_every_reference_and_names_a_failing_case(capsys, monkeypatch):
+    """Before grading, each assignment's reference is graded in process: a broken suite or reference is
+    named on stderr (here simulated), and the real references pass every code case."""
+    from autograder import cmd_grade, grading
+
+    for a in ASSIGNMENTS.values():
+        assert grading.self_check(a) == [], a.id
+    broken = framework.CaseResult("l2_penalty: w = [1, 2], lam = 3", "l2_penalty", 0.0, 1.0, "failed",
+                                  "result differs at index (0,): got 1, expected 2")
+    monkeypatch.setattr(grading, "self_check", lambda a: [broken] if a is PEN else [])
+    cmd_grade._prepare([cmd_grade.Task("alice", PEN.id, Path("x"), PEN),
+                        cmd_grade.Task("bob", "02_proximal", Path("y"), ASSIGNMENTS["02_proximal"])])
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 1
+    assert "01_penalties: the reference solution fails 'l2_penalty: w = [1, 2], lam = 3' (failed: result " \
+           "differs at index (0,): got 1, expected 2)" in err
+
+
 def test_regrade_one_student(tmp_path):
     sub, out = tmp_path / "submitted", tmp_path / "out"
     for s in ("alice", "bob", "carol"):
