@@ -72,7 +72,9 @@ def catalogue(a):
     return list(getattr(module, "MISTAKES", []))
 
 
-def build_class(root: Path, n: int, seed: int = 0) -> dict[str, int]:
+def build_class(root: Path, n: int, seed: int = 0) -> dict[tuple[str, str], str]:
+    """Write the class; returns the kind (reference, mistake, stub, hostile:<name>) of each
+    (student, assignment)."""
     from tests.catalogue import variant_source
 
     rng = random.Random(seed)
@@ -80,7 +82,7 @@ def build_class(root: Path, n: int, seed: int = 0) -> dict[str, int]:
     if not assignments:
         sys.exit("no assignment has both a reference solution and suites yet")
     n_students = -(-n // len(assignments))
-    kinds = {"reference": 0, "mistake": 0, "stub": 0, "hostile": 0}
+    kinds: dict[tuple[str, str], str] = {}
     hostile_slots = {(i * 7 + 3) % n_students: name for i, name in enumerate(HOSTILE)}
     for s in range(n_students):
         student = f"student{s:04d}"
@@ -96,7 +98,7 @@ def build_class(root: Path, n: int, seed: int = 0) -> dict[str, int]:
                 name = hostile_slots[s]
                 fn = next(line.split("(")[0][4:] for line in reference.splitlines() if line.startswith("def ")
                           and not line.startswith("def _"))
-                source, kind = reference + HOSTILE[name].format(fn=fn), "hostile"
+                source, kind = reference + HOSTILE[name].format(fn=fn), f"hostile:{name}"
             elif roll < 0.2 and catalogue(a):
                 source, kind = variant_source(a, rng.choice(catalogue(a)).code), "mistake"
             elif roll < 0.27:
@@ -104,7 +106,7 @@ def build_class(root: Path, n: int, seed: int = 0) -> dict[str, int]:
             else:
                 source, kind = reference, "reference"
             (folder / a.filename).write_text(source)
-            kinds[kind] += 1
+            kinds[(student, a.id)] = kind
     return kinds
 
 
@@ -125,6 +127,27 @@ def run_engine(submitted: Path, out: Path, workers: int) -> tuple[float, float, 
     with open(out / "gradebook.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     return wall, cpu, len(rows)
+
+
+def print_breakdown(out: Path, kinds: dict, wall: float) -> None:
+    """Where the engine's time went, from the seconds each submission took (OUT/grades.sqlite)."""
+    import sqlite3
+
+    db = sqlite3.connect(out / "grades.sqlite")
+    seconds = {(s, a): t for s, a, t in db.execute("SELECT student, assignment, seconds FROM grades")}
+    db.close()
+    by_kind: dict[str, list[float]] = {}
+    for key, kind in kinds.items():
+        if key in seconds:
+            by_kind.setdefault(kind.split(":")[0] if not kind.startswith("hostile") else kind, []).append(seconds[key])
+    parts = [f"{k} {sum(v) / len(v) * 1000:.0f} ms" for k, v in by_kind.items() if not k.startswith("hostile")]
+    hostile = {k.split(":")[1]: v[0] for k, v in by_kind.items() if k.startswith("hostile")}
+    busy = sum(seconds.values())
+    print(f"        per submission (mean, in a grader): {', '.join(parts)}; hostile: "
+          + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in hostile.items()))
+    print(f"        graders busy {busy:.1f} s in all, {sum(hostile.values()):.1f} s of it on the "
+          f"{len(hostile)} hostile submissions; the rest of the {wall:.1f} s is start-up (interpreter, "
+          "zygotes, checking the references) and the end")
 
 
 def run_naive(folders: list[Path], workers: int) -> tuple[float, float, int]:
@@ -159,14 +182,17 @@ def main(argv=None) -> int:
         kinds = build_class(submitted, n)
         folders = sorted(f for s in submitted.iterdir() for f in s.iterdir())
         total = len(folders)
+        counts = {k: sum(1 for v in kinds.values() if v.split(":")[0] == k)
+                  for k in ("reference", "mistake", "stub", "hostile")}
         print(f"class: {total} submission-assignments over {len(gradable_assignments())} assignments "
-              f"({', '.join(f'{v} {k}' for k, v in kinds.items())}) in {tmp}")
+              f"({', '.join(f'{v} {k}' for k, v in counts.items())}) in {tmp}")
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the runs")
 
         wall, cpu, rows = run_engine(submitted, out, args.workers)
         engine_rate = total / wall
         print(f"engine  grade --workers {args.workers}: {total} in {wall:.1f} s -> {engine_rate:.1f} /s "
               f"(CPU {cpu:.1f} s, {cpu / total * 1000:.0f} ms per submission; gradebook rows: {rows})")
+        print_breakdown(out, kinds, wall)
 
         if args.naive_all:
             sample = folders
