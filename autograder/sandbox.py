@@ -114,9 +114,10 @@ class _Zygote:
     def alive(self) -> bool:
         if self.owner != os.getpid():
             return False
-        if self.adopted:   # not our child: poll() cannot tell, but a signal 0 can
+        if self.adopted:   # not our child (poll() cannot tell): a zygote that ended closed its socket
             try:
-                os.kill(self.proc.pid, 0)
+                return self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+            except BlockingIOError:
                 return True
             except OSError:
                 return False

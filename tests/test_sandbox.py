@@ -858,3 +858,35 @@ def test_without_user_isolation_the_same_limits_and_time_limits_apply(make):
     assert sub.uid is None
     assert run(sub, "spin").status == "timeout"
     assert sub.call("one") == 1.0
+
+
+def test_an_adopted_zygote_that_died_is_replaced(tmp_path):
+    """A grader's zygote started by the batch's main process (adopt_zygote) is not the grader's child:
+    when it dies, the grader notices from its socket and starts a zygote of its own."""
+    zygotes = sandbox.start_zygotes(1)
+    pid = os.fork()
+    if pid == 0:   # the grader
+        code = 1
+        try:
+            sandbox.adopt_zygote(zygotes, 0)
+            path = tmp_path / "m.py"
+            path.write_text(GOOD)
+            with SandboxedSubmission(path, **FAST) as sub:
+                assert sub.call("one") == 1.0
+            adopted = sandbox.get_zygote()
+            os.kill(adopted.proc.pid, signal.SIGKILL)
+            deadline = time.monotonic() + 5
+            while adopted.alive() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert not adopted.alive()
+            with SandboxedSubmission(path, **FAST) as sub:
+                assert sub.call("one") == 1.0
+            assert sandbox.get_zygote() is not adopted and not sandbox.get_zygote().adopted
+            code = 0
+        finally:
+            sandbox._shutdown()
+            os._exit(code)
+    sandbox.release_zygotes(zygotes)
+    _, status = os.waitpid(pid, 0)
+    sandbox.reap_zygotes(zygotes)
+    assert os.waitstatus_to_exitcode(status) == 0
