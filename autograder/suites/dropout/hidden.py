@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from autograder.framework import (Fail, Mistake, StudentRaised, call_args, case, check_close, compare,
-                                  expect)
+                                  expect, read_only)
 from autograder.protocol import Rng
 from autograder.suites.dropout.common import (
     RTOL, HINT_NO_RESCALE, HINT_TIMES_KEEP, HINT_KEEP_IS_P, HINT_INFERENCE, HINT_MASK_INVERTED,
@@ -357,22 +357,12 @@ def _(sub, ref):
 
 
 # ============================================================================ reference values, once per process
-def _read_only(value):
-    """value, with every array in it made read-only (inputs and values shared by all submissions)."""
-    if isinstance(value, np.ndarray):
-        value.setflags(write=False)
-    elif isinstance(value, (tuple, list)):
-        for v in value:
-            _read_only(v)
-    return value
-
-
 @functools.lru_cache(maxsize=None)
 def once(builder, ref):
     """builder(ref), run once per process and reference, its arrays read-only: a case's seeded inputs and
     the reference's values on them (the reference is deterministic, and every submission gets the same
     inputs), as entries (args, label, expected) for compare_fixed."""
-    return _read_only(builder(ref))
+    return read_only(builder(ref))
 
 
 def entry(ref, function, *args, what=None):

@@ -9,7 +9,8 @@ import functools
 
 import numpy as np
 
-from autograder.framework import Fail, Mistake, as_float_array, call_args, case, check_close, expect
+from autograder.framework import (Fail, Mistake, as_float_array, call_args, case, check_close, expect, identical,
+                                  read_only)
 from autograder.suites.early_stopping.common import (
     _ALIASED, _SHIFTED, _NO_START, _LATE, _EARLY, _ONE_BASED, _LOOKAHEAD, _LAST, _TIES, _DELTA,
     _RESET, _ARGMIN_DELTA, _PREVIOUS, HINT_MISSING_PART, HINT_LR_LEFT_OUT,
@@ -196,39 +197,13 @@ def _rng(seed):
 
 # ============================================================================ fixed inputs, checked cheaply
 # Every input below comes from a fixed seed, so it is built once per process (the builders are
-# lru_cached) and shared by every submission; arrays are made read-only (_frozen), so no copy per
+# lru_cached) and shared by every submission; arrays are made read-only (read_only), so no copy per
 # submission is needed: the protocol only reads them, and a stray write would raise, not corrupt them.
 # The reference's answers on them are computed once per process too (_expected).
-def _frozen(value):
-    if isinstance(value, np.ndarray):
-        value.flags.writeable = False
-    elif isinstance(value, dict):
-        for v in value.values():
-            _frozen(v)
-    elif isinstance(value, (tuple, list)):
-        for v in value:
-            _frozen(v)
-    return value
-
-
 @functools.lru_cache(maxsize=None)
 def _expected(ref, function, builder, params):
     """The reference's answers on builder(*params), a tuple of (args, kwargs), once per process."""
-    return tuple(_frozen(getattr(ref, function)(*args, **kwargs)) for args, kwargs in builder(*params))
-
-
-def _identical(got, expected):
-    """Exactly the expected value, bit for bit (then it is within any tolerance): the cheap common case."""
-    kind = type(expected)
-    if type(got) is not kind:
-        return False
-    if kind is np.ndarray:
-        return got.dtype == expected.dtype and got.shape == expected.shape and got.tobytes() == expected.tobytes()
-    if kind is float or kind is int:
-        return got == expected
-    if kind is tuple:
-        return len(got) == len(expected) and all(_identical(g, e) for g, e in zip(got, expected))
-    return False
+    return tuple(read_only(getattr(ref, function)(*args, **kwargs)) for args, kwargs in builder(*params))
 
 
 def _compare_each(sub, ref, function, builder, *params, rtol, atol=0.0, mistakes):
@@ -242,7 +217,7 @@ def _compare_each(sub, ref, function, builder, *params, rtol, atol=0.0, mistakes
     def check(got):
         args, kwargs = next(position)
         value = next(expected)
-        if not _identical(got, value):
+        if not identical(got, value):
             check_close(got, value, rtol=rtol, atol=atol(value) if callable(atol) else atol,
                         what=f"{function}(...)", mistakes=mistakes, args=args, kwargs=kwargs)
         return got
@@ -284,7 +259,7 @@ def _gd_random_calls():
         kw = {"w0": rng.normal(size=d)} if with_w0 else {}
         calls.append(((X, y, lr, steps), kw))
     # a start from w0 first (the first call goes alone, see _call_each): every mistake model above shows on it
-    return _frozen(tuple(calls[2:3] + calls[:2] + calls[3:]))
+    return read_only(tuple(calls[2:3] + calls[:2] + calls[3:]))
 
 
 @case("gd_least_squares: random problems, from zero and from w0, agree with the reference", points=6)
@@ -299,7 +274,7 @@ def _(sub, ref):
 def _gd_zero_steps_calls():
     rng = _rng(42)
     X, y, _ = _problem(rng, 7, 3)
-    return _frozen(tuple(((X, y, 0.1, 0), kw) for kw in ({}, {"w0": rng.normal(size=3)})))
+    return read_only(tuple(((X, y, 0.1, 0), kw) for kw in ({}, {"w0": rng.normal(size=3)})))
 
 
 @case("gd_least_squares: steps = 0 returns only the starting point", points=1)
@@ -322,7 +297,7 @@ def _gd_eigen_problems():
         t = np.arange(steps + 1)[:, None]
         expected = (1 - (1 - lr * s) ** t) * (V.T @ w_ols)          # (steps + 1, d) in the eigenbasis
         problems.append((X, y, lr, steps, V, expected))
-    return _frozen(tuple(problems))
+    return read_only(tuple(problems))
 
 
 @case("gd_least_squares: from zero, each eigen-direction is the GD filter times least squares", points=2)
@@ -351,7 +326,7 @@ def _gd_purity_inputs():
     rng = _rng(44)
     X, y, s_max = _problem(rng, 9, 4)
     w0 = rng.normal(size=4)
-    return _frozen((X, y, 0.5 / s_max, w0))
+    return read_only((X, y, 0.5 / s_max, w0))
 
 
 @case("gd_least_squares: does not modify X, y or w0", points=1)
@@ -359,7 +334,7 @@ def _(sub, ref):
     X, y, lr, w0 = _gd_purity_inputs()
     _, (X_after, y_after, *_), kwargs_after = sub.call_with_inputs("gd_least_squares", X, y, lr, 5, w0=w0)
     for name, before, after in (("X", X, X_after), ("y", y, y_after), ("w0", w0, kwargs_after["w0"])):
-        expect(_identical(after, before) or np.array_equal(before, as_float_array(after, name)),
+        expect(identical(after, before) or np.array_equal(before, as_float_array(after, name)),
                f"gd_least_squares changed {name}", _PURE_HINT)
 
 
@@ -378,7 +353,7 @@ def _gd_filter_calls():
         if s.ndim:
             s.flat[0] = 0.0                            # a direction the data never sees
         calls.append(((s, lr, steps), {}))
-    return _frozen(tuple(calls))
+    return read_only(tuple(calls))
 
 
 @case("gd_spectral_filter: random eigenvalues, learning rates and step counts agree with the reference",
@@ -392,7 +367,7 @@ def _(sub, ref):
 
 @functools.lru_cache(maxsize=None)
 def _gd_filter_range_eigvals():
-    return _frozen(np.concatenate([[0.0], _eigvals(_rng(52), 30, 10.0)]))
+    return read_only(np.concatenate([[0.0], _eigvals(_rng(52), 30, 10.0)]))
 
 
 @case("gd_spectral_filter: lies in [0, 1] when lr*s <= 1, and starts at 0", points=1)
@@ -425,7 +400,7 @@ def _ridge_filter_calls():
         if s.ndim:
             s.flat[0] = 0.0
         calls.append(((s, lam), {}))
-    return _frozen(tuple(calls))
+    return read_only(tuple(calls))
 
 
 @case("ridge_spectral_filter: random eigenvalues and strengths agree with the reference", points=3)
@@ -438,7 +413,7 @@ def _(sub, ref):
 
 @functools.lru_cache(maxsize=None)
 def _ridge_lam_zero_calls():
-    return _frozen((((np.array([0.0, 0.0, 0.3, 2.0, 1e-9]), 0.0), {}),))
+    return read_only((((np.array([0.0, 0.0, 0.3, 2.0, 1e-9]), 0.0), {}),))
 
 
 @case("ridge_spectral_filter: lam = 0 keeps every seen direction and leaves unseen ones at 0", points=1)
@@ -455,8 +430,8 @@ _RIDGE_VS_GD_LR, _RIDGE_VS_GD_STEPS = 0.01, (1, 10, 100)
 def _ridge_vs_gd(ref):
     """(s, the GD filters of the reference at lr = 0.01 after t steps, for each t), once per process."""
     lr = _RIDGE_VS_GD_LR
-    s = _frozen(np.concatenate([[0.0], _eigvals(_rng(54), 40, 1.0 / lr)]))     # lr * s <= 1
-    return s, tuple(_frozen(ref.gd_spectral_filter(s, lr, t)) for t in _RIDGE_VS_GD_STEPS)
+    s = read_only(np.concatenate([[0.0], _eigvals(_rng(54), 40, 1.0 / lr)]))     # lr * s <= 1
+    return s, tuple(read_only(ref.gd_spectral_filter(s, lr, t)) for t in _RIDGE_VS_GD_STEPS)
 
 
 @case("ridge_spectral_filter: in [0, 1] and never above the GD filter at lam = 1/(lr*t)", points=1)
@@ -516,7 +491,7 @@ def _compare_all(sub, ref, builder, *params):
     # every call is made (a check never stops the batch): all the answers are needed for the hint
     sub.call_each(fn, [call_args(*args, **kwargs) for args, kwargs in calls], answers.append)
     for (args, kwargs), got, expected in zip(calls, answers, _expected(ref, fn, builder, params)):
-        if _identical(got, expected):
+        if identical(got, expected):
             continue
         try:
             check_close(got, expected, rtol=0,
@@ -557,7 +532,7 @@ def _random_curve_calls():
         patience = int(rng.integers(1, 9))
         min_delta = float(rng.choice([0.0, 1 / 64, 1 / 16])) if dyadic else float(rng.choice([0.0, 0.003, 0.02]))
         calls.append(((_curve(rng, length, dyadic), patience), {"min_delta": min_delta}))
-    return _frozen(tuple(calls))
+    return read_only(tuple(calls))
 
 
 @case("early_stopping_epoch: random validation curves agree with the reference", points=6)

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close, compare,
-                                  expect)
+                                  expect, read_only)
 from autograder.suites.label_smoothing.common import (
     HINT_GOT_OTHERS, HINT_GOT_UNIFORM, HINT_NO_KEEP, HINT_EPS_NOT_SHARED, HINT_OTHERS_OVER_K,
     HINT_OTHERS_ON_TRUE, HINT_OVERFLOW, HINT_COLUMN_MAX, HINT_GLOBAL_MAX, HINT_GLOBAL_SUM,
@@ -234,25 +234,12 @@ def calls_checked(sub, function, pairs, *, done=None):
     return sub.call_each(function, [call for call, _ in pairs], then)
 
 
-def _read_only(value):
-    """value, with every array in it made read-only (inputs and values shared by all submissions)."""
-    if isinstance(value, np.ndarray):
-        value.setflags(write=False)
-    elif isinstance(value, (tuple, list)):
-        for v in value:
-            _read_only(v)
-    elif isinstance(value, dict):
-        for v in value.values():
-            _read_only(v)
-    return value
-
-
 @functools.lru_cache(maxsize=None)
 def once(builder, ref):
     """builder(ref), run once per process and reference, its arrays read-only: a case's seeded inputs and
     the reference's values on them (the reference is deterministic, and every submission gets the same
     inputs), as entries (args, kwargs, label, expected) for fixed_pairs."""
-    return _read_only(builder(ref))
+    return read_only(builder(ref))
 
 
 def entry(ref, function, *args, what=None, **kwargs):

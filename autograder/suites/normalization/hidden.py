@@ -37,7 +37,7 @@ import math
 import numpy as np
 
 from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close,
-                                  compare_many, expect)
+                                  compare_many, expect, read_only)
 from autograder.protocol import Callable, Rng, materialize
 from autograder.suites.normalization.common import (
     HINT_DDOF, HINT_EPS, HINT_NO_AFFINE, HINT_BN_AXIS, HINT_LN_AXIS, HINT_NO_MEAN, HINT_NO_XHAT,
@@ -233,20 +233,13 @@ LN_SHAPES = [(8, 5), (1, 7), (3, 2), (3, 3), (4, 64), (256, 3)]      # N = 1 inc
 GENERIC_SHAPES = {(8, 5), (2, 3), (3, 2)}                            # none of the edge cases above
 
 
-def _read_only(*arrays):
-    """The arrays, made read-only (inputs built once and handed to every submission must never change)."""
-    for a in arrays:
-        a.flags.writeable = False
-    return arrays
-
-
 @functools.lru_cache(maxsize=None)
 def norm_inputs(seed, n, d, spread=(0.5, 2.0)):
     """(x, gamma, beta, dout), built once per process and read-only (every submission gets the same)."""
     g = np.random.default_rng(seed)
     loc = g.normal(0.0, 2.0, size=(1, d)) + g.normal(0.0, 2.0, size=(n, 1))   # offsets per feature and per row
     x = loc + g.uniform(*spread, size=(1, d)) * g.uniform(*spread, size=(n, 1)) * g.normal(size=(n, d))
-    return _read_only(x, g.normal(1.0, 0.5, size=d), g.normal(size=d), g.normal(size=(n, d)))
+    return read_only((x, g.normal(1.0, 0.5, size=d), g.normal(size=d), g.normal(size=(n, d))))
 
 
 _REFERENCE_RESULTS: dict = {}
@@ -481,7 +474,7 @@ def mix_inputs(seed, shape, k, soft=False):
     g = np.random.default_rng(seed)
     x = g.normal(size=shape)
     y = np.eye(k)[g.integers(0, k, size=shape[0])]
-    return _read_only(x, (0.9 * y + 0.1 / k if soft else y))
+    return read_only((x, (0.9 * y + 0.1 / k if soft else y)))
 
 
 @case("mixup: inputs and labels mixed with one lam and the same permutation partner", points=2)
@@ -716,10 +709,10 @@ def depth_settings(seed0, seed_step, configs):
     g = np.random.default_rng(seed0)
     settings = []
     for i, (shape, p, training, residuals) in enumerate(configs):
-        (x,) = _read_only(g.normal(size=shape))
+        x = read_only(g.normal(size=shape))
         choices = _residuals(shape[1]) if len(shape) == 2 else [Callable("tanh")]
         for j in residuals:
-            (r,) = _read_only(protocol_apply(choices[j], x))
+            r = read_only(protocol_apply(choices[j], x))
             settings.append((x, choices[j], p, seed_step * i + j, training, r))
     return tuple(settings)
 
@@ -750,8 +743,8 @@ def _(sub, ref):
 
 
 SD_MC_ROWS = 1000
-_SD_MC_X = _read_only(np.tile(np.array([[0.5, -1.0, 2.0]]), (SD_MC_ROWS, 1)))[0]
-_SD_MC_BRANCH = _read_only(np.tanh(_SD_MC_X))[0]
+_SD_MC_X = read_only(np.tile(np.array([[0.5, -1.0, 2.0]]), (SD_MC_ROWS, 1)))
+_SD_MC_BRANCH = read_only(np.tanh(_SD_MC_X))
 
 
 @case("stochastic_depth: samples survive independently with probability survival_prob (Monte Carlo)", points=2)
@@ -808,7 +801,7 @@ def jac_inputs(seed, h, d, n=None):
     g = np.random.default_rng(seed)
     W = g.normal(scale=1 / math.sqrt(d), size=(h, d))       # pre-activations O(1): tanh neither linear nor saturated
     x = g.normal(size=(d,) if n is None else (n, d))
-    return _read_only(W, g.normal(scale=0.5, size=h), x)
+    return read_only((W, g.normal(scale=0.5, size=h), x))
 
 
 def compare_jacobians(sub, ref, inputs):

@@ -8,7 +8,7 @@ import functools
 
 import numpy as np
 
-from autograder.framework import Fail, Mistake, case, check_close, expect
+from autograder.framework import Fail, Mistake, case, check_close, expect, identical, read_only
 from autograder.suites.penalties.common import (
     HINT_HALF_DERIVATIVE, HINT_SIGN_SLIP, HINT_NO_HALF, HINT_ABS, HINT_NO_HALF_ON_L2,
     HINT_HALF_ON_BOTH, HINT_SWAPPED_STRENGTHS, HINT_SQUARE_OF_SUM, HINT_FACTOR_2_ON_L2,
@@ -28,14 +28,6 @@ SUM = dict(rtol=1e-10, atol=1e-12)
 SHAPES = [(), (1,), (7,), (0,), (3, 4), (2, 3, 4), (0, 3)]
 
 
-def _frozen(value):
-    """An input shared by every submission: arrays are made read-only, so no copy per submission is
-    needed (the protocol only reads them, and a stray write in a suite would raise, not corrupt them)."""
-    if isinstance(value, np.ndarray):
-        value.flags.writeable = False
-    return value
-
-
 def _weights(seed, shape, zeros=False):
     """Seeded weights; the same (seed, shape, zeros) always gives the same (read-only) array."""
     return _weights_cached(seed, shape, zeros)
@@ -47,7 +39,7 @@ def _weights_cached(seed, shape, zeros):
     w = rng.normal(scale=rng.choice([0.1, 1.0, 5.0]), size=shape)
     if zeros and w.size:
         w[rng.random(shape) < 0.3] = 0.0
-    return _frozen(w)
+    return read_only(w)
 
 
 @functools.lru_cache(maxsize=None)
@@ -72,7 +64,7 @@ def compare_pure_many(sub, ref, function, builder, *params, tol, mistakes, pure=
     probe=True the first call goes alone, see _call_each).
 
     builder(*params) returns the argument tuples, built once per process (lru_cache; arrays read-only,
-    see _frozen): they are never modified, so they serve as the "before" of the purity check, and the
+    see framework.read_only): they are never modified, so they serve as the "before" of the purity check, and the
     reference's answers on them are computed once per process (_expected). pure=False compares the
     values only (the arguments are then not sent back: a smaller reply)."""
     arg_lists = builder(*params)
@@ -99,28 +91,18 @@ def _call_each(sub, function, calls, then, *, probe=True, **kwargs):
 @functools.lru_cache(maxsize=None)
 def _expected(ref, function, builder, params):
     """The reference's answers on fixed inputs, once per process (the inputs are the same for everyone)."""
-    return tuple(_frozen(getattr(ref, function)(*args)) for args in builder(*params))
-
-
-def _identical(got, expected):
-    """Exactly the expected value, bit for bit (then it is within any tolerance): the cheap common case."""
-    kind = type(expected)
-    if type(got) is not kind:
-        return False
-    if kind is np.ndarray:
-        return got.dtype == expected.dtype and got.shape == expected.shape and got.tobytes() == expected.tobytes()
-    return kind is float and got == expected
+    return tuple(read_only(getattr(ref, function)(*args)) for args in builder(*params))
 
 
 def _check_pure(function, originals, expected, result, tol, mistakes):
     got, after, _ = result
     for i, (before, now) in enumerate(zip(originals, after)):
-        if isinstance(before, np.ndarray) and not _identical(now, before) \
+        if isinstance(before, np.ndarray) and not identical(now, before) \
                 and not np.array_equal(before, _a(now), equal_nan=True):
             raise Fail(f"{function}() modified its input argument #{i + 1} in place",
                        "your function changed the caller's array (for example with `w *= ...` or "
                        "`w[...] = ...`); compute the result in a new array and leave the inputs alone.")
-    if not _identical(got, expected):
+    if not identical(got, expected):
         check_close(got, expected, what=f"{function}(...)", mistakes=mistakes, args=originals, **tol)
     return got
 
@@ -277,10 +259,10 @@ def _edge_inputs(fn):
     lams = (0.0, 1.7) if fn in _DOUBLE else (0.0,)
     return (
         (w, *lams),                                            # lam = 0 (only lam2 > 0 for the elastic net)
-        (_frozen(np.zeros((2, 3))), *([0.9] * len(lams))),     # all-zero weights
+        (read_only(np.zeros((2, 3))), *([0.9] * len(lams))),     # all-zero weights
         (np.float64(-1.5), *([0.6] * len(lams))),              # a plain number
         ([1.0, -2.0, 0.5], *([1.1] * len(lams))),              # a Python list
-        (_frozen(np.array([1e150, -1e150])), *([0.5] * len(lams))),  # huge but finite
+        (read_only(np.array([1e150, -1e150])), *([0.5] * len(lams))),  # huge but finite
     )
 
 
@@ -342,10 +324,10 @@ def _(sub, ref):
 def _grid_problem():
     """(mu, lam, the minima over grid = linspace(-8, 8, 160001) of (grid - m)^2 + lam*|grid| for each m of
     mu), computed once per process: they depend on the fixed mu and lam only."""
-    mu = _frozen(np.random.default_rng(77).normal(scale=2.0, size=12))
+    mu = read_only(np.random.default_rng(77).normal(scale=2.0, size=12))
     lam = 1.3
     grid = np.linspace(-8, 8, 160001)          # spacing 1e-4
-    return mu, lam, _frozen(np.array([np.min((grid - m) ** 2 + lam * np.abs(grid)) for m in mu]))
+    return mu, lam, read_only(np.array([np.min((grid - m) ** 2 + lam * np.abs(grid)) for m in mu]))
 
 
 @case("l1_scalar_minimizer: the answer minimizes (w - mu)^2 + lam*|w| (checked on a fine grid)", points=1)
@@ -373,7 +355,7 @@ def _(sub, ref):
 
 @functools.lru_cache(maxsize=None)
 def _stationary_mu():
-    return _frozen(np.random.default_rng(78).normal(scale=3.0, size=10))
+    return read_only(np.random.default_rng(78).normal(scale=3.0, size=10))
 
 
 @case("l2_scalar_minimizer: the answer is a stationary point, 2(w - mu) + lam*w = 0", points=1)

@@ -17,7 +17,7 @@ import functools
 import numpy as np
 
 from autograder.framework import (Fail, Mistake, StudentProblem, StudentRaised, call_args, case, check_close,
-                                  expect)
+                                  expect, identical, read_only)
 from autograder.suites.proximal.common import (
     HINT_SIGN_LOST, HINT_NO_CLAMP, HINT_ONE_SIDED, HINT_NO_L2_SCALING, HINT_L2_ONLY,
     HINT_V_NOT_SCALED, HINT_HARD_ONE_SIDED, HINT_DIVIDE_BY_NORM_ONLY,
@@ -47,13 +47,6 @@ SHAPES = [(), (1,), (9,), (0,), (4, 5), (2, 3, 4), (0, 3)]
 
 def _a(x):
     return np.asarray(x, dtype=np.float64)
-
-
-def _frozen(*arrays):
-    """The arrays made read-only: cached test data is handed to many cases and must not change."""
-    for a in arrays:
-        a.setflags(write=False)
-    return arrays
 
 
 def _v(seed, shape, scale=None):
@@ -88,7 +81,7 @@ def compare_fixed(sub, ref, function, build, *, tol, mistakes=(), raised=None):
         prepared = []
         for (args, kwargs), label in zip(calls, labels):
             args, kwargs = tuple(args), dict(kwargs)
-            _frozen(*[a for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray)])
+            read_only([a for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray)])
             prepared.append((args, kwargs, _a(getattr(ref, function)(*args, **kwargs)), label))
         entry = _fixed_batches[(function, build)] = (ref, prepared)
     position = iter(range(len(entry[1])))
@@ -119,8 +112,7 @@ def _check_pure(function, originals, kwargs, expected, result, tol, mistakes, wh
                        "your function changed the caller's array (for example with `v -= ...` or "
                        "`v[...] = 0`); compute the result in a new array and leave the inputs alone.")
     # the same bits as the reference (the usual case) pass at once; anything else gets the full check
-    if not (type(got) is np.ndarray and got.dtype == np.float64 and type(expected) is np.ndarray
-            and got.shape == expected.shape and np.array_equal(got, expected)):
+    if not identical(got, expected):
         check_close(got, expected, what=what or f"{function}(...)", mistakes=mistakes, args=originals,
                     kwargs=kwargs, **tol)
     return got
@@ -443,21 +435,21 @@ def _fixed(name):
     """Other fixed inputs, built once per process and read-only."""
     if name == "non-expansive":
         rng = np.random.default_rng(31)
-        return _frozen(rng.normal(size=200), rng.normal(size=200))
+        return read_only((rng.normal(size=200), rng.normal(size=200)))
     if name == "prox_l2 residual":
-        return _frozen(np.random.default_rng(32).normal(scale=3.0, size=15))[0]
+        return read_only(np.random.default_rng(32).normal(scale=3.0, size=15))
     if name == "inside the ball":
         W = _v(70, (8, 5), scale=1.0)
         r = 2.0
         norms = np.sqrt((W ** 2).sum(axis=1))
         inside = norms <= r
-        return (*_frozen(W, inside, (W * r / norms[:, None])[inside]), r)
+        return (*read_only((W, inside, (W * r / norms[:, None])[inside])), r)
     if name == "ridge normal equations":
         rng = np.random.default_rng(150)
         X = rng.normal(size=(20, 6))
         X[:, 5] = X[:, 4] + 1e-4 * rng.normal(size=20)     # nearly collinear columns
         y = rng.normal(size=20)
-        return _frozen(X, y)
+        return read_only((X, y))
     raise KeyError(name)
 
 
@@ -606,7 +598,7 @@ def _problem(seed, n, d, frac=0.2):
     w_true = np.where(rng.random(d) < 0.5, rng.normal(scale=2.0, size=d), 0.0)
     y = X @ w_true + 0.3 * rng.normal(size=n)
     lam = frac * float(np.max(np.abs(X.T @ y)) / n)
-    return (*_frozen(X, y), lam)
+    return (*read_only((X, y)), lam)
 
 
 @functools.lru_cache(maxsize=None)
@@ -619,7 +611,7 @@ def _ill_conditioned(seed, n=80, d=20, cond=1e3):
     w_true = np.zeros(d)
     w_true[:5] = 3 * rng.normal(size=5)
     y = X @ w_true + 0.1 * rng.normal(size=n)
-    return (*_frozen(X, y), 0.05 * float(np.max(np.abs(X.T @ y)) / n))
+    return (*read_only((X, y)), 0.05 * float(np.max(np.abs(X.T @ y)) / n))
 
 
 def _objective(X, y, lam, w):
@@ -688,7 +680,7 @@ def _converged_problem(seed, n, d, frac, n_iter):
     bound = L / 2 * (1 - mu / L) ** (2 * (n_iter - 1)) * float(w_star @ w_star)
     if not bound <= _CERTIFIED_MARGIN * max(1.0, abs(best)):
         raise RuntimeError(f"internal: ISTA bound {bound:.3g} after {n_iter} steps on problem {seed}")
-    return X, y, lam, _frozen(w_star)[0], best
+    return X, y, lam, read_only(w_star), best
 
 
 _fista_certified: set = set()
@@ -810,10 +802,10 @@ def _sparse_problems():
         clear = (w_star == 0) & (corr < 0.9 * lam)
         if not clear.any():
             raise RuntimeError("internal: the test problem should have zero coefficients")
-        out.append((X, y, lam, w_star, best, _frozen(clear)[0]))
+        out.append((X, y, lam, w_star, best, read_only(clear)))
     X, y, _ = _problem(120, 30, 5)
     lam_max = float(np.max(np.abs(X.T @ y)) / 30)
-    return out, (X, y, 1.01 * lam_max), _frozen(np.zeros((4, 3)), np.ones(4))
+    return out, (X, y, 1.01 * lam_max), read_only((np.zeros((4, 3)), np.ones(4)))
 
 
 def _sparsity_case(fn):
