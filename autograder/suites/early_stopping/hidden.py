@@ -209,7 +209,7 @@ def _expected(ref, function, builder, params):
 def _compare_each(sub, ref, function, builder, *params, rtol, atol=0.0, mistakes):
     """compare(sub, ref, function, *args, rtol=..., atol=..., mistakes=..., **kwargs) for each (args, kwargs)
     of builder(*params), in order, with the same checks, message and first failure, the student's calls
-    sent in two messages (_call_each). `atol` may be a function of the expected value."""
+    sent in one message (call_each). `atol` may be a function of the expected value."""
     calls = builder(*params)
     expected = iter(_expected(ref, function, builder, params))
     position = iter(calls)
@@ -222,17 +222,7 @@ def _compare_each(sub, ref, function, builder, *params, rtol, atol=0.0, mistakes
                         what=f"{function}(...)", mistakes=mistakes, args=args, kwargs=kwargs)
         return got
 
-    return _call_each(sub, function, [call_args(*args, **kwargs) for args, kwargs in calls], check)
-
-
-def _call_each(sub, function, calls, then, **kwargs):
-    """sub.call_each(function, calls, then, **kwargs), the first call sent on its own.
-
-    A check that fails while later calls are still pending ends the worker (a fresh one costs ~5 ms of
-    CPU, some 50 calls' worth), and a wrong formula usually fails on the first call already: so that
-    call (an input that shows every mistake model) goes alone, and the others, once it passed, in one
-    message. (The stopping rule's cases need no probe: _compare_all makes every call whatever happens.)"""
-    return sub.call_each(function, calls[:1], then, **kwargs) + sub.call_each(function, calls[1:], then, **kwargs)
+    return sub.call_each(function, [call_args(*args, **kwargs) for args, kwargs in calls], check)
 
 
 # ============================================================================ gradient descent
@@ -258,7 +248,7 @@ def _gd_random_calls():
         lr = c / s_max                                  # lr * s_max = c < 2: the iteration converges
         kw = {"w0": rng.normal(size=d)} if with_w0 else {}
         calls.append(((X, y, lr, steps), kw))
-    # a start from w0 first (the first call goes alone, see _call_each): every mistake model above shows on it
+    # a start from w0 first: every mistake model above shows on it, so a wrong formula fails on the first reply
     return read_only(tuple(calls[2:3] + calls[:2] + calls[3:]))
 
 
@@ -318,7 +308,7 @@ def _(sub, ref):
                     mistakes=[Mistake(m.name, (lambda f: lambda: f(X, y, lr, steps) @ V)(m.value), m.hint)
                               for m in MISTAKES["gd_least_squares"]])
 
-    _call_each(sub, "gd_least_squares", [(X, y, lr, steps) for X, y, lr, steps, _, _ in problems], check)
+    sub.call_each("gd_least_squares", [(X, y, lr, steps) for X, y, lr, steps, _, _ in problems], check)
 
 
 @functools.lru_cache(maxsize=None)
@@ -388,7 +378,7 @@ def _(sub, ref):
             expect(bool(np.all(f == 0)), "after 0 steps nothing is learned: the filter must be 0 everywhere",
                    "1 - (1 - lr*s)**0 = 0: GD from zero has learned nothing yet")
 
-    _call_each(sub, "gd_spectral_filter", [(s, 0.1, steps) for steps in all_steps], check)
+    sub.call_each("gd_spectral_filter", [(s, 0.1, steps) for steps in all_steps], check)
 
 
 @functools.lru_cache(maxsize=None)
@@ -450,7 +440,7 @@ def _(sub, ref):
             raise Fail(f"at lam = 1/(lr*t) (t = {t}) the ridge filter must never exceed the GD filter "
                        f"1 - (1 - lr*s)^t; yours does by up to {float(np.max(f - gd)):.3g}")
 
-    _call_each(sub, "ridge_spectral_filter", [(s, 1.0 / (lr * t)) for t in _RIDGE_VS_GD_STEPS], check)
+    sub.call_each("ridge_spectral_filter", [(s, 1.0 / (lr * t)) for t in _RIDGE_VS_GD_STEPS], check)
 
 
 @functools.lru_cache(maxsize=None)

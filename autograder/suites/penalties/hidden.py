@@ -58,34 +58,21 @@ def compare_pure(sub, ref, function, *args, tol, mistakes):
     return _check_pure(function, originals, expected, sub.call_with_inputs(function, *args), tol, mistakes)
 
 
-def compare_pure_many(sub, ref, function, builder, *params, tol, mistakes, pure=True, probe=True):
+def compare_pure_many(sub, ref, function, builder, *params, tol, mistakes, pure=True):
     """compare_pure(sub, ref, function, *args, ...) for each args of builder(*params), in order, with the
-    same checks and the same first failure, the student's calls sent in one message (call_each; with
-    probe=True the first call goes alone, see _call_each).
+    same checks and the same first failure, the student's calls sent in one message (call_each).
 
     builder(*params) returns the argument tuples, built once per process (lru_cache; arrays read-only,
-    see framework.read_only): they are never modified, so they serve as the "before" of the purity check, and the
-    reference's answers on them are computed once per process (_expected). pure=False compares the
-    values only (the arguments are then not sent back: a smaller reply)."""
+    see framework.read_only): they are never modified, so they serve as the "before" of the purity
+    check, and the reference's answers on them are computed once per process (_expected). pure=False
+    compares the values only (the arguments are then not sent back: a smaller reply)."""
     arg_lists = builder(*params)
     expected = iter(_expected(ref, function, builder, params))
     originals = iter(arg_lists)
-    return _call_each(sub, function, arg_lists,
-                      lambda result: _check_pure(function, next(originals), next(expected),
-                                                 result if pure else (result, (), {}), tol, mistakes),
-                      inputs=pure, probe=probe)
-
-
-def _call_each(sub, function, calls, then, *, probe=True, **kwargs):
-    """sub.call_each(function, calls, then, **kwargs); with probe=True the first call is sent on its own.
-
-    A check that fails while later calls are still pending ends the worker (a fresh one costs ~5 ms of
-    CPU, some 50 calls' worth), and a wrong formula usually fails on the first call already: so that
-    call (an input that shows every mistake model) goes alone, and the others, once it passed, in one
-    message. Without a good probe (the edge cases), one message for all is cheaper on the whole."""
-    if not probe:
-        return sub.call_each(function, calls, then, **kwargs)
-    return sub.call_each(function, calls[:1], then, **kwargs) + sub.call_each(function, calls[1:], then, **kwargs)
+    return sub.call_each(function, arg_lists,
+                         lambda result: _check_pure(function, next(originals), next(expected),
+                                                    result if pure else (result, (), {}), tol, mistakes),
+                         inputs=pure)
 
 
 @functools.lru_cache(maxsize=None)
@@ -249,7 +236,7 @@ def _random_inputs(fn):
     inputs = [(_weights(100 * k + 7, shape, zeros=True), _lam(k), _lam(k + 50)) if fn in _DOUBLE
               else (_weights(100 * k + 7, shape, zeros=True), _lam(k))
               for k, shape in enumerate(SHAPES)]
-    # the 3x4 matrix first: every mistake model above shows on it, and the first call goes alone (_call_each)
+    # the 3x4 matrix first: every mistake model above shows on it, so a wrong formula fails on the first reply
     return tuple(inputs[4:5] + inputs[:4] + inputs[5:])
 
 
@@ -276,10 +263,9 @@ def _random_case(fn):
 def _edge_case(fn):
     # Values only: the random case checks that the inputs are left alone, on inputs where any in-place
     # update shows (lam > 0 and never 1, nonzero weights); these edge inputs would add nothing to that.
-    # All five calls in one message: no single edge input shows most mistakes, so a probe would not pay.
     def body(sub, ref):
         compare_pure_many(sub, ref, fn, _edge_inputs, fn, tol=SUM if fn in _IS_SUM else ELEMENT,
-                          mistakes=MISTAKES[fn], pure=False, probe=False)
+                          mistakes=MISTAKES[fn], pure=False)
     return body
 
 
@@ -301,7 +287,7 @@ def _minimizer_inputs(seed):
     inputs = [(_weights(seed + k, shape), lam) for k, shape in enumerate(SHAPES + [(40,)])
               for lam in ((0.0, _lam(k), 4.0) if shape in ((), (3, 4), (40,)) else (_lam(k),))]
     # the 3x4 matrix at lam = 4 first: every mistake model above (but mu/|mu|, which needs mu == 0) shows on
-    # it, and the first call goes alone (_call_each)
+    # it, so a wrong formula fails on the first reply
     return tuple(inputs[8:9] + inputs[:8] + inputs[9:])
 
 
