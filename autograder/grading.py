@@ -59,10 +59,10 @@ def self_check(assignment: Assignment) -> list[CaseResult]:
     """Grade the reference solution on every code case, in this (trusted) process; returns the cases
     it does not pass (none, unless the suites or the reference are broken).
 
-    The batch grader runs it before forking its grading processes: besides the check, it loads the
-    suites, the reference and the quiz key, and fills the per-process caches (fixed inputs and the
-    reference's results on them), which the forked processes then share instead of each building
-    them. InProcessSubmission is used here on the reference only, never on student code.
+    The batch grader runs it before grading, each grading process on its share of the assignments
+    while its sandbox zygote boots: besides the check, it loads the suites, the reference and the
+    quiz key, and fills the per-process caches (fixed inputs and the reference's results on them).
+    InProcessSubmission is used here on the reference only, never on student code.
     """
     cases = cases_for(assignment, True)
     results = framework.run_cases(cases, framework.InProcessSubmission(load_reference(assignment)),

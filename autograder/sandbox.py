@@ -445,7 +445,7 @@ class SandboxedSubmission(framework.Submission):
             while self._owed > 0:
                 raw = self._recv(deadline, last=self._owed == 1)
                 self._owed -= 1
-                if type(protocol.loads(raw, trusted=False)) is not tuple:
+                if type(protocol.loads(raw, trusted=False)) is not list:
                     break   # a call that failed ends the worker's batch: nothing more comes
             if self._rbuf:
                 raise _TooBig("the worker sent more than it was asked for")
@@ -484,10 +484,10 @@ class SandboxedSubmission(framework.Submission):
             for i in range(len(calls)):
                 self._pending = True
                 raw = self._recv(deadline, last=i == len(calls) - 1)
-                reply = self._decode_reply(function, raw)
+                reply = self._decode_reply(function, raw, inputs)
                 # the worker stops a batch at the first call that fails, so after the last
                 # reply, or a failure, it owes nothing more
-                ok = type(reply) is tuple
+                ok = type(reply) is list
                 self._pending = ok and i < len(calls) - 1
                 self._owed = len(calls) - 1 - i if self._pending else 0
                 result = self._value(reply, inputs) if ok else self._outcome(function, reply)
@@ -509,13 +509,14 @@ class SandboxedSubmission(framework.Submission):
             self.events.append(f"{function}: crashed")
             raise StudentCrashed(f"{function}() ended the worker process: {describe_status(status)}") from None
 
-    def _decode_reply(self, function: str, raw: bytes) -> dict | tuple:
-        """A reply: a tuple for a value ("ok", ...: see worker._run_one), else a dict with a "status"."""
+    def _decode_reply(self, function: str, raw: bytes, inputs: bool) -> dict | list:
+        """A reply: a list for a value (["ok", value] or ["ok", value, args_after, kwargs_after]: see
+        worker._run_one), else a dict with a "status"."""
         try:
             reply = protocol.loads(raw, trusted=False)
-            if type(reply) is tuple:
-                if not (len(reply) == 4 and reply[0] == "ok" and type(reply[2]) is tuple
-                        and type(reply[3]) is dict):
+            if type(reply) is list:
+                if not (len(reply) == (4 if inputs else 2) and type(reply[0]) is str and reply[0] == "ok"
+                        and (not inputs or (type(reply[2]) is tuple and type(reply[3]) is dict))):
                     raise protocol.ProtocolError("not a reply")
             elif not isinstance(reply, dict) or not isinstance(reply.get("status"), str):
                 raise protocol.ProtocolError("not a reply")
@@ -552,8 +553,8 @@ class SandboxedSubmission(framework.Submission):
         return value[:limit] if isinstance(value, str) else ""
 
     @staticmethod
-    def _value(reply: tuple, inputs: bool) -> tuple[Any, tuple, dict]:
-        """(value, args_after, kwargs_after) of an "ok" reply ("ok", value, args_after, kwargs_after)."""
+    def _value(reply: list, inputs: bool) -> tuple[Any, tuple, dict]:
+        """(value, args_after, kwargs_after) of an "ok" reply."""
         if inputs:
             return reply[1], reply[2], reply[3]
         return reply[1], (), {}

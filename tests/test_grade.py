@@ -328,12 +328,43 @@ def test_self_check_passes_for_every_reference_and_names_a_failing_case(capsys, 
     broken = framework.CaseResult("l2_penalty: w = [1, 2], lam = 3", "l2_penalty", 0.0, 1.0, "failed",
                                   "result differs at index (0,): got 1, expected 2")
     monkeypatch.setattr(grading, "self_check", lambda a: [broken] if a is PEN else [])
-    cmd_grade._prepare([cmd_grade.Task("alice", PEN.id, Path("x"), PEN),
-                        cmd_grade.Task("bob", "02_proximal", Path("y"), ASSIGNMENTS["02_proximal"])])
+    cmd_grade._prepare([PEN, ASSIGNMENTS["02_proximal"]])
     err = capsys.readouterr().err
     assert err.count("warning:") == 1
     assert "01_penalties: the reference solution fails 'l2_penalty: w = [1, 2], lam = 3' (failed: result " \
            "differs at index (0,): got 1, expected 2)" in err
+
+
+def test_batch_graders_share_out_the_self_check(tmp_path, capfd, monkeypatch):
+    """With several graders, each reference is checked exactly once, by one of the forked graders, and
+    a failing case is still named on stderr."""
+    import argparse
+
+    from autograder import cmd_grade, grading
+
+    sub, out, log = tmp_path / "submitted", tmp_path / "out", tmp_path / "checked.txt"
+    prox = ASSIGNMENTS["02_proximal"]
+    for a in (PEN, prox):
+        folder = put(sub, "alice", None, a.id)
+        (folder / a.filename).write_text((a.solution_dir() / a.filename).read_text())
+    broken = framework.CaseResult("l2_penalty: w = [1, 2], lam = 3", "l2_penalty", 0.0, 1.0, "failed",
+                                  "result differs")
+
+    def fake_self_check(a):
+        with open(log, "a") as f:       # (called in the forked graders: a file is what comes back)
+            f.write(f"{os.getpid()} {a.id}\n")
+        return [broken] if a.id == PEN.id else []
+
+    monkeypatch.setattr(grading, "self_check", fake_self_check)
+    args = argparse.Namespace(submitted=str(sub), out=str(out), workers=2, regrade=[], timeout=None, memory=None,
+                              no_progress=True, no_pin=False)
+    assert cmd_grade.main(args) == 0
+    checked = [line.split() for line in log.read_text().splitlines()]
+    assert sorted(a for _, a in checked) == [PEN.id, prox.id]
+    assert all(int(pid) != os.getpid() for pid, _ in checked)
+    err = capfd.readouterr().err
+    assert err.count("warning:") == 1 and "01_penalties: the reference solution fails 'l2_penalty" in err
+    assert {r["assignment"]: r["status"] for r in gradebook(out)} == {PEN.id: "graded", prox.id: "graded"}
 
 
 def test_regrade_one_student(tmp_path):

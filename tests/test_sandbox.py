@@ -406,6 +406,37 @@ def test_garbage_on_the_socket_is_a_bad_return(make):
     assert sub.call("one") == 1.0
 
 
+@pytest.mark.parametrize("forged, inputs", [
+    ('["ok", 1.0, 2.0]', False),                                          # neither form of a value reply
+    ('["ok", 1.0, {"__tuple__": []}, {"__dict__": []}]', False),          # arguments nobody asked for
+    ('["ok", 1.0]', True),                                                # the arguments asked for are missing
+    ('["ok", 1.0, [], {"__dict__": []}]', True),                          # arguments that are not a tuple
+    ('[["ok"], 1.0]', False),                                             # a tag that is not the string "ok"
+    ('["yes", 1.0]', False),
+    ('[]', False),
+])
+def test_forged_value_replies_are_bad_returns(make, forged, inputs):
+    """A well-formed message that is not a value reply of the expected shape is refused, and the
+    next call gets a fresh worker."""
+    sub = make(GOOD + textwrap.dedent(f"""
+        import os, stat, struct
+
+        def forge(x=0):
+            payload = {forged!r}.encode()
+            for fd in range(3, 64):
+                try:
+                    if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                        os.write(fd, struct.pack("!I", len(payload)) + payload)
+                except OSError:
+                    pass
+            return 1.0
+    """))
+    pid = sub.call("one") and sub.worker_pid
+    with pytest.raises(BadReturn, match="not plain data"):
+        sub.call_with_inputs("forge", 0) if inputs else sub.call("forge")
+    assert sub.call("one") == 1.0 and sub.worker_pid != pid
+
+
 def test_monkeypatched_numpy_does_not_reach_the_grader(make):
     sub = make(textwrap.dedent("""
         import numpy as np
