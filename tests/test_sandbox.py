@@ -388,19 +388,26 @@ def test_objects_that_claim_equality_cannot_cross(make):
     assert run(sub, "liar").status == "failed"
 
 
-def test_garbage_on_the_socket_is_a_bad_return(make):
-    sub = make(GOOD + textwrap.dedent("""
+def forging_module(payload: bytes) -> str:
+    """A module whose forge() writes one framed message (the payload) on every socket it can find,
+    then returns 1.0 as usual."""
+    return GOOD + textwrap.dedent(f"""
         import os, stat, struct
 
-        def forge():
+        def forge(x=0):
+            payload = {payload!r}
             for fd in range(3, 64):
                 try:
                     if stat.S_ISSOCK(os.fstat(fd).st_mode):
-                        os.write(fd, struct.pack("!I", 7) + b"garbage")
+                        os.write(fd, struct.pack("!I", len(payload)) + payload)
                 except OSError:
                     pass
             return 1.0
-    """))
+    """)
+
+
+def test_garbage_on_the_socket_is_a_bad_return(make):
+    sub = make(forging_module(b"garbage"))
     with pytest.raises(BadReturn):
         sub.call("forge")
     assert sub.call("one") == 1.0
@@ -418,19 +425,7 @@ def test_garbage_on_the_socket_is_a_bad_return(make):
 def test_forged_value_replies_are_bad_returns(make, forged, inputs):
     """A well-formed message that is not a value reply of the expected shape is refused, and the
     next call gets a fresh worker."""
-    sub = make(GOOD + textwrap.dedent(f"""
-        import os, stat, struct
-
-        def forge(x=0):
-            payload = {forged!r}.encode()
-            for fd in range(3, 64):
-                try:
-                    if stat.S_ISSOCK(os.fstat(fd).st_mode):
-                        os.write(fd, struct.pack("!I", len(payload)) + payload)
-                except OSError:
-                    pass
-            return 1.0
-    """))
+    sub = make(forging_module(forged.encode()))
     pid = sub.call("one") and sub.worker_pid
     with pytest.raises(BadReturn, match="not plain data"):
         sub.call_with_inputs("forge", 0) if inputs else sub.call("forge")
