@@ -8,7 +8,8 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["release", "check", "grade", "quiz", "gradescope", "bundle", "report", "export", "figures"]
+COMMANDS = ["release", "check", "grade", "quiz", "gradescope", "bundle", "report", "export", "figures",
+            "similarity"]
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -311,11 +311,13 @@ img { max-width: 100%; display: block; margin: .5em 0; }
 """
 
 
-def render(grades: list[Graded], summary: dict, feedback: dict | None = None) -> tuple[str, str, dict]:
+def render(grades: list[Graded], summary: dict, feedback: dict | None = None,
+           similarity: str | None = None) -> tuple[str, str, dict]:
     """(html, markdown, {filename: png bytes}).
 
     `feedback` maps (student, assignment) to the feedback file's path relative to the
-    report folder; those scores link to it.
+    report folder; those scores link to it. `similarity` is the class similarity page's path
+    relative to the report folder, when `python -m autograder similarity` has written one.
     """
     feedback = feedback or {}
     figures: dict[str, bytes] = {}
@@ -327,6 +329,13 @@ def render(grades: list[Graded], summary: dict, feedback: dict | None = None) ->
     h.append(f"<h1>Class report</h1><p>{len(students)} students, {len(aids)} assignments, "
              f"{len(grades)} graded submissions.</p>")
     m.append(f"# Class report\n\n{len(students)} students, {len(aids)} assignments, {len(grades)} graded submissions.\n")
+    if similarity:
+        h.append(f"<p>Which submissions look alike: <a href='{html.escape(similarity)}'>class similarity "
+                 "report</a> (evidence for you to judge; never shown to students).</p>")
+        m.append(f"Which submissions look alike: [class similarity report]({similarity}).\n")
+    else:
+        h.append("<p class=muted>Which submissions look alike: run <code>python -m autograder similarity "
+                 "SUBMITTED --out OUT</code> with this OUT, then this report again.</p>")
 
     # ---- overview
     h.append("<h2>Overview</h2><table><tr><th>assignment</th><th>submissions</th><th>mean</th><th>median</th>"
@@ -506,7 +515,9 @@ def write_report(out: Path, dest: Path | None = None) -> Path:
         path = out / g.student / g.assignment / "feedback.md"
         if path.is_file():
             feedback[(g.student, g.assignment)] = os.path.relpath(path, dest).replace(os.sep, "/")
-    page, markdown, figures = render(grades, summary, feedback)
+    similarity_page = out / "similarity" / "index.html"
+    similarity = os.path.relpath(similarity_page, dest).replace(os.sep, "/") if similarity_page.is_file() else None
+    page, markdown, figures = render(grades, summary, feedback, similarity)
     for old in (dest / "figures").glob("*.png"):
         if old.name not in figures:
             old.unlink()
