@@ -96,11 +96,11 @@ def analyse(submitted: Path, assignments: list[Assignment], *, workers: int = 2,
     """Ranked code and quiz pairs per assignment (plain data plus the works, for the report)."""
     works, skipped = collect(submitted, assignments)
     result = {"assignments": {}, "skipped": skipped}
-    boilerplates = {}
+    boilerplates, release_lines = {}, {}
     texts, owners = [], []
     for a in assignments:
         lines, hashes = sim.release_boilerplate(a.release_dir(release_root), a)
-        boilerplates[a.id] = hashes
+        boilerplates[a.id], release_lines[a.id] = hashes, lines
         for w in works[a.id]:
             w.chunks = sim.own_code_chunks(w.raw, lines)
             texts.append(tuple(w.chunks))
@@ -115,7 +115,7 @@ def analyse(submitted: Path, assignments: list[Assignment], *, workers: int = 2,
             "works": {w.student: w for w in group},
             "code_pairs": sim.rank_code_pairs(group),
             "quiz_pairs": sim.rank_quiz_pairs(a.id, sheets, keys),
-            "boilerplate": boilerplates[a.id],
+            "release_lines": release_lines[a.id],
             "common_limit": sim.common_limit(len(group)),
         }
     return result
@@ -138,7 +138,7 @@ def write_report(result: dict, dest: Path, *, top: int = 15) -> Path:
                     continue
                 page = Path(aid) / f"pair-{n + 1}.html"
                 a, b = info["works"][p.a], info["works"][p.b]
-                html_a, html_b, sim_a, sim_b = sim.highlighted(a, b, info["boilerplate"])
+                html_a, html_b, sim_a, sim_b = sim.highlighted(a, b, info["release_lines"])
                 (dest / aid).mkdir(exist_ok=True)
                 (dest / page).write_text(_template("similarity_pair.html.j2").render(
                     assignment=aid, pair=p, html_a=html_a, html_b=html_b, sim_a=sim_a, sim_b=sim_b))

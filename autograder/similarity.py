@@ -29,6 +29,7 @@ notebook is read as JSON of at most MAX_NOTEBOOK_BYTES (code cells only).
 """
 from __future__ import annotations
 
+import html
 import io
 import json
 import math
@@ -113,13 +114,20 @@ def assignment_code(folder: Path, assignment: Assignment) -> str:
     return module + ("\n\n# --- notebook code cells ---\n" + notebook if notebook else "")
 
 
-def logical_lines(text: str) -> list[tuple[int, str]]:
-    """(indentation depth, normalized text) of each logical line of Python code, without comments
-    and docstrings (string statements), tokens joined by one space, so layout and comments do not
-    matter. Python's own tokenizer (pure Python, no recursion, so bounded input cannot crash it);
-    a text it cannot tokenize (not Python) is cut into its non-blank lines instead."""
-    lines: list[tuple[int, str]] = []
-    depth, current, statement_start = 0, [], True
+@dataclass
+class LogicalLine:
+    depth: int        # indentation level
+    text: str         # tokens joined by one space (no comments, no layout)
+    rows: range       # the physical lines (0-based) it spans
+
+
+def logical_lines(text: str) -> list[LogicalLine]:
+    """The logical lines of Python code without comments and docstrings (string statements),
+    normalized so that layout and comments do not matter. Python's own tokenizer (pure Python, no
+    recursion, so bounded input cannot crash it); a text it cannot tokenize is cut into its
+    non-blank physical lines instead."""
+    lines: list[LogicalLine] = []
+    depth, current, first_row, docstring = 0, [], None, False
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             if tok.type == tokenize.INDENT:
@@ -127,22 +135,24 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
             elif tok.type == tokenize.DEDENT:
                 depth -= 1
             elif tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
-                if current:
-                    lines.append((depth, " ".join(current)))
-                current, statement_start = [], True
-            elif tok.type in (tokenize.COMMENT, tokenize.NL):
-                continue
-            elif tok.type == tokenize.STRING and statement_start:
-                statement_start = False   # a docstring or bare string statement: not code
-                current = ["<string>"]
-            else:
-                if current == ["<string>"]:
-                    current = []
+                if current and not docstring:
+                    lines.append(LogicalLine(depth, " ".join(current), range(first_row, tok.start[0])))
+                current, first_row, docstring = [], None, False
+            elif tok.type not in (tokenize.COMMENT, tokenize.NL):
+                if first_row is None:
+                    first_row, docstring = tok.start[0] - 1, tok.type == tokenize.STRING
+                elif docstring:
+                    docstring = False   # a string that is part of an expression, not a docstring
                 current.append(tok.string)
-                statement_start = False
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        return [(0, " ".join(line.split())) for line in text.splitlines() if line.strip()]
-    return [(d, line) for d, line in lines if line != "<string>"]
+        return [LogicalLine(0, " ".join(line.split()), range(i, i + 1))
+                for i, line in enumerate(text.splitlines()) if line.strip()]
+    return lines
+
+
+def own_lines(text: str, release_lines: set[str]) -> list[LogicalLine]:
+    """The logical lines of a submission that the release did not have."""
+    return [line for line in logical_lines(text) if line.text not in release_lines]
 
 
 def own_code_chunks(text: str, release_lines: set[str]) -> list[str]:
@@ -151,12 +161,50 @@ def own_code_chunks(text: str, release_lines: set[str]) -> list[str]:
     Chunks are fingerprinted one by one, so no fingerprint spans two functions and the order of
     the functions in the file does not matter."""
     chunks: list[list[str]] = [[]]
-    for depth, line in logical_lines(text):
-        if depth == 0 and line.split(" ", 1)[0] in ("def", "class", "@", "async"):
+    for line in logical_lines(text):
+        if line.depth == 0 and line.text.split(" ", 1)[0] in ("def", "class", "@", "async"):
             chunks.append([])
-        if line not in release_lines:
-            chunks[-1].append("    " * depth + line)
+        if line.text not in release_lines:
+            chunks[-1].append("    " * line.depth + line.text)
     return ["\n".join(chunk) for chunk in chunks if chunk]
+
+
+def own_code_view(text: str, release_lines: set[str]) -> tuple[str, list[str | None]]:
+    """The lines of a submission that are its own code, as written (the release's lines,
+    docstrings and comments left out), and for each its label: its line number, or None for the
+    blank line that separates two runs (shown as the name of the function the next run is in)."""
+    physical = text.splitlines()
+    where: dict[int, str] = {}
+    own_rows: set[int] = set()
+    current = ""
+    for line in logical_lines(text):
+        head = line.text.split(" ", 2)
+        if line.depth == 0 and head[0] in ("def", "class") and len(head) > 1:
+            current = head[1]
+        if line.text not in release_lines:
+            for row in line.rows:
+                own_rows.add(row)
+                where[row] = current
+    view, labels, previous = [], [], None
+    for row in sorted(r for r in own_rows if r < len(physical)):
+        if previous is None or row != previous + 1:
+            view.append("")
+            labels.append(f"in {where[row]}()" if where[row] else None)
+        view.append(physical[row])
+        labels.append(str(row + 1))
+        previous = row
+    return "\n".join(view), labels
+
+
+def _with_labels(html_text: str, labels: list[str | None]) -> str:
+    """Line numbers (and function names at each new run) in front of highlighted view lines."""
+    out = []
+    for line, label in zip(html_text.split("\n"), labels + [None] * len(html_text)):
+        if label is None or not label[0].isdigit():
+            out.append(f"<span class=sep>{html.escape(label or '')}</span>{line}")
+        else:
+            out.append(f"<span class=ln>{label:>4}</span> {line}")
+    return "\n".join(out)
 
 
 # ============================================================================ fingerprints
@@ -178,7 +226,7 @@ def release_boilerplate(release_dir: Path, assignment: Assignment) -> tuple[set[
     from copydetect import CodeFingerprint
 
     text = assignment_code(release_dir, assignment)
-    lines = {line for _, line in logical_lines(text)}
+    lines = {line.text for line in logical_lines(text)}
     if not text.strip():
         return lines, np.zeros(0, np.int64)
     fp = CodeFingerprint("release.py", NOISE_THRESHOLD, 1, language="python", fp=io.StringIO(text))
@@ -230,16 +278,20 @@ def rank_code_pairs(works: Sequence[Work], *, limit: int | None = None) -> list[
     return pairs
 
 
-def highlighted(a: Work, b: Work, boilerplate: np.ndarray) -> tuple[str, str, float, float]:
-    """HTML of both submissions with their shared code highlighted (copydetect's compare_files)."""
+def highlighted(a: Work, b: Work, release_lines: set[str]) -> tuple[str, str, float, float]:
+    """HTML of both submissions' own code with the shared parts highlighted (copydetect's
+    compare_files on the own-code views, so nothing the release gave is ever highlighted)."""
     from copydetect import compare_files
     from copydetect.utils import highlight_overlap
 
-    fa, fb = _fingerprint(a.raw, boilerplate), _fingerprint(b.raw, boilerplate)
+    (view_a, labels_a), (view_b, labels_b) = own_code_view(a.raw, release_lines), own_code_view(b.raw, release_lines)
+    fa, fb = _fingerprint(view_a), _fingerprint(view_b)
     _, (sim_a, sim_b), (slices_a, slices_b) = compare_files(fa, fb)
-    html_a, _ = highlight_overlap(fa.raw_code, slices_a, "<mark>", "</mark>", escape_html=True)
-    html_b, _ = highlight_overlap(fb.raw_code, slices_b, "<mark>", "</mark>", escape_html=True)
-    return html_a, html_b, float(sim_a), float(sim_b)
+    if len(slices_a) == 0 or slices_a.shape[-1] == 0:   # nothing shared
+        return (_with_labels(html.escape(view_a), labels_a), _with_labels(html.escape(view_b), labels_b), 0.0, 0.0)
+    html_a, _ = highlight_overlap(view_a, slices_a, "<mark>", "</mark>", escape_html=True)
+    html_b, _ = highlight_overlap(view_b, slices_b, "<mark>", "</mark>", escape_html=True)
+    return _with_labels(html_a, labels_a), _with_labels(html_b, labels_b), float(sim_a), float(sim_b)
 
 
 # ============================================================================ quiz sheets
