@@ -97,3 +97,43 @@ c.Execute.kernel_name = "python3"
 c.Execute.timeout = 120
 c.Execute.startup_timeout = 60
 
+# ------------------------------------------------------------------ autograde: the module's grade
+# Each notebook has one autograded test cell per graded function (test-<function>) and one for
+# the quiz (test-quiz). After nbgrader executed the notebook, GradeWithAutograder grades the
+# submission's module in the sandbox (as `python -m autograder grade`) and writes each test cell's
+# feedback and score, which nbgrader's SaveAutoGrades then records as partial credit
+# (autograder/nbgrader_plugin.py). OverwriteCells adds back any test cell a student deleted.
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute,  # noqa: E402
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
+from nbgrader.preprocessors.base import NbGraderPreprocessor  # noqa: E402
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+
+try:
+    from autograder.course import ASSIGNMENTS
+    from autograder.nbgrader_plugin import GradeWithAutograder
+except ImportError as _exc:
+    _missing = str(_exc)   # (the name _exc itself is cleared when the except block ends)
+    # Fail closed: without the grader, nbgrader would give every test cell that ran without an
+    # error full credit. Every other nbgrader command still works.
+    ASSIGNMENTS = {}
+
+    class GradeWithAutograder(NbGraderPreprocessor):
+        def preprocess(self, nb, resources):
+            raise RuntimeError(f"the autograder package cannot be imported ({_missing}); "
+                               "run nbgrader from the course root with the course's requirements installed")
+
+c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       GradeWithAutograder, SaveAutoGrades, AssignLatePenalties,
+                                       CheckCellMetadata]
+c.OverwriteCells.add_missing_cells = True
+
+# autograde copies the source folder's non-notebook files over the student's: never over what the
+# student wrote (the module and the quiz answer sheet).
+c.Autograde.exclude_overwriting = {a.id: [a.filename, "quiz_answers.yaml"] for a in ASSIGNMENTS.values()}
+
+# ------------------------------------------------------------------ generate_assignment on a fresh clone
+# The release is committed, so without --force nbgrader would print "Skipping existing assignment"
+# and never register the assignment (and its cells) in gradebook.db, which autograde needs.
+# Regenerating writes the same bytes (tests/test_release.py), so forcing is harmless.
+c.GenerateAssignment.force = True
+

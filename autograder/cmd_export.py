@@ -12,12 +12,12 @@ csv       one row per student, one column per assignment (points), then total an
           --max-row adds a "(max)" row with each assignment's maximum.
 nbgrader  writes the scores into an nbgrader gradebook (sqlite, default ./gradebook.db,
           the file `nbgrader` itself uses at the course root) through nbgrader's
-          Gradebook API: every student and assignment is created if missing; each
-          assignment gets a notebook named after its module (e.g. "penalties") with one
-          autograded grade cell per function (and "quiz"), whose max_score is that
-          function's points, and each submission's auto_score is set per function.
-          Re-running updates the scores in place. `nbgrader export` or the formgrader
-          then see them like any other grade.
+          Gradebook API, into the assignment notebook's own autograded test cells
+          (`test-<function>` and `test-quiz`, see autograder/nbgrader_plugin.py): exactly the
+          grades `nbgrader autograde` would record, so the two paths agree and every nbgrader
+          command keeps working afterwards (no cell or notebook is added to the gradebook).
+          The assignment must be registered first (`nbgrader generate_assignment <id>`);
+          students and submissions are created if missing. Re-running updates in place.
 """
 from __future__ import annotations
 
@@ -66,64 +66,63 @@ def export_csv(out: Path, dest: Path | None = None, max_row: bool = False) -> Pa
     return dest
 
 
-def _cell_name(function: str) -> str:
-    return function
+class ExportError(ValueError):
+    """The gradebook cannot take these grades (said in one line)."""
 
 
-def export_nbgrader(out: Path, db: Path) -> dict:
-    """Write every graded submission into the nbgrader gradebook at `db` (created if missing)."""
-    from nbgrader.api import Gradebook, Grade, MissingEntry, SubmittedNotebook
+def export_nbgrader(out: Path, db: Path, course_id: str = "regularization") -> dict:
+    """Write every graded submission's per-function scores into the notebook's test cells."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from .nbgrader_plugin import test_cell_id
 
     grades = _grades(out)
-    # the grade cells of each assignment: every function seen in its results, with its points
-    cells: dict[str, OrderedDict] = {}
-    for g in grades:
-        fns = cells.setdefault(g.assignment, OrderedDict())
-        per_fn: dict[str, float] = OrderedDict()
-        for t in g.tests:
-            per_fn[t.function] = per_fn.get(t.function, 0.0) + t.max_score
-        for fn, points in per_fn.items():
-            fns[fn] = max(fns.get(fn, 0.0), points)
     counts = {"students": 0, "assignments": 0, "grades": 0}
     db = Path(db).resolve()
-    with warnings.catch_warnings(), Gradebook(f"sqlite:///{db}") as gb:
+    if not db.is_file():
+        raise ExportError(f"no nbgrader gradebook at {db}: run `nbgrader generate_assignment <id>` at the course "
+                          "root first (it creates gradebook.db and registers the notebooks and their cells)")
+    with warnings.catch_warnings(), Gradebook(f"sqlite:///{db}", course_id) as gb:
         # nbgrader's add_submission builds its objects before adding them to the session,
         # which SQLAlchemy 2 reports as SAWarning; the rows are written all the same.
         warnings.filterwarnings("ignore", message=".*not in session.*")
-        for aid, fns in cells.items():
-            notebook = ASSIGNMENTS[aid].module if aid in ASSIGNMENTS else "autograder"
-            gb.update_or_create_assignment(aid)
-            gb.update_or_create_notebook(notebook, aid)
-            for fn, points in fns.items():
-                gb.update_or_create_grade_cell(_cell_name(fn), notebook, aid, max_score=points, cell_type="code")
-            counts["assignments"] += 1
-        students = sorted({g.student for g in grades})
-        for s in students:
-            gb.update_or_create_student(s)
-        counts["students"] = len(students)
-        for g in grades:
-            notebook = ASSIGNMENTS[g.assignment].module if g.assignment in ASSIGNMENTS else "autograder"
+        cells: dict[str, dict[str, object]] = {}
+        for aid in sorted({g.assignment for g in grades}):
             try:
-                submission = gb.find_submission(g.assignment, g.student)
+                notebook = gb.find_notebook(aid, aid)
             except MissingEntry:
-                submission = gb.add_submission(g.assignment, g.student)
+                raise ExportError(f"assignment {aid} is not registered in {db.name}: run "
+                                  f"`nbgrader generate_assignment {aid}` at the course root first") from None
+            cells[aid] = {c.name: c for c in notebook.grade_cells}
+            counts["assignments"] += 1
+        for g in grades:
+            per_fn: dict[str, list[float]] = OrderedDict()
+            for t in g.tests:
+                got = per_fn.setdefault(t.function, [0.0, 0.0])
+                got[0] += t.score
+                got[1] += t.max_score
+            for fn, (_, top) in per_fn.items():
+                cell = cells[g.assignment].get(test_cell_id(fn))
+                if cell is None or abs(float(cell.max_score) - top) > 1e-9:
+                    have = "no such cell" if cell is None else f"{float(cell.max_score):g} points"
+                    raise ExportError(f"{g.assignment}: the notebook's test cell for {fn} does not match the "
+                                      f"grading ({have}, grading gives {top:g}): rebuild the notebooks "
+                                      "(python tools/build_notebooks.py), release, and run "
+                                      f"`nbgrader generate_assignment {g.assignment}` again")
+        for student in sorted({g.student for g in grades}):
+            gb.update_or_create_student(student)
+            counts["students"] += 1
+        for g in grades:
             try:
-                nb = gb.find_submission_notebook(notebook, g.assignment, g.student)
-            except MissingEntry:  # the submission predates this notebook (e.g. made by nbgrader)
-                nb = SubmittedNotebook(notebook=gb.find_notebook(notebook, g.assignment), assignment=submission)
-                gb.db.add(nb)
-                gb.db.commit()
-            have = {grade.cell_id for grade in nb.grades}
-            for cell in gb.find_notebook(notebook, g.assignment).grade_cells:
-                if cell.id not in have:
-                    gb.db.add(Grade(cell_id=cell.id, notebook=nb))
-            gb.db.commit()
+                gb.find_submission(g.assignment, g.student)
+            except MissingEntry:
+                gb.add_submission(g.assignment, g.student)
             per_fn: dict[str, float] = OrderedDict()
             for t in g.tests:
                 per_fn[t.function] = per_fn.get(t.function, 0.0) + t.score
-            for fn in cells[g.assignment]:
-                grade = gb.find_grade(_cell_name(fn), notebook, g.assignment, g.student)
-                grade.auto_score = per_fn.get(fn, 0.0)
+            for fn, score in per_fn.items():
+                grade = gb.find_grade(test_cell_id(fn), g.assignment, g.assignment, g.student)
+                grade.auto_score = score
                 grade.needs_manual_grade = False
                 counts["grades"] += 1
             gb.db.commit()
@@ -139,6 +138,8 @@ def add_parser(sub) -> None:
                    help="csv: add a '(max)' row with each assignment's maximum after the header")
     p.add_argument("--db", type=Path, default=Path("gradebook.db"),
                    help="nbgrader gradebook to update (default: ./gradebook.db, nbgrader's own)")
+    p.add_argument("--course-id", default="regularization",
+                   help="nbgrader course id (default: regularization, as in nbgrader_config.py)")
     p.set_defaults(run=main)
 
 
@@ -148,10 +149,10 @@ def main(args: argparse.Namespace) -> int:
             path = export_csv(args.out, args.output, args.max_row)
             print(f"grades written to {path} (one row per student, one column per assignment)")
         else:
-            counts = export_nbgrader(args.out, args.db)
+            counts = export_nbgrader(args.out, args.db, args.course_id)
             print(f"nbgrader gradebook {args.db}: {counts['students']} students, {counts['assignments']} "
-                  f"assignments, {counts['grades']} grades (one per function) updated")
-    except FileNotFoundError as exc:
+                  f"assignments, {counts['grades']} grades (one per test cell) updated")
+    except (FileNotFoundError, ExportError) as exc:
         print(f"export: {exc}", file=sys.stderr)
         return 1
     return 0

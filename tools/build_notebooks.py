@@ -12,7 +12,11 @@ Cell kinds and their nbgrader metadata (schema 3):
   md(text)            read-only markdown          locked
   code(src)           read-only code              locked
   setup()             the first code cell: paths, autoreload, one-line NotImplementedError
-  check(fn, ...)      read-only: the public checks of `fn`, same report as `python -m autograder check`
+  check(fn, ...)      one autograded test cell per function (grade id test-<fn>, the function's
+                      points in the suites): the student sees the public checks, same report as
+                      `python -m autograder check`; `nbgrader autograde` writes the full grade
+                      there (autograder/nbgrader_plugin.py). Functions a notebook does not check
+                      get their test cell in a closing section, so every graded function has one.
   question(text) + answer(id, points, model)
                       the question is read-only; the answer is a manually graded markdown cell
                       (solution + grade): the release shows "YOUR ANSWER HERE", the solutions
@@ -21,6 +25,7 @@ Cell kinds and their nbgrader metadata (schema 3):
                       an autograded code exercise: ### BEGIN/END SOLUTION in the exercise,
                       ### BEGIN/END HIDDEN TESTS in the tests (stripped from the release)
   scratch(src)        an editable, ungraded code cell for the student's own experiments
+  quiz()              how to take the quiz, and the autograded test cell of the quiz (test-quiz)
 Cell ids are derived from the grade ids, so the output is byte-stable.
 """
 from __future__ import annotations
@@ -37,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from autograder.course import ASSIGNMENTS  # noqa: E402
+from autograder.nbgrader_plugin import function_points, quiz_points, test_cell_id  # noqa: E402
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python", "codemirror_mode": {"name": "ipython", "version": 3},
@@ -52,6 +58,8 @@ class Builder:
         self.cells = []
         self.ids = set()
         self.counter = 0
+        self.points = function_points(self.a)   # graded functions and their points (the suites)
+        self.tested: list[str] = []
 
     # ------------------------------------------------------------------ low level
     def _meta(self, grade_id, *, grade=False, solution=False, locked=False, task=False, points=None):
@@ -122,10 +130,27 @@ print("using", Path({m}.__file__).relative_to(ROOT) if ROOT in Path({m}.__file__
 ''', grade_id="setup")
 
     def check(self, *functions):
-        names = ", ".join(f'"{f}"' for f in functions)
-        gid = "check-" + "-".join(f.replace("_", "-") for f in functions)
-        return self.code(f'# The public checks of {" and ".join(functions)} (same as `python -m autograder check {self.a.id}`)\n'
-                         f'run_check("{self.a.id}", ".", [{names}]);', grade_id=gid[:60])
+        """One autograded test cell per function: its public checks now, its full grade in autograde."""
+        for fn in functions:
+            if fn not in self.points:
+                raise ValueError(f"{self.a.id}: no graded function {fn!r} (the suites grade {list(self.points)})")
+            self.tested.append(fn)
+            points = self.points[fn]
+            self.tests(test_cell_id(fn), points, f'''
+# Tests of {fn} ({points:g} points). Here: its public checks, as `python -m autograder check {self.a.id[:2]}`.
+# When you are graded, all of its tests (hidden ones too) run on the {self.a.filename} you submit.
+run_check("{self.a.id}", ".", ["{fn}"]);''')
+
+    def untested(self):
+        """Test cells of the graded functions that no check() of the notebook covered."""
+        missing = [fn for fn in self.points if fn not in self.tested]
+        if not missing:
+            return
+        self.md(f"""
+## The other graded functions
+
+The functions below are graded too; run each cell to see its public checks.""", grade_id="other-tests-intro")
+        self.check(*missing)
 
     def question(self, text, grade_id=None):
         return self.md(text, grade_id)
@@ -148,6 +173,7 @@ print("using", Path({m}.__file__).relative_to(ROOT) if ROOT in Path({m}.__file__
         return self._add(cell, gid)
 
     def quiz(self):
+        self.untested()   # every graded function has its test cell before the quiz
         aid = self.a.id
         self.md(f'''
 ## Quiz
@@ -156,15 +182,20 @@ The quiz of this assignment counts in your grade. Take it here (set `TAKE_QUIZ =
 the cell: each question is asked in an input box, and the explanation appears after you answer),
 or in a terminal with `python -m autograder quiz {aid}`. The answers you submit go into
 `quiz_answers.yaml` in this folder.''', grade_id="quiz-intro")
-        return self.code(f'''
+        self.code(f'''
 from autograder.quiz import take_quiz
 
 TAKE_QUIZ = False
 if TAKE_QUIZ:
     take_quiz("{aid}")''', grade_id="quiz")
+        points = quiz_points(self.a)
+        return self.tests(test_cell_id("quiz"), points, f'''
+# The quiz ({points:g} points): your quiz_answers.yaml in this folder is graded here when you are graded.
+print("quiz answers: quiz_answers.yaml")''')
 
     # ------------------------------------------------------------------ output
     def notebook(self):
+        self.untested()
         nb = nbformat.v4.new_notebook()
         nb.metadata = {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO}
         nb.cells = self.cells
