@@ -470,7 +470,7 @@ class Question:
         except AnswerError as exc:
             return Verdict(answered=True, readable=False, message=f"could not read the answer: {exc}"), None
         if self.type == "single" and "," in canonical:
-            return Verdict(answered=True, shown=shown,
+            return Verdict(answered=True, readable=False, shown=shown,
                            message=f"your answer: {shown} -- but exactly one option is right here"), None
         return Verdict(answered=True, shown=shown, message=f"recorded: {shown}"), canonical
 
@@ -1023,10 +1023,12 @@ def quiz_question_results(assignment: Assignment | str, submission_dir: Path, *,
     if token and sheet_token not in (None, "") and str(sheet_token).strip().lower() != token:
         grade.notes.append(f"the sheet was answered for variant {str(sheet_token)[:24]}, but yours is {token}: "
                            "the per-student questions were graded for your own variant")
+    verdicts = {q.id: q.check(answers.get(q.id), q.params_for(token) if q.variant else None)
+                if grade.problem is None else Verdict(answered=False, message=grade.problem) for q in graded}
+    _note_unknown_ids(quiz, answers, verdicts)
     for q in graded:
         params = q.params_for(token) if q.variant else None
-        verdict = q.check(answers.get(q.id), params) if grade.problem is None else \
-            Verdict(answered=False, message=grade.problem)
+        verdict = verdicts[q.id]
         grade.answered += verdict.answered
         grade.questions.append(QuestionResult(q.id, q.title, q.points if verdict.correct else 0.0, q.points,
                                               verdict.correct, verdict, q.explanation(params)))
