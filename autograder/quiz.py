@@ -58,7 +58,7 @@ Per-student variants (graded numeric questions). Instead of `answer`:
   secret, derives the parameters and evaluates the formula. A shared sheet is therefore
   graded against another student's parameters, and scores at chance level. Without the
   token the tool shows the sample variant (every parameter's first choice). Without a
-  configured secret the grader uses the demo secret examples/quiz-secret.demo, meant for the
+  configured secret the grader uses the demo secret tools/quiz-secret.demo, meant for the
   example class and the tests only (the grading output says so).
 
 What counts as the same answer (one function, `canonical_answer`, serves both checks):
@@ -129,7 +129,7 @@ _PLAIN_QUESTION_FIELDS = {"id", "kind", "title", "type", "points", "prompt", "op
 KINDS = ("graded", "practice")
 SECRET_ENV = "AUTOGRADER_QUIZ_SECRET_FILE"
 GRADESCOPE_SECRET_FILE = "quiz-secret"          # at the root of a Gradescope zip (root-only)
-DEMO_SECRET_PATH = REPO_ROOT / "examples" / "quiz-secret.demo"
+DEMO_SECRET_PATH = REPO_ROOT / "tools" / "quiz-secret.demo"
 MAX_VARIANTS = 5000                             # parameter combinations one question may have
 _PLAIN_QUIZ_FIELDS = {"quiz", "title", "keys", "questions"}
 

@@ -45,7 +45,7 @@ def released(tmp_path_factory) -> Path:
 # ============================================================================ content
 @pytest.fixture(autouse=True)
 def _demo_secret(monkeypatch):
-    """Grading in these tests uses the demo secret (examples/quiz-secret.demo) unless a test sets one."""
+    """Grading in these tests uses the demo secret (tools/quiz-secret.demo) unless a test sets one."""
     monkeypatch.delenv(Q.SECRET_ENV, raising=False)
 
 
