@@ -745,7 +745,8 @@ RELEASE_HEADER = """\
 #   python -m autograder quiz {quiz}
 # (or take_quiz("{quiz}") in the notebook), which records your answers in quiz_answers.yaml.
 # Their keys are not in this file: your answers are checked when your submission is graded,
-# and the explanations come back with the grade.
+# and the explanations come back with the grade. A $name in a prompt is one of your personal
+# numbers: the quiz program fills it in from the variant token your instructor gave you.
 #
 # Practice questions (kind: practice) are for you alone and never count:
 #   python -m autograder quiz {quiz} --practice
