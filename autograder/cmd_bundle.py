@@ -6,7 +6,8 @@ DIR gets the release (assignments/), the part of the engine that `check` and
 `quiz` need (and `figures` when it runs without solutions), the public suites
 (public.py and the common.py it imports, which hidden.py shares),
 a student README and a requirements file. It never gets solutions/, a hidden
-suite, the reference modules, the plain quiz keys, or the instructor commands
+suite, the reference modules, a graded quiz key (in any form), the course secret, or the
+instructor commands
 (release, grade, gradescope, bundle, report, export). After writing, the bundle
 is scanned and the command fails if anything instructor-only slipped in.
 
@@ -217,7 +218,7 @@ python -m pip install -r requirements.txt
 Each folder under `assignments/` holds the module you complete (every function raises
 `NotImplementedError` until you write it; keep the signatures and the code outside the
 `raise NotImplementedError()` regions), the notebook that goes with it, and the quiz
-(`quiz.yaml`, with hashed keys, and `quiz_answers.yaml`, your answer sheet).
+(`quiz.yaml`, and `quiz_answers.yaml`, your answer sheet).
 
 ## Check your work
 
@@ -233,12 +234,20 @@ public test is necessary, not sufficient.
 ## Take the quiz
 
 ```bash
-python -m autograder quiz {example_id}                                   # interactive
+python -m autograder quiz {example_id}                        # graded questions: records your answers
+python -m autograder quiz {example_id} --variant v-...        # the same, with your personal numbers
+python -m autograder quiz {example_id} --practice             # practice questions, instant feedback
 python -m autograder quiz {example_id} --answers assignments/{example_id}/quiz_answers.yaml
 ```
 
-The interactive quiz tells you after each answer whether it is right and explains why.
-With `--answers` it scores the answer sheet you fill in for grading.
+The graded questions count in your grade. The quiz records your answers in
+`assignments/{example_id}/quiz_answers.yaml` (you may also edit that file by hand) and checks
+only that each answer can be read; they are scored when your submission is graded, and the
+explanations come back with your grade. Some questions have personal numbers: your
+instructor gives you a variant token (`v-` and 16 characters); pass it once with `--variant`
+and it is kept in your answer sheet. Without it you see sample numbers, which are not yours.
+The practice questions never count: each answer is checked at once and explained.
+In a notebook: `take_quiz("{example_id}")`, or `take_quiz("{example_id}", practice=True)`.
 {figures_text}
 ## Submit
 
@@ -251,7 +260,7 @@ the way your instructor asks (on Gradescope: upload both files, without renaming
 - `assignments/`: the assignments.
 - `autograder/`: the part of the course's grader that `check` and `quiz` use, with the
   public tests only (`autograder/suites/<module>/public.py`).
-- Not here: reference solutions, hidden tests, quiz keys in plain text.
+- Not here: reference solutions, hidden tests, the keys of the graded quiz questions.
 """
 
 
@@ -469,10 +478,12 @@ def _suite_file_problems(path: Path, rel: Path) -> list[str]:
 
 
 def _plain_quiz_leaks(out: Path, root: Path) -> list[str]:
-    """Shipped quiz files must hold hashed keys; no plain explanation or hint may appear anywhere."""
+    """Shipped quiz files hold no graded key in any form (not even hashed) and only hashed practice
+    keys; no explanation or hint of the plain quizzes, and no course secret, appears anywhere."""
     import yaml
 
-    from .quiz import HASH_SCHEME, load_quiz
+    from .quiz import (DEMO_SECRET_PATH, HASH_SCHEME, QuizError, answer_hash, load_quiz, parse_quiz,
+                       read_secret)
 
     problems = []
     for path in out.rglob("quiz.yaml"):
@@ -482,24 +493,40 @@ def _plain_quiz_leaks(out: Path, root: Path) -> list[str]:
             continue
         if isinstance(data, dict) and data.get("keys", "plain") != HASH_SCHEME:
             problems.append(f"{path.relative_to(out)} holds plain quiz keys")
-    secrets = []
+            continue
+        try:
+            shipped = parse_quiz(data, str(path.relative_to(out)))
+        except QuizError as exc:
+            problems.append(f"{path.relative_to(out)}: {exc}")
+            continue
+        problems += [f"{path.relative_to(out)}: graded question {q.id} carries a key"
+                     for q in shipped.graded if q.checkable or q.variant_formula]
+    secrets: list[tuple[str, str]] = []
     for a in ASSIGNMENTS.values():
         src = a.source_dir(root) / "quiz.yaml"
         if src.is_file():
             for q in load_quiz(src).questions:
-                secrets += [(a.id, q.id, " ".join(t.split())[:60])
+                where = f"quiz {a.id} {q.id}"
+                secrets += [(where, " ".join(t.split())[:60])
                             for t in [q.explanation_text or ""] + list(q.mistake_hints.values()) if t.strip()]
-    if secrets:
-        for path in out.rglob("*"):
-            if not path.is_file():
-                continue
-            try:
-                text = " ".join(path.read_text().split())
-            except (UnicodeDecodeError, OSError):
-                continue
-            for aid, qid, snippet in secrets:
-                if snippet in text:
-                    problems.append(f"{path.relative_to(out)} holds the plain text of quiz {aid} {qid}")
+                if q.graded and q.key is not None:
+                    secrets.append((where, answer_hash(q.salt, q.key)))
+    course_secrets = {DEMO_SECRET_PATH.read_bytes().strip().decode(errors="replace")}
+    try:
+        course_secrets.add(read_secret()[0].decode(errors="replace"))
+    except (QuizError, OSError):
+        pass
+    secrets += [("the course secret of the quiz variants", s) for s in course_secrets if s]
+    for path in out.rglob("*"):
+        if not path.is_file():
+            continue
+        try:
+            text = " ".join(path.read_text().split())
+        except (UnicodeDecodeError, OSError):
+            continue
+        for where, snippet in secrets:
+            if snippet in text:
+                problems.append(f"{path.relative_to(out)} holds the plain text, key or secret of {where}")
     return problems
 
 
@@ -524,7 +551,7 @@ def main(args: argparse.Namespace) -> int:
     print(f"student bundle written to {args.out}")
     print(f"  assignments: {', '.join(summary['assignments'])}")
     print(f"  engine: {', '.join(summary['engine'])}" + (" (+ figures)" if summary["figures"] else ""))
-    print(f"  public suites: {len(summary['suites'])} files; no solutions, hidden tests or plain quiz keys")
+    print(f"  public suites: {len(summary['suites'])} files; no solutions, hidden tests or graded quiz keys")
     if args.zip:
         out = Path(args.out)
         zip_path = zip_dir(out, out.with_name(out.name + ".zip"), prefix=out.name)

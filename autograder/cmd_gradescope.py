@@ -18,11 +18,14 @@ Inside the zip:
     autograder/                     the engine (no instructor commands), with
       suites/<module>/              public.py and hidden.py of this assignment only
     solutions/<id>/                 the reference module and plain quiz (this assignment only)
-    assignments/<id>/               the release files of this assignment (quiz with hashed keys)
+    assignments/<id>/               the release files of this assignment (no graded quiz key)
+    quiz-secret                     the course secret of per-student quiz variants (root only)
 
 Student code runs in the engine's sandbox, which drops privileges when it runs as
-root. run_autograder (and setup.sh) lock solutions/ (0700) and the hidden suites
-(0600) so that user cannot read them, while the rest of the engine stays readable.
+root. run_autograder (and setup.sh) lock solutions/ (0700), the hidden suites and
+quiz-secret (0600) so that user cannot read them, while the rest of the engine stays
+readable. The quiz's per-student variants are keyed on the submitter's e-mail address
+(submission_metadata.json), so tokens are made from a roster of e-mail addresses.
 
 The root is /autograder unless AUTOGRADER_ROOT says otherwise (the tests use a
 temporary directory standing in for it).
@@ -77,6 +80,7 @@ cd "$(dirname "$0")"
 chmod -R a+rX .
 chmod -R go-rwx solutions
 find autograder/suites -name hidden.py -exec chmod 600 {} +
+if [ -f quiz-secret ]; then chmod 600 quiz-secret; fi
 chmod 755 run_autograder setup.sh lock.sh
 """
 
@@ -109,7 +113,7 @@ DEFAULT_TIMEOUT = 540  # seconds for the whole run: below Gradescope's default l
 
 
 def build_bundle(assignment: Assignment, zip_path: Path, root: Path = REPO_ROOT,
-                 timeout: int = DEFAULT_TIMEOUT) -> dict:
+                 timeout: int = DEFAULT_TIMEOUT, secret_file: Path | None = None) -> dict:
     from .cmd_bundle import copy_engine, copy_suites, engine_closure, requirement_lines, zip_dir
 
     package_dir = root / "autograder"
@@ -130,6 +134,7 @@ def build_bundle(assignment: Assignment, zip_path: Path, root: Path = REPO_ROOT,
             for src in sorted(src_dir.iterdir()):
                 if src.is_file() and src.suffix in (".py", ".yaml", ".yml", ".json", ".txt"):
                     shutil.copyfile(src, dst_dir / src.name)
+        demo_secret = _copy_quiz_secret(assignment, stage, root, secret_file)
         (stage / "requirements.txt").write_text("\n".join(requirement_lines(GRADESCOPE_REQUIREMENTS, root)) + "\n")
         (stage / "assignment.txt").write_text(assignment.id + "\n")
         run_script = RUN_AUTOGRADER.replace("@TIMEOUT@", str(int(timeout)))
@@ -138,7 +143,24 @@ def build_bundle(assignment: Assignment, zip_path: Path, root: Path = REPO_ROOT,
             (stage / name).chmod(0o755)
         zip_dir(stage, Path(zip_path), executables=SCRIPTS + ("lock.sh",))
         files = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file())
-    return {"zip": str(zip_path), "files": files, "engine": modules}
+    return {"zip": str(zip_path), "files": files, "engine": modules, "demo_secret": demo_secret}
+
+
+def _copy_quiz_secret(assignment: Assignment, stage: Path, root: Path, secret_file: Path | None) -> bool | None:
+    """Put the course secret at the zip's root when the quiz has per-student questions.
+
+    Returns None (no variant questions), True (the demo secret was used) or False.
+    """
+    from .quiz import GRADESCOPE_SECRET_FILE, load_quiz, quiz_key_path, read_secret
+
+    key = quiz_key_path(assignment, root)
+    if key is None or not any(q.variant for q in load_quiz(key).graded):
+        return None
+    secret, demo = read_secret(secret_file)
+    target = stage / GRADESCOPE_SECRET_FILE
+    target.write_bytes(secret + b"\n")
+    target.chmod(0o600)
+    return demo
 
 
 # ============================================================================ running on Gradescope
@@ -236,6 +258,7 @@ def run(root: Path, assignment: Assignment) -> dict:
     if module is None:
         return _results_missing_module(assignment, seen, submission)
     answers, _ = find_file(submission, "quiz_answers.yaml", suffixes=(".yaml", ".yml"))
+    student = _submitter(root)
 
     notes = []
     if module.relative_to(submission).as_posix() != assignment.filename:
@@ -252,7 +275,7 @@ def run(root: Path, assignment: Assignment) -> dict:
     for f in work.iterdir():
         f.chmod(0o644)
     try:
-        results = grade_submission(assignment, work, hidden=True)
+        results = grade_submission(assignment, work, hidden=True, student=student)
         data = gradescope_results(results)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -260,6 +283,21 @@ def run(root: Path, assignment: Assignment) -> dict:
         data["output"] = "\n".join(notes + ([data["output"]] if data.get("output") else []))
     data.setdefault("execution_time", round(time.monotonic() - started, 1))
     return data
+
+
+def _submitter(root: Path) -> str:
+    """The submitter's e-mail address from Gradescope's submission_metadata.json ("" if unknown).
+
+    Per-student quiz questions are graded for this id; a group submission is graded for its
+    first member.
+    """
+    try:
+        meta = json.loads((root / "submission_metadata.json").read_text(encoding="utf-8"))
+        users = meta.get("users") or []
+        first = users[0] if users and isinstance(users[0], dict) else {}
+        return str(first.get("email") or first.get("id") or "")
+    except (OSError, ValueError, AttributeError):
+        return ""
 
 
 def _run_cli(argv) -> int:
@@ -297,6 +335,9 @@ def add_parser(sub) -> None:
                    help="e.g. 01_penalties, 01 or penalties; `all` for one zip per assignment")
     p.add_argument("-o", "--out", type=Path, default=None,
                    help="zip file to write (default: build/gradescope/<id>.zip); with `all`, a folder")
+    p.add_argument("--quiz-secret-file", type=Path, default=None, metavar="FILE",
+                   help="the course secret of the per-student quiz questions (default: "
+                        "$AUTOGRADER_QUIZ_SECRET_FILE; without either, the demo secret, with a warning)")
     p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help="limit of a whole grading run, set it below the autograder timeout configured on "
                         f"Gradescope (default {DEFAULT_TIMEOUT}, under Gradescope's default of 10 minutes)")
@@ -316,13 +357,16 @@ def main(args: argparse.Namespace) -> int:
     status = 0
     for assignment, out in targets:
         try:
-            summary = build_bundle(assignment, out, timeout=args.timeout)
-        except FileNotFoundError as exc:
+            summary = build_bundle(assignment, out, timeout=args.timeout, secret_file=args.quiz_secret_file)
+        except (FileNotFoundError, ValueError) as exc:
             print(f"gradescope: {exc}", file=sys.stderr)
             status = 1
             continue
         hidden = [f for f in summary["files"] if f.endswith("hidden.py")]
         print(f"Gradescope autograder for {assignment.id} written to {out}")
+        if summary["demo_secret"]:
+            print("  WARNING: per-student quiz questions use the DEMO secret, which anyone with the course "
+                  "repository can read; pass --quiz-secret-file (see autograder/quiz.py)", file=sys.stderr)
         print(f"  {len(summary['files'])} files: setup.sh, run_autograder, engine ({len(summary['engine'])} modules), "
               f"{len(hidden)} hidden suite, reference solution")
     if status == 0:

@@ -67,19 +67,22 @@ def _fingerprints(texts: list[tuple[str, ...]], workers: int) -> list[np.ndarray
 
 
 def quiz_sheets(assignment: Assignment, works: list[sim.Work]) -> tuple[dict, dict]:
-    """(canonical answers, canonical keys) per student, from the instructor's plain quiz."""
+    """(canonical answers, canonical keys) per student, from the instructor's plain quiz: the keys
+    of per-student variant questions are each student's own (token from the id and the secret)."""
     path = quizlib.quiz_key_path(assignment)
     if path is None:
         return {}, {}
     quiz = quizlib.load_quiz(path)
+    secret, _ = quizlib.read_secret()
     sheets: dict[str, dict[str, str]] = {}
     keys: dict[str, dict[str, str]] = {}
     for w in works:
-        keys[w.student] = {q.id: q.key for q in quiz.questions if q.key is not None}
+        token = quizlib.variant_token(secret, w.student)
+        keys[w.student] = {q.id: q.key_for(q.params_for(token)) for q in quiz.graded}
         if not w.answers:
             continue
         answers = {}
-        for q in quiz.questions:
+        for q in quiz.graded:
             raw = w.answers.get(q.id)
             if raw is None:
                 continue

@@ -89,13 +89,15 @@ def _quiz_grader():
 
 def grade_submission(assignment: Assignment, submission_dir: Path, *, hidden: bool = True,
                      functions: Sequence[str] | None = None, sandbox_options: dict | None = None,
-                     quiz: bool = True) -> list[CaseResult]:
+                     quiz: bool = True, student: str | None = None) -> list[CaseResult]:
     """Run the assignment's cases on `<submission_dir>/<module>.py` in a sandbox.
 
     `functions` restricts the code cases to those functions (quiz results are then
     left out). `sandbox_options` are passed to SandboxedSubmission (call_timeout,
     memory_mb, ...). A missing module gives every code case the status
     "import_error" with a message saying so; never raises for student problems.
+    `student` picks the variant of per-student quiz questions (default: the submission
+    folder's parent, nbgrader's <student>/<assignment>/ layout).
     """
     from .sandbox import SandboxedSubmission
 
@@ -113,16 +115,19 @@ def grade_submission(assignment: Assignment, submission_dir: Path, *, hidden: bo
         with SandboxedSubmission(module_path, module_name=assignment.module, **(sandbox_options or {})) as sub:
             results = framework.run_cases(cases, sub, ref)
     if quiz and not functions:
-        results += quiz_results(assignment, submission_dir)
+        results += quiz_results(assignment, submission_dir, student=student)
     return results
 
 
-def quiz_results(assignment: Assignment, submission_dir: Path) -> list[CaseResult]:
+def quiz_results(assignment: Assignment, submission_dir: Path, student: str | None = None) -> list[CaseResult]:
+    """The quiz's cases: a visible one about the answer sheet's format, then one per graded question
+    (after_published). Per-question results without the CaseResult wrapping, e.g. for nbgrader's
+    gradebook: `autograder.quiz.quiz_question_results(assignment, submission_dir, student=...)`."""
     grader = _quiz_grader()
     if grader is None:
         return []
     try:
-        return list(grader(assignment, Path(submission_dir)))
+        return list(grader(assignment, Path(submission_dir), student=student))
     except Exception as exc:  # noqa: BLE001 - a grader bug must not lose the code score
         return [CaseResult("quiz: answers", "quiz", 0.0, 0.0, "error",
                            f"the quiz could not be graded ({type(exc).__name__}: {exc}); "

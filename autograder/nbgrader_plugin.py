@@ -102,7 +102,8 @@ def _make_preprocessor():
             except (KeyError, ValueError):
                 return nb, resources   # not one of this course's assignments: nothing to add
             folder = Path(resources.get("metadata", {}).get("path") or ".")
-            results = grading.grade_submission(assignment, folder)
+            student = resources["nbgrader"].get("student")   # per-student quiz variants
+            results = grading.grade_submission(assignment, folder, student=student)
             by_function: dict[str, list] = {}
             for r in results:
                 by_function.setdefault(r.function, []).append(r)

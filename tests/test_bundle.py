@@ -1,7 +1,7 @@
 """The student bundle: everything a student needs, nothing an instructor keeps.
 
 Built with `python -m autograder bundle --out DIR --zip` into a temporary folder outside
-the repository, then: no solution code, no hidden suite, no plain quiz key, no
+the repository, then: no solution code, no hidden suite, no graded quiz key, no
 solutions/ and no reference module; and `check` and `quiz` work from inside it with a
 clean interpreter (no PYTHONPATH, no user site, cwd = the bundle), importing nothing
 from the repository checkout.
@@ -216,18 +216,21 @@ def test_quiz_with_answers_from_inside(bundle, tmp_path):
     for a in with_quiz:
         plain = load_quiz(a.solution_dir() / "quiz.yaml")
         answers = tmp_path / f"{a.id}_answers.yaml"
+        # graded answers are only read (their keys are not in the bundle); practice ones are checked
         answers.write_text("".join(f"{q.id}: {q.raw_answer if q.type == 'numeric' else q.key}\n"
-                                   for q in plain.questions))
+                                   for q in plain.practice) +
+                           "".join(f"{q.id}: 1\n" if q.type == "numeric" else f"{q.id}: a\n" for q in plain.graded))
         proc = clean_python(bundle, "-m", "autograder", "quiz", a.id, "--answers", str(answers))
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        n = len(plain.questions)
-        assert f"({n} of {n} questions correct)" in proc.stdout, proc.stdout
-        # and one wrong answer is caught (the key is really checked, from the hashes)
-        q = plain.questions[0]
+        n, g = len(plain.practice), len(plain.graded)
+        assert f"({n} of {n} questions correct; practice never counts" in proc.stdout, proc.stdout
+        assert f"Graded questions: {g} of {g} answered." in proc.stdout, proc.stdout
+        # and one wrong practice answer is caught (the key is really checked, from the hashes)
+        q = plain.practice[0]
         wrong = "999" if q.type == "numeric" else next(ch for ch in q.letters if ch not in q.key)
         answers.write_text(f"{q.id}: {wrong}\n")
         proc = clean_python(bundle, "-m", "autograder", "quiz", a.id, "--answers", str(answers))
-        assert f"(0 of {n} questions correct)" in proc.stdout, proc.stdout
+        assert "(0 of 1 questions correct" in proc.stdout, proc.stdout
 
 
 def test_interactive_quiz_from_inside(bundle):
@@ -236,12 +239,23 @@ def test_interactive_quiz_from_inside(bundle):
     a = next((a for a in RELEASED if (a.release_dir() / "quiz.yaml").exists()), None)
     assert a is not None, "no released quiz yet"
     plain = load_quiz(a.solution_dir() / "quiz.yaml")
-    typed = "".join(f"{q.raw_answer if q.type == 'numeric' else q.key}\n" for q in plain.questions)
+    typed = "".join(f"{q.raw_answer if q.type == 'numeric' else q.key}\n" for q in plain.practice)
+    proc = clean_python(bundle, "-m", "autograder", "quiz", a.id, "--practice", stdin=typed)
+    assert proc.returncode == 0, proc.stderr
+    n = len(plain.practice)
+    assert f"({n} of {n} questions correct" in proc.stdout, proc.stdout
+    assert "Explanation:" in proc.stdout  # shown after answering, decoded from the release
+    # the graded questions: recorded in the bundle's answer sheet, never judged
+    typed = "".join("1\n" if q.type == "numeric" else "a\n" for q in plain.graded)
     proc = clean_python(bundle, "-m", "autograder", "quiz", a.id, stdin=typed)
     assert proc.returncode == 0, proc.stderr
-    n = len(plain.questions)
-    assert f"({n} of {n} questions correct)" in proc.stdout, proc.stdout
-    assert "Explanation:" in proc.stdout  # shown after answering, decoded from the release
+    sheet = bundle / "assignments" / a.id / "quiz_answers.yaml"
+    try:
+        assert f"saved in {sheet}" in " ".join(proc.stdout.split()) and "Explanation" not in proc.stdout
+        saved = yaml.safe_load(sheet.read_text())
+        assert {k for k, v in saved.items() if v} == {q.id for q in plain.graded}
+    finally:   # later tests expect the blank sheet of the release
+        sheet.write_text((a.release_dir() / "quiz_answers.yaml").read_text())
 
 
 NOTEBOOK_RUNNER = r"""
@@ -298,10 +312,21 @@ def test_audit_catches_each_kind_of_leak(bundle, tmp_path):
     shutil.copy(a.source_dir() / "quiz.yaml", kit / "assignments" / a.id / "quiz.yaml")
     (kit / "solutions").mkdir()
     shutil.copy(ROOT / "autograder/release.py", kit / "autograder/release.py")
+    # a graded key kept as a salted hash in the shipped quiz, and the course secret in a file
+    from autograder.quiz import DEMO_SECRET_PATH, answer_hash, load_quiz
+    b = ASSIGNMENTS["02_proximal"]
+    shipped = yaml.safe_load((kit / "assignments" / b.id / "quiz.yaml").read_text())
+    q4 = load_quiz(b.source_dir() / "quiz.yaml").question("q4")
+    entry = next(q for q in shipped["questions"] if q["id"] == "q4")
+    entry.update(salt=q4.salt, key_hash=answer_hash(q4.salt, q4.key))
+    (kit / "assignments" / b.id / "quiz.yaml").write_text(yaml.safe_dump(shipped))
+    (kit / "notes.txt").write_text(DEMO_SECRET_PATH.read_text())
     problems = "\n".join(audit_bundle(kit))
     for expected in ("hidden suite autograder/suites/penalties/hidden.py",
                      f"assignments/{a.id}/{a.filename} is the reference solution",
                      f"assignments/{a.id}/quiz.yaml holds plain quiz keys",
-                     f"assignments/{a.id}/quiz.yaml holds the plain text of quiz",
+                     f"assignments/{a.id}/quiz.yaml holds the plain text, key or secret of quiz",
+                     f"assignments/{b.id}/quiz.yaml: ", "holds only its prompt",
+                     "notes.txt holds the plain text, key or secret of the course secret",
                      "folder solutions", "instructor command autograder/release.py", "BEGIN SOLUTION"):
         assert expected in problems, expected

@@ -103,7 +103,8 @@ def assert_gradescope_format(data: dict) -> None:
         assert isinstance(t["score"], (int, float)) and isinstance(t["max_score"], (int, float))
         assert 0 <= t["score"] <= t["max_score"]
         assert t["status"] in ("passed", "failed")
-        assert (t["status"] == "passed") == (t["score"] == t["max_score"])
+        if t["max_score"] > 0:    # a 0-point case is a notice (the quiz sheet's format), passed or not
+            assert (t["status"] == "passed") == (t["score"] == t["max_score"])
         assert isinstance(t["output"], str)
         assert t["visibility"] in VISIBILITIES
         json.dumps(t.get("extra_data", {}))
@@ -149,17 +150,26 @@ def test_reference_gets_full_marks(bundle_zip, autograder_root):
 
 
 def test_reference_with_quiz_answers_gets_full_marks(bundle_zip, autograder_root):
-    from autograder.quiz import load_quiz
+    """The quiz is graded for the submitter of Gradescope's metadata (their per-student numbers)."""
+    from autograder.quiz import DEMO_SECRET_PATH, SHEET_CASE, _show_canonical, load_quiz, variant_token
 
     key = ASSIGNMENT.solution_dir() / "quiz.yaml"
     if not key.exists():
         pytest.fail("01_penalties has no quiz yet (solutions/01_penalties/quiz.yaml)")
     quiz = load_quiz(key)
-    answers = "".join(f"{q.id}: {q.raw_answer if q.type == 'numeric' else q.key}\n" for q in quiz.questions)
+    student = "ada@example.org"
+    token = variant_token(DEMO_SECRET_PATH.read_bytes().strip(), student)   # the zip was built with the demo secret
+    answers = "".join(f"{q.id}: {_show_canonical(q.key_for(q.params_for(token) if q.variant else None))}\n"
+                      for q in quiz.graded)
+    (autograder_root / "submission_metadata.json").write_text(json.dumps(
+        {"id": 1, "users": [{"email": student, "id": 7, "name": "Ada"}], "assignment": {"title": "01"}}))
     data = run_autograder(bundle_zip, autograder_root, {"penalties.py": REFERENCE, "quiz_answers.yaml": answers})
-    quiz_tests = [t for t in data["tests"] if t["extra_data"]["function"] == "quiz"]
-    assert len(quiz_tests) == len(quiz.questions)
-    assert all(t["status"] == "passed" for t in quiz_tests), [t["output"] for t in quiz_tests]
+    quiz_tests = {t["name"]: t for t in data["tests"] if t["extra_data"]["function"] == "quiz"}
+    assert quiz_tests.pop(SHEET_CASE)["visibility"] == "visible"
+    assert len(quiz_tests) == len(quiz.graded)
+    assert all(t["status"] == "passed" for t in quiz_tests.values()), [t["output"] for t in quiz_tests.values()]
+    # correctness and explanations wait for the publication of the grades
+    assert all(t["visibility"] == "after_published" and "Explanation: " in t["output"] for t in quiz_tests.values())
     assert data["score"] == pytest.approx(data["max_score"])
 
 
@@ -275,9 +285,12 @@ def test_every_assignment_reference_and_quiz_get_full_marks(aid, tmp_path, autog
     files = {a.filename: (a.solution_dir() / a.filename).read_text()}
     key = a.solution_dir() / "quiz.yaml"
     if key.exists():
+        from autograder.quiz import DEMO_SECRET_PATH, _show_canonical, variant_token
         quiz = load_quiz(key)
+        token = variant_token(DEMO_SECRET_PATH.read_bytes().strip(), "kim@example.org")
         files["quiz_answers.yaml"] = "".join(
-            f"{q.id}: {q.raw_answer if q.type == 'numeric' else q.key}\n" for q in quiz.questions)
+            f"{q.id}: {_show_canonical(q.key_for(q.params_for(token) if q.variant else None))}\n" for q in quiz.graded)
+        (autograder_root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": "kim@example.org"}]}))
     data = run_autograder(zip_path, autograder_root, files)
     failed = [(t["name"], t["output"][:200]) for t in data["tests"] if t["status"] != "passed"]
     assert not failed

@@ -283,3 +283,34 @@ def test_bad_input_is_one_clear_line(argv, message, tmp_path):
                           cwd=tmp_path, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
     assert proc.returncode != 0
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_copied_answer_to_a_per_student_question_is_seen(tmp_path):
+    """Bob wrote Alice's answer to a question whose numbers are personal: wrong for him, and listed."""
+    from autograder import quiz as quizlib
+    from autograder.course import ASSIGNMENTS
+
+    secret, _ = quizlib.read_secret()
+    for a in ASSIGNMENTS.values():
+        path = quizlib.quiz_key_path(a)
+        quiz = quizlib.load_quiz(path) if path else None
+        variant = next((q for q in quiz.graded if q.variant), None) if quiz else None
+        if variant is None:
+            continue
+        keys = {}
+        for student in ("alice", "bob", "carol", "dave", "erin"):
+            keys[student] = variant.key_for(variant.params_for(quizlib.variant_token(secret, student)))
+        pair = next(((x, y) for x in keys for y in keys if x < y and keys[x] != keys[y]), None)
+        if pair is None:
+            continue
+        alice, bob = pair
+        shown = quizlib._show_canonical(keys[alice])
+        for student in (alice, bob):
+            folder = tmp_path / student / a.id
+            folder.mkdir(parents=True)
+            (folder / quizlib.ANSWERS_FILE).write_text(f'{variant.id}: "{shown}"\n')
+        result = cmd_similarity.analyse(tmp_path, [a], workers=1)
+        pairs = result["assignments"][a.id]["quiz_pairs"]
+        assert [(p.a, p.b, p.variant_copies) for p in pairs] == [(alice, bob, [variant.id])]
+        return
+    pytest.fail("no graded per-student question whose key differs between five students")

@@ -178,16 +178,23 @@ The functions below are graded too; run each cell to see its public checks.""", 
         self.md(f'''
 ## Quiz
 
-The quiz of this assignment counts in your grade. Take it here (set `TAKE_QUIZ = True` and run
-the cell: each question is asked in an input box, and the explanation appears after you answer),
-or in a terminal with `python -m autograder quiz {aid}`. The answers you submit go into
-`quiz_answers.yaml` in this folder.''', grade_id="quiz-intro")
+The quiz has graded questions, which count in your grade, and practice questions, which do
+not. Take the graded ones here (set `TAKE_QUIZ = True` and run the cell: each question is
+asked in an input box) or in a terminal with `python -m autograder quiz {aid}`. Your answers
+are saved in `quiz_answers.yaml` in this folder, which you submit; they are checked when your
+submission is graded, and the explanations come back with your grade. Some questions have
+personal numbers: put the variant token your instructor gave you in `VARIANT`. The practice
+questions (`PRACTICE = True`) are checked and explained right after each answer.''', grade_id="quiz-intro")
         self.code(f'''
 from autograder.quiz import take_quiz
 
 TAKE_QUIZ = False
+PRACTICE = False
+VARIANT = None   # your variant token, e.g. "v-0123456789abcdef"
 if TAKE_QUIZ:
-    take_quiz("{aid}")''', grade_id="quiz")
+    take_quiz("{aid}", variant=VARIANT)
+if PRACTICE:
+    take_quiz("{aid}", practice=True)''', grade_id="quiz")
         points = quiz_points(self.a)
         return self.tests(test_cell_id("quiz"), points, f'''
 # The quiz ({points:g} points): your quiz_answers.yaml in this folder is graded here when you are graded.

@@ -276,7 +276,7 @@ def module_text(assignment: Assignment, planted: Planted) -> tuple[str, str]:
 
 
 # ============================================================================ quiz answers
-def _wrong_answer(q) -> str:
+def _wrong_answer(q, params=None) -> str:
     """A plausible wrong answer: the question's first known mistake, else a near miss."""
     from autograder.quiz import _show_rounded, round_half_up, parse_number
 
@@ -287,7 +287,8 @@ def _wrong_answer(q) -> str:
             return _show_rounded(int(n), int(d))
         return ", ".join(wrong.split(","))
     if q.type == "numeric":
-        n = round_half_up(parse_number(q.raw_answer), q.decimals)
+        n, _, _ = q.key_for(params).partition("e-")
+        n = int(n)
         return _show_rounded(2 * n if n else 1, q.decimals)
     letters = q.letters
     key = set(q.key.split(","))
@@ -297,7 +298,10 @@ def _wrong_answer(q) -> str:
     return ", ".join(sorted(key | {extra})) if extra else ", ".join(sorted(key)[:-1] or letters[0])
 
 
-def _right_answer(q, upper: bool = False) -> str:
+def _right_answer(q, upper: bool = False, params=None) -> str:
+    from autograder.quiz import _show_canonical
+    if q.variant:    # a per-student question: the key of this student's variant
+        return _show_canonical(q.key_for(params))
     if q.type == "numeric":
         raw = q.raw_answer
         return str(raw)
@@ -305,9 +309,10 @@ def _right_answer(q, upper: bool = False) -> str:
     return ", ".join(ch.upper() if upper else ch for ch in letters)
 
 
-def answers_text(assignment: Assignment, mode: str) -> tuple[str | None, str]:
-    """(quiz_answers.yaml text or None for no file, description)."""
-    from autograder.quiz import load_quiz
+def answers_text(assignment: Assignment, mode: str, student: str = "") -> tuple[str | None, str]:
+    """(quiz_answers.yaml text or None for no file, description). The graded questions, with the
+    per-student ones answered for `student` under the demo secret of the example class."""
+    from autograder.quiz import DEMO_SECRET_PATH, load_quiz, variant_token
 
     sheet_path = assignment.release_dir(ROOT) / ANSWERS
     key_path = assignment.solution_dir(ROOT) / "quiz.yaml"
@@ -319,7 +324,9 @@ def answers_text(assignment: Assignment, mode: str) -> tuple[str | None, str]:
     if mode == "absent":
         return None, "no answer sheet submitted"
     quiz = load_quiz(key_path)
-    qs = quiz.questions
+    qs = quiz.graded
+    token = variant_token(DEMO_SECRET_PATH.read_bytes().strip(), student)
+    params = {q.id: q.params_for(token) if q.variant else None for q in qs}
     wrong: set[str] = set()
     if mode.startswith("wrong:"):
         k = int(mode.split(":")[1])
@@ -328,8 +335,8 @@ def answers_text(assignment: Assignment, mode: str) -> tuple[str | None, str]:
         wrong = {q.id for q in order[:k]}
     elif mode == "half":
         wrong = {q.id for q in qs[::2]}
-    answers = {q.id: (_wrong_answer(q) if q.id in wrong else _right_answer(q, upper=(mode == "upper")))
-               for q in qs}
+    answers = {q.id: (_wrong_answer(q, params[q.id]) if q.id in wrong else
+                      _right_answer(q, upper=(mode == "upper"), params=params[q.id])) for q in qs}
     lines = []
     for line in sheet.split("\n"):
         m = re.match(r"^([a-z][a-z0-9_]*):(\s*)(#.*)?$", line)
@@ -341,7 +348,7 @@ def answers_text(assignment: Assignment, mode: str) -> tuple[str | None, str]:
     if mode == "malformed":
         # a student who explains an answer after a second colon: YAML refuses the line
         first = qs[0]
-        text = re.sub(rf"^{first.id}: .*$", f"{first.id}: {_right_answer(first)}: because the prior is Laplace",
+        text = re.sub(rf"^{first.id}: .*$", f"{first.id}: {_right_answer(first, params=params[first.id])}: because the prior is Laplace",
                       text, count=1, flags=re.MULTILINE)
         return text, "malformed YAML (an explanation after a second colon)"
     desc = {"right": "all right", "upper": "all right, letters in capitals",
@@ -366,7 +373,7 @@ def build(dest: Path) -> dict:
             folder.mkdir(parents=True, exist_ok=True)
             text, what = module_text(assignment, p)
             (folder / assignment.filename).write_text(text)
-            quiz_text, quiz_what = answers_text(assignment, p.quiz)
+            quiz_text, quiz_what = answers_text(assignment, p.quiz, student)
             if quiz_text is not None:
                 (folder / ANSWERS).write_text(quiz_text)
             (folder / "timestamp.txt").write_text(
