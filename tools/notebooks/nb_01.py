@@ -21,9 +21,8 @@ minimizer of a one-weight problem, which is enough to see the decisive differenc
 | L2 (ridge, "weight decay") | $\frac{\lambda}{2}\sum_i w_i^2$ | $\lambda\,w$ |
 | elastic net | $\lambda_1\sum_i\lvert w_i\rvert + \frac{\lambda_2}{2}\sum_i w_i^2$ | $\lambda_1\,\mathrm{sign}(w)+\lambda_2\,w$ |
 
-> **Watch the factor 1/2 (erratum 4 of the source material).** One of the texts this course draws
-> on writes the L2 penalty as $\lambda\lVert w\rVert^2$, whose gradient is $2\lambda w$; the lecture
-> notebook and the course page write $\frac{\lambda}{2}\lVert w\rVert^2$, whose gradient is
+> **Watch the factor 1/2.** Some texts write the L2 penalty as $\lambda\lVert w\rVert^2$, whose
+> gradient is $2\lambda w$; others write $\frac{\lambda}{2}\lVert w\rVert^2$, whose gradient is
 > $\lambda w$. Both are fine, but they are *different* $\lambda$'s: $\lambda_{\text{here}} =
 > 2\lambda_{\text{other}}$. This course always uses the $\frac{\lambda}{2}$ form, so that the
 > gradient, the SGD update $w \leftarrow (1-\eta\lambda)w - \eta\nabla L$ and the "decay factor"
@@ -57,13 +56,26 @@ $[-\lambda, \lambda]$, the one of smallest size (it does not kick a weight that 
 Notice the shape of the two forces in the figure further down: the L1 push has the same size
 $\lambda$ however small the weight, the L2 push $\lambda w$ fades as the weight shrinks.
 
-> **Erratum 5: L1 and L2 do not become the same thing under SGD.** A quiz option in the source
-> material claims they do, and the course page's summary says L2 is "equivalent to weight decay in
-> SGD". That statement is about **L2 alone**: one SGD step with the L2 gradient is
+> **L1 and L2 do not become the same thing under SGD.** You may read that "L1 and L2 are
+> equivalent under SGD"; that is wrong. What is true is that L2 is "equivalent to weight decay in
+> SGD", a statement about **L2 alone**: one SGD step with the L2 gradient is
 > $w - \eta(g + \lambda w) = (1-\eta\lambda)w - \eta g$, a multiplicative shrink of every weight
 > (weight decay, assignment 05). The L1 step $w - \eta(g + \lambda\,\mathrm{sign}(w))$ moves each
 > weight by the fixed amount $\eta\lambda$ toward 0, whatever its size: a different update, and a
-> different solution.""")
+> different solution.
+
+**Does subgradient descent land on 0?** Not by itself. Near 0 the L1 step keeps the size $\eta\lambda$, so a
+weight whose optimum is 0 jumps across 0 and back, oscillating in a band of width about $\eta\lambda$
+around it; it hits exactly 0 only by coincidence (the next cell shows it). The exact zeros of L1 are a
+property of the **minimizer** (section 4); algorithms that reach them exactly use the minimizer of the
+one-weight problem in every step (the proximal step of assignment 02), not the subgradient.""")
+    b.code(r"""
+# minimize (w - 0.3)^2 + 1.0 * |w|: the minimizer is exactly 0 (|0.3| <= 1/2), see section 4
+w_, lr = 1.0, 0.05
+for k in range(60):
+    w_ = w_ - lr * (2 * (w_ - 0.3) + penalties.l1_subgradient(np.array([w_]), 1.0)[0])
+    if k >= 54:
+        print(f"step {k}: w = {w_:+.4f}")""")
     b.code(r"""
 w = np.array([1.5, -0.5, 0.0, 2.0])
 print("l1_subgradient:", penalties.l1_subgradient(w, 0.1))
@@ -109,7 +121,7 @@ thresholding** of $\mu$ at $\lambda/2$. A whole interval of data ($\lvert\mu\rve
 \lambda/2$) is mapped to exactly 0, because near 0 the penalty's slope $\lambda$ does not fade
 while the data term's slope $2(w-\mu)$ is at most $2\lvert\mu\rvert$.
 
-**Worked example 1** ($\mu = 1$): with $\lambda = 0.5$, L2 gives $0.8$ and L1 gives $0.75$; with
+**Example** ($\mu = 1$): with $\lambda = 0.5$, L2 gives $0.8$ and L1 gives $0.75$; with
 $\lambda = 2$, L2 gives $0.5$ while L1 gives exactly $0$. Both functions must work elementwise
 on arrays of $\mu$.""")
     b.code(r"""
@@ -120,7 +132,7 @@ print("L1 on an array:", penalties.l1_scalar_minimizer(np.array([-2.0, -0.2, 0.0
     b.check("l1_scalar_minimizer")
     b.check("l2_scalar_minimizer")
     b.md(r"""
-Left: the objectives of worked example 1 and their minimizers. Right: the minimizer as a function
+Left: the objectives of the example ($\mu = 1$) and their minimizers. Right: the minimizer as a function
 of $\mu$. The L1 curves are flat at 0 on a whole interval (the shaded band for $\lambda = 2$); the
 L2 lines only get flatter.""")
     b.code("cp.fig_scalar_minimizers(penalties);")
@@ -129,7 +141,7 @@ L2 lines only get flatter.""")
     b.md(r"""
 ## 5. Written questions (graded by hand)
 
-**Question 1 (practice problem 2).** Derive, case by case, the minimizer of
+**Question 1.** Derive, case by case, the minimizer of
 $f(w) = \frac12(w-\mu)^2 + \lambda\lvert w\rvert$ and write it as a soft-thresholding operator.
 Where does the threshold differ from section 4, and why?""", grade_id="q1-text")
     b.answer("q1-soft-threshold", 3, r"""
@@ -155,9 +167,9 @@ $2\lvert\mu\rvert \le \lambda$ gives $w^\star = 0$ exactly (soft thresholding), 
 inputs mapped to one point.""")
 
     b.question(r"""
-**Question 3 (conventions, errata 4 and 5).** (a) A text writes the L2-regularized loss as
+**Question 3 (conventions).** (a) A text writes the L2-regularized loss as
 $L(w) + \lambda'\lVert w\rVert^2$. Which $\lambda$ in this course's convention gives the same
-objective, and what is the gradient of the penalty in both notations? (b) A quiz claims "L1 and L2
+objective, and what is the gradient of the penalty in both notations? (b) Someone claims "L1 and L2
 regularization are equivalent under SGD". Write one SGD step for each penalty and say whether the
 claim holds; what is the true statement behind it?""", grade_id="q3-text")
     b.answer("q3-conventions", 2, r"""

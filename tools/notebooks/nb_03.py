@@ -58,7 +58,7 @@ print("dx:", dropout.dropout_backward(np.ones_like(x), mask, 0.5))""")
     b.check("dropout_backward")
 
     b.md(r"""
-## 3. Worked example 2: all masks at once
+## 3. All masks at once
 
 A unit $y = \sum_i w_i h_i$ fed by $n$ hidden activations becomes, with dropout on the hidden
 layer, $y = \sum_i w_i h_i m_i/(1-p)$. With $n$ units there are $2^n$ masks; a mask that keeps $k$
@@ -77,7 +77,7 @@ print(f"E[y] = {mean}  (no-dropout output w.h = {w @ h}),  Var(y) = {var}")""")
     b.check("dropout_output_moments")
 
     b.md(r"""
-## 4. The variance of a dropped-out activation (and erratum 2)
+## 4. The variance of a dropped-out activation
 
 Dropout keeps the mean; it does **not** keep the variance. Let the activation $a$ itself be random
 with mean $\mu$ and variance $\sigma^2$, and $d = a\,m/(1-p)$ with $m$ independent of $a$. Because
@@ -85,12 +85,12 @@ $m^2 = m$,
 $$\mathbb E[d] = \mu,\qquad \mathbb E[d^2] = \frac{\mathbb E[a^2]\,\mathbb E[m]}{(1-p)^2} = \frac{\sigma^2+\mu^2}{1-p},$$
 $$\operatorname{Var}(d) = \frac{\sigma^2+\mu^2}{1-p} - \mu^2 = \frac{\sigma^2}{1-p} + \mu^2\,\frac{p}{1-p}.$$
 
-> **Erratum 2.** The course page's practice problem 3 asks to show that the variance is
-> $\operatorname{Var}(a)\,\frac{p}{1-p}$. That is not the variance of $d$: it is zero at
+> **A formula you may meet, and why it is wrong.** Some texts state the variance of a dropped-out
+> activation as $\operatorname{Var}(a)\,\frac{p}{1-p}$. That is not the variance of $d$: it is zero at
 > $p = 0$, where $d = a$ has variance $\sigma^2$. What is true: the variance *grows* by
 > $(\sigma^2 + \mu^2)\frac{p}{1-p}$, which equals $\sigma^2\frac{p}{1-p}$ only when $\mu = 0$; and for
 > a fixed activation ($\sigma^2 = 0$) the variance is $a^2\frac{p}{1-p}$. The figure below shows
-> the correct formula, a Monte Carlo estimate through your `dropout_forward`, and the erratum.
+> the correct formula, a Monte Carlo estimate through your `dropout_forward`, and the wrong formula.
 
 Implement `dropout_variance(mean, var, p)`.""")
     b.code(r"""
@@ -141,9 +141,9 @@ $\mathbb E[w^\top \tilde x] = w^\top x$. After a non-linearity $\phi$, $\mathbb 
 \phi(\mathbb E[\tilde x])$ in general (Jensen), so using the full network at inference is an
 approximation of the average over the $2^n$ sub-networks (the "weight scaling" rule), usually a good one.""")
     b.question(r"""
-**Question 2 (practice problem 3, corrected).** Derive $\operatorname{Var}(d)$ for
+**Question 2.** Derive $\operatorname{Var}(d)$ for
 $d = a\,m/(1-p)$ with $\mathbb E[a] = \mu$, $\operatorname{Var}(a) = \sigma^2$. Then say precisely what
-the expression $\sigma^2\,p/(1-p)$ of the original problem is, and what dropout does to the
+the expression $\sigma^2\,p/(1-p)$, sometimes given as "the variance", is, and what dropout does to the
 variance of a unit whose activation is fixed.""", grade_id="q2-text")
     b.answer("q2-variance", 3, r"""
 $\mathbb E[d] = \mu\,(1-p)/(1-p) = \mu$ (independence). $\mathbb E[d^2] = \mathbb E[a^2]\,\mathbb E[m^2]/(1-p)^2

@@ -32,15 +32,26 @@ print("per-feature mean:", np.round(out.mean(axis=0), 6) + 0.0, "\nper-feature s
     b.check("batchnorm_forward")
 
     b.md(r"""
-### The backward pass
+### The backward pass: derive it
 
 $\beta$ and $\gamma$ are easy: $\partial L/\partial\beta_j = \sum_i \partial L/\partial y_{ij}$,
 $\partial L/\partial\gamma_j = \sum_i \partial L/\partial y_{ij}\,\hat x_{ij}$. For $x$, every entry of a column
-enters that column's mean and variance, so the gradient of one sample depends on the whole batch. With
-$g = \gamma\odot\partial L/\partial y$ and means over the batch,
-$$\frac{\partial L}{\partial x_{ij}} = \frac{1}{\sqrt{\sigma_j^2+\epsilon}}\Big(g_{ij} - \overline{g}_{\cdot j} - \hat x_{ij}\,\overline{(g\odot\hat x)}_{\cdot j}\Big).$$
-The two subtracted means remove exactly the components of $g$ that the normalization cannot pass
-on: a shift of the whole column and a scaling of the whole column. The cell below compares your
+enters that column's mean and variance, so the gradient of one sample depends on the whole batch. Work on
+one column (drop the index $j$), write $s = \sqrt{\sigma^2+\epsilon}$ and $g_i = \gamma\,\partial L/\partial y_i$
+(the gradient with respect to $\hat x_i$), and follow these steps:
+
+1. $\hat x_i = (x_i - \mu)/s$ depends on $x_k$ directly (only when $i = k$), through $\mu$ and through $\sigma^2$.
+   Show $\partial\mu/\partial x_k = 1/N$ and $\partial\sigma^2/\partial x_k = 2(x_k - \mu)/N$ (the term from $\mu$
+   inside $\sigma^2$ vanishes: why?).
+2. Write $\partial\hat x_i/\partial x_k$ as a sum of three terms, one per route, using
+   $\partial s/\partial\sigma^2 = 1/(2s)$ and $x_i - \mu = s\,\hat x_i$.
+3. Contract with $g$: $\partial L/\partial x_k = \sum_i g_i\,\partial\hat x_i/\partial x_k$. You should find $1/s$
+   times $g_k$ minus two batch means: one of $g$, and one of $g\odot\hat x$ multiplied by $\hat x_k$.
+4. Vectorize over the columns with `mean(axis=0)`; store in the cache what this needs ($\hat x$, $1/s$, $\gamma$).
+
+The two subtracted means remove the components of $g$ that the normalization cannot pass on: a shift of
+the whole column, and (up to the small effect of $\epsilon$) a scaling of the whole column (question 2
+comes back to this). The cell below compares your
 backward pass with finite differences of your forward pass (a good habit for any hand-written gradient).""")
     b.code(r"""
 def numeric_grad(f, x, dout, h=1e-6):
@@ -67,7 +78,7 @@ print("batch norm dx, largest error against finite differences:", np.abs(dx - nu
 Layer norm computes the same standardization **per sample**, over its $D$ features (axis 1), and
 then applies the per-feature $\gamma$, $\beta$. No statistic is shared between samples: it works with
 a batch of one, behaves identically in training and inference, and is the normalization of
-transformers. Its backward pass is the batch-norm formula with the means taken over the features of
+transformers. Its backward pass is the batch-norm derivation with the means taken over the features of
 each sample; $\partial L/\partial\gamma$ and $\partial L/\partial\beta$ are still summed over the batch because
 $\gamma, \beta$ are shared by all samples.""")
     b.code(r"""
@@ -161,7 +172,10 @@ From the formula, $\sum_i \partial L/\partial x_{ij} \propto \sum_i g_{ij} - N\b
 because $\sum_i g_{ij} = N\bar g_{\cdot j}$ and $\sum_i\hat x_{ij} = 0$. Reason: adding $c$ to every entry of column $j$
 shifts $\mu_j$ by $c$ and leaves $\hat x$ (hence the output and the loss) unchanged, so the directional
 derivative of $L$ along $(1, \dots, 1)$ in that column, which is $\sum_i\partial L/\partial x_{ij}$, must be 0.
-(The same argument with scaling gives $\sum_i \hat x_{ij}\,\partial L/\partial x_{ij} = 0$.)""")
+(Scaling is different: multiplying the centred column by $c$ changes $\hat x$ to $c\,(x-\mu)/\sqrt{c^2\sigma^2+\epsilon}$,
+which equals $\hat x$ only when $\epsilon = 0$. The formula gives
+$\sum_i \hat x_{ij}\,\partial L/\partial x_{ij} = \frac{\epsilon}{\sigma_j^2+\epsilon}\cdot\frac{\sum_i g_{ij}\hat x_{ij}}{\sqrt{\sigma_j^2+\epsilon}}$,
+small but not zero with $\epsilon > 0$.)""")
     b.question(r"""
 **Question 3.** Derive $\lVert\partial h/\partial x\rVert_F^2$ for $h = \tanh(Wx + b)$ and explain why the
 factor $1 - h_i^2$ appears squared.""", grade_id="q3-text")
