@@ -1,6 +1,7 @@
 """02_proximal: proximal operators, ISTA/FISTA, ridge."""
 from . import claims
 from .common import intro
+from .rubrics import answer
 
 
 def build(b):
@@ -11,7 +12,14 @@ $$\min_w\; f(w) + g(w),\qquad f \text{ smooth (the data term)},\quad g \text{ si
 take an ordinary gradient step on $f$ and then hand the result to the **proximal operator** of
 $g$, which solves a tiny penalized problem exactly. You implement the proximal operators of the
 usual penalties, a projection, the ISTA and FISTA algorithms for the lasso, and closed-form ridge
-regression, and you compare L1 and L2 fits with ordinary least squares (OLS).""")
+regression, and you compare L1 and L2 fits with ordinary least squares (OLS).
+
+The payoff, drawn with the reference solution (you redraw it in section 9): 40 correlated features,
+only 50 training examples, and the error on 2000 held-out examples as the strength grows. Least squares
+follows the noise; both penalties cut its held-out error by far, at a $\lambda$ that is neither too small
+nor too large.
+
+![held-out error of the lasso and of ridge against lambda](figures/02_lasso_ridge_heldout.png)""")
 
     b.md(r"""
 ## 1. The proximal operator
@@ -180,7 +188,8 @@ for lam in (0.0, 10.0, 1000.0):
 ## 8. L1 and L2 against OLS
 
 Same data, three strengths each. Top: coefficients (green OLS, red/blue regularized); bottom:
-predictions against the truth. L1 switches features off one after the other, keeping the strong
+predictions against the truth **on the training set**, where OLS always looks best (it minimizes exactly
+that error); section 9 judges them on new data. L1 switches features off one after the other, keeping the strong
 ones; L2 shrinks every coefficient and zeroes none. With a large penalty both fits flatten toward
 predicting 0: the price of too much regularization.""")
     b.code("cp.fig_lasso_vs_ols(proximal);")
@@ -189,13 +198,47 @@ predicting 0: the price of too much regularization.""")
     b.code("cp.show_animation(cp.anim_lasso_path(proximal, n_frames=14))")
     b.scratch("# Try: cp.show_animation(cp.anim_ridge_path(proximal)) or your own lam values.\n")
 
+    claims.md(b, r"""
+## 9. Choosing $\lambda$ on held-out data
+
+The panels above flatter least squares: they show the training set. Now fit on 50 training examples of
+40 correlated features (5 of them useful) and measure the error on 2000 held-out examples. Least squares
+reaches a held-out mean squared error of [[ols:.2f]]: with almost as many weights as examples it fits the
+noise. The lasso (`fista`) gets down to [[lasso:.2f]] at $\lambda \approx [[lassolam:.3f]]$, ridge
+(`ridge_closed_form`) to [[ridge:.2f]] at `lam` $\approx [[ridgelam:.1f]]$ (on its own sum-loss scale: divide by
+$n = 50$ to compare with the mean-loss $\lambda$). The training error only rises with $\lambda$; the held-out
+error falls while the penalty removes variance and rises once it removes signal: the U shape of every
+regularizer. The lasso does better here because the truth is sparse.""",
+              ols="cp.ols_heldout(proximal)", lasso="cp.heldout_best(proximal, 'lasso')[1]",
+              lassolam="cp.heldout_best(proximal, 'lasso')[0]", ridge="cp.heldout_best(proximal, 'ridge')[1]",
+              ridgelam="cp.heldout_best(proximal, 'ridge')[0]")
+    b.code("cp.fig_lasso_ridge_heldout(proximal);")
+
+    claims.md(b, r"""
+## 10. Max-norm inside a training loop
+
+A projection is used as a step of the training loop: after each (stochastic) gradient step, project the
+weights back into the allowed set,
+$$W \leftarrow \operatorname{project\_max\_norm}(W - \eta\,\nabla L(W),\ r,\ \text{axis}=1).$$
+This is **projected gradient descent**, the proximal gradient method of section 6 with the prox of the
+constraint. Below, a linear model with 5 outputs (one weight row per output, as the incoming weights of 5
+neurons) is trained by minibatch SGD on the same 50 examples. Without a constraint the row norms keep
+growing as SGD fits the noise, and the held-out error is [[free:.2f]]; capping every row at $r = [[rbest:.2f]]$
+brings it to [[best:.2f]]. A very small ball underfits (both errors rise), a very large one is no constraint at
+all. Max-norm is popular together with dropout for this reason: it lets training use a large learning rate
+without the weights blowing up.""",
+              free="cp.max_norm_sgd(proximal)[2][-1]",
+              rbest="cp.max_norm_sgd(proximal)[0][int(np.argmin(cp.max_norm_sgd(proximal)[2]))]",
+              best="np.min(cp.max_norm_sgd(proximal)[2])")
+    b.code("cp.fig_max_norm_sgd(proximal);")
+
     b.md(r"""
-## 9. Written questions (graded by hand)
+## 11. Written questions (graded by hand)
 
 **Question 1.** Derive $\operatorname{prox}_{\frac t2\lVert\cdot\rVert^2}(v)$ and explain why a
 proximal gradient method with this penalty never produces an exact zero, in contrast with the L1
 prox. What does one iteration (gradient step, then prox) do to the weights?""", grade_id="q1-text")
-    b.answer("q1-prox-l2", 2, r"""
+    answer(b, "q1-prox-l2", 2, r"""
 Minimize $h(x) = \frac t2\lVert x\rVert^2 + \frac12\lVert x - v\rVert^2$: it is smooth and strongly
 convex, $\nabla h = t x + x - v = 0$ gives $x = v/(1+t)$. This is multiplication by a constant
 $1/(1+t) \in (0, 1]$: a coordinate is zero after the prox only if it was zero before, so (apart from
@@ -205,7 +248,7 @@ factor $1/(1+\eta\lambda)$: multiplicative weight decay.""")
     b.question(r"""
 **Question 2.** Show that $\operatorname{prox}$ of $t_1\lVert x\rVert_1 + \frac{t_2}{2}\lVert x\rVert^2$
 is $\mathrm{sign}(v)\max(\lvert v\rvert - t_1, 0)/(1+t_2)$.""", grade_id="q2-text")
-    b.answer("q2-prox-elastic-net", 2, r"""
+    answer(b, "q2-prox-elastic-net", 2, r"""
 Per coordinate minimize $t_1\lvert x\rvert + \frac{t_2}{2}x^2 + \frac12(x - v)^2$. The two quadratics
 combine: $\frac{t_2}{2}x^2 + \frac12(x-v)^2 = \frac{1+t_2}{2}\big(x - \frac{v}{1+t_2}\big)^2 + \text{const}$.
 Dividing by $1+t_2$ the problem is $\frac{t_1}{1+t_2}\lvert x\rvert + \frac12(x - \frac{v}{1+t_2})^2$,
@@ -217,7 +260,7 @@ gives $x = (v - t_1)/(1+t_2)$, valid iff $v > t_1$; symmetric for $x<0$; $x = 0$
 **Question 3.** Soft and hard thresholding both produce exact zeros. Give one advantage of each
 (think of what happens to large coefficients, and of the optimization problem each prox belongs
 to).""", grade_id="q3-text")
-    b.answer("q3-soft-vs-hard", 1, r"""
+    answer(b, "q3-soft-vs-hard", 1, r"""
 Hard thresholding leaves surviving coefficients unchanged, so large coefficients are not biased
 toward 0 (soft thresholding shrinks every survivor by $t$). Soft thresholding is the prox of a
 convex penalty: ISTA/FISTA converge to a global minimizer, and the map is continuous (small changes in

@@ -1,5 +1,7 @@
 """04_label_smoothing: both conventions, a stable cross-entropy and its gradient."""
+from . import claims
 from .common import intro
+from .rubrics import answer
 
 
 def build(b):
@@ -9,7 +11,14 @@ the labelled class closer to 1, which needs ever larger logits: the model grows 
 and a mislabelled example pulls hard. **Label smoothing** moves a small amount $\varepsilon$ of
 target probability from the labelled class to the others, so that the best possible prediction
 is no longer a certainty. You implement the smoothed targets in both conventions that appear in
-the literature, a numerically stable softmax and cross-entropy, and the gradient.""")
+the literature, a numerically stable softmax and cross-entropy, and the gradient.
+
+What it changes, drawn with the reference solution (you redraw it in section 6): a softmax classifier
+trained on 60 examples with hard labels is **overconfident** on new data: when it says 90%, it is right far
+less often. Trained on smoothed labels, its confidence matches its accuracy much better (left: points on the
+diagonal are honest), while its accuracy hardly moves (right).
+
+![reliability diagram and calibration error against eps](figures/04_label_smoothing_calibration.png)""")
 
     b.md(r"""
 ## 1. Two conventions, same name
@@ -109,13 +118,36 @@ for spread in ("uniform", "others"):
     print(f"K=10, eps=0.1, {spread:8s}: floor =", label_smoothing.min_cross_entropy(10, 0.1, spread))""")
     b.check("min_cross_entropy")
 
+    claims.md(b, r"""
+## 6. Smoothing on held-out data: accuracy and calibration
+
+A classifier is **calibrated** if, among the examples where it predicts its top class with confidence
+about $c$, a fraction about $c$ is correct. The **reliability diagram** groups held-out predictions into bins
+of confidence and plots each bin's accuracy against its mean confidence; the **expected calibration error**
+(ECE) is the average gap $\lvert\text{accuracy} - \text{confidence}\rvert$ over the bins, weighted by how many
+predictions fall in each.
+
+Below, softmax regression (20 features, 3 classes, only 60 training examples) is trained by gradient
+descent with your `smooth_labels`, `cross_entropy_grad` and `softmax`, for several $\varepsilon$ (`"uniform"`),
+and evaluated on 3000 held-out examples. With one-hot targets the training set can be fitted almost perfectly,
+so the logits grow without limit and the held-out predictions are overconfident: ECE [[ece0:.3f]], held-out
+cross-entropy [[nll0:.2f]]. With $\varepsilon = 0.2$ the targets cap the confidence the model is pushed toward:
+ECE [[ece2:.3f]], cross-entropy [[nll2:.2f]]. The accuracy barely changes ([[acc0:.3f]] and [[acc2:.3f]]): smoothing
+fixes the *confidence*, not the ranking of the classes. Too much smoothing overshoots and makes the model
+under-confident (the ECE rises again, to [[ece3:.3f]] at $\varepsilon = 0.3$).""",
+              ece3="cp.smoothing_metrics(label_smoothing, 0.3)[2]",
+              ece0="cp.smoothing_metrics(label_smoothing, 0.0)[2]", nll0="cp.smoothing_metrics(label_smoothing, 0.0)[1]",
+              ece2="cp.smoothing_metrics(label_smoothing, 0.2)[2]", nll2="cp.smoothing_metrics(label_smoothing, 0.2)[1]",
+              acc0="cp.smoothing_metrics(label_smoothing, 0.0)[0]", acc2="cp.smoothing_metrics(label_smoothing, 0.2)[0]")
+    b.code("cp.fig_label_smoothing_calibration(label_smoothing);")
+
     b.md(r"""
-## 6. Written questions (graded by hand)
+## 7. Written questions (graded by hand)
 
 **Question 1.** Derive $\partial\mathcal L/\partial z_k = p_k - t_k$ for one example,
 $\mathcal L = -\sum_j t_j\log\operatorname{softmax}(z)_j$. Where do you use that the target sums to 1?""",
                grade_id="q1-text")
-    b.answer("q1-gradient", 3, r"""
+    answer(b, "q1-gradient", 3, r"""
 $\log\operatorname{softmax}(z)_j = z_j - \log\sum_i e^{z_i}$, so $\mathcal L = -\sum_j t_j z_j +
 \big(\sum_j t_j\big)\log\sum_i e^{z_i}$. Differentiating,
 $\partial\mathcal L/\partial z_k = -t_k + \big(\sum_j t_j\big)\,e^{z_k}/\sum_i e^{z_i} = -t_k + \big(\sum_j t_j\big)\,p_k$.
@@ -126,7 +158,7 @@ otherwise there would be an extra factor on $p_k$.""")
 class under each convention. (b) Which $\varepsilon'$ in the `"others"` convention reproduces
 `"uniform"` with $\varepsilon$? (c) A text states the `"uniform"` formula and illustrates it with $[0.9, 0.05, 0.05]$
 for $K = 3$, $\varepsilon = 0.1$. Which convention does the example follow, and what would the stated formula give?""", grade_id="q2-text")
-    b.answer("q2-conventions", 2, r"""
+    answer(b, "q2-conventions", 2, r"""
 (a) `uniform`: $1 - 0.1 + 0.1/10 = 0.91$; `others`: $1 - 0.1 = 0.9$ (the others get $0.01$ resp. $0.0\overline{1}$).
 (b) Match the wrong classes: $\varepsilon'/(K-1) = \varepsilon/K$, so $\varepsilon' = \varepsilon(K-1)/K$;
 then the true class gets $1 - \varepsilon' = 1 - \varepsilon + \varepsilon/K$ as well.
@@ -136,7 +168,7 @@ $(1-\varepsilon)\,\text{onehot} + \varepsilon/K$ gives $[0.9\overline{3}, 0.0\ov
 **Question 3.** A model trained with label smoothing $\varepsilon = 0.1$
 (`"others"`, $K = 10$) has training accuracy 99% and training cross-entropy 1.5. Is that
 consistent? Use `min_cross_entropy` and explain what each number measures.""", grade_id="q3-text")
-    b.answer("q3-consistent", 2, r"""
+    answer(b, "q3-consistent", 2, r"""
 Yes. Even a perfect model, predicting exactly the smoothed targets, has loss
 $H(t) = -0.9\ln 0.9 - 0.1\ln(0.1/9) \approx 0.545$ (`min_cross_entropy(10, 0.1, "others")`), so the
 loss can never reach 0. Accuracy only asks whether the true class has the largest probability; the

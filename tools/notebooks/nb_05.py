@@ -1,6 +1,7 @@
 """05_optimizers: SGD with L2 vs weight decay, Adam-L2 vs AdamW."""
 from . import claims
 from .common import intro
+from .rubrics import answer
 
 
 def build(b):
@@ -10,7 +11,13 @@ algorithm; for adaptive optimizers such as Adam they are not, and the difference
 that AdamW, which implements true weight decay, became the default for training transformers. You
 implement both SGD updates and both Adam variants (step for step the same as PyTorch's
 `torch.optim.Adam(weight_decay=...)` and `torch.optim.AdamW`), and you see the per-parameter
-effect in a picture.""")
+effect in a picture.
+
+The picture, drawn with the reference solution (you redraw it with your own step functions in section 3):
+two groups of weights whose data gradient is pure noise, one large and one tiny, with the *same* decay
+strength. Adam with an L2 penalty decays them at wildly different rates; AdamW decays both alike.
+
+![Adam + L2 against AdamW](figures/05_adam_l2_vs_adamw.png)""")
 
     b.md(r"""
 ## 1. SGD: the L2 penalty *is* weight decay
@@ -158,7 +165,7 @@ for name, update in runs.items():
 equals "decay the weights by $1-\eta\lambda$, then take a plain gradient step with the gradient at the
 old weights". Then compute the difference with "gradient step first, then decay", say when it is
 negligible, and which penalty strength the "decay after" update actually solves for (its fixed point).""", grade_id="q1-text")
-    b.answer("q1-sgd", 2, r"""
+    answer(b, "q1-sgd", 2, r"""
 $w - \eta(g + \lambda w) = (1-\eta\lambda)w - \eta g$: decay, then the plain step with $g = \nabla L(w)$ at
 the old $w$. Decaying after the step gives $(1-\eta\lambda)(w - \eta g) = (1-\eta\lambda)w - \eta g + \eta^2\lambda g$;
 the difference is $\eta^2\lambda g$, second order in the learning rate. It is negligible when
@@ -170,7 +177,7 @@ $\lambda/(1-\eta\lambda)$ instead of $\lambda$.""")
 **Question 2.** Explain why Adam with an L2 penalty and AdamW give different results although SGD with an
 L2 penalty and SGD with weight decay do not. Which parameters are regularized less than intended under
 Adam + L2, and why is that usually undesirable?""", grade_id="q2-text")
-    b.answer("q2-adamw", 3, r"""
+    answer(b, "q2-adamw", 3, r"""
 In SGD every gradient component is multiplied by the same $\eta$, so the penalty gradient $\lambda w$ becomes
 the uniform shrink $\eta\lambda w$ whatever its route. Adam divides each component by its own
 $\sqrt{\hat v_i}+\epsilon$, built from the history of that component's gradients; the L2 term added to the

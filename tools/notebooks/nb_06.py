@@ -1,6 +1,7 @@
 """06_early_stopping: gradient descent as a spectral filter, compared with ridge."""
 from . import claims
 from .common import intro
+from .rubrics import answer
 
 
 def build(b):
@@ -11,7 +12,13 @@ patterns shared by most examples, later it starts fitting the noise of the parti
 and stopping in between keeps the first without the second. For least squares this intuition can be
 made exact: gradient descent started from zero acts on each eigen-direction of the data like a
 **filter**, and that filter is close to, but not the same as, the one of ridge regression. You
-implement gradient descent, both filters, the matching $\lambda$ and a patience-based stopping rule.""")
+implement gradient descent, both filters, the matching $\lambda$ and a patience-based stopping rule.
+
+The phenomenon, drawn with the reference solution (you redraw it in section 4): the training loss keeps
+falling, the loss on held-out validation examples turns up once the noise is being fitted, and a stopping rule
+keeps the weights of the best epoch.
+
+![training and validation loss during gradient descent](figures/06_early_stopping_curve.png)""")
 
     b.md(r"""
 ## 1. Gradient descent on least squares
@@ -136,7 +143,7 @@ easily have a larger mean square than 200; nothing has been fitted yet.""",
 **Question 1.** Prove by induction that gradient descent from $w_0 = 0$ with step $\eta$ on
 $\frac1{2n}\lVert y - Xw\rVert^2$ gives $w_t = (I - (I - \eta\Sigma)^t)\,w_{\text{ols}}$, and conclude the
 formula of the filter. What goes wrong if $\eta s > 2$ for some eigenvalue?""", grade_id="q1-text")
-    b.answer("q1-filter", 3, r"""
+    answer(b, "q1-filter", 3, r"""
 With $\Sigma w_{\text{ols}} = X^\top y/n$ the gradient is $\Sigma w - X^\top y/n = \Sigma(w - w_{\text{ols}})$, so
 $w_{k+1} - w_{\text{ols}} = (I - \eta\Sigma)(w_k - w_{\text{ols}})$. Base case: $w_0 - w_{\text{ols}} = -w_{\text{ols}}$.
 Induction: $w_t - w_{\text{ols}} = -(I-\eta\Sigma)^t w_{\text{ols}}$, i.e. $w_t = (I - (I-\eta\Sigma)^t)w_{\text{ols}}$.
@@ -148,7 +155,7 @@ along that direction (the step is too large for that curvature; $\eta < 2/s_{\ma
 **Question 2.** A text says early stopping is "equivalent" to L2 regularization.
 State precisely what is true for least squares and gradient descent from zero (which $\lambda$, which
 properties of the two filters, under which condition on the step size), and what is not.""", grade_id="q2-text")
-    b.answer("q2-equivalence", 2, r"""
+    answer(b, "q2-equivalence", 2, r"""
 Both methods act on the eigen-directions of $X^\top X/n$ only through a filter applied to $w_{\text{ols}}$:
 $1-(1-\eta s)^t$ for GD stopped at $t$, $s/(s+\lambda)$ for ridge. With $\lambda = 1/(\eta t)$ the filters have
 the same limits (about 1 for $s \gg \lambda$, about $s/\lambda$ for $s \ll \lambda$). For the eigenvalues with
