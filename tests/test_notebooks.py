@@ -89,6 +89,23 @@ def test_source_notebook_metadata(aid):
         assert re.search(rf'run_check\("{aid}", "\.", \[[^\]]*"{fn}"', source), f"no check cell for {fn}"
 
 
+@pytest.mark.parametrize("aid", WITH_NOTEBOOK)
+def test_every_written_answer_has_a_rubric_graders_see_and_students_do_not(aid):
+    """Each hand-graded answer cell carries criteria whose points add up to the cell's points; the
+    release replaces the cell, rubric included, by the answer placeholder."""
+    src = nbformat.read(REPO_ROOT / "source" / aid / f"{aid}.ipynb", as_version=4)
+    for folder, shown in (("solutions", True), ("assignments", False)):
+        nb = nbformat.read(REPO_ROOT / folder / aid / f"{aid}.ipynb", as_version=4)
+        text = "\n".join(c.source for c in nb.cells)
+        assert ("Rubric for graders" in text) == shown, f"{folder}/{aid}"
+    for cell in src.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown" and meta.get("grade") and meta.get("solution"):
+            assert "**Rubric for graders" in cell.source, meta["grade_id"]
+            awarded = [float(p) for p in re.findall(r"- \*\*(\d+(?:\.\d+)?) pt\*\*", cell.source)]
+            assert awarded and sum(awarded) == meta["points"], (meta["grade_id"], awarded, meta["points"])
+
+
 # ============================================================================ nbgrader's own commands
 @pytest.fixture(scope="module")
 def nbgrader_course(tmp_path_factory):
