@@ -343,13 +343,10 @@ def stochastic_depth(x, residual, survival_prob, rng, training=True):
 def jacobian_penalty(W, b, x):
     """Squared Frobenius norm of the Jacobian of a tanh layer with respect to its input.
 
-    For h = tanh(a), a = W x + b, the Jacobian is J = diag(1 - h^2) W, whose
-    row i is (1 - h_i^2) W_i (W_i = row i of W). Hence
-
-        ||J||_F^2 = sum_i (1 - tanh(a_i)^2)^2 * ||W_i||^2.
-
-    The derivative of tanh is 1 - tanh^2, and it appears SQUARED because the
-    whole row of J is squared in the Frobenius norm.
+    For one input x of shape (D,), h = tanh(W x + b) has shape (H,) and its Jacobian
+    J = dh/dx has shape (H, D), J_ik = d h_i / d x_k. Return ||J||_F^2, the sum of the
+    squares of its entries, computed in closed form (no finite differences); deriving
+    that form from the derivative of tanh is written question 3 of the notebook.
 
     For a batch x of shape (N, D) the penalty is computed for every sample and
     the MEAN over the N samples is returned (the penalty is added to a loss that
