@@ -38,7 +38,29 @@ FIGURES = [
     ("07_batchnorm_vs_layernorm", "07_normalization_and_more", "fig_batchnorm_vs_layernorm", "png"),
     ("07_mixup", "07_normalization_and_more", "fig_mixup", "png"),
     ("07_batchnorm_vs_layernorm", "07_normalization_and_more", "anim_batchnorm_vs_layernorm", "gif"),
+    # regularization on held-out data (course_plots/generalization.py)
+    ("01_heldout_error_vs_lambda", "01_penalties", "fig_penalty_heldout", "png"),
+    ("01_l1_l2_geometry", "01_penalties", "fig_l1_l2_geometry", "png"),
+    ("02_lasso_ridge_heldout", "02_proximal", "fig_lasso_ridge_heldout", "png"),
+    ("02_max_norm_sgd", "02_proximal", "fig_max_norm_sgd", "png"),
+    ("03_dropout_heldout", "03_dropout", "fig_dropout_heldout", "png"),
+    ("04_label_smoothing_calibration", "04_label_smoothing", "fig_label_smoothing_calibration", "png"),
+    ("07_batchnorm_inference", "07_normalization_and_more", "fig_batchnorm_inference", "png"),
+    ("07_augmentation", "07_normalization_and_more", "fig_augmentation", "png"),
 ]
+# The figure that opens each notebook, shipped as an image (source/<id>/figures/<stem>.png, copied
+# into the release) so that the phenomenon is seen before any code is written; the notebook
+# redraws it from the student's module later. Written by `python -m autograder figures --previews`.
+PREVIEWS = {
+    "01_penalties": "01_heldout_error_vs_lambda",
+    "02_proximal": "02_lasso_ridge_heldout",
+    "03_dropout": "03_dropout_heldout",
+    "04_label_smoothing": "04_label_smoothing_calibration",
+    "05_optimizers": "05_adam_l2_vs_adamw",
+    "06_early_stopping": "06_early_stopping_curve",
+    "07_normalization_and_more": "07_batchnorm_inference",
+}
+PREVIEW_DPI = 72
 DPI = 100       # PNG pixels = figure inches * DPI
 GIF_DPI = 72
 GIF_FPS = 6
@@ -46,6 +68,39 @@ GIF_FPS = 6
 
 def expected_files() -> list[str]:
     return [f"{stem}.{kind}" for stem, _, _, kind in FIGURES]
+
+
+def preview_path(assignment_id: str, root: Path = REPO_ROOT, folder: str = "source") -> Path:
+    """Where the opening figure of an assignment lives (the notebook links figures/<stem>.png)."""
+    return root / folder / assignment_id / "figures" / f"{PREVIEWS[assignment_id]}.png"
+
+
+def preview_function(assignment_id: str) -> str:
+    return next(fn for stem, aid, fn, kind in FIGURES if stem == PREVIEWS[assignment_id] and kind == "png")
+
+
+def write_previews(only: list[str] | None = None, log=print) -> list[Path]:
+    """Render each notebook's opening figure from the reference solution into source/<id>/figures/."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sys.path.insert(0, str(REPO_ROOT))
+    import course_plots
+
+    written = []
+    for aid in PREVIEWS:
+        if only and aid not in only:
+            continue
+        target = preview_path(aid)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fig = getattr(course_plots, preview_function(aid))(load_reference(ASSIGNMENTS[aid]))
+        # no timestamp or software name in the PNG: the file changes only when the picture does
+        fig.savefig(target, dpi=PREVIEW_DPI, metadata={"Software": None})
+        plt.close(fig)
+        written.append(target)
+        log(f"  {target.relative_to(REPO_ROOT)}")
+    return written
 
 
 def _module_for(assignment_id: str, path: Path | None):
@@ -102,6 +157,9 @@ def add_parser(sub) -> None:
     p.add_argument("--out", default="figures", help="output folder (default: ./figures)")
     p.add_argument("--path", default=None,
                    help="compute with the modules in PATH/<id>/ (default: the reference solutions)")
+    p.add_argument("--previews", action="store_true",
+                   help="write each notebook's opening figure (reference solution) into source/<id>/figures/; "
+                        "then run `python -m autograder release` to copy them into the release")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="only these assignments")
     p.set_defaults(run=main)
 
@@ -110,6 +168,10 @@ def main(args: argparse.Namespace) -> int:
     from .course import find_assignment
 
     only = [find_assignment(a).id for a in args.assignments] or None
+    if args.previews:
+        written = write_previews(only)
+        print(f"wrote {len(written)} opening figures")
+        return 0
     out = Path(args.out)
     written, problems = render(out, Path(args.path) if args.path else None, only)
     print(f"wrote {len(written)} files to {out}/")

@@ -12,6 +12,8 @@ Kept out of `autograder/` so that grading never imports matplotlib.
 """
 from .figures import *  # noqa: F401,F403
 from .figures import __all__ as _fig_all
+from .generalization import *  # noqa: F401,F403
+from .generalization import __all__ as _gen_all
 from .notebook import notebook_setup, run_check, show_animation
 
-__all__ = list(_fig_all) + ["notebook_setup", "run_check", "show_animation"]
+__all__ = list(_fig_all) + list(_gen_all) + ["notebook_setup", "run_check", "show_animation"]

@@ -19,6 +19,8 @@ __all__ = [
     "fig_label_smoothing_targets", "fig_label_smoothing_gradient", "anim_label_smoothing",
     "fig_adam_l2_vs_adamw", "fig_sgd_weight_decay",
     "fig_spectral_filters", "fig_early_stopping_curve",
+    "adam_decay_runs", "adam_l2_median_abs_w", "adam_l2_steps_below", "ista_fista_gaps", "first_k_below",
+    "continuous_gap_max", "filter_gap", "max_filter_gap", "early_stopping_losses",
     "fig_batchnorm_vs_layernorm", "anim_batchnorm_vs_layernorm", "fig_mixup",
 ]
 
@@ -83,7 +85,7 @@ def fig_penalties(penalties, lam=1.0):
 
 
 def fig_scalar_minimizers(penalties, lams=(0.5, 2.0)):
-    """Worked example 1 and the maps mu -> argmin (w - mu)^2 + penalty."""
+    """The example mu = 1 and the maps mu -> argmin (w - mu)^2 + penalty."""
     fig, (a, b) = _fig(10, 4, 1, 2)
     w = np.linspace(-0.5, 1.5, 401)
     styles = ["-", "--"]
@@ -96,7 +98,7 @@ def fig_scalar_minimizers(penalties, lams=(0.5, 2.0)):
         a.plot(w, f2, color=L2_C, ls=ls, label=f"L2, $\\lambda$={lam:g}: w*={m2:.3g}")
         a.plot([m1], [(m1 - 1) ** 2 + lam * abs(m1)], "o", color=L1_C)
         a.plot([m2], [(m2 - 1) ** 2 + lam / 2 * m2 ** 2], "o", color=L2_C)
-    a.set(title="worked example 1: $(w-1)^2$ + penalty", xlabel="w", ylabel="objective", ylim=(0, 3))
+    a.set(title="$\\mu = 1$: $(w-1)^2$ + penalty", xlabel="w", ylabel="objective", ylim=(0, 3))
     a.legend(fontsize=8)
     mu = np.linspace(-3, 3, 601)
     b.plot(mu, mu, color="0.6", lw=1, ls=":", label="no penalty (w* = mu)")
@@ -226,27 +228,47 @@ def anim_ridge_path(proximal, n_frames=18):
     return _path_anim(X, y, lambda lam: proximal.ridge_closed_form(X, y, lam), lams, "L2 (ridge)", L2_C)
 
 
-def fig_ista_vs_fista(proximal, lam=0.1):
-    """Objective gap F(w_k) - F* of ISTA and FISTA on an ill-conditioned lasso problem."""
+def ista_fista_gaps(proximal, lam=0.1):
+    """Objective gaps F(w_k) - F* of ISTA and FISTA and their textbook bounds, on a badly conditioned lasso.
+
+    Returns (ks, ista_gap, fista_gap, ista_bound, fista_bound) with the guarantees for
+    step 1/L from w_0 = 0: ISTA <= L ||w*||^2 / (2k), FISTA <= 2 L ||w*||^2 / (k + 1)^2.
+    """
     X, y, _ = regression_data(n=80, d=20, correlated=0.95, seed=1)
     n = len(y)
 
     def F(w):
         return 0.5 / n * np.sum((y - X @ w) ** 2) + lam * np.sum(np.abs(w))
 
-    f_star = F(proximal.fista(X, y, lam, n_iter=20000))
+    w_star = np.asarray(proximal.fista(X, y, lam, n_iter=20000))
+    f_star = F(w_star)
+    L = np.linalg.eigvalsh(X.T @ X / n)[-1]
     ks = np.unique(np.geomspace(1, 1000, 36).astype(int))
-    gi = [max(F(proximal.ista(X, y, lam, n_iter=int(k))) - f_star, 1e-16) for k in ks]
-    gf = [max(F(proximal.fista(X, y, lam, n_iter=int(k))) - f_star, 1e-16) for k in ks]
+    gi = np.array([max(F(proximal.ista(X, y, lam, n_iter=int(k))) - f_star, 1e-16) for k in ks])
+    gf = np.array([max(F(proximal.fista(X, y, lam, n_iter=int(k))) - f_star, 1e-16) for k in ks])
+    r2 = float(np.sum(w_star ** 2))
+    return ks, gi, gf, L * r2 / (2 * ks), 2 * L * r2 / (ks + 1.0) ** 2
+
+
+def first_k_below(proximal, method, level=1e-6):
+    """First k of the plotted grid at which ISTA's ("ista") or FISTA's gap is below `level`."""
+    ks, gi, gf, _, _ = ista_fista_gaps(proximal)
+    gaps = gi if method == "ista" else gf
+    below = np.flatnonzero(gaps < level)
+    return int(ks[below[0]]) if below.size else -1
+
+
+def fig_ista_vs_fista(proximal, lam=0.1):
+    """Objective gap F(w_k) - F* of ISTA and FISTA, with the two convergence guarantees."""
+    ks, gi, gf, bi, bf = ista_fista_gaps(proximal, lam)
     fig, ax = _fig(7, 4.5)
     ax.loglog(ks, gi, "o-", ms=3, color=L2_C, label="ISTA")
     ax.loglog(ks, gf, "s-", ms=3, color=L1_C, label="FISTA")
-    c = gi[0] * ks[0]
-    ax.loglog(ks, c / ks, color="0.5", ls=":", label="slope 1/k")
-    ax.loglog(ks, c / ks ** 2, color="0.3", ls="--", label="slope 1/k²")
-    ax.set(title=f"lasso, 20 strongly correlated features, $\\lambda$={lam:g}: distance to the optimum",
+    ax.loglog(ks, bi, color=L2_C, ls=":", label=r"ISTA guarantee $L\|w^*\|^2/(2k)$")
+    ax.loglog(ks, bf, color=L1_C, ls="--", label=r"FISTA guarantee $2L\|w^*\|^2/(k+1)^2$")
+    ax.set(title=f"lasso, 20 strongly correlated features, $\\lambda$={lam:g}: objective gap",
            xlabel="iterations k", ylabel="F(w_k) - F*", ylim=(1e-14, None))
-    ax.legend()
+    ax.legend(fontsize=8)
     return fig
 
 
@@ -284,7 +306,7 @@ def fig_dropout_masks(dropout, p=0.5, seed=0):
 
 
 def fig_dropout_variance(dropout, mean=1.0, var=0.25, n_samples=200_000, seed=0):
-    """Variance of a*m/(1-p): exact formula, Monte Carlo through dropout_forward, the erratum."""
+    """Variance of a*m/(1-p): exact formula, Monte Carlo through dropout_forward, a wrong formula seen in texts."""
     ps = np.linspace(0.0, 0.8, 17)
     rng = np.random.default_rng(seed)
     fig, axes = _fig(11, 4.2, 1, 2)
@@ -294,7 +316,7 @@ def fig_dropout_variance(dropout, mean=1.0, var=0.25, n_samples=200_000, seed=0)
         mc = [np.var(np.asarray(dropout.dropout_forward(a, p, rng)[0])) for p in ps]
         ax.plot(ps, exact, color=L2_C, lw=2, label=r"exact: $\sigma^2/(1-p) + \mu^2 p/(1-p)$")
         ax.plot(ps, mc, "o", color=OLS_C, ms=4, label="Monte Carlo (dropout_forward)")
-        ax.plot(ps, var * ps / (1 - ps), color=L1_C, ls="--", label=r"erratum: $\sigma^2 p/(1-p)$")
+        ax.plot(ps, var * ps / (1 - ps), color=L1_C, ls="--", label=r"wrong formula $\sigma^2 p/(1-p)$ (only the increase, when $\mu$ = 0)")
         ax.axhline(var, color="0.5", ls=":", label=r"no dropout: $\sigma^2$")
         ax.set(title=f"activation mean $\\mu$ = {mu:g}, variance $\\sigma^2$ = {var:g}",
                xlabel="drop probability p", ylabel="variance of the dropped-out activation")
@@ -359,7 +381,7 @@ def fig_label_smoothing_targets(label_smoothing, num_classes=5, true_class=2, ep
 
 
 def fig_label_smoothing_gradient(label_smoothing, eps=0.1):
-    """Worked example 3: gradient softmax(z) - target for one example, three targets."""
+    """Gradient softmax(z) - target for one example with softmax [0.7, 0.2, 0.1], three targets."""
     p = np.array([0.7, 0.2, 0.1])
     z = np.log(p)[None, :]
     t_hard = np.eye(3)[[0]]
@@ -416,25 +438,52 @@ def _noisy_grads(steps, scales, seed=0):
     return rng.standard_normal((steps, len(scales))) * np.asarray(scales)
 
 
-def fig_adam_l2_vs_adamw(optimizers, steps=3000, lr=1e-3, lam=1.0, group=8):
-    """Weights whose data gradient is pure noise of very different sizes, with the same decay.
+ADAM_RUNS = ("Adam + L2 (weight_decay in the gradient)", "AdamW (decoupled decay)")
 
-    Adam-L2 divides the decay term lam*w by each weight's own gradient scale; AdamW applies
-    (1 - lr*lam) to every weight alike.
+
+def adam_decay_runs(optimizers, steps=3000, lr=1e-3, lam=1.0, group=8):
+    """|w| over time for both Adam variants; weights 0..group-1 get noise of scale 10, the rest 0.001.
+
+    Returns {run name: array (steps + 1, 2 * group)}. The data gradient is pure noise, so
+    every movement of the weights beyond the noise is the decay.
     """
     scales = np.r_[np.full(group, 10.0), np.full(group, 1e-3)]
     G = _noisy_grads(steps, scales)
-    d = len(scales)
     runs = {}
-    for name, step in (("Adam + L2 (weight_decay in the gradient)", optimizers.adam_l2_step),
-                       ("AdamW (decoupled decay)", optimizers.adamw_step)):
-        w = np.ones(d)
+    for name, step in zip(ADAM_RUNS, (optimizers.adam_l2_step, optimizers.adamw_step)):
+        w = np.ones(len(scales))
         state = optimizers.adam_init(w)
         traj = [w]
         for g in G:
             w, state = step(w, g, state, lr=lr, weight_decay=lam)
             traj.append(np.asarray(w))
         runs[name] = np.abs(np.array(traj))
+    return runs
+
+
+def adam_l2_median_abs_w(optimizers, step, small=True, **kw):
+    """Median |w| after `step` steps of Adam + L2, over the small- (or large-) gradient group."""
+    group = kw.get("group", 8)
+    W = adam_decay_runs(optimizers, **kw)[ADAM_RUNS[0]]
+    cols = W[:, group:] if small else W[:, :group]
+    return float(np.median(cols[step]))
+
+
+def adam_l2_steps_below(optimizers, level=0.01, **kw):
+    """First step at which the median |w| of the small-gradient group falls below `level`."""
+    group = kw.get("group", 8)
+    med = np.median(adam_decay_runs(optimizers, **kw)[ADAM_RUNS[0]][:, group:], axis=1)
+    below = np.flatnonzero(med < level)
+    return int(below[0]) if below.size else -1
+
+
+def fig_adam_l2_vs_adamw(optimizers, steps=3000, lr=1e-3, lam=1.0, group=8):
+    """Weights whose data gradient is pure noise of very different sizes, with the same decay.
+
+    Adam-L2 sends the decay term lam*w through the normalization by sqrt(v_hat); AdamW
+    applies (1 - lr*lam) to every weight alike.
+    """
+    runs = adam_decay_runs(optimizers, steps, lr, lam, group)
     t = np.arange(steps + 1)
     fig, axes = _fig(11, 4.2, 1, 2, sharey=True)
     for ax, (name, W) in zip(axes, runs.items()):
@@ -443,6 +492,8 @@ def fig_adam_l2_vs_adamw(optimizers, steps=3000, lr=1e-3, lam=1.0, group=8):
         ax.plot(t, np.median(W[:, :group], 1), color=L1_C, lw=2, label="large gradients (noise scale 10)")
         ax.plot(t, np.median(W[:, group:], 1), color=L2_C, lw=2, label="small gradients (noise scale 0.001)")
         ax.plot(t, (1 - lr * lam) ** t, color="k", ls="--", lw=1, label=r"$(1-\mathrm{lr}\,\lambda)^t$")
+        ax.plot(t, np.maximum(1 - lr * t, 0), color="0.5", ls=":", lw=1.2,
+                label=r"$1-\mathrm{lr}\,t$: one full step of size lr each time")
         ax.set(title=name, xlabel="step", ylim=(-0.02, 1.3))
         ax.legend(fontsize=8, loc="upper right")
     axes[0].set_ylabel("|w| (thin: each weight, thick: median)")
@@ -460,7 +511,7 @@ def fig_sgd_weight_decay(optimizers, steps=200, lr=0.1, lam=0.5):
     for g in G:
         w_l2 = optimizers.sgd_l2_step(w_l2, g, lr, lam)
         w_wd = optimizers.sgd_weight_decay_step(w_wd, g, lr, lam)
-        w_post = (1 - lr * lam) * (w_post - lr * g)   # erratum 3: decay after the step
+        w_post = (1 - lr * lam) * (w_post - lr * g)   # decay applied after the step
         d_pre.append(abs(float(np.asarray(w_l2 - w_wd)[0])))
         d_post.append(abs(float(np.asarray(w_l2 - w_post)[0])))
     fig, ax = _fig(7, 4)
@@ -474,6 +525,33 @@ def fig_sgd_weight_decay(optimizers, steps=200, lr=0.1, lam=0.5):
 
 
 # =========================================================================== 06 early stopping
+def continuous_gap_max():
+    """(u*, gap*) maximizing (1 - e^-u) - u/(1 + u), the small-step limit of GD minus ridge.
+
+    The derivative e^-u - 1/(1 + u)^2 vanishes where 2 ln(1 + u) = u; bisection on [1, 5]
+    (the root is bracketed there: the sign of 2 ln(1 + u) - u changes once).
+    """
+    lo, hi = 1.0, 5.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if 2 * np.log1p(mid) - mid > 0 else (lo, mid)
+    u = (lo + hi) / 2
+    return u, float((1 - np.exp(-u)) - u / (1 + u))
+
+
+def filter_gap(early_stopping, lr_s, steps, lr=0.05):
+    """GD filter minus ridge filter (lam = 1/(lr t)) at the eigenvalue s with lr*s = lr_s."""
+    s = np.asarray(lr_s, dtype=float) / lr
+    lam = early_stopping.equivalent_lambda(lr, steps)
+    return np.asarray(early_stopping.gd_spectral_filter(s, lr, steps)) - \
+        np.asarray(early_stopping.ridge_spectral_filter(s, lam))
+
+
+def max_filter_gap(early_stopping, steps, lr=0.05, lr_s_max=1.0):
+    """Largest GD-minus-ridge gap over the eigenvalues with 0 < lr*s <= lr_s_max (grid of 20001)."""
+    return float(np.max(filter_gap(early_stopping, np.linspace(1e-6, lr_s_max, 20001), steps, lr)))
+
+
 def fig_spectral_filters(early_stopping, lr=0.05, steps_list=(10, 100, 1000)):
     """GD-from-zero filter 1-(1-lr s)^t vs ridge s/(s+lam) with lam = 1/(lr t)."""
     s = np.geomspace(1e-4, 10, 400)
@@ -485,32 +563,32 @@ def fig_spectral_filters(early_stopping, lr=0.05, steps_list=(10, 100, 1000)):
                    label=f"GD, t = {t}")
         a.semilogx(s, early_stopping.ridge_spectral_filter(s, lam), color=c, ls="--",
                    label=f"ridge, $\\lambda$ = 1/(lr t) = {lam:.3g}")
-    a.set(title=f"shrinkage of each eigen-direction (lr = {lr:g})", xlabel="eigenvalue s of X^T X / n",
-          ylabel="filter factor")
+    a.set(title=f"shrinkage of each eigen-direction (lr = {lr:g}, lr s <= {lr * s.max():g})",
+          xlabel="eigenvalue s of X^T X / n", ylabel="filter factor")
     a.legend(fontsize=7, loc="upper left")
     u = np.geomspace(1e-2, 1e2, 400)
     for t, c in zip(steps_list, colors):
         lam = early_stopping.equivalent_lambda(lr, t)
         ss = u * lam
-        ok = lr * ss < 1
-        gap = early_stopping.gd_spectral_filter(ss, lr, t) - early_stopping.ridge_spectral_filter(ss, lam)
-        b.semilogx(u[ok], gap[ok], color=c, label=f"t = {t}")
+        ok = lr * ss <= 1
+        gap = filter_gap(early_stopping, lr * ss, t, lr)
+        b.semilogx(u[ok], gap[ok], color=c,
+                   label=f"t = {t} (largest gap {max_filter_gap(early_stopping, t, lr):.3f})")
     cont = (1 - np.exp(-u)) - u / (1 + u)
     b.semilogx(u, cont, color="k", ls=":", label=r"limit $(1-e^{-u}) - u/(1+u)$")
-    k = np.argmax(cont)
-    b.plot([u[k]], [cont[k]], "ko")
-    b.annotate(f"max {cont[k]:.4f} at u = {u[k]:.2f}", (u[k], cont[k]), xytext=(8, -4),
+    u_star, g_star = continuous_gap_max()
+    b.plot([u_star], [g_star], "ko")
+    b.annotate(f"max {g_star:.4f} at u = {u_star:.3f}", (u_star, g_star), xytext=(8, -4),
                textcoords="offset points", fontsize=8)
-    b.set(title="GD filter minus ridge filter (never negative)", xlabel=r"u = s / $\lambda$ = s lr t",
-          ylabel="difference", ylim=(-0.01, 0.25))
+    b.set(title="GD filter minus ridge filter, eigenvalues with lr s <= 1 (never negative there)",
+          xlabel=r"u = s / $\lambda$ = s lr t", ylabel="difference", ylim=(-0.01, 0.25))
     b.legend(fontsize=8)
     return fig
 
 
-def fig_early_stopping_curve(early_stopping, lr=0.02, steps=400, patience=25):
-    """Training and validation loss of GD on a noisy, over-parameterized regression."""
+def early_stopping_losses(early_stopping, lr=0.02, steps=400, patience=25, n=40, d=30):
+    """Training and validation loss of GD from zero; returns (train, val, best, stop)."""
     rng = np.random.default_rng(4)
-    n, d = 40, 30
     X = rng.standard_normal((n + 200, d))
     w_true = np.zeros(d)
     w_true[:5] = [2, -1.5, 1, 0.5, -0.5]
@@ -520,13 +598,19 @@ def fig_early_stopping_curve(early_stopping, lr=0.02, steps=400, patience=25):
     tr = 0.5 * np.mean((Xtr @ W.T - ytr[:, None]) ** 2, axis=0)
     va = 0.5 * np.mean((Xva @ W.T - yva[:, None]) ** 2, axis=0)
     best, stop = early_stopping.early_stopping_epoch(va, patience)
+    return tr, va, int(best), int(stop)
+
+
+def fig_early_stopping_curve(early_stopping, lr=0.02, steps=400, patience=25, n=40, d=30):
+    """Training and validation loss of GD on a noisy regression with nearly as many features as examples."""
+    tr, va, best, stop = early_stopping_losses(early_stopping, lr, steps, patience, n, d)
     fig, ax = _fig(7, 4)
-    ax.plot(tr, color=L2_C, label="training loss")
-    ax.plot(va, color=L1_C, label="validation loss")
+    ax.plot(tr, color=L2_C, label="training loss (40 examples)")
+    ax.plot(va, color=L1_C, label="validation loss (200 held-out examples)")
     ax.axvline(best, color=OLS_C, ls="--", label=f"best epoch {best}")
     ax.axvline(stop, color="0.4", ls=":", label=f"stop epoch {stop} (patience {patience})")
-    ax.set(title=f"gradient descent from zero, n = {n}, d = {d}", xlabel="epoch (GD step)",
-           ylabel="loss", yscale="log")
+    ax.set(title=f"gradient descent from zero, n = {n} examples, d = {d} features",
+           xlabel="epoch (GD step)", ylabel="loss", yscale="log")
     ax.legend(fontsize=8)
     return fig
 

@@ -66,3 +66,31 @@ def test_figures_of_unfinished_work_are_reported(tmp_path):
                                            only=["01_penalties"], log=lambda *a: None)
     assert written == []
     assert problems and all("not implemented yet" in p for p in problems)
+
+
+# ============================================================================ opening figures
+nbformat = pytest.importorskip("nbformat")
+
+
+@pytest.mark.parametrize("aid", sorted(cmd_figures.PREVIEWS))
+def test_opening_figure_is_shipped_and_redrawn(aid):
+    """Each notebook opens with a PNG of its key figure (rendered from the reference, copied into the
+    release and the solutions unchanged) and later redraws the same figure from the student's module."""
+    src = cmd_figures.preview_path(aid)
+    assert src.is_file(), f"{src} missing: run `python -m autograder figures --previews`"
+    for folder in ("assignments", "solutions"):
+        copy = cmd_figures.preview_path(aid, folder=folder)
+        assert copy.is_file() and copy.read_bytes() == src.read_bytes(), f"{copy} is not the released copy"
+    with PIL.open(src) as im:
+        im.load()
+        w, h = im.size
+        dpi = cmd_figures.PREVIEW_DPI
+        assert im.format == "PNG" and 7 * dpi - 2 <= w <= 13 * dpi + 2 and 4 * dpi - 2 <= h <= 7 * dpi + 2, (w, h)
+        assert len(im.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 50
+    nb = nbformat.read(REPO_ROOT / "source" / aid / f"{aid}.ipynb", as_version=4)
+    intro = nb.cells[0]
+    assert intro.cell_type == "markdown" and f"(figures/{src.name})" in intro.source, "the intro shows the figure"
+    fn = cmd_figures.preview_function(aid)
+    module = ASSIGNMENTS[aid].module
+    assert any(c.cell_type == "code" and f"cp.{fn}({module}" in c.source for c in nb.cells), \
+        f"no cell redraws {fn} from the student's {module}"

@@ -5,7 +5,9 @@
   no hidden tests, no plain quiz keys and no master module reach the release, and the files are
   byte-identical to what `python -m autograder release` committed.
 * every solutions notebook executes top to bottom under a real Jupyter kernel (nbclient, kernel
-  `python3`) without error, each within SOLUTION_SECONDS;
+  `python3`) without error, each within SOLUTION_SECONDS, and every number its prose states
+  (the cells' "claims" metadata, written by tools/notebooks/claims.py) is recomputed in the
+  same kernel and must round to the number shown;
 * every student notebook, executed the same way, stops at the first unimplemented function with
   the one-line "Not implemented yet" message and no traceback wall.
 
@@ -14,6 +16,7 @@ Timings on a 2-core machine: about 5 s per student notebook, 5-15 s per solution
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
@@ -84,6 +87,23 @@ def test_source_notebook_metadata(aid):
     assert "%autoreload 2" in source and "notebook_setup()" in source
     for fn in _public_functions(REPO_ROOT / "source" / aid / ASSIGNMENTS[aid].filename):
         assert re.search(rf'run_check\("{aid}", "\.", \[[^\]]*"{fn}"', source), f"no check cell for {fn}"
+
+
+@pytest.mark.parametrize("aid", WITH_NOTEBOOK)
+def test_every_written_answer_has_a_rubric_graders_see_and_students_do_not(aid):
+    """Each hand-graded answer cell carries criteria whose points add up to the cell's points; the
+    release replaces the cell, rubric included, by the answer placeholder."""
+    src = nbformat.read(REPO_ROOT / "source" / aid / f"{aid}.ipynb", as_version=4)
+    for folder, shown in (("solutions", True), ("assignments", False)):
+        nb = nbformat.read(REPO_ROOT / folder / aid / f"{aid}.ipynb", as_version=4)
+        text = "\n".join(c.source for c in nb.cells)
+        assert ("Rubric for graders" in text) == shown, f"{folder}/{aid}"
+    for cell in src.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown" and meta.get("grade") and meta.get("solution"):
+            assert "**Rubric for graders" in cell.source, meta["grade_id"]
+            awarded = [float(p) for p in re.findall(r"- \*\*(\d+(?:\.\d+)?) pt\*\*", cell.source)]
+            assert awarded and sum(awarded) == meta["points"], (meta["grade_id"], awarded, meta["points"])
 
 
 # ============================================================================ nbgrader's own commands
@@ -194,8 +214,50 @@ def test_nbgrader_hook_failure_leaks_nothing(tmp_path):
 
 
 # ============================================================================ execution
-def _execute(folder: Path, nb_path: Path, timeout: int):
+def _load_claims_module():
+    spec = importlib.util.spec_from_file_location("_nb_claims", REPO_ROOT / "tools" / "notebooks" / "claims.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CLAIMS = _load_claims_module()
+
+
+def _claims(nb) -> list[dict]:
+    return [c for cell in nb.cells for c in cell.metadata.get("claims", [])]
+
+
+def _claims_cell(claims: list[dict]):
+    """A code cell that re-evaluates every claim in the notebook's namespace and asserts it."""
+    return nbformat.v4.new_code_cell(
+        CLAIMS.VERIFY_SOURCE + f"\n_bad = _verify_claims(__import__('json').loads({json.dumps(claims)!r}), globals())"
+        f"\nprint('claims checked:', {len(claims)})\nassert not _bad, '\\n'.join(_bad)")
+
+
+def test_claim_verification_catches_a_wrong_number():
+    """The verifier itself: a number off by more than half a unit of its last digit fails."""
+    namespace = {"np": __import__("numpy")}
+    exec(CLAIMS.VERIFY_SOURCE, namespace)
+    verify = namespace["_verify_claims"]
+    right = {"name": "third", "expr": "np.float64(1) / 3", "fmt": ".2f", "shown": "0.33"}
+    assert verify([right], namespace) == []
+    assert verify([{**right, "shown": "0.34"}], namespace)          # off by 0.0067 > 0.005
+    assert verify([{**right, "fmt": ".3f", "shown": "0.330"}], namespace)
+    count = {"name": "n", "expr": "int(np.argmax(np.arange(10) > 6))", "fmt": "d", "shown": "7"}
+    assert verify([count], namespace) == [] and verify([{**count, "shown": "8"}], namespace)
+
+
+def test_notebooks_state_computed_numbers():
+    """The notebooks whose figures quote numbers carry them as claims (not typed in by hand)."""
+    with_claims = {aid for aid in WITH_NOTEBOOK
+                   if _claims(nbformat.read(REPO_ROOT / "source" / aid / f"{aid}.ipynb", as_version=4))}
+    assert {"02_proximal", "05_optimizers", "06_early_stopping"} <= with_claims
+
+
+def _execute(folder: Path, nb_path: Path, timeout: int, extra_cells=()):
     nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.extend(extra_cells)
     client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                      resources={"metadata": {"path": str(folder)}})
     start = time.perf_counter()
@@ -218,7 +280,12 @@ def _layout(tmp: Path, folder: str, aid: str) -> Path:
 @pytest.mark.parametrize("aid", WITH_NOTEBOOK)
 def test_solutions_notebook_executes(tmp_path, aid):
     folder = _layout(tmp_path, "solutions", aid)
-    nb, error, seconds = _execute(folder, folder / f"{aid}.ipynb", CELL_TIMEOUT)
+    claims = _claims(nbformat.read(folder / f"{aid}.ipynb", as_version=4))
+    for cell in nbformat.read(folder / f"{aid}.ipynb", as_version=4).cells:
+        for c in cell.metadata.get("claims", []):
+            assert c["shown"] in cell.source, f"{c['name']}: {c['shown']} is not in its cell's text"
+    nb, error, seconds = _execute(folder, folder / f"{aid}.ipynb", CELL_TIMEOUT,
+                                  [_claims_cell(claims)] if claims else [])
     assert error is None, f"solutions notebook of {aid} failed:\n{str(error)[-3000:]}"
     assert seconds < SOLUTION_SECONDS, f"{aid}: {seconds:.1f} s"
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]

@@ -12,8 +12,8 @@ replaced by a softer distribution. Sources disagree on how the eps is spread:
 - spread="others": the true class gets exactly 1 - eps and each of the K - 1
   other classes eps/(K - 1). K = 3, eps = 0.1 gives [0.9, 0.05, 0.05].
 
-A well-known primer writes the eps/K formula but prints [0.9, 0.05, 0.05] as its
-example: that vector is the "others" spread, not the formula it states.
+Some texts write the eps/K formula but print [0.9, 0.05, 0.05] as its example:
+that vector is the "others" spread, not the formula they state.
 
 Only NumPy and the standard library are used. In each function you fill in the
 marked solution region (in your copy, the place that raises NotImplementedError);

@@ -160,7 +160,7 @@ def dropout_variance(mean, var, p):
     var = _as_array(var, "var")
     p = _check_drop_probability(p)
     return var * p / (1 - p)
-''', hint="formula printed in the practice problem"),
+''', hint="formula printed in some texts"),
 
     Variant("variance_no_mean_term", "dropout_variance", '''
 def dropout_variance(mean, var, p):

@@ -1,5 +1,7 @@
 """03_dropout: inverted dropout, its expectation and its variance."""
+from . import claims
 from .common import intro
+from .rubrics import answer
 
 
 def build(b):
@@ -8,7 +10,14 @@ Dropout switches off a random subset of units at every training step. A unit can
 count on a particular partner being present, so the network has to spread what it knows over
 many units; and each step trains a different thinned sub-network, all sharing weights. You
 implement the forward and backward pass of **inverted** dropout and compute, exactly, what it
-does to the mean and the variance of an activation.""")
+does to the mean and the variance of an activation.
+
+What it buys, drawn with the reference solution (you redraw it in section 6): a linear model with 40
+features trained on 50 examples, with dropout on its inputs at several drop probabilities, judged on
+2000 held-out examples. No dropout fits the noise; a moderate $p$ roughly halves the held-out error;
+a large $p$ throws away too much signal.
+
+![held-out error against the drop probability](figures/03_dropout_heldout.png)""")
 
     b.md(r"""
 ## 1. The forward pass, and which $p$ we mean
@@ -58,7 +67,7 @@ print("dx:", dropout.dropout_backward(np.ones_like(x), mask, 0.5))""")
     b.check("dropout_backward")
 
     b.md(r"""
-## 3. Worked example 2: all masks at once
+## 3. All masks at once
 
 A unit $y = \sum_i w_i h_i$ fed by $n$ hidden activations becomes, with dropout on the hidden
 layer, $y = \sum_i w_i h_i m_i/(1-p)$. With $n$ units there are $2^n$ masks; a mask that keeps $k$
@@ -77,7 +86,7 @@ print(f"E[y] = {mean}  (no-dropout output w.h = {w @ h}),  Var(y) = {var}")""")
     b.check("dropout_output_moments")
 
     b.md(r"""
-## 4. The variance of a dropped-out activation (and erratum 2)
+## 4. The variance of a dropped-out activation
 
 Dropout keeps the mean; it does **not** keep the variance. Let the activation $a$ itself be random
 with mean $\mu$ and variance $\sigma^2$, and $d = a\,m/(1-p)$ with $m$ independent of $a$. Because
@@ -85,12 +94,12 @@ $m^2 = m$,
 $$\mathbb E[d] = \mu,\qquad \mathbb E[d^2] = \frac{\mathbb E[a^2]\,\mathbb E[m]}{(1-p)^2} = \frac{\sigma^2+\mu^2}{1-p},$$
 $$\operatorname{Var}(d) = \frac{\sigma^2+\mu^2}{1-p} - \mu^2 = \frac{\sigma^2}{1-p} + \mu^2\,\frac{p}{1-p}.$$
 
-> **Erratum 2.** The course page's practice problem 3 asks to show that the variance is
-> $\operatorname{Var}(a)\,\frac{p}{1-p}$. That is not the variance of $d$: it is zero at
+> **A formula you may meet, and why it is wrong.** Some texts state the variance of a dropped-out
+> activation as $\operatorname{Var}(a)\,\frac{p}{1-p}$. That is not the variance of $d$: it is zero at
 > $p = 0$, where $d = a$ has variance $\sigma^2$. What is true: the variance *grows* by
 > $(\sigma^2 + \mu^2)\frac{p}{1-p}$, which equals $\sigma^2\frac{p}{1-p}$ only when $\mu = 0$; and for
 > a fixed activation ($\sigma^2 = 0$) the variance is $a^2\frac{p}{1-p}$. The figure below shows
-> the correct formula, a Monte Carlo estimate through your `dropout_forward`, and the erratum.
+> the correct formula, a Monte Carlo estimate through your `dropout_forward`, and the wrong formula.
 
 Implement `dropout_variance(mean, var, p)`.""")
     b.code(r"""
@@ -125,14 +134,35 @@ assert abs(m - 2.0) < 1e-12 and v < 1e-12, (m, v)
 ### END HIDDEN TESTS
 print("monte_carlo_moments agrees with the formula")""")
 
+    claims.md(b, r"""
+## 6. Dropout on held-out data
+
+Train a linear model $\hat y = x^\top w$ on 50 examples of 40 features by gradient descent, drawing a fresh
+dropout mask on the **inputs** at every step (your `dropout_forward` on the matrix $X$), and evaluate without
+dropout on 2000 held-out examples. Why this helps can be computed exactly, with the variance of section 4:
+averaged over masks, the squared error of the dropped-out model is
+$$\mathbb E_m\lVert y - \tilde Xw\rVert^2 = \lVert y - Xw\rVert^2 + \frac{p}{1-p}\sum_j w_j^2\sum_i x_{ij}^2,$$
+the plain loss plus a ridge penalty whose strength grows with $p/(1-p)$ and with each feature's size. So
+input dropout on a linear model *is* an L2 penalty, adapted to the scale of every feature; in a deep
+network the penalty is no longer this simple, but the effect, less reliance on any single input, is the same.
+
+Without dropout the held-out mean squared error is [[p0:.2f]]; with $p = [[pbest:.1f]]$ it is [[best:.2f]].
+The right panel shows why early on the two look alike: gradient descent starts from 0 (itself a form of
+regularization, assignment 06), and only as training goes on does the unregularized model start fitting the
+noise while the dropout model stays put.""",
+              p0="cp.dropout_heldout_curve(dropout)[2][0]",
+              pbest="cp.dropout_heldout_curve(dropout)[0][int(np.argmin(cp.dropout_heldout_curve(dropout)[2]))]",
+              best="np.min(cp.dropout_heldout_curve(dropout)[2])")
+    b.code("cp.fig_dropout_heldout(dropout);")
+
     b.md(r"""
-## 6. Written questions (graded by hand)
+## 7. Written questions (graded by hand)
 
 **Question 1.** Show that inverted dropout keeps the expectation of every activation, and explain
 why that is what lets us switch dropout off at inference without rescaling anything. For a network
 with a non-linearity after the dropped-out layer, is the inference output still the average of the
 outputs of all sub-networks? Why or why not?""", grade_id="q1-text")
-    b.answer("q1-expectation", 2, r"""
+    answer(b, "q1-expectation", 2, r"""
 $\mathbb E[x_i m_i/(1-p)] = x_i\,\mathbb E[m_i]/(1-p) = x_i (1-p)/(1-p) = x_i$. The next layer therefore
 sees, on average over masks, the same input during training as at inference when dropout is off and
 $\tilde x = x$; so the weights learned under dropout can be used unchanged (no multiplication by
@@ -141,11 +171,11 @@ $\mathbb E[w^\top \tilde x] = w^\top x$. After a non-linearity $\phi$, $\mathbb 
 \phi(\mathbb E[\tilde x])$ in general (Jensen), so using the full network at inference is an
 approximation of the average over the $2^n$ sub-networks (the "weight scaling" rule), usually a good one.""")
     b.question(r"""
-**Question 2 (practice problem 3, corrected).** Derive $\operatorname{Var}(d)$ for
+**Question 2.** Derive $\operatorname{Var}(d)$ for
 $d = a\,m/(1-p)$ with $\mathbb E[a] = \mu$, $\operatorname{Var}(a) = \sigma^2$. Then say precisely what
-the expression $\sigma^2\,p/(1-p)$ of the original problem is, and what dropout does to the
+the expression $\sigma^2\,p/(1-p)$, sometimes given as "the variance", is, and what dropout does to the
 variance of a unit whose activation is fixed.""", grade_id="q2-text")
-    b.answer("q2-variance", 3, r"""
+    answer(b, "q2-variance", 3, r"""
 $\mathbb E[d] = \mu\,(1-p)/(1-p) = \mu$ (independence). $\mathbb E[d^2] = \mathbb E[a^2]\,\mathbb E[m^2]/(1-p)^2
 = (\sigma^2+\mu^2)(1-p)/(1-p)^2 = (\sigma^2+\mu^2)/(1-p)$ since $m^2 = m$. So
 $\operatorname{Var}(d) = (\sigma^2+\mu^2)/(1-p) - \mu^2 = \sigma^2/(1-p) + \mu^2 p/(1-p)$.

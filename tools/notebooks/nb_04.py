@@ -1,5 +1,7 @@
 """04_label_smoothing: both conventions, a stable cross-entropy and its gradient."""
+from . import claims
 from .common import intro
+from .rubrics import answer
 
 
 def build(b):
@@ -9,17 +11,25 @@ the labelled class closer to 1, which needs ever larger logits: the model grows 
 and a mislabelled example pulls hard. **Label smoothing** moves a small amount $\varepsilon$ of
 target probability from the labelled class to the others, so that the best possible prediction
 is no longer a certainty. You implement the smoothed targets in both conventions that appear in
-the literature, a numerically stable softmax and cross-entropy, and the gradient.""")
+the literature, a numerically stable softmax and cross-entropy, and the gradient.
+
+What it changes, drawn with the reference solution (you redraw it in section 6): a softmax classifier
+trained on 60 examples with hard labels is **overconfident** on new data: when it says 90%, it is right far
+less often. Trained on smoothed labels, its confidence matches its accuracy much better (left: points on the
+diagonal are honest), while its accuracy hardly moves (right).
+
+![reliability diagram and calibration error against eps](figures/04_label_smoothing_calibration.png)""")
 
     b.md(r"""
-## 1. Two conventions, same name (erratum 1)
+## 1. Two conventions, same name
 
-For $K$ classes, a true class $c$ and $\varepsilon \in [0, 1]$ the material uses two different rules:
+For $K$ classes, a true class $c$ and $\varepsilon \in [0, 1]$ two different rules are in use, both
+called label smoothing:
 
 | `spread` | target of the true class | target of every other class | used by |
 | --- | --- | --- | --- |
-| `"uniform"` | $1 - \varepsilon + \varepsilon/K$ | $\varepsilon/K$ | PyTorch `cross_entropy(label_smoothing=eps)`, the lecture notebook, the primer's formula |
-| `"others"` | $1 - \varepsilon$ | $\varepsilon/(K-1)$ | the course page |
+| `"uniform"` | $1 - \varepsilon + \varepsilon/K$ | $\varepsilon/K$ | PyTorch `cross_entropy(label_smoothing=eps)`, most papers |
+| `"others"` | $1 - \varepsilon$ | $\varepsilon/(K-1)$ | some texts and courses |
 
 `"uniform"` mixes the one-hot vector with the uniform distribution, $(1-\varepsilon)\,\text{onehot} +
 \varepsilon\,\frac{\mathbf 1}{K}$, so the true class gets a share of the uniform part too;
@@ -28,8 +38,8 @@ $\varepsilon = 0.1$ the true class gets $0.91$ in one and $0.9$ in the other. Th
 change of $\varepsilon$: `uniform` with $\varepsilon$ equals `others` with
 $\varepsilon' = \varepsilon\,(K-1)/K$.
 
-> **Erratum 1.** The primer states the `"uniform"` formula but then gives, for $K = 3$ and
-> $\varepsilon = 0.1$, the target $[0.9, 0.05, 0.05]$, which is the `"others"` rule; its own formula
+> **A mix-up you may meet.** Some texts state the `"uniform"` formula but then give, for $K = 3$ and
+> $\varepsilon = 0.1$, the target $[0.9, 0.05, 0.05]$. That is the `"others"` rule; the `"uniform"` formula
 > gives $[0.9\overline{3}, 0.0\overline{3}, 0.0\overline{3}]$. Whenever you read "label smoothing
 > 0.1", find out which of the two is meant: the numbers differ, and so do the losses.
 
@@ -71,15 +81,18 @@ print("loss:", label_smoothing.cross_entropy(z, t))""")
     b.check("cross_entropy")
 
     b.md(r"""
-## 4. The gradient, and worked example 3
+## 4. The gradient, on an example
 
 For one example with probabilities $p = \operatorname{softmax}(z)$ and a target $t$ that sums to 1,
 $$\frac{\partial \mathcal L}{\partial z_k} = p_k - t_k$$
 (you derive it in question 1), and with the mean over $N$ rows every row is divided by $N$.
-The gradient vanishes exactly when the prediction equals the target: with smoothing, that is a
-finite set of logits, no longer "infinitely confident".
+The gradient vanishes exactly when the prediction equals the target. With one-hot targets no finite
+logits achieve that (the true class would need probability 1). With smoothing every target entry is
+positive, so it happens at finite logits: $z^\star_k = \log t_k$ and every $z^\star + c\,\mathbf 1$, a line of
+minimizers (adding the same constant to every logit leaves the softmax unchanged), all of them finite:
+the model is no longer pushed toward "infinite confidence".
 
-**Worked example 3** (the true class first, $p = [0.7, 0.2, 0.1]$): one-hot gives
+**Example** (the true class first, $p = [0.7, 0.2, 0.1]$): one-hot gives
 $[-0.3, 0.2, 0.1]$; `"others"` with $\varepsilon = 0.1$ ($t = [0.9, 0.05, 0.05]$) gives
 $[-0.2, 0.15, 0.05]$; `"uniform"` ($t = [0.9\overline3, 0.0\overline3, 0.0\overline3]$) gives
 $[-0.2\overline3, 0.1\overline6, 0.0\overline6]$. Smoothing weakens the push toward the true class.""")
@@ -105,34 +118,57 @@ for spread in ("uniform", "others"):
     print(f"K=10, eps=0.1, {spread:8s}: floor =", label_smoothing.min_cross_entropy(10, 0.1, spread))""")
     b.check("min_cross_entropy")
 
+    claims.md(b, r"""
+## 6. Smoothing on held-out data: accuracy and calibration
+
+A classifier is **calibrated** if, among the examples where it predicts its top class with confidence
+about $c$, a fraction about $c$ is correct. The **reliability diagram** groups held-out predictions into bins
+of confidence and plots each bin's accuracy against its mean confidence; the **expected calibration error**
+(ECE) is the average gap $\lvert\text{accuracy} - \text{confidence}\rvert$ over the bins, weighted by how many
+predictions fall in each.
+
+Below, softmax regression (20 features, 3 classes, only 60 training examples) is trained by gradient
+descent with your `smooth_labels`, `cross_entropy_grad` and `softmax`, for several $\varepsilon$ (`"uniform"`),
+and evaluated on 3000 held-out examples. With one-hot targets the training set can be fitted almost perfectly,
+so the logits grow without limit and the held-out predictions are overconfident: ECE [[ece0:.3f]], held-out
+cross-entropy [[nll0:.2f]]. With $\varepsilon = 0.2$ the targets cap the confidence the model is pushed toward:
+ECE [[ece2:.3f]], cross-entropy [[nll2:.2f]]. The accuracy barely changes ([[acc0:.3f]] and [[acc2:.3f]]): smoothing
+fixes the *confidence*, not the ranking of the classes. Too much smoothing overshoots and makes the model
+under-confident (the ECE rises again, to [[ece3:.3f]] at $\varepsilon = 0.3$).""",
+              ece3="cp.smoothing_metrics(label_smoothing, 0.3)[2]",
+              ece0="cp.smoothing_metrics(label_smoothing, 0.0)[2]", nll0="cp.smoothing_metrics(label_smoothing, 0.0)[1]",
+              ece2="cp.smoothing_metrics(label_smoothing, 0.2)[2]", nll2="cp.smoothing_metrics(label_smoothing, 0.2)[1]",
+              acc0="cp.smoothing_metrics(label_smoothing, 0.0)[0]", acc2="cp.smoothing_metrics(label_smoothing, 0.2)[0]")
+    b.code("cp.fig_label_smoothing_calibration(label_smoothing);")
+
     b.md(r"""
-## 6. Written questions (graded by hand)
+## 7. Written questions (graded by hand)
 
 **Question 1.** Derive $\partial\mathcal L/\partial z_k = p_k - t_k$ for one example,
 $\mathcal L = -\sum_j t_j\log\operatorname{softmax}(z)_j$. Where do you use that the target sums to 1?""",
                grade_id="q1-text")
-    b.answer("q1-gradient", 3, r"""
+    answer(b, "q1-gradient", 3, r"""
 $\log\operatorname{softmax}(z)_j = z_j - \log\sum_i e^{z_i}$, so $\mathcal L = -\sum_j t_j z_j +
 \big(\sum_j t_j\big)\log\sum_i e^{z_i}$. Differentiating,
 $\partial\mathcal L/\partial z_k = -t_k + \big(\sum_j t_j\big)\,e^{z_k}/\sum_i e^{z_i} = -t_k + \big(\sum_j t_j\big)\,p_k$.
 With $\sum_j t_j = 1$ (true for one-hot and for both smoothing conventions) this is $p_k - t_k$;
 otherwise there would be an extra factor on $p_k$.""")
     b.question(r"""
-**Question 2 (erratum 1).** (a) For $K = 10$ and $\varepsilon = 0.1$, give the target of the true
+**Question 2.** (a) For $K = 10$ and $\varepsilon = 0.1$, give the target of the true
 class under each convention. (b) Which $\varepsilon'$ in the `"others"` convention reproduces
-`"uniform"` with $\varepsilon$? (c) Which convention does the primer's example $[0.9, 0.05, 0.05]$
-follow, and what would its own formula give?""", grade_id="q2-text")
-    b.answer("q2-conventions", 2, r"""
+`"uniform"` with $\varepsilon$? (c) A text states the `"uniform"` formula and illustrates it with $[0.9, 0.05, 0.05]$
+for $K = 3$, $\varepsilon = 0.1$. Which convention does the example follow, and what would the stated formula give?""", grade_id="q2-text")
+    answer(b, "q2-conventions", 2, r"""
 (a) `uniform`: $1 - 0.1 + 0.1/10 = 0.91$; `others`: $1 - 0.1 = 0.9$ (the others get $0.01$ resp. $0.0\overline{1}$).
 (b) Match the wrong classes: $\varepsilon'/(K-1) = \varepsilon/K$, so $\varepsilon' = \varepsilon(K-1)/K$;
 then the true class gets $1 - \varepsilon' = 1 - \varepsilon + \varepsilon/K$ as well.
-(c) $[0.9, 0.05, 0.05]$ is `others` ($\varepsilon/(K-1) = 0.05$); the primer's formula
+(c) $[0.9, 0.05, 0.05]$ is `others` ($\varepsilon/(K-1) = 0.05$); the stated formula
 $(1-\varepsilon)\,\text{onehot} + \varepsilon/K$ gives $[0.9\overline{3}, 0.0\overline{3}, 0.0\overline{3}]$.""")
     b.question(r"""
-**Question 3 (practice problem 5).** A model trained with label smoothing $\varepsilon = 0.1$
+**Question 3.** A model trained with label smoothing $\varepsilon = 0.1$
 (`"others"`, $K = 10$) has training accuracy 99% and training cross-entropy 1.5. Is that
 consistent? Use `min_cross_entropy` and explain what each number measures.""", grade_id="q3-text")
-    b.answer("q3-consistent", 2, r"""
+    answer(b, "q3-consistent", 2, r"""
 Yes. Even a perfect model, predicting exactly the smoothed targets, has loss
 $H(t) = -0.9\ln 0.9 - 0.1\ln(0.1/9) \approx 0.545$ (`min_cross_entropy(10, 0.1, "others")`), so the
 loss can never reach 0. Accuracy only asks whether the true class has the largest probability; the

@@ -151,7 +151,7 @@ MISTAKES = {
     ],
     "dropout_variance": [
         Mistake("material", lambda mean, var, p: var * p / (1 - p),
-                "your value is var * p / (1 - p), the formula printed in the practice problem, which is "
+                "your value is var * p / (1 - p), a formula printed in some texts, which is "
                 "wrong: it is only the increase Var(d) - Var(a) when the mean is 0. The variance of "
                 "d = a m / (1 - p) is var / (1 - p) + mean^2 * p / (1 - p)."),
         Mistake("no mean term", lambda mean, var, p: var / (1 - p),

@@ -99,7 +99,7 @@ def _(sub):
 
 
 # ----------------------------------------------------------------------------- moments
-@case("dropout_output_moments: worked example 2 (two units, p = 0.5)", points=3)
+@case("dropout_output_moments: two units, p = 0.5", points=3)
 def _(sub):
     # w*h = [6, -0.5]; the 4 masks give y = 0, -1, 12, 11, each with probability 1/4:
     # mean 5.5 = w1 h1 + w2 h2, variance (5.5^2 + 6.5^2 + 6.5^2 + 5.5^2) / 4 = 36.25.
@@ -139,7 +139,7 @@ def _(sub):
 
 
 # ----------------------------------------------------------------------------- variance
-_MATERIAL = ("your value is var * p / (1 - p), the formula printed in the practice problem, which is wrong: "
+_MATERIAL = ("your value is var * p / (1 - p), a formula printed in some texts, which is wrong: "
              "it is only the increase Var(d) - Var(a) when the mean is 0. The variance of d = a m / (1 - p) "
              "is var / (1 - p) + mean^2 * p / (1 - p).")
 _NO_MEAN_TERM = ("you left out the mean term: E[d^2] = (var + mean^2) / (1 - p), so "
@@ -154,7 +154,7 @@ _SCALE_SQUARED = ("your var term is var / (1 - p)^2, as if m / (1 - p) were a co
                   "with m^2 = m, so E[d^2] = E[a^2] / (1 - p) and the var term is var / (1 - p).")
 
 
-@case("dropout_variance: practice problem 3, zero-mean activation", points=2)
+@case("dropout_variance: zero-mean activation", points=2)
 def _(sub):
     # (at p = 0.5, p and 1 - p are the same number: the second input tells them apart)
     for var, p, expected, material, no_rescale, p_as_keep, squared in (

@@ -40,7 +40,7 @@ def _(sub):
     ])
 
 
-@case("smooth_labels: K = 3, eps = 0.1, spread='others' (the primer's [0.9, 0.05, 0.05])", points=2)
+@case("smooth_labels: K = 3, eps = 0.1, spread='others' gives [0.9, 0.05, 0.05]", points=2)
 def _(sub):
     a, b = 0.9 + 0.1 / 3, 0.1 / 3
     check_close(sub.smooth_labels([1], 3, 0.1, spread="others"), [[0.05, 0.9, 0.05]], rtol=RTOL,
@@ -180,7 +180,7 @@ _NOT_DIVIDED = ("your gradient is N times too large: the loss is a mean over the
                 "(softmax(z) - targets) by N.")
 
 
-@case("cross_entropy_grad: worked example 3, no smoothing", points=2)
+@case("cross_entropy_grad: softmax [0.7, 0.2, 0.1], no smoothing", points=2)
 def _(sub):
     z = [[math.log(0.7), math.log(0.2), math.log(0.1)]]          # softmax = [0.7, 0.2, 0.1]
     # probabilities of order 1: an absolute 1e-12 is far below any mistake
@@ -194,7 +194,7 @@ def _(sub):
         Mistake("extra p(1 - p)", [[-0.063, 0.032, 0.009]], _EXTRA_JACOBIAN)])
 
 
-@case("cross_entropy_grad: worked example 3, eps = 0.1 with the 'others' spread", points=2)
+@case("cross_entropy_grad: softmax [0.7, 0.2, 0.1], eps = 0.1 with the 'others' spread", points=2)
 def _(sub):
     z = [[math.log(0.7), math.log(0.2), math.log(0.1)]]
     check_close(sub.cross_entropy_grad(z, [[0.9, 0.05, 0.05]]), [[-0.2, 0.15, 0.05]], rtol=RTOL, atol=1e-12,
@@ -239,7 +239,7 @@ _ONLY_TRUE = ("you kept only the true-class term -t log t; all K classes contrib
               "entropy of the smoothed target.")
 
 
-@case("min_cross_entropy: practice problem 5, K = 3, eps = 0.1, both spreads", points=2)
+@case("min_cross_entropy: K = 3, eps = 0.1, both spreads", points=2)
 def _(sub):
     # 'uniform': -(0.9333 log 0.9333 + 2 * 0.0333 log 0.0333); 'others': -(0.9 log 0.9 + 2 * 0.05 log 0.05)
     uniform, others = 0.29113983883196504, 0.39439769144744274

@@ -45,7 +45,7 @@ def _(sub):
 @case("sgd_weight_decay_step: decay before the step equals the L2 step", points=2)
 def _(sub):
     got = sub.sgd_weight_decay_step(W, G, LR, LAM)
-    # same numbers as the L2 step (practice problem 1); rtol 1e-12: a few roundings of O(1) terms
+    # same numbers as the L2 step (decay before the step); rtol 1e-12: a few roundings of O(1) terms
     check_close(got, SGD_EXPECTED, rtol=1e-12, what="sgd_weight_decay_step(w, grad, 0.1, 0.2)", mistakes=[
         Mistake("decay after the gradient step", [0.931, -2.009, 0.588], HINT_DECAY_AFTER_THE_GRADIENT_STEP),
         Mistake("decay not multiplied by lr", [0.75, -1.65, 0.5], HINT_DECAY_NOT_MULTIPLIED_BY_LR),

@@ -111,15 +111,15 @@ _L1_MIN_HINT_THRESHOLD = ("your answer soft-thresholds mu at lam; here the quadr
                           "so the stationarity condition 2(w - mu) + lam*sign(w) = 0 puts the threshold at lam/2.")
 
 
-@case("l1_scalar_minimizer: worked example 1, mu = 1 and lam = 0.5 gives 0.75", points=1)
+@case("l1_scalar_minimizer: mu = 1 and lam = 0.5 gives 0.75", points=1)
 def _(sub):
     check_close(sub.l1_scalar_minimizer(1.0, 0.5), 0.75, rtol=RTOL, what="l1_scalar_minimizer(1, 0.5)",
                 mistakes=[Mistake("threshold lam", 0.5, _L1_MIN_HINT_THRESHOLD)])
 
 
-@case("l1_scalar_minimizer: worked example 1, mu = 1 and lam = 2 gives exactly 0", points=1)
+@case("l1_scalar_minimizer: mu = 1 and lam = 2 gives exactly 0", points=1)
 def _(sub):
-    # exactly zero: this is the sparsity the worked example is about
+    # exactly zero: this is the sparsity the mu = 1 example is about
     check_close(sub.l1_scalar_minimizer(1.0, 2.0), 0.0, rtol=0.0, atol=0.0, what="l1_scalar_minimizer(1, 2)",
                 mistakes=[Mistake("threshold lam, no clamp", -1.0,
                                   "your answer is negative: once |mu| <= lam/2 the minimizer is exactly 0 "
@@ -149,7 +149,7 @@ _L2_MIN_HINTS = [
 ]
 
 
-@case("l2_scalar_minimizer: worked example 1, mu = 1: lam = 0.5 gives 0.8, lam = 2 gives 0.5", points=2)
+@case("l2_scalar_minimizer: mu = 1: lam = 0.5 gives 0.8, lam = 2 gives 0.5", points=2)
 def _(sub):
     for lam, expected in [(0.5, 0.8), (2.0, 0.5)]:
         check_close(sub.l2_scalar_minimizer(1.0, lam), expected, rtol=RTOL,

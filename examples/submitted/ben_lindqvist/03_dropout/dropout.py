@@ -175,16 +175,13 @@ def dropout_variance(mean, var, p):
     """Variance of one inverted-dropout output d = a * m / (1 - p).
 
     Here a is a random activation with E[a] = mean and Var(a) = var, and
-    m ~ Bernoulli(1 - p) is independent of a. Since m^2 = m,
+    m ~ Bernoulli(1 - p) is independent of a. Return Var(d) = E[d^2] - E[d]^2, exactly
+    (no sampling). The notebook (section 4) guides the derivation through E[d] and
+    E[d^2] (hint: m^2 = m). At p = 0, d = a and the answer is var; with mean = 1,
+    var = 0.25, p = 0.5 it is 1.5.
 
-        E[d]   = E[a] = mean
-        E[d^2] = E[a^2] / (1 - p) = (var + mean^2) / (1 - p)
-        Var(d) = var / (1 - p) + mean^2 * p / (1 - p).
-
-    Note (erratum): the formula var * p / (1 - p) that appears in some notes is
-    not the variance of d. It is only the *increase* Var(d) - Var(a) in the
-    special case mean = 0. For a fixed activation (var = 0) the variance is
-    mean^2 * p / (1 - p).
+    Beware of the formula var * p / (1 - p) that appears in some notes: it is not
+    the variance of d (at p = 0 it gives 0 instead of var).
 
     Inputs:
     - mean: float (or array), E[a].

@@ -12,7 +12,7 @@ with D features.
   never running averages.
 * The variance is the biased one, the average of squared deviations (divide by
   the count, not by the count minus one): this is what the batch/layer norm
-  papers, PyTorch and the lecture use.
+  papers and PyTorch use.
 * eps is added to the variance INSIDE the square root:
   xhat = (x - mean) / sqrt(var + eps).
 * Then a learned scale and shift per feature: out = gamma * xhat + beta.
@@ -146,15 +146,12 @@ def batchnorm_forward(x, gamma, beta, eps=1e-5):
 def batchnorm_backward(dout, cache):
     """Backward pass of batch normalization (training mode).
 
-    With dxhat = dout * gamma, and means taken over the batch (axis 0):
-
-        dbeta_j  = sum_i dout_ij
-        dgamma_j = sum_i dout_ij * xhat_ij
-        dx_ij    = (dxhat_ij - mean_i(dxhat_ij) - xhat_ij * mean_i(dxhat_ij * xhat_ij))
-                   / sqrt(var_j + eps)
-
-    The two mean terms come from x entering the batch mean and the batch variance:
-    every sample's gradient depends on all the others in its batch.
+    Given dL/dout for the forward pass out = gamma * xhat + beta, with xhat computed
+    from the batch mean and the biased batch variance of each column (axis 0), return
+    the gradients of L with respect to x, gamma and beta. Every entry x_ij enters its
+    column's mean and variance, so each sample's gradient depends on all the others
+    in its batch. The notebook (section 1) guides the derivation through the chain
+    rule; check your result against finite differences of your forward pass.
 
     Inputs:
     - dout: array of shape (N, D), upstream gradient dL/dout.
@@ -224,16 +221,10 @@ def layernorm_forward(x, gamma, beta, eps=1e-5):
 def layernorm_backward(dout, cache):
     """Backward pass of layer normalization.
 
-    With dxhat = dout * gamma, and means taken over the features of each sample
-    (axis 1):
-
-        dbeta_j  = sum_i dout_ij                        (still summed over the batch)
-        dgamma_j = sum_i dout_ij * xhat_ij              (still summed over the batch)
-        dx_ij    = (dxhat_ij - mean_j(dxhat_ij) - xhat_ij * mean_j(dxhat_ij * xhat_ij))
-                   / sqrt(var_i + eps)
-
-    gamma and beta are per-feature parameters shared by all samples, so their
-    gradients add up over the batch even though the statistics are per sample.
+    The same derivation as batchnorm_backward with the statistics taken over the
+    features of each sample (axis 1) instead of over the batch. gamma and beta are
+    per-feature parameters shared by all samples, so their gradients add up over the
+    batch even though the statistics are per sample.
 
     Inputs:
     - dout: array of shape (N, D), upstream gradient dL/dout.
@@ -350,13 +341,10 @@ def stochastic_depth(x, residual, survival_prob, rng, training=True):
 def jacobian_penalty(W, b, x):
     """Squared Frobenius norm of the Jacobian of a tanh layer with respect to its input.
 
-    For h = tanh(a), a = W x + b, the Jacobian is J = diag(1 - h^2) W, whose
-    row i is (1 - h_i^2) W_i (W_i = row i of W). Hence
-
-        ||J||_F^2 = sum_i (1 - tanh(a_i)^2)^2 * ||W_i||^2.
-
-    The derivative of tanh is 1 - tanh^2, and it appears SQUARED because the
-    whole row of J is squared in the Frobenius norm.
+    For one input x of shape (D,), h = tanh(W x + b) has shape (H,) and its Jacobian
+    J = dh/dx has shape (H, D), J_ik = d h_i / d x_k. Return ||J||_F^2, the sum of the
+    squares of its entries, computed in closed form (no finite differences); deriving
+    that form from the derivative of tanh is written question 3 of the notebook.
 
     For a batch x of shape (N, D) the penalty is computed for every sample and
     the MEAN over the N samples is returned (the penalty is added to a loss that

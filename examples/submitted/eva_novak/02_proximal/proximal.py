@@ -134,11 +134,10 @@ def prox_l2(v, t):
 def prox_elastic_net(v, t1, t2):
     """Proximal operator of t1 * ||x||_1 + (t2/2) * ||x||^2.
 
-    Per coordinate, minimize t1*|x| + (t2/2) x^2 + (1/2)(x - v)^2. The optimality
-    condition (1 + t2) x - v + t1 * s = 0, with s a subgradient of |x|, gives: soft
-    threshold v at t1, then divide by (1 + t2):
-
-        x = sign(v) * max(|v| - t1, 0) / (1 + t2).
+    Per coordinate, return the minimizer of t1*|x| + (t2/2) x^2 + (1/2)(x - v)^2 (deriving
+    it is written question 2 of the notebook: combine the two quadratics, or use the
+    optimality condition with a subgradient of |x|). With t2 = 0 it is prox_l1(v, t1),
+    with t1 = 0 it is prox_l2(v, t2).
 
     Inputs:
     - v: array of any shape.

@@ -176,14 +176,11 @@ def elastic_net_gradient(w, lam1, lam2):
 def l1_scalar_minimizer(mu, lam):
     """Minimizer of f(w) = (w - mu)^2 + lam * |w| over a real number w.
 
-    Worked example 1 of the course: with mu = 1, lam = 0.5 gives 0.75 and lam = 2 gives
-    exactly 0. Careful with the scaling: the quadratic here is (w - mu)^2, *without*
-    a 1/2. Setting the subgradient to zero gives soft thresholding of mu at lam / 2:
-
-        w* = sign(mu) * max(|mu| - lam / 2, 0),
-
-    exactly 0 whenever |mu| <= lam / 2. (With (1/2)(w - mu)^2, as in a proximal
-    operator, the threshold would be lam instead.)
+    f is convex but not differentiable at w = 0; its minimizer is unique. Careful with
+    the scaling: the quadratic here is (w - mu)^2, *without* a 1/2. The notebook
+    (section 4) guides the derivation, case by case on the sign of w, using the
+    subdifferential of |w| at 0. Example: mu = 1 with lam = 0.5 gives 0.75, with
+    lam = 2 exactly 0 (a whole interval of mu is mapped to exactly 0).
 
     Inputs:
     - mu: a number, or an array of any shape (each entry solved on its own).
@@ -203,11 +200,10 @@ def l1_scalar_minimizer(mu, lam):
 def l2_scalar_minimizer(mu, lam):
     """Minimizer of f(w) = (w - mu)^2 + (lam / 2) * w^2 over a real number w.
 
-    Worked example 1 of the course: with mu = 1, lam = 0.5 gives 0.8 and lam = 2 gives
-    0.5 - the weight shrinks but never reaches zero for finite lam. Setting
-    f'(w) = 2 (w - mu) + lam * w to zero gives
-
-        w* = mu / (1 + lam / 2) = 2 * mu / (2 + lam).
+    f is differentiable and strictly convex: its minimizer is where f'(w) = 0 (derive it;
+    mind that the quadratic has no 1/2 and the penalty has one). Example: mu = 1 with
+    lam = 0.5 gives 0.8, with lam = 2 gives 0.5; the weight shrinks but never reaches
+    zero for finite lam unless mu = 0.
 
     Inputs:
     - mu: a number, or an array of any shape (each entry solved on its own).
