@@ -19,15 +19,12 @@ OUTSIDE_REFERENCES = re.compile(
     r"\berrat(um|a)\b|course page|\bprimer\b|practice problem|worked example|lecture notebook"
     r"|\bthe lecture\b|\bthe overview\b|source material|\bthe material\b",
     re.IGNORECASE)
-# Quiz files (quiz.yaml and the quiz_answers.yaml template) belong to the quiz work, which
-# rewrites them with its own scan; every other file of the release is covered here.
-QUIZ_FILES = {"quiz.yaml", "quiz_answers.yaml"}
 TEXT_SUFFIXES = {".py", ".ipynb", ".md", ".txt", ".yaml", ".yml", ".json"}
 
 
 def _release_files() -> list[Path]:
     return sorted(p for p in (REPO_ROOT / "assignments").rglob("*")
-                  if p.is_file() and p.suffix in TEXT_SUFFIXES and p.name not in QUIZ_FILES
+                  if p.is_file() and p.suffix in TEXT_SUFFIXES
                   and "__pycache__" not in p.parts)
 
 
