@@ -353,8 +353,30 @@ def read_only(value: Any) -> Any:
     return value
 
 
-def _close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
+def within(value: Any, target: Any, tol: float) -> bool:
+    """|value - target| <= tol everywhere, with every value finite: NaN and infinity never meet a
+    tolerance (a hand-written `abs(x - target) > tol` lets NaN through, since NaN > tol is False)."""
+    with np.errstate(all="ignore"):
+        v = np.asarray(value, dtype=np.float64)
+        return bool(np.all(np.isfinite(v)) and np.all(np.abs(v - np.asarray(target, dtype=np.float64)) <= tol))
+
+
+def check_within(value: Any, target: Any, tol: float, message: str, hint: str | None = None) -> None:
+    """Fail with `message` (and `hint`) unless within(value, target, tol); a non-finite value fails
+    with its own message, whatever the hint (a NaN statistic is not a close miss)."""
+    v = as_float_array(value, "statistic")
+    if not np.all(np.isfinite(v)):
+        raise Fail(f"{message} (the value is NaN or infinite)")
+    if not within(v, target, tol):
+        raise Fail(message, hint)
+
+
+def _close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float, *, finite: bool = True) -> bool:
+    """Within tolerance; with `finite` (a grade), a NaN or infinite value never is. Matching a
+    wrong answer for its hint (finite=False) may compare NaN with NaN."""
     if got.shape != expected.shape:
+        return False
+    if finite and not bool(np.all(np.isfinite(got))):
         return False
     # Fast path, the common case: every |got - expected| <= atol + rtol*|expected| with a finite
     # expected value. np.isclose's result is then all True too (its first term is exactly this),
@@ -409,7 +431,7 @@ def _match_mistake(got, mistakes, args, kwargs, rtol, atol) -> str | None:
             wrong = _same_shape(got, as_float_array(value))
         except Exception:  # noqa: BLE001 - a mistake model that does not apply here
             continue
-        if wrong is not None and _close(wrong, as_float_array(value).reshape(wrong.shape), rtol, atol):
+        if wrong is not None and _close(wrong, as_float_array(value).reshape(wrong.shape), rtol, atol, finite=False):
             return m.hint
     return None
 
@@ -489,6 +511,47 @@ def _pick(value, part, label):
     if not isinstance(value, (tuple, list)) or len(value) <= part:
         raise Fail(f"{label}: expected a tuple with at least {part + 1} elements, got {type(value).__name__}")
     return value[part]
+
+
+# ============================================================================ behavioural checks
+def unchanged(before: Any, after: Any, what: str, hint: str | None = None) -> None:
+    """Fail (with `hint`) if an argument came back changed: arrays bit for bit (NaN equal to NaN),
+    through dicts, tuples and lists; other values (numbers, Rng markers) are not checked."""
+    if isinstance(before, dict):
+        expect(isinstance(after, dict) and set(after) == set(before), f"{what} was changed", hint)
+        for key in before:
+            unchanged(before[key], after[key], f"{what}[{key!r}]", hint)
+    elif isinstance(before, (tuple, list)):
+        expect(isinstance(after, (tuple, list)) and len(after) == len(before), f"{what} was changed", hint)
+        for i, (b, a) in enumerate(zip(before, after)):
+            unchanged(b, a, f"{what}[{i}]", hint)
+    elif isinstance(before, np.ndarray):
+        same = identical(after, before) or np.array_equal(before.astype(np.float64), as_float_array(after, what),
+                                                           equal_nan=True)
+        expect(same, f"{what} was modified by the call", hint)
+
+
+def check_pure(sub: Submission, function: str, args: tuple, kwargs: dict, names: Sequence[str],
+               value_check: _Fn, hint: str | None = None) -> Any:
+    """The call does not modify its inputs, a check that counts only when the call's value is right.
+
+    One call through `call_with_inputs`; `value_check(got)` first checks the value on these very
+    inputs (against the reference, or for internal consistency) and raises Fail if it is wrong,
+    so a function that returns nothing or garbage never earns a purity point; then each argument
+    (named by `names`, positional then keyword) must be unchanged. Returns the value.
+    """
+    got, args_after, kwargs_after = sub.call_with_inputs(function, *args, **kwargs)
+    value_check(got)
+    for name, before, after in zip(names, args, args_after):
+        unchanged(before, after, f"{function}: the argument {name}", hint)
+    for key, before in kwargs.items():
+        unchanged(before, kwargs_after[key], f"{function}: the argument {key}", hint)
+    return got
+
+
+def reference_value(ref, function: str, args: tuple, kwargs: dict | None = None, **checks) -> _Fn:
+    """A value_check for check_pure: compare_result against the reference on the same arguments."""
+    return lambda got: compare_result(got, ref, function, args, kwargs or {}, **checks)
 
 
 # ============================================================================ running
@@ -629,6 +692,10 @@ class CaseResult:
     hint: str | None = None
     visibility: str = "visible"
 
+    def points_confirmed(self, share: float) -> float:
+        """This passed case's points times `share`, rounded to 1/100 of a point (reports print %g)."""
+        return round(self.max_score * share, 2)
+
     def to_dict(self) -> dict:
         return dict(vars(self))   # the fields are plain values: dataclasses.asdict's deep copy is not needed
 
@@ -660,7 +727,41 @@ def run_case(c: Case, sub: Submission, ref=None) -> CaseResult:
 
 def run_cases(cases: Sequence[Case], sub: Submission, ref=None) -> list[CaseResult]:
     ref = cached_reference(ref)
-    return [run_case(c, sub, ref) for c in cases]
+    return confirm_public_points([run_case(c, sub, ref) for c in cases])
+
+
+# ============================================================================ scoring rule
+PUBLIC, HIDDEN = "visible", "after_published"
+
+
+def confirm_public_points(results: list[CaseResult]) -> list[CaseResult]:
+    """Public cases are worth points only as far as the hidden cases confirm them.
+
+    The public cases' inputs and expected values are shipped, so passing them proves nothing by
+    itself (a table of the answers passes them). When hidden cases are graded, each passed public
+    case of a function earns its points times the share of that function's hidden points earned:
+    all of them when every hidden case passes, none when none does. A run without hidden cases
+    (the student's local check) is left as it is: there the public score is the prediction.
+    """
+    hidden: dict[str, list[float]] = {}
+    for r in results:
+        if r.visibility == HIDDEN:
+            earned = hidden.setdefault(r.function, [0.0, 0.0])
+            earned[0] += r.score
+            earned[1] += r.max_score
+    if not hidden:
+        return results
+    for r in results:
+        if r.visibility != PUBLIC or r.score == 0:
+            continue
+        score, max_score = hidden.get(r.function, (0.0, 0.0))
+        share = score / max_score if max_score else 0.0
+        if share < 1.0:
+            r.score = r.points_confirmed(share)
+            r.output = (f"passed, but counts {share:.0%} of its points: the hidden tests of "
+                        f"{r.function}() earned {share:.0%} of theirs, and a public test counts only "
+                        f"as far as they confirm it" + (f"\n{r.output}" if r.output else ""))
+    return results
 
 
 def suite_paths(module: str, *, hidden: bool, root: Path | None = None) -> list[Path]:
