@@ -235,6 +235,7 @@ class Case:
     points: float
     body: _Fn
     visibility: str = "visible"  # "visible" (public) or "after_published" (hidden)
+    pure_calls: str | None = None  # the suite's PURE_CALLS: every call must leave its array inputs unchanged
 
     @functools.cached_property
     def wants_reference(self) -> bool:  # cached: inspect.signature costs ~20 us, asked per case per submission
@@ -266,7 +267,7 @@ def load_suite(path: Path, visibility: str) -> list[Case]:
     global _collecting
     previous, _collecting = _collecting, []
     try:
-        import_path(Path(path), f"_suite_{Path(path).parent.name}_{Path(path).stem}")
+        suite = import_path(Path(path), f"_suite_{Path(path).parent.name}_{Path(path).stem}")
         cases = _collecting
     finally:
         _collecting = previous
@@ -276,6 +277,7 @@ def load_suite(path: Path, visibility: str) -> list[Case]:
         raise ValueError(f"{path}: duplicate case names {sorted(duplicates)}")
     for c in cases:
         c.visibility = visibility
+        c.pure_calls = getattr(suite, "PURE_CALLS", None)
     return cases
 
 
@@ -549,6 +551,48 @@ def check_pure(sub: Submission, function: str, args: tuple, kwargs: dict, names:
     return got
 
 
+class PureCalls(Submission):
+    """A submission whose every call must leave its array arguments unchanged, else Fail with `hint`.
+
+    For suites of modules whose contract says that no function modifies its inputs: the suite sets
+    PURE_CALLS = "<hint>" and each of its cases runs on PureCalls(sub), so every call of every case
+    is also a purity check (a case then passes only when its values are right and its inputs kept).
+    The arguments come back with each reply (call_with_inputs): meant for small, public inputs.
+    """
+
+    def __init__(self, sub: Submission, hint: str):
+        self._sub, self._hint = sub, hint
+
+    def has_function(self, function: str) -> bool:
+        return self._sub.has_function(function)
+
+    def call_with_inputs(self, function, *args, **kwargs):
+        result = self._sub.call_with_inputs(function, *args, **kwargs)
+        self._kept(function, args, kwargs, result)
+        return result
+
+    def call_each(self, function: str, calls, then: _Fn, *, inputs: bool = False) -> list:
+        calls = [as_call(c) for c in calls]
+        position = iter(calls)
+
+        def check(result):
+            args, kwargs = next(position)
+            self._kept(function, args, kwargs, result)
+            return then(result if inputs else result[0])
+
+        return self._sub.call_each(function, [_CallArgs(a, k) for a, k in calls], check, inputs=True)
+
+    def call_chain(self, function: str, calls, feed, then: _Fn, *, keep=()) -> list:
+        return self._sub.call_chain(function, calls, feed, then, keep=keep)   # values fed on are the student's own
+
+    def _kept(self, function, args, kwargs, result) -> None:
+        _, args_after, kwargs_after = result
+        for i, (before, after) in enumerate(zip(args, args_after)):
+            unchanged(before, after, f"input argument #{i + 1} of {function}()", self._hint)
+        for key, before in kwargs.items():
+            unchanged(before, kwargs_after.get(key), f"the argument {key} of {function}()", self._hint)
+
+
 def reference_value(ref, function: str, args: tuple, kwargs: dict | None = None, **checks) -> _Fn:
     """A value_check for check_pure: compare_result against the reference on the same arguments."""
     return lambda got: compare_result(got, ref, function, args, kwargs or {}, **checks)
@@ -705,6 +749,8 @@ def run_case(c: Case, sub: Submission, ref=None) -> CaseResult:
     def result(status, output="", hint=None, score=0.0):
         return CaseResult(c.name, c.function, score, c.points, status, output, hint, c.visibility)
 
+    if c.pure_calls:
+        sub = PureCalls(sub, c.pure_calls)
     try:
         if c.wants_reference:
             if ref is None:
