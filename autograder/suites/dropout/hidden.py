@@ -30,7 +30,8 @@ from autograder.suites.dropout.common import (
     _forward_result, check_binary_mask, forward, HINT_GRAD_NO_RESCALE, HINT_GRAD_TIMES_KEEP,
     HINT_DIVIDE_BY_P, HINT_MASK_IGNORED, HINT_GRAD_MASK_INVERTED, HINT_RESCALED_TWICE,
     HINT_SECOND_MOMENT, HINT_STANDARD_DEVIATION, HINT_PLAIN_AVERAGE_OVER_MASKS,
-    HINT_MOMENTS_NO_RESCALE, HINT_PROBABILITIES_SWAPPED, HINT_MEAN_TERM_NOT_RESCALED, HINT_SCALED_AT_INFERENCE
+    HINT_MOMENTS_NO_RESCALE, HINT_PROBABILITIES_SWAPPED, HINT_MEAN_TERM_NOT_RESCALED, HINT_SCALED_AT_INFERENCE,
+    HINT_RNG, HINT_INDEPENDENT, HINT_EXACT_FRACTION
 )
 
 # Sums over up to 2^8 masks (enumeration) or E[y^2] - E[y]^2: a few digits may cancel.
@@ -40,16 +41,6 @@ DELTA = 1e-10
 
 HINT_DIVIDE_P = ("your kept values equal x / p: you divided by the drop probability. "
                  "Inverted dropout divides by the keep probability 1 - p.")
-HINT_RNG = ("draw the mask from the rng argument (e.g. rng.random(x.shape)), not from np.random or a "
-            "generator you create: the same seed must give the same mask, different seeds different masks.")
-HINT_INDEPENDENT = ("every element of x needs its own independent mask entry: draw the mask with the full "
-                    "shape x.shape instead of one value per row or per column.")
-HINT_EXACT_FRACTION = ("your mask keeps exactly the same number of units on every call: each unit must be kept "
-                       "independently with probability 1 - p (mask_i ~ Bernoulli(1 - p), e.g. "
-                       "rng.random(x.shape) < 1 - p), so the number kept varies from call to call. Choosing "
-                       "exactly round(p * n) units to drop is not independent dropout.")
-
-
 def forward_each(sub, calls, then):
     """[then(i, forward(sub, x, p, seed, training)) for the i-th (x, p, seed, training) of calls], in one
     round trip (call_each): the same calls and checks in the same order as the loop."""
