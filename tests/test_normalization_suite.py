@@ -27,7 +27,7 @@ def test_every_function_is_graded_public_and_hidden():
     assert {c.function for c in everything} == set(ALL_FUNCTIONS)
     assert all(not c.wants_reference for c in public), "public cases must not need the reference"
     assert all(c.wants_reference for c in everything if c.visibility != "visible")
-    assert sum(c.points for c in everything) == 50
+    assert sum(c.points for c in everything) == 51   # 50, and the public case of survival_prob = 1 and independent samples
     for c in everything:
         assert c.name.startswith(c.function + ": ")
 
@@ -44,7 +44,7 @@ def test_hidden_mistakes_cover_the_deterministic_functions():
 def test_reference_scores_full_marks():
     results = grade_in_process(A, load_reference(A))
     assert all(r.status == "passed" for r in results), _describe(results)
-    assert sum(r.score for r in results) == sum(r.max_score for r in results) == 50
+    assert sum(r.score for r in results) == sum(r.max_score for r in results) == 51
 
 
 def test_reference_scores_full_marks_on_the_public_suite_alone():

@@ -46,7 +46,8 @@ from autograder.suites.normalization.common import (
     HINT_MIX_LABELS, HINT_MIX_SAME, HINT_MIX_ONE_LAM, HINT_MIX_SIDE, HINT_MIX_PERM,
     HINT_SD_INFERENCE, HINT_SD_RESCALE, HINT_SD_PAPER, HINT_SD_WHOLE_OUTPUT,
     HINT_SD_RANDOM_AT_INFERENCE, HINT_SD_WHOLE, HINT_J_NO_DERIV, HINT_J_ONE_MINUS_TANH,
-    HINT_J_NOT_SQUARED, HINT_J_COLUMNS, HINT_J_MEAN, HINT_J_NO_BIAS, HINT_J_ROOT, HINT_J_UNIT_MEAN
+    HINT_J_NOT_SQUARED, HINT_J_COLUMNS, HINT_J_MEAN, HINT_J_NO_BIAS, HINT_J_ROOT, HINT_J_UNIT_MEAN,
+    HINT_RNG, HINT_SD_PER_SAMPLE
 )
 
 # Forward outputs are O(1) results of a few float64 operations and a mean over <= 256
@@ -77,13 +78,9 @@ HINT_BAD_CACHE = ("your gradients are the right formula applied to wrong statist
 
 HINT_MIX_BETA = ("your lam values do not look like draws from Beta(alpha, alpha) (symmetric around 1/2, piling "
                  "up near 0 and 1 for small alpha, near 1/2 for large alpha): draw lam = rng.beta(alpha, alpha).")
-HINT_RNG = ("draw every random number from the rng argument (rng.beta, rng.permutation, rng.random), not from "
-            "np.random or a generator of your own: the same seed must reproduce the same result.")
 
 HINT_SD_DROP_PROB = ("kept branches are divided by 1 - survival_prob: divide by survival_prob, the probability "
                      "of keeping the branch.")
-HINT_SD_PER_SAMPLE = ("in every call all samples were kept or dropped together: draw one Bernoulli(survival_prob) "
-                      "per sample, e.g. rng.random(N) < survival_prob, not one for the whole batch.")
 HINT_SD_KEEP_PROB = ("survival_prob is the probability of KEEPING the branch; your branches survive at a rate "
                      "near 1 - survival_prob.")
 

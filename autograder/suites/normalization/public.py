@@ -25,7 +25,8 @@ from autograder.suites.normalization.common import (
     HINT_MIX_LABELS, HINT_MIX_SAME, HINT_MIX_ONE_LAM, HINT_MIX_SIDE, HINT_MIX_PERM,
     HINT_SD_INFERENCE, HINT_SD_RESCALE, HINT_SD_PAPER, HINT_SD_WHOLE_OUTPUT,
     HINT_SD_RANDOM_AT_INFERENCE, HINT_SD_WHOLE, HINT_J_NO_DERIV, HINT_J_ONE_MINUS_TANH,
-    HINT_J_NOT_SQUARED, HINT_J_COLUMNS, HINT_J_MEAN, HINT_J_NO_BIAS, HINT_J_ROOT, HINT_J_UNIT_MEAN
+    HINT_J_NOT_SQUARED, HINT_J_COLUMNS, HINT_J_MEAN, HINT_J_NO_BIAS, HINT_J_ROOT, HINT_J_UNIT_MEAN,
+    HINT_RNG, HINT_SD_PER_SAMPLE
 )
 
 # The expected values are exact fractions; correct implementations differ from them
@@ -250,11 +251,17 @@ def _(sub):
             expect(sorted(perm) == list(range(5)), f"the partners {perm.tolist()} are not a permutation",
                    HINT_MIX_PERM)
             perms.append(tuple(perm))
+        return x_mix, y_mix, lam
 
-    # the 6 calls (seeds 0 to 5) go to your code in one message, and each result is checked in turn
-    sub.call_each("mixup", [(x, y, 1.0, Rng(seed)) for seed in range(6)], check)
+    # the 7 calls (seeds 0 to 5, then 0 again) go to your code in one message, each result checked in turn
+    results = sub.call_each("mixup", [(x, y, 1.0, Rng(seed)) for seed in (0, 1, 2, 3, 4, 5, 0)], check)
     expect(any(p != tuple(range(5)) for p in perms),
            "every row was mixed with itself in all calls: x_mix equals x", HINT_MIX_PERM)
+    # the same seed gives the same generator, so the same lam and partners, bit for bit
+    expect(all(np.array_equal(a, b) for a, b in zip(results[0], results[-1])),
+           "two calls with the same seed gave different results", HINT_RNG)
+    # six independent uniform permutations of 5 rows all equal: probability 120^-5 = 4e-11
+    expect(len(perms) < 7 or len(set(perms[:6])) > 1, "the partners are the same in every call", HINT_MIX_PERM)
 
 
 # ----------------------------------------------------------------------------- stochastic depth
@@ -303,6 +310,20 @@ def _(sub):
 
     # the 4 calls (seeds 0 to 3) go to your code in one message, and each result is checked in turn
     sub.call_each("stochastic_depth", [(x, Callable("scale", 2.0), 0.5, Rng(seed)) for seed in range(4)], check)
+
+
+@case("stochastic_depth: survival_prob = 1 keeps every branch; samples survive independently", points=1)
+def _(sub):
+    x = np.array([[0.5, -1.0], [2.0, 0.0], [-0.25, 1.5]])
+    # survival_prob = 1: every branch is kept and divided by 1, so training gives x + 2x exactly
+    check_close(sub.stochastic_depth(x, Callable("scale", 2.0), 1.0, Rng(0), training=True), 3 * x, rtol=RTOL,
+                atol=ATOL, what="stochastic_depth(x, 2x, 1.0, rng, training=True)")
+    # 1,000 samples at survival_prob = 0.5: each row is x (dropped) or x + 2x / 0.5 = 5x (kept); all kept or
+    # all dropped together has probability 2 * 2^-1000
+    out = as_float_array(sub.stochastic_depth(np.ones((1000, 1)), Callable("scale", 2.0), 0.5, Rng(1)), "out")
+    expect(out.shape == (1000, 1), f"out has shape {out.shape}, expected (1000, 1)")
+    expect(bool(np.any(np.abs(out - 1) <= TOL)) and bool(np.any(np.abs(out - 5) <= TOL)),
+           "all 1000 samples of the call were kept or dropped together", HINT_SD_PER_SAMPLE)
 
 
 # ----------------------------------------------------------------------------- Jacobian penalty
