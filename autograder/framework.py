@@ -598,6 +598,32 @@ def reference_value(ref, function: str, args: tuple, kwargs: dict | None = None,
     return lambda got: compare_result(got, ref, function, args, kwargs or {}, **checks)
 
 
+# ============================================================================ one mistake, one function
+def passes_either(first: _Fn, *alternatives: _Fn) -> None:
+    """Pass when any of the checks passes: each is a callable of no arguments that raises Fail (or a
+    StudentProblem) when it fails. If all fail, the first one's failure is raised.
+
+    For a function graded through another student function (a backward pass fed the cache of the
+    student's own forward): `first` is that chain, an alternative feeds the same function an
+    equivalent input the suite builds (the reference forward's cache), so a mistake in the forward
+    costs the forward only. A function that is not implemented yet fails at once.
+    """
+    try:
+        first()
+        return
+    except NotImplementedYet:
+        raise
+    except (Fail, StudentProblem) as failure:
+        first_failure = failure
+    for alternative in alternatives:
+        try:
+            alternative()
+            return
+        except (Fail, StudentProblem):
+            continue
+    raise first_failure
+
+
 # ============================================================================ running
 class CachedReference:
     """The reference module, each result computed once per grader process.

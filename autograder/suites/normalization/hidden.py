@@ -37,7 +37,7 @@ import math
 import numpy as np
 
 from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close,
-                                  compare_many, expect, read_only)
+                                  compare_many, expect, passes_either, read_only)
 from autograder.protocol import Callable, Rng, materialize
 from autograder.suites.normalization.common import (
     HINT_DDOF, HINT_EPS, HINT_NO_AFFINE, HINT_BN_AXIS, HINT_LN_AXIS, HINT_NO_MEAN, HINT_NO_XHAT,
@@ -300,6 +300,35 @@ _BACKWARD_PART_MODELS = {bwd: [[Mistake(m.name, (lambda *a, _m=m.value, _k=k: _m
 
 
 def check_backward_many(sub, ref, kind, settings, parts):
+    """The student's backward against the reference backward at the same inputs, on the student's own cache
+    or else on the reference forward's cache: one mistake, one function. A backward that is right on the
+    caches of the reference forward passes even when the student's own forward is wrong, so a forward
+    mistake costs the forward only; when both fail, the failure on the student's own cache is reported,
+    with a hint that points at the forward if its output is wrong too."""
+    passes_either(lambda: _backward_on_own_caches(sub, ref, kind, settings, parts),
+                  lambda: _backward_on_reference_caches(sub, ref, kind, settings, parts))
+
+
+def _backward_on_reference_caches(sub, ref, kind, settings, parts):
+    """The student's backward on every (dout, the reference forward's cache), in one round trip."""
+    fwd, bwd = f"{kind}_forward", f"{kind}_backward"
+    inputs = [norm_inputs(seed, n, d) for seed, n, d, _ in settings]
+    caches = [getattr(ref, fwd)(x, gamma, beta, eps)[1] for (x, gamma, beta, _), (*_, eps) in zip(inputs, settings)]
+    done = iter(range(len(settings)))
+
+    def check(result):
+        i = next(done)
+        grads = _tuple(result, bwd, 3)
+        (x, gamma, beta, dout), (seed, n, d, eps) = inputs[i], settings[i]
+        expected = reference_once(ref, (bwd, seed, n, d, eps), lambda: (getattr(ref, fwd)(x, gamma, beta, eps)[0],
+                                                                       getattr(ref, bwd)(dout, caches[i])))[1]
+        for k in parts:
+            check_close(grads[k], expected[k], rtol=RTOL_GRAD, atol=ATOL_GRAD, what=f"{bwd}(...)[{k}]")
+
+    sub.call_each(bwd, [(dout, cache) for (*_, dout), cache in zip(inputs, caches)], check)
+
+
+def _backward_on_own_caches(sub, ref, kind, settings, parts):
     """Student forward -> student cache -> student backward, against the reference backward at the same inputs.
 
     settings: (seed, n, d, eps) of norm_inputs. Two round trips: the student's forward on every setting

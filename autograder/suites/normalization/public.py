@@ -16,7 +16,7 @@ kept or dropped), never through one particular random stream.
 """
 import numpy as np
 
-from autograder.framework import Fail, Mistake, StudentRaised, as_float_array, case, check_close, expect
+from autograder.framework import Fail, Mistake, StudentRaised, as_float_array, case, check_close, expect, passes_either
 from autograder.protocol import Callable, Rng
 from autograder.suites.normalization.common import (
     HINT_DDOF, HINT_EPS, HINT_NO_AFFINE, HINT_BN_AXIS, HINT_LN_AXIS, HINT_NO_MEAN, HINT_NO_XHAT,
@@ -101,10 +101,21 @@ def _(sub):
 
 @case("batchnorm_backward: hand-worked 4x2 batch through your own forward", points=2)
 def _(sub):
-    out, cache = _pair(sub.batchnorm_forward(BN_X, BN_GAMMA, BN_BETA, 4.0), "batchnorm_forward", ("out", "cache"))
-    check = _checks_after_forward(out, BN_OUT)
-    dx, dgamma, dbeta = _pair(sub.batchnorm_backward(BN_DOUT, cache), "batchnorm_backward",
-                              ("dx", "dgamma", "dbeta"))
+    def own_forward():
+        out, cache = _pair(sub.batchnorm_forward(BN_X, BN_GAMMA, BN_BETA, 4.0), "batchnorm_forward", ("out", "cache"))
+        _check_bn_grads(sub.batchnorm_backward(BN_DOUT, cache), _checks_after_forward(out, BN_OUT))
+
+    # one mistake, one function: a backward that is right on the reference forward's cache passes even when
+    # the student's own forward is wrong (that costs the forward's points only)
+    passes_either(own_forward, lambda: _check_bn_grads(sub.batchnorm_backward(BN_DOUT, BN_CACHE), check_close))
+
+
+# the reference forward's cache on BN_X with eps = 4: both columns have variance 5, so 1/sqrt(5 + 4) = 1/3
+BN_CACHE = {"xhat": BN_XHAT, "inv_std": np.array([THIRD, THIRD]), "gamma": BN_GAMMA}
+
+
+def _check_bn_grads(result, check):
+    dx, dgamma, dbeta = _pair(result, "batchnorm_backward", ("dx", "dgamma", "dbeta"))
     check(dbeta, [2.0, 2.0], rtol=RTOL, what="dbeta", mistakes=[
         Mistake("axis 1", [1.0, 1.0, 1.0, 1.0], HINT_PARAM_AXIS),
         Mistake("mean over the batch", [0.5, 0.5], HINT_PARAM_MEAN)])
@@ -167,10 +178,21 @@ def _(sub):
 
 @case("layernorm_backward: hand-worked 2x4 batch through your own forward", points=2)
 def _(sub):
-    out, cache = _pair(sub.layernorm_forward(LN_X, LN_GAMMA, LN_BETA, 4.0), "layernorm_forward", ("out", "cache"))
-    check = _checks_after_forward(out, LN_OUT)
-    dx, dgamma, dbeta = _pair(sub.layernorm_backward(LN_DOUT, cache), "layernorm_backward",
-                              ("dx", "dgamma", "dbeta"))
+    def own_forward():
+        out, cache = _pair(sub.layernorm_forward(LN_X, LN_GAMMA, LN_BETA, 4.0), "layernorm_forward", ("out", "cache"))
+        _check_ln_grads(sub.layernorm_backward(LN_DOUT, cache), _checks_after_forward(out, LN_OUT))
+
+    # one mistake, one function: a backward that is right on the reference forward's cache passes even when
+    # the student's own forward is wrong (that costs the forward's points only)
+    passes_either(own_forward, lambda: _check_ln_grads(sub.layernorm_backward(LN_DOUT, LN_CACHE), check_close))
+
+
+# the reference forward's cache on LN_X with eps = 4: both rows have variance 5, so 1/sqrt(5 + 4) = 1/3
+LN_CACHE = {"xhat": LN_XHAT, "inv_std": np.array([[THIRD], [THIRD]]), "gamma": LN_GAMMA}
+
+
+def _check_ln_grads(result, check):
+    dx, dgamma, dbeta = _pair(result, "layernorm_backward", ("dx", "dgamma", "dbeta"))
     check(dbeta, [1.0, 1.0, 1.0, 1.0], rtol=RTOL, what="dbeta", mistakes=[
         Mistake("axis 1", [2.0, 2.0], HINT_PARAM_AXIS),
         Mistake("per sample", LN_DOUT, HINT_PARAM_AXIS),
