@@ -16,7 +16,8 @@ kept or dropped), never through one particular random stream.
 """
 import numpy as np
 
-from autograder.framework import Fail, Mistake, StudentRaised, as_float_array, case, check_close, expect, passes_either
+from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, case, check_close, expect,
+                                  passes_either, within)
 from autograder.protocol import Callable, Rng
 from autograder.suites.normalization.common import (
     HINT_DDOF, HINT_EPS, HINT_NO_AFFINE, HINT_BN_AXIS, HINT_LN_AXIS, HINT_NO_MEAN, HINT_NO_XHAT,
@@ -257,7 +258,7 @@ def _(sub):
             err_y = np.abs(y_mix[:, None, :] - (lam * y[:, None, :] + (1 - lam) * y[None, :, :])).max(axis=2)
             tied = np.where(err <= TOL, err_y, np.inf)
             perm = np.where(np.isfinite(tied.min(axis=1)), tied.argmin(axis=1), perm)
-        if err[np.arange(5), perm].max() > TOL:
+        if not within(err[np.arange(5), perm], 0.0, TOL):       # (a NaN error never fits)
             swapped = np.abs(x_mix[:, None, :] - ((1 - lam) * x[:, None, :] + lam * x[None, :, :])).max(axis=2)
             raise Fail(f"x_mix row {int(err[np.arange(5), perm].argmax())} is not lam * x[i] + (1 - lam) * x[j] "
                        f"for your lam = {lam:.6g} and any row j",
