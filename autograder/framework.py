@@ -814,6 +814,8 @@ def confirm_public_points(results: list[CaseResult]) -> list[CaseResult]:
     case of a function earns its points times the share of that function's hidden points earned:
     all of them when every hidden case passes, none when none does. A run without hidden cases
     (the student's local check) is left as it is: there the public score is the prediction.
+    Every function of a suite has hidden cases (tests/test_scoring_rules.py); one without any
+    would keep its public points unconfirmed.
     """
     hidden: dict[str, list[float]] = {}
     for r in results:
@@ -826,8 +828,8 @@ def confirm_public_points(results: list[CaseResult]) -> list[CaseResult]:
     for r in results:
         if r.visibility != PUBLIC or r.score == 0:
             continue
-        score, max_score = hidden.get(r.function, (0.0, 0.0))
-        share = score / max_score if max_score else 0.0
+        score, max_score = hidden.get(r.function, (1.0, 1.0))
+        share = score / max_score if max_score else 1.0
         if share < 1.0:
             r.score = r.points_confirmed(share)
             r.output = (f"passed, but counts {share:.0%} of its points: the hidden tests of "

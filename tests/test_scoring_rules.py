@@ -63,6 +63,20 @@ def test_public_points_count_as_far_as_the_hidden_cases_of_the_function_confirm_
     assert [r.status for r in results].count("passed") == 5   # statuses are left as they were
 
 
+def test_every_function_with_public_cases_has_hidden_cases_to_confirm_them():
+    from autograder import grading
+    from autograder.course import ASSIGNMENTS
+    checked = 0
+    for a in ASSIGNMENTS.values():
+        if not framework.suite_paths(a.suite, hidden=False):
+            continue
+        public = {c.function for c in grading.cases_for(a, False)}
+        hidden = {c.function for c in grading.cases_for(a, True) if c.visibility == "after_published"}
+        assert public <= hidden, f"{a.id}: public cases of {sorted(public - hidden)} have no hidden case to confirm them"
+        checked += 1
+    assert checked >= 7
+
+
 def test_a_public_run_alone_keeps_its_points_as_the_prediction():
     results = confirm_public_points([_result("f", "visible", True, 2.0), _result("f", "visible", False, 1.0)])
     assert [r.score for r in results] == [2.0, 0.0]
