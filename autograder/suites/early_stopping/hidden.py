@@ -16,7 +16,7 @@ from autograder.suites.early_stopping.common import (
     _RESET, _ARGMIN_DELTA, _PREVIOUS, HINT_MISSING_PART, HINT_LR_LEFT_OUT,
     HINT_CONTINUOUS_TIME_FILTER, HINT_EXPONENT_OFF_BY_ONE, HINT_MULTIPLIED_BY_T, HINT_LAM_ON_TOP,
     HINT_NUMERATOR_MISSING, HINT_EIGENVALUES_SQUARED, HINT_LR_STEPS, HINT_STEPS_LR, HINT_LR_ON_TOP,
-    HINT_FLOOR_DIVISION
+    HINT_FLOOR_DIVISION, _RELATIVE
 )
 
 
@@ -124,8 +124,6 @@ _ASCENT = "your weights move away from the solution: a gradient descent step sub
 
 _BEST_MOVED = ("your best loss moves on every decrease; only an improvement (a gain larger than min_delta) "
                "changes the best loss and the best epoch, so a series of small gains never adds up to one")
-_RELATIVE = ("your min_delta looks relative (loss < best * (1 - min_delta)); it is an absolute amount: "
-             "an improvement needs loss < best - min_delta")
 _UNCLIPPED = ("your stop_epoch lies past the end of the run: when patience never runs out, training ends at "
               "the last epoch, len(val_losses) - 1")
 

@@ -13,7 +13,7 @@ from autograder.suites.early_stopping.common import (
     _RESET, _ARGMIN_DELTA, _PREVIOUS, HINT_MISSING_PART, HINT_LR_LEFT_OUT,
     HINT_CONTINUOUS_TIME_FILTER, HINT_EXPONENT_OFF_BY_ONE, HINT_MULTIPLIED_BY_T, HINT_LAM_ON_TOP,
     HINT_NUMERATOR_MISSING, HINT_EIGENVALUES_SQUARED, HINT_LR_STEPS, HINT_STEPS_LR, HINT_LR_ON_TOP,
-    HINT_FLOOR_DIVISION
+    HINT_FLOOR_DIVISION, _RELATIVE
 )
 
 X = np.array([[1.0, 0.0], [0.0, 2.0]])
@@ -177,3 +177,12 @@ def _(sub):
     # exact: s / s = 1, and 0 at s = lam = 0 as the docstring defines it
     check_close(sub.ridge_spectral_filter(EIGS, 0.0), [0.0, 1.0, 1.0, 1.0], rtol=0,
                 what="ridge_spectral_filter([0, 0.5, 2, 4], 0)")
+
+
+@case("early_stopping_epoch: min_delta is an absolute amount, at losses near 10", points=1)
+def _(sub):
+    # epoch 1 gains 0.5 > 0.25; epochs 2 and 3 gain 0.05 and 0.1 over it, so the stop comes at epoch 3. Read
+    # as relative, min_delta = 0.25 would ask for a loss below 7.5 and stop at epoch 2.
+    check_close(sub.early_stopping_epoch([10.0, 9.5, 9.45, 9.4, 9.35], 2, min_delta=0.25), (1, 3), rtol=0,
+                what="early_stopping_epoch([10, 9.5, 9.45, 9.4, 9.35], 2, min_delta=0.25)",
+                mistakes=[Mistake("relative min_delta", (0, 2), _RELATIVE), Mistake("min_delta ignored", (4, 4), _DELTA)])
