@@ -107,8 +107,10 @@ def format_report(assignment: Assignment, module: Path, results, seconds: float 
                 break
     score, max_score = totals(results)
     lines += ["", f"Total: {score:g}/{max_score:g} points on the public tests"
-              + (f" ({seconds:.2f} s)" if seconds is not None else "")
-              + "; hidden tests are run when you are graded."]
+              + (f" ({seconds:.2f} s)" if seconds is not None else ""),
+              f"Predicted grade: {score / max_score if max_score else 0:.0%} of the code points. When you are graded,",
+              "hidden tests check the same functions on other inputs, and each public test counts only as far",
+              "as they confirm it."]
     return "\n".join(lines)
 
 

@@ -235,6 +235,7 @@ class Case:
     points: float
     body: _Fn
     visibility: str = "visible"  # "visible" (public) or "after_published" (hidden)
+    pure_calls: str | None = None  # the suite's PURE_CALLS: every call must leave its array inputs unchanged
 
     @functools.cached_property
     def wants_reference(self) -> bool:  # cached: inspect.signature costs ~20 us, asked per case per submission
@@ -266,7 +267,7 @@ def load_suite(path: Path, visibility: str) -> list[Case]:
     global _collecting
     previous, _collecting = _collecting, []
     try:
-        import_path(Path(path), f"_suite_{Path(path).parent.name}_{Path(path).stem}")
+        suite = import_path(Path(path), f"_suite_{Path(path).parent.name}_{Path(path).stem}")
         cases = _collecting
     finally:
         _collecting = previous
@@ -276,6 +277,7 @@ def load_suite(path: Path, visibility: str) -> list[Case]:
         raise ValueError(f"{path}: duplicate case names {sorted(duplicates)}")
     for c in cases:
         c.visibility = visibility
+        c.pure_calls = getattr(suite, "PURE_CALLS", None)
     return cases
 
 
@@ -353,8 +355,30 @@ def read_only(value: Any) -> Any:
     return value
 
 
-def _close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
+def within(value: Any, target: Any, tol: float) -> bool:
+    """|value - target| <= tol everywhere, with every value finite: NaN and infinity never meet a
+    tolerance (a hand-written `abs(x - target) > tol` lets NaN through, since NaN > tol is False)."""
+    with np.errstate(all="ignore"):
+        v = np.asarray(value, dtype=np.float64)
+        return bool(np.all(np.isfinite(v)) and np.all(np.abs(v - np.asarray(target, dtype=np.float64)) <= tol))
+
+
+def check_within(value: Any, target: Any, tol: float, message: str, hint: str | None = None) -> None:
+    """Fail with `message` (and `hint`) unless within(value, target, tol); a non-finite value fails
+    with its own message, whatever the hint (a NaN statistic is not a close miss)."""
+    v = as_float_array(value, "statistic")
+    if not np.all(np.isfinite(v)):
+        raise Fail(f"{message} (the value is NaN or infinite)")
+    if not within(v, target, tol):
+        raise Fail(message, hint)
+
+
+def _close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float, *, finite: bool = True) -> bool:
+    """Within tolerance; with `finite` (a grade), a NaN or infinite value never is. Matching a
+    wrong answer for its hint (finite=False) may compare NaN with NaN."""
     if got.shape != expected.shape:
+        return False
+    if finite and not bool(np.all(np.isfinite(got))):
         return False
     # Fast path, the common case: every |got - expected| <= atol + rtol*|expected| with a finite
     # expected value. np.isclose's result is then all True too (its first term is exactly this),
@@ -409,7 +433,7 @@ def _match_mistake(got, mistakes, args, kwargs, rtol, atol) -> str | None:
             wrong = _same_shape(got, as_float_array(value))
         except Exception:  # noqa: BLE001 - a mistake model that does not apply here
             continue
-        if wrong is not None and _close(wrong, as_float_array(value).reshape(wrong.shape), rtol, atol):
+        if wrong is not None and _close(wrong, as_float_array(value).reshape(wrong.shape), rtol, atol, finite=False):
             return m.hint
     return None
 
@@ -489,6 +513,115 @@ def _pick(value, part, label):
     if not isinstance(value, (tuple, list)) or len(value) <= part:
         raise Fail(f"{label}: expected a tuple with at least {part + 1} elements, got {type(value).__name__}")
     return value[part]
+
+
+# ============================================================================ behavioural checks
+def unchanged(before: Any, after: Any, what: str, hint: str | None = None) -> None:
+    """Fail (with `hint`) if an argument came back changed: arrays bit for bit (NaN equal to NaN),
+    through dicts, tuples and lists; other values (numbers, Rng markers) are not checked."""
+    if isinstance(before, dict):
+        expect(isinstance(after, dict) and set(after) == set(before), f"{what} was changed", hint)
+        for key in before:
+            unchanged(before[key], after[key], f"{what}[{key!r}]", hint)
+    elif isinstance(before, (tuple, list)):
+        expect(isinstance(after, (tuple, list)) and len(after) == len(before), f"{what} was changed", hint)
+        for i, (b, a) in enumerate(zip(before, after)):
+            unchanged(b, a, f"{what}[{i}]", hint)
+    elif isinstance(before, np.ndarray):
+        same = identical(after, before) or np.array_equal(before.astype(np.float64), as_float_array(after, what),
+                                                           equal_nan=True)
+        expect(same, f"{what} was modified by the call", hint)
+
+
+def check_pure(sub: Submission, function: str, args: tuple, kwargs: dict, names: Sequence[str],
+               value_check: _Fn, hint: str | None = None) -> Any:
+    """The call does not modify its inputs, a check that counts only when the call's value is right.
+
+    One call through `call_with_inputs`; `value_check(got)` first checks the value on these very
+    inputs (against the reference, or for internal consistency) and raises Fail if it is wrong,
+    so a function that returns nothing or garbage never earns a purity point; then each argument
+    (named by `names`, positional then keyword) must be unchanged. Returns the value.
+    """
+    got, args_after, kwargs_after = sub.call_with_inputs(function, *args, **kwargs)
+    value_check(got)
+    for name, before, after in zip(names, args, args_after):
+        unchanged(before, after, f"{function}: the argument {name}", hint)
+    for key, before in kwargs.items():
+        unchanged(before, kwargs_after[key], f"{function}: the argument {key}", hint)
+    return got
+
+
+class PureCalls(Submission):
+    """A submission whose every call must leave its array arguments unchanged, else Fail with `hint`.
+
+    For suites of modules whose contract says that no function modifies its inputs: the suite sets
+    PURE_CALLS = "<hint>" and each of its cases runs on PureCalls(sub), so every call of every case
+    is also a purity check (a case then passes only when its values are right and its inputs kept).
+    The arguments come back with each reply (call_with_inputs): meant for small, public inputs.
+    """
+
+    def __init__(self, sub: Submission, hint: str):
+        self._sub, self._hint = sub, hint
+
+    def has_function(self, function: str) -> bool:
+        return self._sub.has_function(function)
+
+    def call_with_inputs(self, function, *args, **kwargs):
+        result = self._sub.call_with_inputs(function, *args, **kwargs)
+        self._kept(function, args, kwargs, result)
+        return result
+
+    def call_each(self, function: str, calls, then: _Fn, *, inputs: bool = False) -> list:
+        calls = [as_call(c) for c in calls]
+        position = iter(calls)
+
+        def check(result):
+            args, kwargs = next(position)
+            self._kept(function, args, kwargs, result)
+            return then(result if inputs else result[0])
+
+        return self._sub.call_each(function, [_CallArgs(a, k) for a, k in calls], check, inputs=True)
+
+    def call_chain(self, function: str, calls, feed, then: _Fn, *, keep=()) -> list:
+        return self._sub.call_chain(function, calls, feed, then, keep=keep)   # values fed on are the student's own
+
+    def _kept(self, function, args, kwargs, result) -> None:
+        _, args_after, kwargs_after = result
+        for i, (before, after) in enumerate(zip(args, args_after)):
+            unchanged(before, after, f"input argument #{i + 1} of {function}()", self._hint)
+        for key, before in kwargs.items():
+            unchanged(before, kwargs_after.get(key), f"the argument {key} of {function}()", self._hint)
+
+
+def reference_value(ref, function: str, args: tuple, kwargs: dict | None = None, **checks) -> _Fn:
+    """A value_check for check_pure: compare_result against the reference on the same arguments."""
+    return lambda got: compare_result(got, ref, function, args, kwargs or {}, **checks)
+
+
+# ============================================================================ one mistake, one function
+def passes_either(first: _Fn, *alternatives: _Fn) -> None:
+    """Pass when any of the checks passes: each is a callable of no arguments that raises Fail (or a
+    StudentProblem) when it fails. If all fail, the first one's failure is raised.
+
+    For a function graded through another student function (a backward pass fed the cache of the
+    student's own forward): `first` is that chain, an alternative feeds the same function an
+    equivalent input the suite builds (the reference forward's cache), so a mistake in the forward
+    costs the forward only. A function that is not implemented yet fails at once.
+    """
+    try:
+        first()
+        return
+    except NotImplementedYet:
+        raise
+    except (Fail, StudentProblem) as failure:
+        first_failure = failure
+    for alternative in alternatives:
+        try:
+            alternative()
+            return
+        except (Fail, StudentProblem):
+            continue
+    raise first_failure
 
 
 # ============================================================================ running
@@ -629,6 +762,10 @@ class CaseResult:
     hint: str | None = None
     visibility: str = "visible"
 
+    def points_confirmed(self, share: float) -> float:
+        """This passed case's points times `share`, rounded to 1/100 of a point (reports print %g)."""
+        return round(self.max_score * share, 2)
+
     def to_dict(self) -> dict:
         return dict(vars(self))   # the fields are plain values: dataclasses.asdict's deep copy is not needed
 
@@ -638,6 +775,8 @@ def run_case(c: Case, sub: Submission, ref=None) -> CaseResult:
     def result(status, output="", hint=None, score=0.0):
         return CaseResult(c.name, c.function, score, c.points, status, output, hint, c.visibility)
 
+    if c.pure_calls:
+        sub = PureCalls(sub, c.pure_calls)
     try:
         if c.wants_reference:
             if ref is None:
@@ -660,7 +799,43 @@ def run_case(c: Case, sub: Submission, ref=None) -> CaseResult:
 
 def run_cases(cases: Sequence[Case], sub: Submission, ref=None) -> list[CaseResult]:
     ref = cached_reference(ref)
-    return [run_case(c, sub, ref) for c in cases]
+    return confirm_public_points([run_case(c, sub, ref) for c in cases])
+
+
+# ============================================================================ scoring rule
+PUBLIC, HIDDEN = "visible", "after_published"
+
+
+def confirm_public_points(results: list[CaseResult]) -> list[CaseResult]:
+    """Public cases are worth points only as far as the hidden cases confirm them.
+
+    The public cases' inputs and expected values are shipped, so passing them proves nothing by
+    itself (a table of the answers passes them). When hidden cases are graded, each passed public
+    case of a function earns its points times the share of that function's hidden points earned:
+    all of them when every hidden case passes, none when none does. A run without hidden cases
+    (the student's local check) is left as it is: there the public score is the prediction.
+    Every function of a suite has hidden cases (tests/test_scoring_rules.py); one without any
+    would keep its public points unconfirmed.
+    """
+    hidden: dict[str, list[float]] = {}
+    for r in results:
+        if r.visibility == HIDDEN:
+            earned = hidden.setdefault(r.function, [0.0, 0.0])
+            earned[0] += r.score
+            earned[1] += r.max_score
+    if not hidden:
+        return results
+    for r in results:
+        if r.visibility != PUBLIC or r.score == 0:
+            continue
+        score, max_score = hidden.get(r.function, (1.0, 1.0))
+        share = score / max_score if max_score else 1.0
+        if share < 1.0:
+            r.score = r.points_confirmed(share)
+            r.output = (f"passed, but counts {share:.0%} of its points: the hidden tests of "
+                        f"{r.function}() earned {share:.0%} of theirs, and a public test counts only "
+                        f"as far as they confirm it" + (f"\n{r.output}" if r.output else ""))
+    return results
 
 
 def suite_paths(module: str, *, hidden: bool, root: Path | None = None) -> list[Path]:

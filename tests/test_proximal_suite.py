@@ -27,7 +27,7 @@ def test_every_function_is_graded_public_and_hidden():
     assert {c.function for c in everything} == set(ALL_FUNCTIONS)
     assert all(not c.wants_reference for c in public), "public cases must not need the reference"
     total = sum(c.points for c in everything)
-    assert 40 <= total <= 60, total
+    assert 40 <= total <= 65, total   # 60 and the public cases of the edge cases its docstrings state
 
 
 def test_reference_scores_full_marks():

@@ -7,13 +7,13 @@ CORRECT: unusual but correct implementations; each must score 100%.
 Every entry keeps the given scaffolding (conversion and checks) and changes only what a
 student writes in the solution region.
 
-Forward and backward are graded separately, but a backward case obtains its cache from
-the student's own forward (the grader never knows the cache layout). So a forward mistake
-that stores wrong statistics in the cache (N - 1, eps outside the root, wrong axis) also
-costs backward points, while a forward mistake confined to the output (forgetting gamma and beta)
-does not. CACHE_ALSO_COSTS lists, for each forward mistake of the first kind,
-the backward function it is expected to cost as well; the suite test checks that exactly
-these functions lose points, nothing more and nothing less.
+Forward and backward are graded separately. A backward case first feeds the backward the cache
+of the student's own forward; if that fails, the cache the reference forward builds on the same
+input. So a forward mistake that stores wrong statistics in the cache (N - 1, eps outside the
+root, wrong axis) costs the forward only, like one confined to the output. CACHE_ALSO_COSTS lists
+the forward mistakes of the first kind: the suite test checks that their backward keeps its
+points with the reference backward, and loses them, with a hint pointing at the forward, when
+the backward reads a cache layout of its own that only the student's forward builds.
 """
 from tests.catalogue import Variant
 
@@ -339,7 +339,7 @@ MISTAKES = [
 ''', hint="mean of the per-sample penalties"),
 ]
 
-# Forward mistakes whose cache carries the error into the backward pass (see the module docstring).
+# Forward mistakes whose cache carries the error (see the module docstring).
 CACHE_ALSO_COSTS = {
     "bn_forward_unbiased_variance": "batchnorm_backward",
     "bn_forward_over_features": "batchnorm_backward",

@@ -23,6 +23,15 @@ HINT_MASK_INVERTED = ("your out is right for a mask where 1 marks a DROPPED unit
                       "returned: return the keep mask instead (1 = kept, 0 = dropped), the one that satisfies "
                       "out = x * mask / (1 - p) and that dropout_backward multiplies with.")
 
+HINT_RNG = ("draw the mask from the rng argument (e.g. rng.random(x.shape)), not from np.random or a "
+            "generator you create: the same seed must give the same mask, different seeds different masks.")
+HINT_INDEPENDENT = ("every element of x needs its own independent mask entry: draw the mask with the full "
+                    "shape x.shape instead of one value per row or per column.")
+HINT_EXACT_FRACTION = ("your mask keeps exactly the same number of units on every call: each unit must be kept "
+                       "independently with probability 1 - p (mask_i ~ Bernoulli(1 - p), e.g. "
+                       "rng.random(x.shape) < 1 - p), so the number kept varies from call to call. Choosing "
+                       "exactly round(p * n) units to drop is not independent dropout.")
+
 
 def forward(sub, x, p, seed, training=True):
     """Call the student's dropout_forward; return (out, mask) as float arrays of x's shape."""

@@ -22,15 +22,16 @@ import math
 
 import numpy as np
 
-from autograder.framework import (Fail, Mistake, StudentRaised, call_args, case, check_close, compare,
-                                  expect, read_only)
+from autograder.framework import (Fail, Mistake, StudentRaised, call_args, case, check_close, check_pure,
+                                  check_within, compare, expect, read_only, reference_value, within)
 from autograder.protocol import Rng
 from autograder.suites.dropout.common import (
     RTOL, HINT_NO_RESCALE, HINT_TIMES_KEEP, HINT_KEEP_IS_P, HINT_INFERENCE, HINT_MASK_INVERTED,
     _forward_result, check_binary_mask, forward, HINT_GRAD_NO_RESCALE, HINT_GRAD_TIMES_KEEP,
     HINT_DIVIDE_BY_P, HINT_MASK_IGNORED, HINT_GRAD_MASK_INVERTED, HINT_RESCALED_TWICE,
     HINT_SECOND_MOMENT, HINT_STANDARD_DEVIATION, HINT_PLAIN_AVERAGE_OVER_MASKS,
-    HINT_MOMENTS_NO_RESCALE, HINT_PROBABILITIES_SWAPPED, HINT_MEAN_TERM_NOT_RESCALED, HINT_SCALED_AT_INFERENCE
+    HINT_MOMENTS_NO_RESCALE, HINT_PROBABILITIES_SWAPPED, HINT_MEAN_TERM_NOT_RESCALED, HINT_SCALED_AT_INFERENCE,
+    HINT_RNG, HINT_INDEPENDENT, HINT_EXACT_FRACTION
 )
 
 # Sums over up to 2^8 masks (enumeration) or E[y^2] - E[y]^2: a few digits may cancel.
@@ -40,16 +41,6 @@ DELTA = 1e-10
 
 HINT_DIVIDE_P = ("your kept values equal x / p: you divided by the drop probability. "
                  "Inverted dropout divides by the keep probability 1 - p.")
-HINT_RNG = ("draw the mask from the rng argument (e.g. rng.random(x.shape)), not from np.random or a "
-            "generator you create: the same seed must give the same mask, different seeds different masks.")
-HINT_INDEPENDENT = ("every element of x needs its own independent mask entry: draw the mask with the full "
-                    "shape x.shape instead of one value per row or per column.")
-HINT_EXACT_FRACTION = ("your mask keeps exactly the same number of units on every call: each unit must be kept "
-                       "independently with probability 1 - p (mask_i ~ Bernoulli(1 - p), e.g. "
-                       "rng.random(x.shape) < 1 - p), so the number kept varies from call to call. Choosing "
-                       "exactly round(p * n) units to drop is not independent dropout.")
-
-
 def forward_each(sub, calls, then):
     """[then(i, forward(sub, x, p, seed, training)) for the i-th (x, p, seed, training) of calls], in one
     round trip (call_each): the same calls and checks in the same order as the loop."""
@@ -84,6 +75,13 @@ def check_rescaled(x, out, mask, p, what):
         hint = next((message for wrong, message in candidates
                      if np.allclose(out, wrong, rtol=RTOL, atol=0)), None)
         raise Fail(failure.message, hint) from None
+
+
+def check_consistent(x, out, mask, p):
+    """A training-mode result is a valid dropout of x: a 0/1 mask and out == x * mask / (1 - p) for it. A
+    statistical check of out counts only for such a result (constant or NaN garbage has the right mean)."""
+    check_binary_mask(mask, p)
+    check_rescaled(x, out, mask, p, f"out at p = {p}")
 
 
 def hoeffding(ranges_sq_sum, delta=DELTA):
@@ -186,8 +184,18 @@ def _(sub, ref):
         (x, p, _, _), (out, mask) = calls[i], result
         check_binary_mask(mask, p)
         check_rescaled(x, out, mask, p, f"out for x of shape {settings[i][0]}, p = {p}")
+        return float(mask.sum())
 
-    forward_each(sub, calls, check)
+    kept = sum(forward_each(sub, calls, check))
+    # The identity alone holds for a mask that drops everything (out = 0, mask = 0): it counts only with a
+    # plausible number of kept units. Hoeffding over all 2,412 units (range 1 each): tol = 169 units around
+    # the expected 1,092, false alarm probability < DELTA = 1e-10; dropping everything keeps 0.
+    units = sum(x.size for x, *_ in calls)
+    expected = sum(x.size * (1 - p) for x, p, *_ in calls)
+    check_within(kept, expected, hoeffding(units),
+                 f"your masks kept {kept:g} of {units} units over these calls; about {expected:g} were expected "
+                 f"(each unit kept with probability 1 - p; false alarm probability < {DELTA:g})",
+                 HINT_KEEP_IS_P if within(kept, sum(x.size * p for x, p, *_ in calls), hoeffding(units)) else None)
 
 
 @case("dropout_forward: keeps a fraction 1 - p of the units (Monte Carlo, 10,000 units)", points=3)
@@ -205,8 +213,8 @@ def _(sub, ref):
         out, mask = forward(sub, x, p, seed=seed)
         check_binary_mask(mask, p)
         frac = float(mask.mean())
-        if abs(frac - (1 - p)) > tol:
-            hint = HINT_KEEP_IS_P if abs(frac - p) <= tol else None
+        if not within(frac, 1 - p, tol):
+            hint = HINT_KEEP_IS_P if within(frac, p, tol) else None
             if mask_inverted(x, out, mask, p):
                 hint = HINT_MASK_INVERTED
             raise Fail(f"at p = {p} your mask kept a fraction {frac:.4f} of {n} units; a correct mask keeps "
@@ -226,7 +234,8 @@ def _(sub, ref):
     x = _uniform_input(303)
     for p, seed in ((0.3, 21), (0.6, 22)):
         keep = 1 - p
-        out, _ = forward(sub, x, p, seed=seed)
+        out, mask = forward(sub, x, p, seed=seed)
+        check_consistent(x, out, mask, p)
         # out_i = x_i m_i / (1 - p) lies in [0, x_i / (1 - p)]: Hoeffding, tol = sqrt(sum((x / keep)^2)
         # ln(2 / DELTA) / 2), false alarm probability < DELTA = 1e-10 per p. Over these 10,000 units tol is
         # about 5.1% of sum(x) at p = 0.3 and 9.0% at p = 0.6, while the mistakes scale sum(out) by a factor
@@ -234,13 +243,13 @@ def _(sub, ref):
         # more than 5 tol away, beyond their own spread of about 1% of sum(x).
         tol = hoeffding(float(np.sum((x / keep) ** 2)))
         total, target = float(out.sum()), float(x.sum())
-        if abs(total - target) > tol:
+        if not within(total, target, tol):
             ratio = total / target
             # the hint of the closest mistake factor, if the sum is within tol of it (at p = 0.3 the
             # factors 0.49 and 0.43 are only 1.2 tol apart: the nearest one is the likely mistake)
             factors = ((keep, HINT_NO_RESCALE), (keep ** 2, HINT_TIMES_KEEP), (p / keep, HINT_KEEP_IS_P))
             factor, message = min(factors, key=lambda fm: abs(total - fm[0] * target))
-            hint = message if abs(total - factor * target) <= tol * max(factor, 1.0) else None
+            hint = message if within(total, factor * target, tol * max(factor, 1.0)) else None
             raise Fail(f"at p = {p}, sum(out) / sum(x) = {ratio:.4f}; inverted dropout keeps the expectation, "
                        f"so it should be 1 within {tol / target:.4f} (false alarm probability < {DELTA:g})", hint)
 
@@ -249,7 +258,8 @@ def _(sub, ref):
 def _(sub, ref):
     x = _uniform_input(304)
     p, keep = 0.3, 0.7
-    out, _ = forward(sub, x, p, seed=31)
+    out, mask = forward(sub, x, p, seed=31)
+    check_consistent(x, out, mask, p)
     # (out_i - x_i)^2 is x_i^2 (dropped) or x_i^2 (p/(1-p))^2 (kept), mean x_i^2 p/(1-p): Hoeffding with
     # range x_i^2 |1 - (p/(1-p))^2|, false alarm probability < DELTA = 1e-10. Over these 10,000 units tol is
     # about 7.4% of the target; the mistakes move sum((out - x)^2) by -30% (no rescale), -15% (times 1 - p)
@@ -257,7 +267,7 @@ def _(sub, ref):
     spread = x ** 2 * abs(1 - (p / keep) ** 2)
     tol = hoeffding(float(np.sum(spread ** 2)))
     total, target = float(np.sum((out - x) ** 2)), float(np.sum(x ** 2) * p / keep)
-    if abs(total - target) > tol:
+    if not within(total, target, tol):
         raise Fail(f"at p = {p}, sum((out - x)^2) = {total:.6g}, expected about sum(x^2) p/(1 - p) = "
                    f"{target:.6g} within {tol:.3g} (false alarm probability < {DELTA:g}): each unit should be "
                    "x/(1 - p) with probability 1 - p and 0 otherwise, independently",
@@ -268,6 +278,7 @@ def _(sub, ref):
 def _(sub, ref):
     x = np.ones((10, 20))
     out1, mask1 = forward(sub, x, 0.5, seed=41)
+    check_consistent(x, out1, mask1, 0.5)     # reproducibility counts only for a valid dropout of x
     out2, mask2 = forward(sub, x, 0.5, seed=41)
     # Same code, same generator state: the masks must be identical, bit for bit.
     expect(np.array_equal(mask1, mask2) and np.array_equal(out1, out2),
@@ -285,8 +296,8 @@ def _(sub, ref):
     counts, masks = set(), set()
 
     def check(_, result):
-        mask = result[1]
-        check_binary_mask(mask, 0.5)
+        out, mask = result
+        check_consistent(np.ones(500), out, mask, 0.5)     # counts only for a valid dropout of x
         counts.add(int(mask.sum()))
         masks.add(mask.astype(bool).tobytes())
 
@@ -300,7 +311,7 @@ def _(sub, ref):
 @case("dropout_forward: a 2-D input gets an independent mask entry per element", points=2)
 def _(sub, ref):
     out, mask = forward(sub, np.ones((50, 40)), 0.5, seed=51)
-    check_binary_mask(mask, 0.5)
+    check_consistent(np.ones((50, 40)), out, mask, 0.5)     # independence counts only for a valid dropout of x
     # Rows 1, 2, 3 all equal to row 0 (40 independent entries each, p = 0.5) has probability 2^-120, and
     # columns 1, 2, 3 all equal to column 0 (50 entries each) 2^-150: identical rows or columns mean a
     # shared mask.
@@ -351,9 +362,15 @@ def _(sub, ref):
 @case("dropout_forward: does not modify x", points=1)
 def _(sub, ref):
     x = np.random.default_rng(307).standard_normal((6, 5))
-    _, (x_after, *_), _ = sub.call_with_inputs("dropout_forward", x.copy(), 0.4, Rng(9))
-    # rtol 0: an untouched input is bit-for-bit identical
-    check_close(x_after, x, rtol=0, what="x after the call (dropout_forward must not modify its input)")
+
+    def right(result):   # counts only for a valid (out, mask) on this very call
+        out, mask = _forward_result(result, x)
+        check_consistent(x, out, mask, 0.4)
+        expect(mask.any(), "your mask dropped every unit of x (30 units at p = 0.4)", HINT_KEEP_IS_P)
+
+    # an untouched input is bit-for-bit identical
+    check_pure(sub, "dropout_forward", (x.copy(), 0.4, Rng(9)), {}, ["x"], right,
+               "dropout_forward must not modify its input x: build out as a new array")
 
 
 # ============================================================================ reference values, once per process
@@ -412,10 +429,10 @@ def _(sub, ref):
     mask = np.ones((3, 4))
     compare(sub, ref, "dropout_backward", dout, mask, 0.0, rtol=RTOL, mistakes=MISTAKES["dropout_backward"])
     mask = np.array([[1.0, 0.0, 1.0, 1.0]] * 3)
-    _, (dout_after, mask_after, _), _ = sub.call_with_inputs("dropout_backward", dout.copy(), mask.copy(), 0.3)
-    # rtol 0: an untouched input is bit-for-bit identical
-    check_close(dout_after, dout, rtol=0, what="dout after the call")
-    check_close(mask_after, mask, rtol=0, what="mask after the call")
+    args = (dout.copy(), mask.copy(), 0.3)
+    # counts only with the right gradient on these inputs; then dout and mask are bit-for-bit untouched
+    check_pure(sub, "dropout_backward", args, {}, ["dout", "mask"],
+               reference_value(ref, "dropout_backward", args, rtol=RTOL, mistakes=MISTAKES["dropout_backward"]))
 
 
 # ============================================================================ moments

@@ -19,7 +19,8 @@ from autograder.suites.dropout.common import (
     check_binary_mask, forward, HINT_GRAD_NO_RESCALE, HINT_GRAD_TIMES_KEEP, HINT_DIVIDE_BY_P,
     HINT_MASK_IGNORED, HINT_GRAD_MASK_INVERTED, HINT_RESCALED_TWICE, HINT_SECOND_MOMENT,
     HINT_STANDARD_DEVIATION, HINT_PLAIN_AVERAGE_OVER_MASKS, HINT_MOMENTS_NO_RESCALE,
-    HINT_PROBABILITIES_SWAPPED, HINT_MEAN_TERM_NOT_RESCALED, HINT_SCALED_AT_INFERENCE
+    HINT_PROBABILITIES_SWAPPED, HINT_MEAN_TERM_NOT_RESCALED, HINT_SCALED_AT_INFERENCE,
+    HINT_RNG, HINT_INDEPENDENT, HINT_EXACT_FRACTION
 )
 
 
@@ -182,3 +183,39 @@ def _(sub):
                           Mistake("no rescale", 2.24, _NO_RESCALE_VAR), Mistake("p taken as keep probability",
                                                                                 41.0, _P_AS_KEEP),
                           Mistake("var scaled by 1/(1 - p)^2", 3.8125, _SCALE_SQUARED)])
+
+
+# ----------------------------------------------------------------------------- rules the docstrings state
+@case("dropout_forward: the mask comes from the given rng (same seed, same mask; another seed, another)", points=1)
+def _(sub):
+    x = np.ones((10, 20))
+    out1, mask1 = forward(sub, x, 0.5, seed=41)
+    out2, mask2 = forward(sub, x, 0.5, seed=41)
+    # same generator state: identical masks, bit for bit
+    expect(np.array_equal(mask1, mask2) and np.array_equal(out1, out2),
+           "two calls with the same seed gave different masks", HINT_RNG)
+    _, mask3 = forward(sub, x, 0.5, seed=42)
+    # 200 units at p = 0.5: equal masks from two different seeds has probability 2^-200
+    expect(not np.array_equal(mask1, mask3), "two different seeds gave the same mask", HINT_RNG)
+
+
+@case("dropout_forward: every element is kept or dropped on its own (no shared rows, no fixed count)", points=1)
+def _(sub):
+    _, mask = forward(sub, np.ones((40, 30)), 0.5, seed=61)
+    check_binary_mask(mask, 0.5)
+    # rows 1-3 equal to row 0 (30 entries each at p = 0.5) has probability 2^-90; columns 2^-120
+    expect(not all(np.array_equal(mask[0], mask[i]) for i in (1, 2, 3)),
+           "every row of your mask is the same: the rows share one mask", HINT_INDEPENDENT)
+    expect(not all(np.array_equal(mask[:, 0], mask[:, j]) for j in (1, 2, 3)),
+           "every column of your mask is the same: the columns share one mask", HINT_INDEPENDENT)
+    # the kept count of 500 units at p = 0.5 is the same in 8 independent calls with probability 2.6e-11
+    counts = {int(forward(sub, np.ones(500), 0.5, seed=seed)[1].sum()) for seed in range(700, 708)}
+    expect(len(counts) > 1, f"8 calls with different seeds all kept exactly {counts.pop()} of 500 units",
+           HINT_EXACT_FRACTION)
+
+
+@case("dropout_variance: arrays of mean and var, elementwise", points=1)
+def _(sub):
+    # p = 0.5: var / 0.5 + mean^2 * 0.5 / 0.5 = 2 var + mean^2
+    check_close(sub.dropout_variance(np.array([0.0, 1.0, 2.0]), np.array([1.0, 1.0, 0.5]), 0.5), [2.0, 3.0, 5.0],
+                rtol=RTOL, what="dropout_variance(mean, var, 0.5) with arrays of 3")

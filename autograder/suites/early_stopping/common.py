@@ -50,3 +50,5 @@ HINT_STEPS_LR = "the penalty is 1/(lr*steps): both lr and steps go in the denomi
 HINT_LR_ON_TOP = "the penalty is 1/(lr*steps): lr goes in the denominator too"
 HINT_FLOOR_DIVISION = ("your result is rounded down to a whole number: // is floor division; use "
                        "/ for 1/(lr*steps)")
+_RELATIVE = ("your min_delta looks relative (loss < best * (1 - min_delta)); it is an absolute amount: "
+             "an improvement needs loss < best - min_delta")

@@ -7,13 +7,13 @@ i.e. by 0.875 along the first axis and 0.5 along the second.
 """
 import numpy as np
 
-from autograder.framework import Mistake, case, check_close
+from autograder.framework import Mistake, case, check_close, check_pure
 from autograder.suites.early_stopping.common import (
     _ALIASED, _SHIFTED, _NO_START, _LATE, _EARLY, _ONE_BASED, _LOOKAHEAD, _LAST, _TIES, _DELTA,
     _RESET, _ARGMIN_DELTA, _PREVIOUS, HINT_MISSING_PART, HINT_LR_LEFT_OUT,
     HINT_CONTINUOUS_TIME_FILTER, HINT_EXPONENT_OFF_BY_ONE, HINT_MULTIPLIED_BY_T, HINT_LAM_ON_TOP,
     HINT_NUMERATOR_MISSING, HINT_EIGENVALUES_SQUARED, HINT_LR_STEPS, HINT_STEPS_LR, HINT_LR_ON_TOP,
-    HINT_FLOOR_DIVISION
+    HINT_FLOOR_DIVISION, _RELATIVE
 )
 
 X = np.array([[1.0, 0.0], [0.0, 2.0]])
@@ -41,7 +41,14 @@ def _(sub):
 
 @case("gd_least_squares: two steps from a given w0", points=1)
 def _(sub):
-    got = sub.gd_least_squares(X, Y, 0.25, 2, w0=np.array([1.0, -1.0]))
+    # X, y and w0 must come back unchanged, a rule that counts only with the right trajectory
+    check_pure(sub, "gd_least_squares", (X, Y, 0.25, 2), {"w0": np.array([1.0, -1.0])}, ["X", "y"],
+               _check_from_w0,
+               "your function changed an input in place (w0 here: `w = w0` then `w -= ...` updates the "
+               "caller's array); start from a copy, w = w0.copy(), and leave X, y and w0 as they were")
+
+
+def _check_from_w0(got):
     # rtol 1e-14: short binary fractions, a few ulps at most
     check_close(got, [[1.0, -1.0], [1.0, 0.0], [1.0, 0.5]], rtol=1e-14, atol=1e-15,
                 what="gd_least_squares(X, y, 0.25, 2, w0=[1, -1])", mistakes=[
@@ -155,3 +162,27 @@ def _(sub):
                 mistakes=[Mistake("min_delta ignored", (4, 5), _DELTA), Mistake("late", (2, 5), _LATE),
                           Mistake("early", (2, 3), _EARLY), Mistake("1-based", (3, 5), _ONE_BASED),
                           Mistake("argmin of the epochs seen", (4, 4), _ARGMIN_DELTA)])
+
+
+# ----------------------------------------------------------------------------- edge cases the docstrings state
+@case("gd_spectral_filter: lr*s > 1 still follows 1 - (1 - lr*s)^steps", points=1)
+def _(sub):
+    # lr*s = [0, 0.375, 1.5, 3]; two steps: 1 - [1, 0.390625, 0.25, 4]; binary fractions, a few ulps at most
+    check_close(sub.gd_spectral_filter(EIGS, 0.75, 2), [0.0, 0.609375, 0.75, -3.0], rtol=1e-14, atol=1e-15,
+                what="gd_spectral_filter([0, 0.5, 2, 4], 0.75, 2)")
+
+
+@case("ridge_spectral_filter: lam = 0 gives 1 on seen directions and 0 where s = 0", points=1)
+def _(sub):
+    # exact: s / s = 1, and 0 at s = lam = 0 as the docstring defines it
+    check_close(sub.ridge_spectral_filter(EIGS, 0.0), [0.0, 1.0, 1.0, 1.0], rtol=0,
+                what="ridge_spectral_filter([0, 0.5, 2, 4], 0)")
+
+
+@case("early_stopping_epoch: min_delta is an absolute amount, at losses near 10", points=1)
+def _(sub):
+    # epoch 1 gains 0.5 > 0.25; epochs 2 and 3 gain 0.05 and 0.1 over it, so the stop comes at epoch 3. Read
+    # as relative, min_delta = 0.25 would ask for a loss below 7.5 and stop at epoch 2.
+    check_close(sub.early_stopping_epoch([10.0, 9.5, 9.45, 9.4, 9.35], 2, min_delta=0.25), (1, 3), rtol=0,
+                what="early_stopping_epoch([10, 9.5, 9.45, 9.4, 9.35], 2, min_delta=0.25)",
+                mistakes=[Mistake("relative min_delta", (0, 2), _RELATIVE), Mistake("min_delta ignored", (4, 4), _DELTA)])

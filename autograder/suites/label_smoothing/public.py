@@ -281,3 +281,18 @@ def _(sub):
     ])
     # both calls in one message (call_each), each checked as it arrives, in this order
     sub.call_each("min_cross_entropy", [(5, 0.0), (10, 0.1)], lambda got: next(checks)(got))
+
+
+# ----------------------------------------------------------------------------- shapes the docstrings state
+@case("smooth_labels: an empty batch gives targets of shape (0, K)", points=1)
+def _(sub):
+    # exact: nothing to compute, only the shape (N, K) with N = 0
+    check_close(sub.smooth_labels([], 4, 0.1), np.zeros((0, 4)), rtol=0,
+                what="smooth_labels([], 4, 0.1)")
+
+
+@case("softmax: a single row of shape (K,), along its last axis", points=1)
+def _(sub):
+    # rtol 1e-12: an exp, a sum and a division (exp(z - 3) / sum)
+    check_close(sub.softmax(np.array([1.0, 2.0, 3.0])), [0.09003057317038046, 0.24472847105479764, 0.6652409557748218],
+                rtol=1e-12, what="softmax([1, 2, 3])")

@@ -76,3 +76,7 @@ HINT_J_ROOT = ("you returned the Frobenius norm ||J||_F; the penalty is its SQUA
                "sum_i (1 - tanh(a_i)^2)^2 ||W_i||^2, with no square root.")
 HINT_J_UNIT_MEAN = ("you averaged over the H outputs as well: the squared Frobenius norm SUMS over all entries "
                     "of J (all outputs i); only the batch is averaged.")
+HINT_RNG = ("draw every random number from the rng argument (rng.beta, rng.permutation, rng.random), not from "
+            "np.random or a generator of your own: the same seed must reproduce the same result.")
+HINT_SD_PER_SAMPLE = ("in every call all samples were kept or dropped together: draw one Bernoulli(survival_prob) "
+                      "per sample, e.g. rng.random(N) < survival_prob, not one for the whole batch.")

@@ -16,7 +16,8 @@ kept or dropped), never through one particular random stream.
 """
 import numpy as np
 
-from autograder.framework import Fail, Mistake, StudentRaised, as_float_array, case, check_close, expect
+from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, case, check_close, expect,
+                                  passes_either, within)
 from autograder.protocol import Callable, Rng
 from autograder.suites.normalization.common import (
     HINT_DDOF, HINT_EPS, HINT_NO_AFFINE, HINT_BN_AXIS, HINT_LN_AXIS, HINT_NO_MEAN, HINT_NO_XHAT,
@@ -25,7 +26,8 @@ from autograder.suites.normalization.common import (
     HINT_MIX_LABELS, HINT_MIX_SAME, HINT_MIX_ONE_LAM, HINT_MIX_SIDE, HINT_MIX_PERM,
     HINT_SD_INFERENCE, HINT_SD_RESCALE, HINT_SD_PAPER, HINT_SD_WHOLE_OUTPUT,
     HINT_SD_RANDOM_AT_INFERENCE, HINT_SD_WHOLE, HINT_J_NO_DERIV, HINT_J_ONE_MINUS_TANH,
-    HINT_J_NOT_SQUARED, HINT_J_COLUMNS, HINT_J_MEAN, HINT_J_NO_BIAS, HINT_J_ROOT, HINT_J_UNIT_MEAN
+    HINT_J_NOT_SQUARED, HINT_J_COLUMNS, HINT_J_MEAN, HINT_J_NO_BIAS, HINT_J_ROOT, HINT_J_UNIT_MEAN,
+    HINT_RNG, HINT_SD_PER_SAMPLE
 )
 
 # The expected values are exact fractions; correct implementations differ from them
@@ -100,10 +102,21 @@ def _(sub):
 
 @case("batchnorm_backward: hand-worked 4x2 batch through your own forward", points=2)
 def _(sub):
-    out, cache = _pair(sub.batchnorm_forward(BN_X, BN_GAMMA, BN_BETA, 4.0), "batchnorm_forward", ("out", "cache"))
-    check = _checks_after_forward(out, BN_OUT)
-    dx, dgamma, dbeta = _pair(sub.batchnorm_backward(BN_DOUT, cache), "batchnorm_backward",
-                              ("dx", "dgamma", "dbeta"))
+    def own_forward():
+        out, cache = _pair(sub.batchnorm_forward(BN_X, BN_GAMMA, BN_BETA, 4.0), "batchnorm_forward", ("out", "cache"))
+        _check_bn_grads(sub.batchnorm_backward(BN_DOUT, cache), _checks_after_forward(out, BN_OUT))
+
+    # one mistake, one function: a backward that is right on the reference forward's cache passes even when
+    # the student's own forward is wrong (that costs the forward's points only)
+    passes_either(own_forward, lambda: _check_bn_grads(sub.batchnorm_backward(BN_DOUT, BN_CACHE), check_close))
+
+
+# the reference forward's cache on BN_X with eps = 4: both columns have variance 5, so 1/sqrt(5 + 4) = 1/3
+BN_CACHE = {"xhat": BN_XHAT, "inv_std": np.array([THIRD, THIRD]), "gamma": BN_GAMMA}
+
+
+def _check_bn_grads(result, check):
+    dx, dgamma, dbeta = _pair(result, "batchnorm_backward", ("dx", "dgamma", "dbeta"))
     check(dbeta, [2.0, 2.0], rtol=RTOL, what="dbeta", mistakes=[
         Mistake("axis 1", [1.0, 1.0, 1.0, 1.0], HINT_PARAM_AXIS),
         Mistake("mean over the batch", [0.5, 0.5], HINT_PARAM_MEAN)])
@@ -166,10 +179,21 @@ def _(sub):
 
 @case("layernorm_backward: hand-worked 2x4 batch through your own forward", points=2)
 def _(sub):
-    out, cache = _pair(sub.layernorm_forward(LN_X, LN_GAMMA, LN_BETA, 4.0), "layernorm_forward", ("out", "cache"))
-    check = _checks_after_forward(out, LN_OUT)
-    dx, dgamma, dbeta = _pair(sub.layernorm_backward(LN_DOUT, cache), "layernorm_backward",
-                              ("dx", "dgamma", "dbeta"))
+    def own_forward():
+        out, cache = _pair(sub.layernorm_forward(LN_X, LN_GAMMA, LN_BETA, 4.0), "layernorm_forward", ("out", "cache"))
+        _check_ln_grads(sub.layernorm_backward(LN_DOUT, cache), _checks_after_forward(out, LN_OUT))
+
+    # one mistake, one function: a backward that is right on the reference forward's cache passes even when
+    # the student's own forward is wrong (that costs the forward's points only)
+    passes_either(own_forward, lambda: _check_ln_grads(sub.layernorm_backward(LN_DOUT, LN_CACHE), check_close))
+
+
+# the reference forward's cache on LN_X with eps = 4: both rows have variance 5, so 1/sqrt(5 + 4) = 1/3
+LN_CACHE = {"xhat": LN_XHAT, "inv_std": np.array([[THIRD], [THIRD]]), "gamma": LN_GAMMA}
+
+
+def _check_ln_grads(result, check):
+    dx, dgamma, dbeta = _pair(result, "layernorm_backward", ("dx", "dgamma", "dbeta"))
     check(dbeta, [1.0, 1.0, 1.0, 1.0], rtol=RTOL, what="dbeta", mistakes=[
         Mistake("axis 1", [2.0, 2.0], HINT_PARAM_AXIS),
         Mistake("per sample", LN_DOUT, HINT_PARAM_AXIS),
@@ -234,7 +258,7 @@ def _(sub):
             err_y = np.abs(y_mix[:, None, :] - (lam * y[:, None, :] + (1 - lam) * y[None, :, :])).max(axis=2)
             tied = np.where(err <= TOL, err_y, np.inf)
             perm = np.where(np.isfinite(tied.min(axis=1)), tied.argmin(axis=1), perm)
-        if err[np.arange(5), perm].max() > TOL:
+        if not within(err[np.arange(5), perm], 0.0, TOL):       # (a NaN error never fits)
             swapped = np.abs(x_mix[:, None, :] - ((1 - lam) * x[:, None, :] + lam * x[None, :, :])).max(axis=2)
             raise Fail(f"x_mix row {int(err[np.arange(5), perm].argmax())} is not lam * x[i] + (1 - lam) * x[j] "
                        f"for your lam = {lam:.6g} and any row j",
@@ -250,11 +274,17 @@ def _(sub):
             expect(sorted(perm) == list(range(5)), f"the partners {perm.tolist()} are not a permutation",
                    HINT_MIX_PERM)
             perms.append(tuple(perm))
+        return x_mix, y_mix, lam
 
-    # the 6 calls (seeds 0 to 5) go to your code in one message, and each result is checked in turn
-    sub.call_each("mixup", [(x, y, 1.0, Rng(seed)) for seed in range(6)], check)
+    # the 7 calls (seeds 0 to 5, then 0 again) go to your code in one message, each result checked in turn
+    results = sub.call_each("mixup", [(x, y, 1.0, Rng(seed)) for seed in (0, 1, 2, 3, 4, 5, 0)], check)
     expect(any(p != tuple(range(5)) for p in perms),
            "every row was mixed with itself in all calls: x_mix equals x", HINT_MIX_PERM)
+    # the same seed gives the same generator, so the same lam and partners, bit for bit
+    expect(all(np.array_equal(a, b) for a, b in zip(results[0], results[-1])),
+           "two calls with the same seed gave different results", HINT_RNG)
+    # six independent uniform permutations of 5 rows all equal: probability 120^-5 = 4e-11
+    expect(len(perms) < 7 or len(set(perms[:6])) > 1, "the partners are the same in every call", HINT_MIX_PERM)
 
 
 # ----------------------------------------------------------------------------- stochastic depth
@@ -303,6 +333,20 @@ def _(sub):
 
     # the 4 calls (seeds 0 to 3) go to your code in one message, and each result is checked in turn
     sub.call_each("stochastic_depth", [(x, Callable("scale", 2.0), 0.5, Rng(seed)) for seed in range(4)], check)
+
+
+@case("stochastic_depth: survival_prob = 1 keeps every branch; samples survive independently", points=1)
+def _(sub):
+    x = np.array([[0.5, -1.0], [2.0, 0.0], [-0.25, 1.5]])
+    # survival_prob = 1: every branch is kept and divided by 1, so training gives x + 2x exactly
+    check_close(sub.stochastic_depth(x, Callable("scale", 2.0), 1.0, Rng(0), training=True), 3 * x, rtol=RTOL,
+                atol=ATOL, what="stochastic_depth(x, 2x, 1.0, rng, training=True)")
+    # 1,000 samples at survival_prob = 0.5: each row is x (dropped) or x + 2x / 0.5 = 5x (kept); all kept or
+    # all dropped together has probability 2 * 2^-1000
+    out = as_float_array(sub.stochastic_depth(np.ones((1000, 1)), Callable("scale", 2.0), 0.5, Rng(1)), "out")
+    expect(out.shape == (1000, 1), f"out has shape {out.shape}, expected (1000, 1)")
+    expect(bool(np.any(np.abs(out - 1) <= TOL)) and bool(np.any(np.abs(out - 5) <= TOL)),
+           "all 1000 samples of the call were kept or dropped together", HINT_SD_PER_SAMPLE)
 
 
 # ----------------------------------------------------------------------------- Jacobian penalty

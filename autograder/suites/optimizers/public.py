@@ -16,6 +16,10 @@ from autograder.suites.optimizers.common import (
     HINT_ADAMW_DECAY_NOT_TIMES_LR, HINT_DECAY_AFTER_THE_ADAM_STEP, HINT_ADAMW_DECAY_SIGN_FLIPPED
 )
 
+# The steps are pure: every call of these cases must leave w, grad and state (and the arrays in it) unchanged.
+PURE_CALLS = ("your function changed an input in place (for example `w -= ...`, `w *= ...` or "
+              "`state['m'] *= ...`); the steps must be pure: build new arrays and a new state dict")
+
 # ----------------------------------------------------------------------------- SGD
 W = np.array([1.0, -2.0, 0.5])
 G = np.array([0.5, 0.5, -1.0])

@@ -299,10 +299,12 @@ def _(sub, ref):
 
 @case("l1_scalar_minimizer: exactly 0 whenever |mu| <= lam/2, including |mu| == lam/2", points=1)
 def _(sub, ref):
-    mu = np.array([0.25, -0.25, 0.1, -0.2, 0.0, 0.2499])
+    # the last two entries lie outside the threshold (answers 0.75 and -1.75): all zeros is not the answer
+    mu = np.array([0.25, -0.25, 0.1, -0.2, 0.0, 0.2499, 1.0, -2.0])
     got = sub.l1_scalar_minimizer(mu, 0.5)
-    # exact: soft thresholding returns a true zero inside the threshold, that is the point of L1
-    check_close(got, np.zeros(6), rtol=0.0, atol=0.0, what="l1_scalar_minimizer(mu, 0.5)",
+    # exact: soft thresholding returns a true zero inside the threshold, that is the point of L1, and
+    # mu -+ lam/2 outside it is exact in binary here
+    check_close(got, np.array([0.0] * 6 + [0.75, -1.75]), rtol=0.0, atol=0.0, what="l1_scalar_minimizer(mu, 0.5)",
                 mistakes=MISTAKES["l1_scalar_minimizer"], args=(mu, 0.5))
 
 

@@ -4,14 +4,19 @@ Every expected value below is worked out by hand from the contract in penalties.
 (mostly on w = [1, -2, 0, 3], where sum|w| = 6 and sum w^2 = 14). The hidden tests
 check the same functions on many more inputs.
 """
-from autograder.framework import Mistake, case, check_close
+import numpy as np
+
+from autograder.framework import Mistake, case, check_close, read_only
 from autograder.suites.penalties.common import (
     HINT_HALF_DERIVATIVE, HINT_SIGN_SLIP, HINT_NO_HALF, HINT_ABS, HINT_NO_HALF_ON_L2,
     HINT_HALF_ON_BOTH, HINT_SWAPPED_STRENGTHS, HINT_SQUARE_OF_SUM, HINT_FACTOR_2_ON_L2,
     HINT_SWAPPED_STRENGTHS_GRAD, HINT_HALF_ON_L2, HINT_SIGN_LOST, HINT_MU_OVER_ABS_MU
 )
 
-W = [1.0, -2.0, 0.0, 3.0]        # sum |w| = 6, sum w^2 = 14, one exact zero
+W = read_only(np.array([1.0, -2.0, 0.0, 3.0]))   # sum |w| = 6, sum w^2 = 14, one exact zero
+# The module's contract: no function modifies its input arrays; every call of these cases checks it.
+PURE_CALLS = ("your function changed the caller's array (for example with `w *= ...` or `w[...] = ...`); "
+              "compute the result in a new array and leave the inputs alone.")
 # Closed-form answers: only the last bits may differ between correct implementations,
 # so every check allows a relative error of 1e-12, far below any real mistake.
 RTOL = 1e-12
@@ -155,3 +160,25 @@ def _(sub):
         check_close(sub.l2_scalar_minimizer(1.0, lam), expected, rtol=RTOL,
                     what=f"l2_scalar_minimizer(1, {lam})",
                     mistakes=[Mistake(name, f(lam), hint) for name, f, hint in _L2_MIN_HINTS])
+
+
+# ----------------------------------------------------------------------------- rules of every function
+# Weights may have any shape; the penalties sum over every entry, and no function changes its input.
+W2 = [[1.0, -2.0], [0.0, 3.0], [-4.0, 0.5]]   # sum |w| = 10.5 (column sums 5 and 5.5), sum w^2 = 30.25
+HINT_EVERY_ENTRY = ("your penalty is not one number for a matrix of weights: sum over every entry "
+                    "(np.sum(np.abs(w)) or np.sum(w ** 2)), not over the first axis only (Python's sum does that).")
+
+
+@case("l1_penalty: a 2-D weight matrix, every entry counts", points=1)
+def _(sub):
+    check_close(sub.l1_penalty(W2, 0.5), 5.25, rtol=RTOL, what="l1_penalty(W, 0.5) for W of shape (3, 2)",
+                mistakes=[Mistake("sum over rows only", [2.5, 2.75], HINT_EVERY_ENTRY),
+                          Mistake("matrix 1-norm", 2.75,
+                                  "your penalty equals lam times the largest column sum of |W| (the matrix "
+                                  "1-norm np.linalg.norm(W, 1)); the L1 penalty sums |w| over every entry.")])
+
+
+@case("l2_penalty: a 2-D weight matrix, every entry counts", points=1)
+def _(sub):
+    check_close(sub.l2_penalty(W2, 0.5), 7.5625, rtol=RTOL, what="l2_penalty(W, 0.5) for W of shape (3, 2)",
+                mistakes=[Mistake("sum over rows only", [4.25, 3.3125], HINT_EVERY_ENTRY)])

@@ -6,7 +6,7 @@ the same functions on many more inputs.
 """
 import numpy as np
 
-from autograder.framework import Fail, Mistake, call_args, case, check_close
+from autograder.framework import Fail, Mistake, call_args, case, check_close, read_only
 from autograder.suites.proximal.common import (
     HINT_SIGN_LOST, HINT_NO_CLAMP, HINT_ONE_SIDED, HINT_NO_L2_SCALING, HINT_L2_ONLY,
     HINT_V_NOT_SCALED, HINT_HARD_ONE_SIDED, HINT_DIVIDE_BY_NORM_ONLY,
@@ -15,6 +15,9 @@ from autograder.suites.proximal.common import (
 
 # Closed forms: correct implementations differ in the last bits at most.
 RTOL = 1e-12
+# The module's contract: no function modifies its input arrays; every call of these cases checks it.
+PURE_CALLS = ("your function changed the caller's array (for example with `v -= ...` or `v[...] = 0`); "
+              "compute the result in a new array and leave the inputs alone.")
 # Iterative methods on 2-variable problems: ways of computing L and the gradient differ by
 # ~1e-15 and a handful of iterations cannot grow that past 1e-12; a wrong step or a missing
 # momentum term moves the iterates by more than 1e-2.
@@ -52,7 +55,7 @@ def in_turn(sub, function, calls, checks):
 # ----------------------------------------------------------------------------- prox_l1
 @case("prox_l1: soft thresholding of [-3, -1, -0.5, 0, 0.5, 2] at t = 1", points=2)
 def _(sub):
-    v = [-3.0, -1.0, -0.5, 0.0, 0.5, 2.0]
+    v = read_only(np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 2.0]))
     check_close(sub.prox_l1(v, 1.0), [-2.0, 0.0, 0.0, 0.0, 0.0, 1.0], rtol=RTOL, atol=0.0,
                 what="prox_l1(v, 1)", mistakes=[
         Mistake("sign lost", [2.0, 0.0, 0.0, 0.0, 0.0, 1.0], HINT_SIGN_LOST),
@@ -271,3 +274,30 @@ def _(sub):
         Mistake("lam on every entry", [0.4, 1.4], HINT_LAM_ON_EVERY_ENTRY),
         Mistake("shrunk least squares", [0.5, 1.0], HINT_SHRUNK_LEAST_SQUARES),
     ])
+
+
+# ----------------------------------------------------------------------------- edge cases the docstrings state
+@case("project_max_norm: empty arrays, and r = 0 with an all-zero row, along axis=1", points=1)
+def _(sub):
+    for shape in ((0, 3), (3, 0)):
+        # exact: nothing to compute
+        check_close(sub.project_max_norm(np.zeros(shape), 1.5, axis=1), np.zeros(shape), rtol=0.0,
+                    what=f"project_max_norm(w of shape {shape}, 1.5, axis=1)")
+    w = read_only(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    # r = 0 maps everything to 0, an all-zero row included (no 0/0 there); exact
+    check_close(sub.project_max_norm(w, 0.0, axis=1), np.zeros((2, 2)), rtol=0.0,
+                what="project_max_norm([[3, 4], [0, 0]], 0, axis=1)")
+
+
+@case("ista: X all zeros (L = 0) gives w = 0", points=1)
+def _(sub):
+    # exact: the gradient is 0, so w never leaves 0
+    check_close(sub.ista(np.zeros((3, 2)), np.array([1.0, -1.0, 2.0]), 0.1, n_iter=5), [0.0, 0.0], rtol=0.0,
+                what="ista(X = 0, y, 0.1, n_iter=5)")
+
+
+@case("fista: X all zeros (L = 0) gives w = 0", points=1)
+def _(sub):
+    # exact: the gradient is 0, so w never leaves 0
+    check_close(sub.fista(np.zeros((3, 2)), np.array([1.0, -1.0, 2.0]), 0.1, n_iter=5), [0.0, 0.0], rtol=0.0,
+                what="fista(X = 0, y, 0.1, n_iter=5)")
