@@ -216,8 +216,8 @@ def test_killing_everything_it_can_kills_only_itself(make, require_root):
     """))
     assert sub.call("one") == 1.0 and sub.uid
     pid = sub.worker_pid
-    r = run(sub, "kill_all")   # Linux spares the caller of kill(-1): it returns, having killed nothing
-    assert r.status == "passed", r
+    r = run(sub, "kill_all")   # refused by the seccomp filter or, without it, killing nothing but itself
+    assert r.status == "passed" or "Operation not permitted" in r.output, r
     assert sub.worker_pid == pid and sub.call("one") == 1.0
     assert sandbox.get_zygote().alive()
 
@@ -284,7 +284,7 @@ def test_no_forks_no_threads_and_nothing_left_behind(make, require_root):
         r = run(sub, fn)
         assert r.status == "error", r
         assert any(word in r.output for word in ("Resource temporarily unavailable", "can't start new thread",
-                                                   "BlockingIOError", "No such file"))
+                                                   "BlockingIOError", "No such file", "Operation not permitted"))
     assert run(sub, "fork_bomb").status == "timeout"
     sub.close()
     assert wait_gone(uid=uid) == [], "processes of the sandbox uid survived"
