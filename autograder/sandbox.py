@@ -91,10 +91,20 @@ class _TooBig(Exception):
 
 
 # ============================================================================ the zygote
+def _hide_this_process() -> None:
+    """A process that starts workers holds what they must not see (its environment, descriptors,
+    memory): made non-dumpable, its /proc entries belong to root, so a worker that runs as the same
+    user (no root: no uid switch) cannot read them."""
+    libc = worker._load_libc()
+    if libc:
+        libc.prctl(4, 0, 0, 0, 0)   # PR_SET_DUMPABLE = 0 (a fork inherits it; an exec resets it)
+
+
 class _Zygote:
     """One per grading process: a small root process that forks workers on request."""
 
     def __init__(self):
+        _hide_this_process()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         # An allowlisted environment (no BLAS threads: workers may not create threads), nothing of the
         # grader's (tokens...): -I ignores PYTHON* variables, and this process's import path goes by argv.
