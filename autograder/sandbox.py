@@ -95,9 +95,9 @@ def _hide_this_process() -> None:
     """A process that starts workers holds what they must not see (its environment, descriptors,
     memory): made non-dumpable, its /proc entries belong to root, so a worker that runs as the same
     user (no root: no uid switch) cannot read them."""
-    libc = worker._load_libc()
-    if libc:
-        libc.prctl(4, 0, 0, 0, 0)   # PR_SET_DUMPABLE = 0 (a fork inherits it; an exec resets it)
+    prctl = getattr(worker._load_libc() or None, "prctl", None)   # (Linux only)
+    if prctl is not None:
+        prctl(4, 0, 0, 0, 0)   # PR_SET_DUMPABLE = 0 (a fork inherits it; an exec resets it)
 
 
 class _Zygote:

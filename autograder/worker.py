@@ -530,7 +530,7 @@ def install_seccomp() -> bool:
     """Shut this process (single-threaded) in the worker's seccomp filter, under no_new_privs."""
     program = _compile_seccomp()
     libc = _load_libc()
-    if not program or not libc:
+    if not program or not libc or not hasattr(libc, "prctl"):
         return False
     import ctypes
 
@@ -588,7 +588,7 @@ _PROBES = {
 
 def probe_walls() -> dict[str, bool]:
     """Which walls this process can put a worker behind: each is tried for real in a throwaway child."""
-    if not hasattr(os, "fork") or not _load_libc():
+    if not sys.platform.startswith("linux") or not _load_libc():
         return {name: False for name in WALLS}
     walls = {}
     for name in WALLS:

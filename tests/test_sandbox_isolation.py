@@ -1,0 +1,104 @@
+"""The isolation level is explicit: what each environment can enforce is detected and printed, `grade`
+refuses a level that leaves a required guarantee unheld unless told otherwise, and the Gradescope
+harness keeps the grader's secrets from student code as `grade` does (see also test_sandbox_batch)."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from autograder import sandbox
+from autograder.course import REPO_ROOT
+from tests.sandbox_envs import ENVIRONMENTS, NOBODY, command, require
+from tests.test_gradescope import REFERENCE, _extract, autograder_root, bundle_zip  # noqa: F401 - fixtures
+from tests.test_sandbox_batch import ATTACK_FRAME, SNOOP, world  # noqa: F401 - fixture
+
+EXPECTED = {   # what each environment must give: the walls on, and the level
+    "root": ({"uid", "chroot", "mount_ns", "net_ns", "ipc_ns", "seccomp"}, "full"),
+    "docker": ({"uid", "chroot", "seccomp"}, "reduced"),
+    "nonroot": ({"seccomp"}, "weak"),
+}
+
+
+def _walls_in(env: str, stash) -> dict:
+    code = "import json; from autograder import sandbox; print(json.dumps(sandbox.probe_walls()))"
+    proc = subprocess.run(command(env, [sys.executable, "-c", code], stash), cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_each_environment_gets_the_walls_it_can_have(env, world):
+    require(env)
+    stash = world / "stash"
+    stash.mkdir()
+    walls = _walls_in(env, stash)
+    must, level = EXPECTED[env]
+    assert {w for w, on in walls.items() if on} >= must, walls
+    if env != "root":   # without CAP_SYS_ADMIN: no namespace but the user namespace, no mount
+        assert not any(walls[w] for w in ("mount_ns", "net_ns", "ipc_ns", "pid_ns")), walls
+    if env == "nonroot":
+        assert not walls["uid"] and not walls["chroot"]
+    assert sandbox.isolation(walls)["level"] == level
+
+
+def test_weak_isolation_is_refused_unless_allowed(world):
+    require("nonroot")
+    submitted, out, stash = world / "submitted", world / "out", world / "stash"
+    (submitted / "alice" / "01_penalties").mkdir(parents=True)
+    (submitted / "alice" / "01_penalties" / "penalties.py").write_text(REFERENCE)
+    stash.mkdir()
+    out.mkdir()
+    os.chown(out, NOBODY, NOBODY)
+    argv = [sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out / "o"), "--no-progress"]
+    proc = subprocess.run(command("nonroot", argv, stash), cwd=REPO_ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("grade: error:")]
+    assert len(errors) == 1 and "files" in errors[0] and "--allow-weak-isolation" in errors[0], proc.stderr
+    assert "Traceback" not in proc.stderr and not (out / "o").exists()
+    assert "isolation: files     NOT HELD" in proc.stderr
+    proc = subprocess.run(command("nonroot", argv + ["--allow-weak-isolation"], stash), cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((out / "o" / "alice" / "01_penalties" / "results.json").read_text())
+    assert results["extra_data"]["isolation"]["level"] == "weak"
+    assert set(results["extra_data"]["isolation"]["missing"]) == {"files", "disk"}
+
+
+@pytest.mark.parametrize("env", ["root", "docker"])
+def test_gradescope_harness_keeps_secrets_from_student_code(env, bundle_zip, autograder_root, world):  # noqa: F811
+    """run_autograder with a token in its environment and an open descriptor on a secret file: the
+    student's code looks everywhere, and nothing reaches results.json."""
+    require(env)
+    secret = "ag-secret-" + secrets.token_hex(12)
+    root = autograder_root
+    _extract(bundle_zip, root / "source")
+    shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "submission").mkdir()
+    (root / "submission" / "penalties.py").write_text(REFERENCE + "\n" + SNOOP + ATTACK_FRAME)
+    secret_file = world / "secret.txt"
+    secret_file.write_text(secret)
+    fd = os.open(secret_file, os.O_RDONLY)
+    secret_file.chmod(0o600)
+    env_vars = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env_vars.update(AUTOGRADER_ROOT=str(root), PYTHON=sys.executable, GRADESCOPE_TOKEN=secret)
+    stash = world / "stash"
+    stash.mkdir()
+    try:
+        proc = subprocess.run(command(env, [str(root / "run_autograder")], stash), cwd=root, env=env_vars,
+                              capture_output=True, text=True, timeout=600, pass_fds=[fd])
+    finally:
+        os.close(fd)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = (root / "results" / "results.json").read_text()
+    assert secret not in text
+    data = json.loads(text)
+    report = "\n".join(t["output"] for t in data["tests"] if t["name"].startswith("l1_penalty:"))
+    assert 'REPORT {"found": []} END' in report, report[:2000]
