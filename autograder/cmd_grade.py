@@ -288,10 +288,11 @@ def main(args: argparse.Namespace) -> int:
         return _fail("--workers must be at least 1")
     if out.exists() and not out.is_dir():
         return _fail(f"OUT {out} exists and is not a folder")
-    for name in ("timeout", "memory", "submission_timeout", "scratch_mb", "scratch_files"):
-        if getattr(args, name) is not None and not getattr(args, name) > 0:
+    limits = {name: getattr(args, name, None) for name in ("submission_timeout", "scratch_mb", "scratch_files")}
+    for name, value in {"timeout": args.timeout, "memory": args.memory, **limits}.items():
+        if value is not None and not value > 0:
             return _fail(f"--{name.replace('_', '-')} must be a positive number")
-    isolation = _isolation_or_refuse(args.allow_weak_isolation)
+    isolation = _isolation_or_refuse(getattr(args, "allow_weak_isolation", False))
     if isolation is None:
         return 2
     out.mkdir(parents=True, exist_ok=True)
@@ -317,9 +318,7 @@ def main(args: argparse.Namespace) -> int:
         sandbox_options["call_timeout"] = args.timeout
     if args.memory:
         sandbox_options["memory_mb"] = args.memory
-    for name in ("submission_timeout", "scratch_mb", "scratch_files"):
-        if getattr(args, name):
-            sandbox_options[name] = getattr(args, name)
+    sandbox_options.update({name: value for name, value in limits.items() if value})
     if isolation["level"] != "weak":
         from .sandbox import REQUIRED
         sandbox_options["require"] = REQUIRED   # a grader whose walls turn out weaker fails loudly
