@@ -311,10 +311,9 @@ def isolation(walls: dict[str, bool]) -> dict:
     read-only scratch instead of a tmpfs): what a container without CAP_SYS_ADMIN gets."""
     held = {}
     for name, (_, options) in GUARANTEES.items():
-        for option in options:
-            if all(walls.get(w) for w in option):
-                held[name] = "+".join(option)
-                break
+        holding = ["+".join(option) for option in options if all(walls.get(w) for w in option)]
+        if holding:
+            held[name] = " and ".join(holding)
     missing = [g for g in REQUIRED if g not in held]
     used = ("uid", "chroot", "mount_ns", "net_ns", "ipc_ns", "seccomp")
     level = "weak" if missing else "full" if all(walls.get(w) for w in used) else "reduced"
@@ -334,6 +333,8 @@ def isolation_lines(walls: dict[str, bool]) -> list[str]:
         by = report["guarantees"].get(name)
         if name == "disk" and by == "uid+chroot":
             by += " (scratch is read-only: no tmpfs can be mounted here)"
+        elif name == "disk" and by:
+            by = "uid+chroot+mount_ns (a tmpfs per worker)"
         lines.append(f"isolation: {name:9s} {'held by ' + by if by else 'NOT HELD'}: {what}")
     lines.append(f"isolation level: {report['level']}"
                  + (f" (missing: {', '.join(report['missing'])})" if report["missing"] else ""))

@@ -465,7 +465,11 @@ SECCOMP_BLOCKED = (
     "syslog", "vhangup", "iopl", "ioperm", "lookup_dcookie", "personality", "setdomainname",
     "sethostname", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
     "landlock_create_ruleset", "fanotify_init", "inotify_init", "inotify_init1",
+    "setpriority", "ioprio_set", "migrate_pages", "move_pages",
 )
+# Refused when aimed at another process (first argument, a pid, not 0 = itself): without a uid of its
+# own a worker could otherwise lower the grader's limits or move it between CPUs.
+SECCOMP_SELF_ONLY = ("prlimit64", "sched_setaffinity", "sched_setscheduler", "sched_setparam")
 
 _seccomp_program: bytes | None = None   # the filter, compiled once per process by libseccomp
 
@@ -497,14 +501,21 @@ def _compile_seccomp() -> bytes | None:
         lib.seccomp_release.argtypes = [ctypes.c_void_p]
         lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
         act_allow, act_eperm = 0x7FFF0000, 0x00050000 | 1   # SCMP_ACT_ALLOW, SCMP_ACT_ERRNO(EPERM)
+
+        class ArgCmp(ctypes.Structure):   # struct scmp_arg_cmp
+            _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("datum_a", ctypes.c_uint64),
+                        ("datum_b", ctypes.c_uint64)]
+
+        not_self = ArgCmp(0, 1, 0, 0)   # argument 0 != 0 (SCMP_CMP_NE)
         ctx = lib.seccomp_init(act_allow)
         if not ctx:
             return None
         try:
-            for name in SECCOMP_BLOCKED:
-                nr = lib.seccomp_syscall_resolve_name(name.encode())
-                if nr >= 0 and lib.seccomp_rule_add_array(ctx, act_eperm, nr, 0, None) != 0:
-                    return None
+            for names, count, cmp in ((SECCOMP_BLOCKED, 0, None), (SECCOMP_SELF_ONLY, 1, ctypes.byref(not_self))):
+                for name in names:
+                    nr = lib.seccomp_syscall_resolve_name(name.encode())
+                    if nr >= 0 and lib.seccomp_rule_add_array(ctx, act_eperm, nr, count, cmp) != 0:
+                        return None
             read_end, write_end = os.pipe()
             try:
                 if lib.seccomp_export_bpf(ctx, write_end) != 0:
