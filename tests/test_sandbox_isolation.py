@@ -102,3 +102,21 @@ def test_gradescope_harness_keeps_secrets_from_student_code(env, bundle_zip, aut
     data = json.loads(text)
     report = "\n".join(t["output"] for t in data["tests"] if t["name"].startswith("l1_penalty:"))
     assert 'REPORT {"found": []} END' in report, report[:2000]
+
+
+def test_a_students_own_check_works_without_root(world):
+    """`check` on a student's machine (no root, no capability): the sandbox runs with what it has."""
+    require("nonroot")
+    stash = world / "stash"
+    stash.mkdir()
+    module = world / "penalties.py"
+    module.write_text(REFERENCE)
+    module.chmod(0o644)
+    proc = subprocess.run(command("nonroot", [sys.executable, "-m", "autograder", "check", str(module)], stash),
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    from autograder import grading
+    from autograder.course import find_assignment
+
+    points = sum(c.points for c in grading.cases_for(find_assignment("01_penalties"), False))
+    assert f"Total: {points:g}/{points:g} points" in proc.stdout, proc.stdout
