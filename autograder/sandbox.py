@@ -402,6 +402,7 @@ def describe_status(status: int | None) -> str:
         "SIGXCPU": "killed after using too much CPU time",
         "SIGXFSZ": "killed for writing a file that is too large",
         "SIGABRT": "aborted",
+        "SIGSYS": "stopped for a system call the sandbox forbids",
     }.get(name, "killed")
     return f"the process was {why} ({name})"
 

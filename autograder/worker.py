@@ -440,7 +440,6 @@ def _kill_uid(uid: int) -> None:
 # What a worker can be shut in, probed once per process (probe_walls) and reported by `grade`.
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
-CLONE_NEW_ANY = 0x7E020000 | 0x02000000   # every CLONE_NEW* flag (ns, cgroup, uts, ipc, user, pid, net, time)
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 0x40000
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 
@@ -475,9 +474,11 @@ _seccomp_program: bytes | None = None   # the filter, compiled once per process 
 
 
 def _compile_seccomp() -> bytes | None:
-    """The worker's seccomp filter as raw BPF (compiled by libseccomp through ctypes: the maintained
-    compiler of these filters, which also refuses foreign-architecture and x32 syscalls; no Python
-    binding of it is packaged for pip), or None where libseccomp is missing (not Linux)."""
+    """The worker's seccomp filter as raw BPF, or None where libseccomp is missing (not Linux).
+
+    Compiled by libseccomp (the maintained compiler of these filters: it also kills a process that
+    tries another syscall ABI, i386 or x32), called through ctypes because its official Python binding
+    is not on PyPI (only third-party rebuilds) and five calls do not need one."""
     global _seccomp_program
     if _seccomp_program is not None:
         return _seccomp_program or None
