@@ -13,13 +13,21 @@ How a submission is isolated (see autograder/worker.py for the student side):
   becomes an unprivileged uid of its own (60000 + n, leased with a lock file, so two
   concurrent workers never share a uid), so it cannot see solutions/, the suites,
   other students' files, the output folder, or signal the grader; the zygote (and so
-  every worker) also lives in empty network and IPC namespaces: no network at all;
+  every worker) also lives in empty network and IPC namespaces: no network at all, and
+  each worker's scratch folder is a tmpfs of its own limited in bytes and files (without
+  CAP_SYS_ADMIN, as in Docker's default capability set: no namespaces, and a read-only scratch);
+- with or without root, a seccomp filter (worker.SECCOMP_BLOCKED) refuses sockets, System V
+  IPC, memfd, new processes, exec, ptrace, mounts, namespaces...; student code gets an
+  allowlisted environment (worker.WORKER_ENV) and no descriptor but its socket. Which of these
+  walls hold here is probed for real (probe_walls) and reported (isolation, isolation_lines);
+  `require` makes a missing one an error instead of a silent weakening;
 - rlimits: address space (memory), no new processes or threads (RLIMIT_NPROC = 0),
   file size, CPU seconds, open files, no core dumps; stdout/stderr are captured in a
   bounded buffer and fds 1/2 go to /dev/null;
-- each call has a wall-clock time limit enforced here; on a timeout or a crash the
-  worker's process group (and, as root, every process of its uid) is SIGKILLed and a
-  fresh worker is started for the next call, so only that function loses points; a
+- each call has a wall-clock time limit enforced here, and the whole submission a budget
+  (`submission_timeout`: the calls left when it is used up are not run, "not graded for time");
+  on a timeout or a crash the worker's process group (and, as root, every process of its
+  uid) is SIGKILLed and a fresh worker is started for the next call, so only that function loses points; a
   function that timed out is not run again (`max_timeouts_per_function`), nor one that ran
   out of memory (its worker is replaced: the heap it filled is not reused);
 - `call_many(function, calls)` sends many calls in one message and reads one reply per
@@ -31,11 +39,13 @@ How a submission is isolated (see autograder/worker.py for the student side):
   `call_chain(function, calls, feed, then)` also runs in one message, the worker passing each
   value on to the next call (an optimizer's trajectory);
 - only plain data comes back: replies are decoded with `protocol.loads(trusted=False)`,
-  bounded in size, and every failure becomes one of framework's StudentProblem
+  bounded in bytes, items (counted before parsing) and depth, the decoding counted in the
+  call's time, and every failure becomes one of framework's StudentProblem
   exceptions with a message meant for the student.
 
-Without root (a student's own machine) the same process isolation, limits and time
-limits apply, without chroot and uid change.
+Without root (a student's own machine) the same process isolation, seccomp filter, limits
+and time limits apply, without chroot, uid change, namespaces or tmpfs (`grade` calls that
+level "weak" and refuses it unless told otherwise).
 """
 from __future__ import annotations
 

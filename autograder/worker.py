@@ -11,8 +11,11 @@ modules students plausibly use, then waits on a SOCK_SEQPACKET control socket. F
 each submission the trusted side sends {"op": "fork", ...config} together with one
 end of a fresh socket pair (SCM_RIGHTS); the zygote forks, and the child becomes a
 worker (`worker_main`): own process group, fds closed, scratch copy of the module read,
-chroot + unprivileged uid when root, rlimits, output captured, module executed,
-then it serves calls until the trusted side closes the socket.
+a scratch tmpfs of its own mounted (root, where mounts are allowed), chroot + unprivileged
+uid when root, rlimits, the allowlisted environment WORKER_ENV, the seccomp filter, output
+captured, module executed, then it serves calls until the trusted side closes the socket.
+At start the zygote probes which walls it can have (probe_walls) and enters the network, IPC
+and mount namespaces it can; it reports its walls in its first message.
 
 Why our own zygote instead of multiprocessing's "forkserver": the forkserver child
 re-imports the parent's __main__ (the benchmark script, pytest's entry point...) and
