@@ -8,6 +8,12 @@ OUT/gradebook.csv (student, assignment, score, max_score, status, message) from 
 Resumable: a row is committed as soon as its submission is graded; a re-run grades only
 submissions that have no row yet, whose files changed, or whose grading code (suites,
 reference) changed. `--regrade STUDENT` forces one student's submissions again.
+
+At start it prints what the sandbox can enforce here, one line per wall, and the isolation
+level; it refuses a weak level (no root: no chroot or uid switch) unless given
+--allow-weak-isolation, and each results.json records the level (extra_data.isolation).
+Limits: --timeout (per call), --submission-timeout, --memory, --scratch-mb, --scratch-files,
+--reply-mb (see README, "How grading stays safe").
 """
 from __future__ import annotations
 
@@ -256,6 +262,8 @@ def add_parser(sub) -> None:
                    help="size of a worker's scratch tmpfs, where one can be mounted (default: 16 MB)")
     p.add_argument("--scratch-files", type=int, default=None, metavar="N",
                    help="files and folders a worker's scratch tmpfs may hold (default: 1000)")
+    p.add_argument("--reply-mb", type=float, default=None, metavar="MB",
+                   help="largest value one call may send back (default: 64 MB)")
     p.add_argument("--allow-weak-isolation", action="store_true",
                    help="grade even where no wall keeps student code from the network, shared memory "
                         "or other files (not a grading server); the results record it")
@@ -288,7 +296,8 @@ def main(args: argparse.Namespace) -> int:
         return _fail("--workers must be at least 1")
     if out.exists() and not out.is_dir():
         return _fail(f"OUT {out} exists and is not a folder")
-    limits = {name: getattr(args, name, None) for name in ("submission_timeout", "scratch_mb", "scratch_files")}
+    limits = {name: getattr(args, name, None) for name in ("submission_timeout", "scratch_mb", "scratch_files",
+                                                           "reply_mb")}
     for name, value in {"timeout": args.timeout, "memory": args.memory, **limits}.items():
         if value is not None and not value > 0:
             return _fail(f"--{name.replace('_', '-')} must be a positive number")
@@ -318,7 +327,9 @@ def main(args: argparse.Namespace) -> int:
         sandbox_options["call_timeout"] = args.timeout
     if args.memory:
         sandbox_options["memory_mb"] = args.memory
-    sandbox_options.update({name: value for name, value in limits.items() if value})
+    sandbox_options.update({name: value for name, value in limits.items() if value and name != "reply_mb"})
+    if limits["reply_mb"]:
+        sandbox_options["max_reply_bytes"] = int(limits["reply_mb"] * (1 << 20))
     if isolation["level"] != "weak":
         from .sandbox import REQUIRED
         sandbox_options["require"] = REQUIRED   # a grader whose walls turn out weaker fails loudly

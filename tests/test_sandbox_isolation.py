@@ -120,3 +120,38 @@ def test_a_students_own_check_works_without_root(world):
 
     points = sum(c.points for c in grading.cases_for(find_assignment("01_penalties"), False))
     assert f"Total: {points:g}/{points:g} points" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("flag", ["--timeout", "--memory", "--submission-timeout", "--scratch-mb", "--scratch-files",
+                                  "--reply-mb"])
+def test_a_limit_that_is_not_positive_is_one_clear_line(flag, world):
+    (world / "submitted").mkdir()
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(world / "submitted"), "--out",
+                           str(world / "out"), flag, "0"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == f"grade: error: {flag} must be a positive number"
+
+
+def test_instructor_limits_reach_every_worker(world):
+    """--scratch-mb / --scratch-files / --reply-mb set what a worker may write and send back."""
+    require("root")
+    from tests.test_sandbox_batch import DISK_HOG, _attacker, _report
+
+    big_reply = REFERENCE + "\n\nimport numpy as _np\n\ndef l2_gradient(w, lam):\n    return _np.zeros(300_000)\n"
+    for student, source in (("hog", _attacker(DISK_HOG)), ("big", big_reply)):
+        (world / "submitted" / student / "01_penalties").mkdir(parents=True)
+        (world / "submitted" / student / "01_penalties" / "penalties.py").write_text(source)
+    out = world / "out"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(world / "submitted"), "--out", str(out),
+                           "--no-progress", "--scratch-mb", "2", "--scratch-files", "50", "--reply-mb", "1"],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    hog = _report(json.loads((out / "hog" / "01_penalties" / "results.json").read_text()))
+    if sandbox.probe_walls()["mount_ns"]:
+        assert hog["bytes"] <= 2 << 20 and hog["files"] + hog["depth"] + hog["bytes"] // (1 << 20) < 50, hog
+    else:   # (a container without CAP_SYS_ADMIN: the scratch is read-only)
+        assert hog == {"bytes": 0, "files": 0, "depth": 0}, hog
+    big = json.loads((out / "big" / "01_penalties" / "results.json").read_text())
+    outputs = [t["output"] for t in big["tests"] if t["name"].startswith("l2_gradient:")]
+    assert outputs and all(t["score"] == 0 for t in big["tests"] if t["name"].startswith("l2_gradient:"))
+    assert "larger than 1 MB" in outputs[0], outputs[0]
