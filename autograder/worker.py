@@ -640,6 +640,10 @@ def _enter_namespaces(walls: dict) -> dict:
 
 def _zygote(ctl_fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    libc = _load_libc()
+    if libc and hasattr(libc, "prctl"):
+        # non-dumpable (and so its workers): a worker of the same user cannot open its /proc/<pid>/mem
+        libc.prctl(4, 0, 0, 0, 0)   # PR_SET_DUMPABLE = 0
     walls = _enter_namespaces(probe_walls())   # (probed before NumPy is imported: cheaper forks)
     _compile_seccomp()   # now, while libseccomp can be loaded: a worker installs it after its chroot
     for name in PRELOAD:

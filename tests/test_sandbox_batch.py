@@ -169,13 +169,16 @@ def attack():
     def memory():
         bytearray(2 << 30)
 
+    def parent_memory():   # the zygote that forked it (as the same user, if not root)
+        open(f"/proc/{os.getppid()}/mem", "r+b").close()
+
     def parent_limits():   # lower the limits of the process that forked it (as the same user, if not root)
         import resource
         resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE, (8, 8))
 
     for name, f in [("tcp", tcp), ("host_socket", host_socket), ("sysv_shm", sysv_shm), ("memfd", memfd),
                     ("fork", fork), ("thread", thread), ("user_namespace", user_namespace), ("memory", memory),
-                    ("parent_limits", parent_limits)]:
+                    ("parent_limits", parent_limits), ("parent_memory", parent_memory)]:
         attempt(name, f)
     return out
 '''
@@ -363,7 +366,7 @@ def test_hostile_batch(env, world, alone_scores):
     # every escape is closed in every environment (seccomp holds without root too)
     escapes = _report(results["escapes"])
     assert set(escapes) == {"tcp", "host_socket", "sysv_shm", "memfd", "fork", "thread", "user_namespace",
-                            "memory", "parent_limits"}
+                            "memory", "parent_limits", "parent_memory"}
     assert all(outcome != "ok" for outcome in escapes.values()), escapes
 
     # scratch space: a 16 MB / 1000-file tmpfs as root, read-only without CAP_SYS_ADMIN
