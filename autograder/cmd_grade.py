@@ -8,6 +8,12 @@ OUT/gradebook.csv (student, assignment, score, max_score, status, message) from 
 Resumable: a row is committed as soon as its submission is graded; a re-run grades only
 submissions that have no row yet, whose files changed, or whose grading code (suites,
 reference) changed. `--regrade STUDENT` forces one student's submissions again.
+
+At start it prints what the sandbox can enforce here, one line per wall, and the isolation
+level; it refuses a weak level (no root: no chroot or uid switch) unless given
+--allow-weak-isolation, and each results.json records the level (extra_data.isolation).
+Limits: --timeout (per call), --submission-timeout, --memory, --scratch-mb, --scratch-files,
+--reply-mb (see README, "How grading stays safe").
 """
 from __future__ import annotations
 
@@ -222,6 +228,8 @@ def grade_task(task: Task, options: dict | None = None) -> Row:
     score, max_score = grading.totals(results)
     folder = _output_dir(out, task)
     report = grading.gradescope_results(results, output=message if status != "graded" else "")
+    if options.get("isolation"):
+        report["extra_data"] = {"isolation": options["isolation"]}   # the level this batch ran at
     write_atomic(folder / "results.json", grading.results_json(report))
     label = task.assignment if task.assignment is not None else task.folder
     feedback = grading.feedback_markdown(task.student, label, results)
@@ -247,6 +255,18 @@ def add_parser(sub) -> None:
                    help="time limit of one call of student code (default: 2 s)")
     p.add_argument("--memory", type=float, default=None, metavar="MB",
                    help="memory a worker may allocate beyond NumPy's own (default: 512 MB)")
+    p.add_argument("--submission-timeout", type=float, default=None, metavar="SECONDS",
+                   help="wall-clock budget of one submission, all its calls together; the functions left "
+                        "when it is used up are not graded for time (default: 60 s)")
+    p.add_argument("--scratch-mb", type=float, default=None, metavar="MB",
+                   help="size of a worker's scratch tmpfs, where one can be mounted (default: 16 MB)")
+    p.add_argument("--scratch-files", type=int, default=None, metavar="N",
+                   help="files and folders a worker's scratch tmpfs may hold (default: 1000)")
+    p.add_argument("--reply-mb", type=float, default=None, metavar="MB",
+                   help="largest value one call may send back (default: 64 MB)")
+    p.add_argument("--allow-weak-isolation", action="store_true",
+                   help="grade even where no wall keeps student code from the network, shared memory "
+                        "or other files (not a grading server); the results record it")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-pin", action="store_true",
                    help="do not pin each grader process (and its sandbox) to its own CPU")
@@ -276,6 +296,14 @@ def main(args: argparse.Namespace) -> int:
         return _fail("--workers must be at least 1")
     if out.exists() and not out.is_dir():
         return _fail(f"OUT {out} exists and is not a folder")
+    limits = {name: getattr(args, name, None) for name in ("submission_timeout", "scratch_mb", "scratch_files",
+                                                           "reply_mb")}
+    for name, value in {"timeout": args.timeout, "memory": args.memory, **limits}.items():
+        if value is not None and not value > 0:
+            return _fail(f"--{name.replace('_', '-')} must be a positive number")
+    isolation = _isolation_or_refuse(getattr(args, "allow_weak_isolation", False))
+    if isolation is None:
+        return 2
     out.mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
@@ -299,7 +327,14 @@ def main(args: argparse.Namespace) -> int:
         sandbox_options["call_timeout"] = args.timeout
     if args.memory:
         sandbox_options["memory_mb"] = args.memory
-    options = {"out": str(out), "sandbox": sandbox_options, "parent_pid": os.getpid(), "pin": not args.no_pin}
+    sandbox_options.update({name: value for name, value in limits.items() if value and name != "reply_mb"})
+    if limits["reply_mb"]:
+        sandbox_options["max_reply_bytes"] = int(limits["reply_mb"] * (1 << 20))
+    if isolation["level"] != "weak":
+        from .sandbox import REQUIRED
+        sandbox_options["require"] = REQUIRED   # a grader whose walls turn out weaker fails loudly
+    options = {"out": str(out), "sandbox": sandbox_options, "parent_pid": os.getpid(), "pin": not args.no_pin,
+               "isolation": isolation}
     print(f"{len(tasks)} submissions found in {submitted}; {len(tasks) - len(todo)} already graded and unchanged; "
           f"grading {len(todo)} with {min(args.workers, max(1, len(todo)))} worker(s)", file=sys.stderr)
 
@@ -319,6 +354,22 @@ def main(args: argparse.Namespace) -> int:
     if interrupted:
         return 130
     return 1 if any(r.status == "grader_error" for r in present) else 0
+
+
+def _isolation_or_refuse(allow_weak: bool) -> dict | None:
+    """Print what the sandbox can enforce here (one line per wall); the isolation record of this batch,
+    or None (after one line saying why) when a required wall is missing and weak isolation is not allowed."""
+    from . import sandbox
+
+    walls = sandbox.probe_walls()
+    for line in sandbox.isolation_lines(walls):
+        print(line, file=sys.stderr)
+    record = sandbox.isolation(walls)
+    if record["missing"] and not allow_weak:
+        _fail(f"the sandbox cannot enforce {', '.join(record['missing'])} here (run as root, or in a container "
+              "with libseccomp); pass --allow-weak-isolation to grade anyway")
+        return None
+    return {"level": record["level"], "walls": record["walls"], "missing": record["missing"]}
 
 
 def _run(todo: list[Task], options: dict, workers: int, store: Store, progress: bool) -> None:

@@ -13,13 +13,21 @@ How a submission is isolated (see autograder/worker.py for the student side):
   becomes an unprivileged uid of its own (60000 + n, leased with a lock file, so two
   concurrent workers never share a uid), so it cannot see solutions/, the suites,
   other students' files, the output folder, or signal the grader; the zygote (and so
-  every worker) also lives in empty network and IPC namespaces: no network at all;
+  every worker) also lives in empty network and IPC namespaces: no network at all, and
+  each worker's scratch folder is a tmpfs of its own limited in bytes and files (without
+  CAP_SYS_ADMIN, as in Docker's default capability set: no namespaces, and a read-only scratch);
+- with or without root, a seccomp filter (worker.SECCOMP_BLOCKED) refuses sockets, System V
+  IPC, memfd, new processes, exec, ptrace, mounts, namespaces...; student code gets an
+  allowlisted environment (worker.WORKER_ENV) and no descriptor but its socket. Which of these
+  walls hold here is probed for real (probe_walls) and reported (isolation, isolation_lines);
+  `require` makes a missing one an error instead of a silent weakening;
 - rlimits: address space (memory), no new processes or threads (RLIMIT_NPROC = 0),
   file size, CPU seconds, open files, no core dumps; stdout/stderr are captured in a
   bounded buffer and fds 1/2 go to /dev/null;
-- each call has a wall-clock time limit enforced here; on a timeout or a crash the
-  worker's process group (and, as root, every process of its uid) is SIGKILLed and a
-  fresh worker is started for the next call, so only that function loses points; a
+- each call has a wall-clock time limit enforced here, and the whole submission a budget
+  (`submission_timeout`: the calls left when it is used up are not run, "not graded for time");
+  on a timeout or a crash the worker's process group (and, as root, every process of its
+  uid) is SIGKILLed and a fresh worker is started for the next call, so only that function loses points; a
   function that timed out is not run again (`max_timeouts_per_function`), nor one that ran
   out of memory (its worker is replaced: the heap it filled is not reused);
 - `call_many(function, calls)` sends many calls in one message and reads one reply per
@@ -31,11 +39,13 @@ How a submission is isolated (see autograder/worker.py for the student side):
   `call_chain(function, calls, feed, then)` also runs in one message, the worker passing each
   value on to the next call (an optimizer's trajectory);
 - only plain data comes back: replies are decoded with `protocol.loads(trusted=False)`,
-  bounded in size, and every failure becomes one of framework's StudentProblem
+  bounded in bytes, items (counted before parsing) and depth, the decoding counted in the
+  call's time, and every failure becomes one of framework's StudentProblem
   exceptions with a message meant for the student.
 
-Without root (a student's own machine) the same process isolation, limits and time
-limits apply, without chroot and uid change.
+Without root (a student's own machine) the same process isolation, seccomp filter, limits
+and time limits apply, without chroot, uid change, namespaces or tmpfs (`grade` calls that
+level "weak" and refuses it unless told otherwise).
 """
 from __future__ import annotations
 
@@ -45,7 +55,6 @@ import fcntl
 import json
 import os
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -56,7 +65,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import framework, protocol
+from . import framework, protocol, worker
 from .framework import BadReturn, NotImplementedYet, StudentCrashed, StudentImportFailed, StudentRaised, \
     StudentTimeout
 from .worker import HEADER
@@ -64,6 +73,9 @@ from .worker import HEADER
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 CALL_TIMEOUT = 2.0          # seconds of wall-clock time per call
+SUBMISSION_TIMEOUT = 60.0   # seconds of wall-clock time for all the calls of one submission together
+SCRATCH_MB = 16             # size of a worker's scratch tmpfs (as root, where mounts are allowed)
+SCRATCH_FILES = 1000        # files and folders it may hold (its inodes)
 IMPORT_TIMEOUT = 3.0        # seconds to import the module
 MEMORY_MB = 512             # address space a worker may add to what NumPy already maps
 MAX_REPLY_BYTES = 64 << 20  # a reply larger than this is refused
@@ -89,27 +101,37 @@ class _TooBig(Exception):
 
 
 # ============================================================================ the zygote
+def _hide_this_process() -> None:
+    """A process that starts workers holds what they must not see (its environment, descriptors,
+    memory): made non-dumpable, its /proc entries belong to root, so a worker that runs as the same
+    user (no root: no uid switch) cannot read them."""
+    prctl = getattr(worker._load_libc() or None, "prctl", None)   # (Linux only)
+    if prctl is not None:
+        prctl(4, 0, 0, 0, 0)   # PR_SET_DUMPABLE = 0 (a fork inherits it; an exec resets it)
+
+
 class _Zygote:
     """One per grading process: a small root process that forks workers on request."""
 
     def __init__(self):
+        _hide_this_process()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = dict(os.environ)
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-            env[var] = "1"  # no BLAS threads: workers may not create threads (RLIMIT_NPROC = 0)
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        code = ("import sys; sys.path[:] = [p for p in sys.path if p not in ('', '.')]; "
-                f"sys.path.insert(0, {str(REPO_ROOT)!r}); "
+        # An allowlisted environment (no BLAS threads: workers may not create threads), nothing of the
+        # grader's (tokens...): -I ignores PYTHON* variables, and this process's import path goes by argv.
+        path = [p for p in sys.path if p not in ("", ".")]
+        code = ("import sys, json; sys.path[:] = json.loads(sys.argv[2]); "
                 "from autograder.worker import zygote_main; zygote_main(int(sys.argv[1]))")
-        self.proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno())],
+        self.proc = subprocess.Popen([sys.executable, "-I", "-B", "-c", code, str(theirs.fileno()),
+                                     json.dumps([str(REPO_ROOT), *path])],
                                      pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                                     cwd="/", env=env, start_new_session=True)
+                                     cwd="/", env=dict(worker.WORKER_ENV), start_new_session=True)
         theirs.close()
         self.sock = ours
         self.owner = os.getpid()
         self.adopted = False      # started by the parent of this process (see adopt_zygote)
         self.lock = threading.Lock()
         self.ready = False
+        self._walls: dict[str, bool] = {}
 
     def alive(self) -> bool:
         if self.owner != os.getpid():
@@ -132,11 +154,23 @@ class _Zygote:
             raise SandboxError("the sandbox zygote exited")
         return json.loads(data)
 
+    def _wait_ready(self) -> None:
+        if not self.ready:
+            hello = self._recv(60.0)
+            walls = hello.get("walls") if isinstance(hello, dict) else None
+            self._walls = {w: walls.get(w) is True for w in worker.WALLS} if isinstance(walls, dict) else {}
+            self.ready = True
+
+    @property
+    def walls(self) -> dict[str, bool]:
+        """The walls this zygote's workers are put behind (what it probed and entered at start)."""
+        with self.lock:
+            self._wait_ready()
+            return dict(self._walls)
+
     def request(self, message: dict, fds=(), timeout: float = 30.0) -> dict:
         with self.lock:
-            if not self.ready:
-                self._recv(60.0)
-                self.ready = True
+            self._wait_ready()
             socket.send_fds(self.sock, [json.dumps(message).encode()], list(fds))
             return self._recv(timeout)
 
@@ -227,7 +261,7 @@ def _shutdown() -> None:
         _zygote.close()
         _zygote = None
     if _scratch_root is not None and _scratch_root[1] == os.getpid():
-        shutil.rmtree(_scratch_root[0], ignore_errors=True)
+        worker.remove_tree(_scratch_root[0])
 
 
 def _after_fork_in_child() -> None:
@@ -249,6 +283,77 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# ============================================================================ isolation level
+# What must hold for a grading server, and which walls hold it (any one of the alternatives).
+GUARANTEES = {
+    "network": ("no network and no host sockets", (("net_ns",), ("seccomp",))),
+    # (abstract unix sockets belong to the network namespace)
+    "ipc": ("no System V IPC, message queues or host sockets shared", (("ipc_ns", "net_ns"), ("seccomp",))),
+    "files": ("only its own scratch folder visible, as a uid of its own", (("uid", "chroot"),)),
+    "disk": ("scratch space bounded (bytes and files)", (("uid", "chroot", "mount_ns"), ("uid", "chroot"))),
+    "processes": ("no new processes or threads", (("seccomp",), ("uid",))),
+    "memory": ("no memory outside its limit (memfd, shared memory)", (("seccomp",),)),
+}
+REQUIRED = ("network", "ipc", "files", "disk", "memory")
+_WALL_WORDS = {
+    "uid": "uid switch      ", "chroot": "chroot          ", "mount_ns": "mount namespace ",
+    "net_ns": "net namespace   ", "ipc_ns": "IPC namespace   ", "pid_ns": "PID namespace   ",
+    "user_ns": "user namespace  ", "seccomp": "seccomp filter  ",
+}
+_WALL_USE = {
+    "uid": "each worker runs as an unprivileged uid of its own",
+    "chroot": "a worker sees only its scratch folder",
+    "mount_ns": "scratch is a tmpfs of the worker's own, limited in bytes and files",
+    "net_ns": "workers live in an empty network namespace",
+    "ipc_ns": "workers live in an IPC namespace of their own",
+    "pid_ns": "not needed: workers cannot start processes",
+    "user_ns": "not needed",
+    "seccomp": "no sockets, SysV IPC, memfd, processes, ptrace, mounts, namespaces, keys, BPF",
+}
+
+
+def isolation(walls: dict[str, bool]) -> dict:
+    """The isolation level that `walls` give: {"level": "full" | "reduced" | "weak", "walls": [...],
+    "guarantees": {name: held by}, "missing": [required guarantees that no wall holds]}.
+    "reduced": every guarantee holds, some through a fallback wall (seccomp instead of namespaces, a
+    read-only scratch instead of a tmpfs): what a container without CAP_SYS_ADMIN gets."""
+    held = {}
+    for name, (_, options) in GUARANTEES.items():
+        holding = ["+".join(option) for option in options if all(walls.get(w) for w in option)]
+        if holding:
+            held[name] = " and ".join(holding)
+    missing = [g for g in REQUIRED if g not in held]
+    used = ("uid", "chroot", "mount_ns", "net_ns", "ipc_ns", "seccomp")
+    level = "weak" if missing else "full" if all(walls.get(w) for w in used) else "reduced"
+    return {"level": level, "walls": sorted(w for w in worker.WALLS if walls.get(w)), "guarantees": held,
+            "missing": missing}
+
+
+def isolation_lines(walls: dict[str, bool]) -> list[str]:
+    """What `grade` prints at start: one line per wall, one per guarantee, then the level."""
+    lines = []
+    for w in worker.WALLS:
+        state = "on " if walls.get(w) else "off"
+        use = _WALL_USE[w] if walls.get(w) or w in ("pid_ns", "user_ns") else "not available here"
+        lines.append(f"isolation: {_WALL_WORDS[w]}{state}  {use}")
+    report = isolation(walls)
+    for name, (what, _) in GUARANTEES.items():
+        by = report["guarantees"].get(name)
+        if name == "disk" and by == "uid+chroot":
+            by += " (scratch is read-only: no tmpfs can be mounted here)"
+        elif name == "disk" and by:
+            by = "uid+chroot+mount_ns (a tmpfs per worker)"
+        lines.append(f"isolation: {name:9s} {'held by ' + by if by else 'NOT HELD'}: {what}")
+    lines.append(f"isolation level: {report['level']}"
+                 + (f" (missing: {', '.join(report['missing'])})" if report["missing"] else ""))
+    return lines
+
+
+def probe_walls() -> dict[str, bool]:
+    """The walls a worker started from this process would be put behind (probed for real)."""
+    return worker.probe_walls()
 
 
 # ============================================================================ uids and scratch dirs
@@ -307,6 +412,7 @@ def describe_status(status: int | None) -> str:
         "SIGXCPU": "killed after using too much CPU time",
         "SIGXFSZ": "killed for writing a file that is too large",
         "SIGABRT": "aborted",
+        "SIGSYS": "stopped for a system call the sandbox forbids",
     }.get(name, "killed")
     return f"the process was {why} ({name})"
 
@@ -319,14 +425,19 @@ class SandboxedSubmission(framework.Submission):
     `module_name` (default: the file's stem), `call_timeout` and `import_timeout` in
     seconds, `memory_mb`, `max_timeouts_per_function` (after that many timeouts a
     function is not run again and its later calls count as timeouts), `isolate_user`
-    (chroot + unprivileged uid; default: when running as root).
+    (chroot + unprivileged uid; default: when running as root), `submission_timeout` (seconds of
+    wall-clock time for the whole submission: once used up, the remaining calls are not run and
+    report it), `scratch_mb` / `scratch_files` (the worker's scratch tmpfs, where one can be
+    mounted), `require` (names of GUARANTEES: a SandboxError if the walls here do not hold them).
     Attributes for reports: `events` (timeouts, crashes, restarts), `import_printed`.
     """
 
     def __init__(self, module_path, *, module_name: str | None = None, call_timeout: float = CALL_TIMEOUT,
                  import_timeout: float = IMPORT_TIMEOUT, memory_mb: float = MEMORY_MB,
                  max_timeouts_per_function: int = 1, isolate_user: bool | None = None,
-                 output_limit: int = 4000, max_reply_bytes: int = MAX_REPLY_BYTES):
+                 output_limit: int = 4000, max_reply_bytes: int = MAX_REPLY_BYTES,
+                 submission_timeout: float = SUBMISSION_TIMEOUT, scratch_mb: float = SCRATCH_MB,
+                 scratch_files: int = SCRATCH_FILES, require: tuple = ()):
         self.module_path = Path(module_path)
         self.module_name = module_name or self.module_path.stem
         self.filename = self.module_name + ".py"
@@ -339,6 +450,10 @@ class SandboxedSubmission(framework.Submission):
             raise SandboxError("isolate_user needs root")
         self.output_limit = output_limit
         self.max_reply_bytes = max_reply_bytes
+        self.submission_timeout = float(submission_timeout)
+        self.scratch_quota = {"bytes": int(scratch_mb * (1 << 20)), "inodes": int(scratch_files)}
+        self.require = tuple(require)   # GUARANTEES the walls must hold, else SandboxError
+        self._budget_end: float | None = None   # set when the first worker starts
         self.events: list[str] = []
         self.import_printed = ""
         self._timeouts: dict[str, int] = {}
@@ -464,6 +579,8 @@ class SandboxedSubmission(framework.Submission):
         if self._timeouts.get(function, 0) >= self.max_timeouts:
             raise StudentTimeout(f"{function}() was not run again: an earlier call took longer than "
                                  f"{self.call_timeout:g} s")
+        if self._budget_end is not None and time.monotonic() >= self._budget_end:
+            raise self._over_budget(function)
         if function in self._out_of_memory:
             # a memory bomb costs ~0.1 s per call (the kernel zero-fills what it grabs): once is enough
             raise StudentRaised(f"{function}() was not run again: an earlier call ran out of memory "
@@ -478,13 +595,15 @@ class SandboxedSubmission(framework.Submission):
         request = (function, [[list(a), dict(k)] for a, k in calls], inputs, feed or [], keep or [])
         payload = protocol.dumps_parts(request)
         self._rbuf = bytearray()
-        deadline = time.monotonic() + self.call_timeout
+        deadline = self._deadline(self.call_timeout)
         try:
             self._send(payload, deadline)
             for i in range(len(calls)):
                 self._pending = True
                 raw = self._recv(deadline, last=i == len(calls) - 1)
                 reply = self._decode_reply(function, raw, inputs)
+                if time.monotonic() > deadline:   # decoding the value counts against the call
+                    raise _Timeout
                 # the worker stops a batch at the first call that fails, so after the last
                 # reply, or a failure, it owes nothing more
                 ok = type(reply) is list
@@ -492,10 +611,13 @@ class SandboxedSubmission(framework.Submission):
                 self._owed = len(calls) - 1 - i if self._pending else 0
                 result = self._value(reply, inputs) if ok else self._outcome(function, reply)
                 yield result
-                deadline = time.monotonic() + self.call_timeout
+                deadline = self._deadline(self.call_timeout)
         except _Timeout:
-            self._timeouts[function] = self._timeouts.get(function, 0) + 1
             self._kill_worker()
+            if time.monotonic() >= self._budget_end:
+                self.events.append(f"{function}: submission time budget used up")
+                raise self._over_budget(function) from None
+            self._timeouts[function] = self._timeouts.get(function, 0) + 1
             self.events.append(f"{function}: timeout")
             raise StudentTimeout(f"{function}() did not finish within {self.call_timeout:g} s "
                                  "(an infinite loop, or a very slow computation?)") from None
@@ -509,6 +631,18 @@ class SandboxedSubmission(framework.Submission):
             self.events.append(f"{function}: crashed")
             raise StudentCrashed(f"{function}() ended the worker process: {describe_status(status)}") from None
 
+    def _deadline(self, seconds: float) -> float:
+        """When the next wait ends: `seconds` from now, or sooner when the submission's budget ends."""
+        now = time.monotonic()
+        if self._budget_end is None:
+            self._budget_end = now + self.submission_timeout
+        return min(now + seconds, self._budget_end)
+
+    def _over_budget(self, function: str) -> StudentTimeout:
+        return StudentTimeout(f"{function}() was not graded for time: this submission used up its time budget "
+                              f"({self.submission_timeout:g} s for all its functions together; each call "
+                              f"may take {self.call_timeout:g} s)")
+
     def _decode_reply(self, function: str, raw: bytes, inputs: bool) -> dict | list:
         """A reply: a list for a value (["ok", value] or ["ok", value, args_after, kwargs_after]: see
         worker._run_one), else a dict with a "status"."""
@@ -520,6 +654,10 @@ class SandboxedSubmission(framework.Submission):
                     raise protocol.ProtocolError("not a reply")
             elif not isinstance(reply, dict) or not isinstance(reply.get("status"), str):
                 raise protocol.ProtocolError("not a reply")
+        except protocol.TooLarge as exc:
+            self._kill_worker()
+            raise BadReturn(f"your function {function}() returned a value too large or too deeply nested to grade "
+                            f"({exc})") from None
         except protocol.ProtocolError as exc:
             self._kill_worker()
             raise BadReturn(f"{function}() sent back something that is not plain data ({exc})") from None
@@ -592,6 +730,10 @@ class SandboxedSubmission(framework.Submission):
         if self._import_failure is not None or self._sock is not None or self._closed:
             return
         zygote = get_zygote()
+        walls = zygote.walls
+        weak = [g for g in self.require if g not in isolation(walls)["guarantees"]]
+        if weak:
+            raise SandboxError(f"the sandbox cannot hold what grading requires here: {', '.join(weak)}")
         self._scratch = tempfile.mkdtemp(prefix="w-", dir=scratch_root())  # fresh each start
         target = os.path.join(self._scratch, self.filename)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -599,12 +741,16 @@ class SandboxedSubmission(framework.Submission):
             f.write(self._source)
         config = {"op": "fork", "module_name": self.module_name, "filename": self.filename,
                   "scratch": self._scratch, "memory": self.memory, "output_limit": self.output_limit,
-                  "fsize": 16 << 20, "cpu": int(max(60, 20 * self.call_timeout))}
+                  "fsize": min(16 << 20, self.scratch_quota["bytes"]), "cpu": int(max(60, 20 * self.call_timeout)),
+                  "seccomp": bool(walls.get("seccomp"))}
         if self._lease is not None:
             uid = self._lease.uid
-            os.chown(target, uid, uid)
-            os.chown(self._scratch, uid, uid)
             config.update(uid=uid, gid=uid)
+            if walls.get("mount_ns"):
+                config["tmpfs"] = self.scratch_quota   # the worker mounts it over the scratch folder
+            else:   # no tmpfs quota possible: a scratch the worker can read but not write
+                os.chmod(target, 0o644)
+                os.chmod(self._scratch, 0o755)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             reply = zygote.request(config, fds=[theirs.fileno()])
@@ -613,7 +759,7 @@ class SandboxedSubmission(framework.Submission):
         self._pid, self._sock = int(reply["pid"]), ours
         self._rbuf = bytearray()
         try:
-            raw = self._recv(time.monotonic() + self.import_timeout)
+            raw = self._recv(self._deadline(self.import_timeout))
         except _Timeout:
             self._kill_worker()
             self._import_failure = StudentImportFailed(
@@ -674,7 +820,7 @@ class SandboxedSubmission(framework.Submission):
             if reap:
                 status = zygote.request({"op": "reap", "pid": pid}).get("status")
         if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
+            worker.remove_tree(self._scratch)
             self._scratch = None
         return status
 

@@ -289,7 +289,8 @@ def _zygote_pids() -> set[int]:
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if b"zygote_main" in Path(f"/proc/{entry}/cmdline").read_bytes() and _alive(int(entry)):
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()   # (zygotes of this checkout only)
+                if b"zygote_main" in cmdline and str(REPO_ROOT).encode() in cmdline and _alive(int(entry)):
                     pids.add(int(entry))
             except OSError:
                 continue

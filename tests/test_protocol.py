@@ -151,3 +151,52 @@ def test_arrays_of_a_handed_over_buffer_are_used_in_place_but_never_shared():
     assert not a.flags.owndata                           # the first array lives in the buffer...
     a[0] = 7.0
     assert b[0] == 0.0                                   # ...the overlapping second one is a copy
+
+
+# ============================================================================ decoding cost of hostile replies
+def _peak_decoding(raw: bytes) -> tuple[Exception | None, int]:
+    """(what loads(raw, trusted=False) raised, peak bytes Python allocated while it ran)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        loads(raw, trusted=False)
+        raised = None
+    except ProtocolError as exc:
+        raised = exc
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return raised, peak
+
+
+@pytest.mark.parametrize("raw", [
+    b'["ok", [' + b"[]," * 5_000_000 + b"[]]]",                          # 15 MB of empty lists
+    b'["ok", [' + b"0," * 5_000_000 + b"0]]",                            # 10 MB of small numbers
+    b'["ok", {"__dict__": [' + b'["a", {}],' * 2_000_000 + b'["b", 1]]}]',   # dict items
+    protocol.MAGIC + struct.pack("!I", 15_000_006) + b'["ok",' + b"[" * 7_500_000 + b"]" * 7_500_000,
+], ids=["empty lists", "numbers", "dict items", "deep nesting"])
+def test_a_reply_of_millions_of_tiny_items_is_refused_before_it_is_built(raw):
+    # Measured without the cap: ~1 GB and ~6 s for the first one. The cap (MAX_ITEMS) is checked by
+    # counting bytes, before any object is made: the peak is at most one copy of the JSON header (taken
+    # out of a framed message) plus well under 1 MB.
+    raised, peak = _peak_decoding(raw)
+    assert isinstance(raised, protocol.TooLarge), raised
+    assert "limit" in str(raised) or "nested" in str(raised)
+    assert peak < len(raw) + (1 << 20), peak
+
+
+def test_decoding_cost_is_linear_up_to_the_cap():
+    """Just under the cap a reply decodes, its cost bounded by the cap: here ~64 bytes per item."""
+    n = protocol.MAX_ITEMS - 10
+    raw = dumps(["ok", [[] for _ in range(n // 2)]])
+    raised, peak = _peak_decoding(raw)
+    assert raised is None
+    # each empty list costs ~56 bytes + an 8-byte slot in its parent, twice over while json's result and
+    # the validated copy both live: 160 bytes per item bounds it with room for allocator overhead
+    assert peak < 160 * n, peak
+
+
+def test_deep_nesting_is_refused_with_a_clear_reason():
+    with pytest.raises(protocol.TooLarge, match="nested"):
+        loads(b'["ok", ' + b"[" * 40 + b"]" * 40 + b"]", trusted=False)

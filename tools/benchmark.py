@@ -3,6 +3,7 @@
     python tools/benchmark.py                       # >= 300 submission-assignments, 2 workers
     python tools/benchmark.py --submissions 600 --workers 2 --naive-sample 30
     python tools/benchmark.py --naive-all           # run the naive approach on every submission
+    python tools/benchmark.py --compare /work/main --rounds 5   # this engine vs. another checkout's
 
 Builds a synthetic class in a temporary folder (nbgrader layout <student>/<assignment>/):
 for every assignment that has a reference solution and suites, mostly reference
@@ -115,10 +116,11 @@ def children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_engine(submitted: Path, out: Path, workers: int) -> tuple[float, float, int]:
+def run_engine(submitted: Path, out: Path, workers: int, repo: Path = REPO,
+               env: dict | None = None) -> tuple[float, float, int]:
     cpu0, t0 = children_cpu(), time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out),
-                           "--workers", str(workers), "--no-progress"], cwd=REPO, env=ENV,
+                           "--workers", str(workers), "--no-progress"], cwd=repo, env=env or ENV,
                           capture_output=True, text=True)
     wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
     if proc.returncode != 0:
@@ -150,6 +152,29 @@ def print_breakdown(out: Path, kinds: dict, wall: float) -> None:
           "zygotes, checking the references) and the end")
 
 
+def compare(submitted: Path, tmp: Path, other: Path, workers: int, rounds: int) -> None:
+    """This engine and `other`'s (another checkout) on the same class, run in turn `rounds` times each
+    (alternating, so that load from elsewhere hits both alike); bytecode caches outside both trees."""
+    import statistics
+
+    rates: dict[str, list[float]] = {"this": [], "other": []}
+    cpus: dict[str, list[float]] = {"this": [], "other": []}
+    total = sum(1 for s in submitted.iterdir() for _ in s.iterdir())
+    for r in range(rounds):
+        for name, repo in (("this", REPO), ("other", other)) if r % 2 == 0 else (("other", other), ("this", REPO)):
+            env = {**os.environ, "PYTHONPATH": str(repo), "PYTHONPYCACHEPREFIX": str(tmp / f"pycache-{name}")}
+            out = tmp / f"out-{name}-{r}"
+            wall, cpu, _ = run_engine(submitted, out, workers, repo, env)
+            shutil.rmtree(out, ignore_errors=True)
+            rates[name].append(total / wall)
+            cpus[name].append(cpu / total * 1000)
+            print(f"round {r} {name:5s}: {total / wall:.1f} /s (CPU {cpu / total * 1000:.0f} ms per submission)")
+    this, that = statistics.median(rates["this"]), statistics.median(rates["other"])
+    print(f"median throughput: this {this:.1f} /s, {other} {that:.1f} /s -> ratio {this / that:.3f}; "
+          f"median CPU per submission: this {statistics.median(cpus['this']):.0f} ms, "
+          f"other {statistics.median(cpus['other']):.0f} ms")
+
+
 def run_naive(folders: list[Path], workers: int) -> tuple[float, float, int]:
     def one(folder: Path) -> int:
         a = ASSIGNMENTS[folder.name]
@@ -174,6 +199,9 @@ def main(argv=None) -> int:
     p.add_argument("--naive-sample", type=int, default=24, help="submissions run the naive way (extrapolated)")
     p.add_argument("--naive-all", action="store_true", help="run the naive approach on every submission")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    p.add_argument("--compare", type=Path, default=None, metavar="CHECKOUT",
+                   help="instead: this engine vs. the one in CHECKOUT, alternately, on the same class")
+    p.add_argument("--rounds", type=int, default=5, help="runs of each engine with --compare")
     args = p.parse_args(argv)
     n = max(300, args.submissions)
     tmp = Path(tempfile.mkdtemp(prefix="autograder-bench-"))
@@ -187,6 +215,9 @@ def main(argv=None) -> int:
         print(f"class: {total} submission-assignments over {len(gradable_assignments())} assignments "
               f"({', '.join(f'{v} {k}' for k, v in counts.items())}) in {tmp}")
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the runs")
+        if args.compare is not None:
+            compare(submitted, tmp, args.compare.resolve(), args.workers, args.rounds)
+            return 0
 
         wall, cpu, rows = run_engine(submitted, out, args.workers)
         engine_rate = total / wall
