@@ -21,8 +21,6 @@ import stat
 import sys
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -328,28 +326,21 @@ def _run(todo: list[Task], options: dict, workers: int, store: Store, progress: 
 
     if not todo:
         return
-    bar = None
     workers = min(workers, len(todo))
     assignments = list(dict.fromkeys(t.assignment for t in todo if t.assignment is not None and t.problem is None))
-    if workers == 1:
-        _init_inline(options)
-        _prepare(assignments)
-        bar = tqdm(total=len(todo), unit="sub", disable=None if progress else True, dynamic_ncols=True)
-        for task in todo:
-            store.put(grade_task(task, options))
-            bar.update(1)
-        bar.close()
-        return
     # The graders' zygotes boot (a Python with NumPy each) while the graders, forked at once, share
     # out the references' self-check: each checks every n-th assignment (and so loads its grading code
     # and caches); the rest it loads when its first submission needs them. Measured: ~0.1 s sooner
     # than this process checking them all before forking, with one CPU mostly idle meanwhile.
+    # Even one grader runs in a process of its own: if it dies (a segfault, the OOM killer), this
+    # process records that one submission and goes on.
     zygotes = sandbox.start_zygotes(workers)
     options = {**options, "self_check": [a.id for a in assignments], "graders": workers}
+    bar = tqdm(total=len(todo), unit="sub", disable=None if progress else True, dynamic_ncols=True)
     try:
-        _run_pool(todo, options, workers, store, zygotes, lambda: tqdm(
-            total=len(todo), unit="sub", disable=None if progress else True, dynamic_ncols=True))
+        _run_pool(todo, options, workers, store, zygotes, bar)
     finally:
+        bar.close()
         sandbox.reap_zygotes(zygotes)
 
 
@@ -369,59 +360,138 @@ def _prepare(assignments: list[Assignment]) -> None:
                   "are wrong, and so may be the grades of this assignment", file=sys.stderr)
 
 
-def _run_pool(todo: list[Task], options: dict, workers: int, store: Store, zygotes: list, make_bar) -> None:
+# ============================================================================ the graders
+MAX_GRADER_DEATHS = 2   # a submission whose grader died this often is recorded as grader_error
+
+# Test-only: "student/folder[:signal]" whose grader kills itself with that signal (default SIGSEGV),
+# to prove that a dead grader costs only its own submission (tests/test_hostile_inputs.py).
+_TEST_KILL_ENV = "AUTOGRADER_TEST_KILL_GRADER"
+
+
+def _grader_main(conn, options: dict, slots, zygotes) -> None:
+    """A grader process: take one submission at a time from `conn`, send back its row."""
+    _init_grader(options, slots, zygotes)
+    kill = os.environ.get(_TEST_KILL_ENV, "")
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        index, task = message
+        if kill and kill.split(":")[0] == f"{task.student}/{task.folder}":
+            os.kill(os.getpid(), int(kill.split(":")[1]) if ":" in kill else signal.SIGSEGV)
+        try:
+            row = grade_task(task, options)
+        except Exception as exc:  # noqa: BLE001 - a grader bug: that submission's status
+            row = _grader_error_row(task, f"{type(exc).__name__}: {exc}")
+        conn.send((index, row))
+
+
+class _Grader:
+    """One grading process and the submission it holds (so a death costs exactly that one)."""
+
+    def __init__(self, context, options: dict, slots, zygotes: tuple):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_grader_main, args=(child, options, slots, zygotes), daemon=True)
+        self.process.start()
+        child.close()
+        self.index: int | None = None
+
+    def give(self, index: int, task: Task) -> None:
+        self.index = index
+        self.conn.send((index, task))
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _death_message(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"was killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"was killed by signal {-exitcode}"
+    else:
+        how = f"exited with status {exitcode}"
+    return (f"the grading process {how} while grading this submission (twice); the other submissions "
+            "were not affected. Grade it again alone, or look at it by hand")
+
+
+def _run_pool(todo: list[Task], options: dict, workers: int, store: Store, zygotes: list, bar) -> None:
+    from multiprocessing.connection import wait
+
     from . import sandbox
 
-    bar = None
-    attempts: dict[int, int] = {}
-    pending = list(range(len(todo)))
-    while pending:
-        context = get_context("fork")
-        pin = options.get("pin", True) and workers <= len(os.sched_getaffinity(0))
-        slots = context.Value("i", 0)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_grader,
-                                 initargs=({**options, "pin_slots": pin}, slots, tuple(zygotes))) as pool:
-            futures = {pool.submit(grade_task, todo[i]): i for i in pending}
-            options = {**options, "self_check": []}   # a pool started after a grader died: checked already
-            if zygotes:
-                # the graders are forked (all at once, with the first task): each holds its zygote now
-                sandbox.release_zygotes(zygotes)
-                zygotes = []   # a pool started after a grader died starts zygotes of its own
-            if bar is None:
-                bar = make_bar()
-            pending = []
-            try:
-                for fut in as_completed(futures):
-                    i = futures[fut]
-                    try:
-                        row = fut.result()
-                    except BrokenProcessPool:
-                        attempts[i] = attempts.get(i, 0) + 1
-                        if attempts[i] >= 2:
-                            store.put(_grader_error_row(todo[i], "a grader process died twice on this submission"))
-                            bar.update(1)
-                        else:
-                            pending.append(i)
-                        continue
-                    except Exception as exc:  # noqa: BLE001
-                        row = _grader_error_row(todo[i], f"{type(exc).__name__}: {exc}")
+    context = get_context("fork")
+    pin = options.get("pin", True) and workers <= len(os.sched_getaffinity(0))
+    slots = context.Value("i", 0)
+    grader_options = {**options, "pin_slots": pin}
+    graders = [_Grader(context, grader_options, slots, tuple(zygotes)) for _ in range(workers)]
+    sandbox.release_zygotes(zygotes)       # each grader holds its own zygote now
+    later_options = {**grader_options, "self_check": []}   # a replacement grader: checked already
+    queue = list(range(len(todo)))[::-1]   # popped from the end: in order
+    deaths: dict[int, int] = {}
+
+    def feed(g: _Grader) -> None:
+        if queue:
+            i = queue.pop()
+            g.give(i, todo[i])
+        else:
+            g.index = None
+            g.stop()
+
+    try:
+        for g in graders:
+            feed(g)
+        while any(g.index is not None for g in graders):
+            busy = [g for g in graders if g.index is not None]
+            wait([g.conn for g in busy] + [g.process.sentinel for g in busy])
+            for g in busy:
+                row = None
+                try:
+                    if g.conn.poll():
+                        _, row = g.conn.recv()
+                except (EOFError, OSError):
+                    row = None
+                if row is not None:
                     store.put(row)
                     bar.update(1)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                for p in list(getattr(pool, "_processes", {}).values()):
-                    p.kill()
-                raise
-    if bar is not None:
-        bar.close()
-
-
-def _init_inline(options: dict) -> None:
-    global _options
-    _options = options
-    _keep_freed_memory()
-    from . import sandbox
-    sandbox.prestart()
+                    feed(g)
+                elif not g.process.is_alive():
+                    i = g.index
+                    g.kill()
+                    deaths[i] = deaths.get(i, 0) + 1
+                    if deaths[i] >= MAX_GRADER_DEATHS:
+                        store.put(_grader_error_row(todo[i], _death_message(g.process.exitcode)))
+                        bar.update(1)
+                    else:
+                        queue.append(i)   # once more, in a fresh grader
+                    graders.remove(g)
+                    if queue:
+                        fresh = _Grader(context, later_options, slots, ())
+                        graders.append(fresh)
+                        feed(fresh)
+    except KeyboardInterrupt:
+        for g in graders:
+            g.kill()
+        raise
+    finally:
+        for g in graders:
+            g.stop()
+        for g in graders:
+            g.process.join(timeout=10)
+            g.kill()
 
 
 def _grader_error_row(task: Task, message: str) -> Row:
