@@ -17,21 +17,20 @@ import datetime
 import hashlib
 import os
 import signal
-import stat
 import sys
+import tempfile
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from . import framework, grading
+from . import discovery, framework, grading
 from .course import ASSIGNMENTS, REPO_ROOT, Assignment
 from .store import Row, Store, gradebook_csv, write_atomic
 
 ENGINE_VERSION = "1"
 RESERVED_NAMES = {"gradebook.csv", "grades.sqlite", "grades.sqlite-wal", "grades.sqlite-shm"}
-IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints", ".DS_Store"}
 
 
 @dataclass
@@ -42,6 +41,8 @@ class Task:
     assignment: Assignment | None
     fingerprint: str = ""
     problem: tuple[str, str] | None = None   # (status, message) decided without running anything
+    notes: list[str] = field(default_factory=list)   # what discovery did (for the feedback)
+    missing: str | None = None               # why no module was found (the quiz is still graded)
 
 
 # ============================================================================ discovery
@@ -64,64 +65,98 @@ def _grading_code_hash(assignment: Assignment, _cache: dict = {}) -> str:  # noq
     return _cache[assignment.id]
 
 
-def _files_hash(folder: Path) -> str:
-    """Hash of every file of a submission folder (names and bytes); symlinks are refused."""
-    h = hashlib.sha256()
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d not in IGNORED_PARTS)
-        for name in sorted(files):
-            if name in IGNORED_PARTS:
-                continue
-            path = Path(root) / name
-            st = path.lstat()
-            if stat.S_ISLNK(st.st_mode):
-                raise PermissionError(f"{path.relative_to(folder)} is a symbolic link; submit real files")
-            if not stat.S_ISREG(st.st_mode):
-                continue
-            h.update(str(path.relative_to(folder)).encode() + b"\0")
-            with open(path, "rb") as f:
-                for chunk in iter(lambda: f.read(1 << 20), b""):
-                    h.update(chunk)
-            h.update(b"\0")
-    return h.hexdigest()
+def _display(name: str) -> str:
+    """A folder name as the gradebook shows it (any bytes the disk holds, escaped where not UTF-8)."""
+    return discovery.show_name(os.fsencode(name))
 
 
-def discover(submitted: Path) -> list[Task]:
+def _subfolders(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(real folders, symbolic links) directly in `folder`, hidden ones left out, sorted."""
+    dirs, links = [], []
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: os.fsencode(e.name)):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                links.append(Path(entry.path))
+            elif entry.is_dir(follow_symlinks=False):
+                dirs.append(Path(entry.path))
+    return dirs, links
+
+
+def discover(submitted: Path, scratch: Path) -> list[Task]:
+    """One Task per <student>/<assignment>/ folder of SUBMITTED; the files to grade are found
+    (discovery.find_submission) and copied under `scratch`, and graders read only those copies."""
     tasks: list[Task] = []
-    for student_dir in sorted(submitted.iterdir()):
-        if student_dir.name.startswith(".") or not student_dir.is_dir() or student_dir.is_symlink():
-            continue
+    student_dirs, _ = _subfolders(submitted)
+    for student_dir in student_dirs:
+        student = _display(student_dir.name)
         try:
-            folders = sorted(p for p in student_dir.iterdir() if not p.name.startswith("."))
+            folders, links = _subfolders(student_dir)
         except OSError as exc:
-            tasks.append(Task(student_dir.name, "?", student_dir, None,
+            tasks.append(Task(student, "?", student_dir, None,
                               problem=("unreadable", f"cannot list the student's folder: {exc.strerror}")))
             continue
+        for folder in links:
+            tasks.append(Task(student, _display(folder.name), folder, ASSIGNMENTS.get(folder.name),
+                              fingerprint="symlink",
+                              problem=("unreadable", "the assignment folder is a symbolic link; submit real files")))
         for folder in folders:
-            if not folder.is_dir() and not folder.is_symlink():
-                continue  # stray files next to assignment folders are not submissions
-            assignment = ASSIGNMENTS.get(folder.name)
-            task = Task(student_dir.name, folder.name, folder, assignment)
-            if student_dir.name in RESERVED_NAMES:
-                task.problem = ("unreadable", f"student folder name {student_dir.name!r} is reserved by the grader")
-            elif folder.is_symlink():
-                task.problem = ("unreadable", "the assignment folder is a symbolic link; submit real files")
-            elif assignment is None:
-                task.problem = ("unknown_assignment", f"{folder.name!r} is not an assignment of this course "
-                                                      f"(known: {', '.join(ASSIGNMENTS)})")
-            try:
-                code = _grading_code_hash(assignment) if assignment else "none"
-                task.fingerprint = hashlib.sha256(f"{code}:{_files_hash(folder)}".encode()).hexdigest() \
-                    if not folder.is_symlink() else "symlink"
-            except OSError as exc:
-                task.problem = task.problem or ("unreadable", f"cannot read the submission: {exc.strerror or exc}")
-                task.fingerprint = f"unreadable:{exc}"
-            if task.problem is None and assignment is not None:
-                module = folder / assignment.filename
-                if module.is_symlink():
-                    task.problem = ("unreadable", f"{assignment.filename} is a symbolic link; submit a real file")
-            tasks.append(task)
-    return tasks
+            tasks.append(_task(student, folder, scratch / str(len(tasks))))
+    for t in tasks:
+        if t.student in RESERVED_NAMES:
+            t.problem = ("unreadable", f"student folder name {t.student!r} is reserved by the grader")
+    return sorted(tasks, key=lambda t: (t.student, t.folder))
+
+
+def _task(student: str, folder: Path, copies: Path) -> Task:
+    assignment = ASSIGNMENTS.get(folder.name)
+    task = Task(student, _display(folder.name), folder, assignment)
+    if assignment is None:
+        task.problem = ("unknown_assignment", f"{task.folder!r} is not an assignment of this course "
+                                              f"(known: {', '.join(ASSIGNMENTS)})")
+        task.fingerprint = "unknown"
+        return task
+    copies.mkdir(parents=True)
+    found = discovery.find_submission(folder, assignment.filename, copies)
+    task.path, task.notes = copies, found.notes
+    if found.problem is not None and found.problem[0] == "missing_module":
+        task.missing = found.problem[1]
+    elif found.problem is not None:
+        task.problem = found.problem
+    task.fingerprint = hashlib.sha256(f"{_grading_code_hash(assignment)}:{found.fingerprint}".encode()).hexdigest()
+    return task
+
+
+LAYOUT = "SUBMITTED/<student>/<assignment>/<module>.py, e.g. alice/01_penalties/penalties.py"
+
+
+def layout_problem(submitted: Path, tasks: list[Task]) -> str | None:
+    """One line naming what SUBMITTED holds and what was expected, when no folder in it is an
+    assignment of this course at the <student>/<assignment>/ level; None when the layout is right."""
+    if any(t.assignment is not None for t in tasks):
+        return None
+    students, _ = _subfolders(submitted)
+    if not students:
+        return f"{submitted} holds no student folders; expected {LAYOUT}"
+    names = [s.name for s in students]
+    known = [n for n in names if n in ASSIGNMENTS]
+    if known:
+        return (f"{submitted} holds assignment folders ({', '.join(known[:3])}): it looks like one student's "
+                f"folder, one level too deep; pass the folder that holds one folder per student ({LAYOUT})")
+    for student in students:
+        try:
+            inner, _ = _subfolders(student)
+            deeper = [f"{student.name}/{i.name}/{a.name}" for i in inner for a in _subfolders(i)[0]
+                      if a.name in ASSIGNMENTS]
+        except OSError:
+            continue
+        if deeper:
+            return (f"{submitted} is one level too high: found {_display(deeper[0])}/; pass "
+                    f"{submitted / student.name} instead (expected {LAYOUT})")
+    sample = ", ".join(f"{t.student}/{t.folder}/" for t in tasks[:3]) or ", ".join(_display(n) + "/" for n in names[:3])
+    return (f"no assignment folder of this course in {submitted} (found {sample}); expected {LAYOUT}, "
+            f"the assignment being one of {', '.join(ASSIGNMENTS)}")
 
 
 # ============================================================================ grading one submission
@@ -165,6 +200,10 @@ def _init_grader(options: dict, slots=None, zygotes=()) -> None:
     global _options
     _options = options
     _keep_freed_memory()
+    if options.get("scratch"):
+        # this grader's temporary files (its sandbox's scratch too) go inside the batch's scratch
+        # folder, which the main process removes at the end even if this process is killed
+        tempfile.tempdir = tempfile.mkdtemp(prefix=f"grader-{os.getpid()}-", dir=options["scratch"])
     slot, cpu = None, None
     if slots is not None:
         with slots.get_lock():
@@ -207,6 +246,11 @@ def grade_task(task: Task, options: dict | None = None) -> Row:
         if task.assignment is not None:
             results = [framework.CaseResult(c.name, c.function, 0.0, c.points, "import_error", message, None,
                                             c.visibility) for c in grading.cases_for(task.assignment, True)]
+    elif task.missing is not None:
+        status, message = "missing_module", task.missing
+        results = [framework.CaseResult(c.name, c.function, 0.0, c.points, "import_error", message, None,
+                                        c.visibility) for c in grading.cases_for(task.assignment, True)]
+        results += grading.quiz_results(task.assignment, task.path)
     else:
         try:
             results = grading.grade_submission(task.assignment, task.path, hidden=True,
@@ -220,11 +264,15 @@ def grade_task(task: Task, options: dict | None = None) -> Row:
     score, max_score = grading.totals(results)
     folder = _output_dir(out, task)
     report = grading.gradescope_results(results, output=message if status != "graded" else "")
+    if task.notes:
+        report["output"] = "\n".join(task.notes + ([report["output"]] if report["output"] else []))
     write_atomic(folder / "results.json", grading.results_json(report))
     label = task.assignment if task.assignment is not None else task.folder
     feedback = grading.feedback_markdown(task.student, label, results)
     if status not in ("graded",):
         feedback = feedback.replace("\n\n", f"\n\n**Status: {status}** - {message}\n\n", 1)
+    if task.notes:
+        feedback = feedback.replace("\n\n", "\n\n" + "".join(f"- {n}\n" for n in task.notes) + "\n", 1)
     write_atomic(folder / "feedback.md", feedback)
     return Row(task.student, task.assignment.id if task.assignment else task.folder, score, max_score, status,
                message, task.fingerprint, [r.to_dict() for r in results], time.perf_counter() - start,
@@ -274,10 +322,23 @@ def main(args: argparse.Namespace) -> int:
         return _fail("--workers must be at least 1")
     if out.exists() and not out.is_dir():
         return _fail(f"OUT {out} exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
-
     started = time.perf_counter()
-    tasks = discover(submitted)
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-batch-"))
+    try:
+        return _grade(args, submitted, out, scratch, started)
+    finally:
+        discovery.remove_tree(scratch)
+
+
+def _grade(args: argparse.Namespace, submitted: Path, out: Path, scratch: Path, started: float) -> int:
+    try:
+        tasks = discover(submitted, scratch / "copies")
+    except OSError as exc:
+        return _fail(f"cannot read {submitted}: {exc.strerror or exc}")
+    problem = layout_problem(submitted, tasks)
+    if problem is not None:
+        return _fail(problem)
+    out.mkdir(parents=True, exist_ok=True)
     students = {t.student for t in tasks}
     unknown_regrade = [s for s in args.regrade if s not in students]
     if unknown_regrade:
@@ -297,7 +358,8 @@ def main(args: argparse.Namespace) -> int:
         sandbox_options["call_timeout"] = args.timeout
     if args.memory:
         sandbox_options["memory_mb"] = args.memory
-    options = {"out": str(out), "sandbox": sandbox_options, "parent_pid": os.getpid(), "pin": not args.no_pin}
+    options = {"out": str(out), "sandbox": sandbox_options, "parent_pid": os.getpid(), "pin": not args.no_pin,
+               "scratch": str(scratch)}
     print(f"{len(tasks)} submissions found in {submitted}; {len(tasks) - len(todo)} already graded and unchanged; "
           f"grading {len(todo)} with {min(args.workers, max(1, len(todo)))} worker(s)", file=sys.stderr)
 
