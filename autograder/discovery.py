@@ -215,7 +215,7 @@ def _write_copy(dest: Path, name: str, data: bytes) -> Path:
 
 
 # ============================================================================ the one function
-def _choose(files: list[Candidate], wanted: str, suffixes: tuple[str, ...]) -> tuple[Candidate | None, list[Candidate]]:
+def choose(files: list[Candidate], wanted: str, suffixes: tuple[str, ...]) -> tuple[Candidate | None, list[Candidate]]:
     ranked = sorted((r, c) for c in files if (r := rank(c, wanted, suffixes)) is not None)
     if not ranked:
         return None, []
@@ -233,10 +233,10 @@ def find_submission(folder: Path, module_file: str, dest: Path, *, with_answers:
     sub = Submission(dest)
     tree = walk(folder)
     sub.found = [c.shown for c in tree.files]
-    module, other_modules = _choose(tree.files, module_file, (".py",))
+    module, other_modules = choose(tree.files, module_file, (".py",))
     chosen = [(module, module_file)] if module is not None else []
     if with_answers:
-        answers, _ = _choose(tree.files, ANSWERS_FILE, (".yaml", ".yml"))
+        answers, _ = choose(tree.files, ANSWERS_FILE, (".yaml", ".yml"))
         if answers is not None:
             chosen.append((answers, ANSWERS_FILE))
     digest = hashlib.sha256()

@@ -333,11 +333,15 @@ def test_symlink_to_the_reference_is_not_graded(bundle_zip, autograder_root):
     assert proc.returncode == 0
     data = json.loads((autograder_root / "results" / "results.json").read_text())
     assert_gradescope_format(data)
-    assert data["score"] == 0 and "no penalties.py" in data["output"]
+    assert data["score"] == 0 and "penalties.py is a symbolic link" in data["output"]
 
 
 def test_find_file_quirks(tmp_path):
-    from autograder.cmd_gradescope import find_file
+    from autograder.discovery import choose, walk
+
+    def find_file(folder, wanted, suffixes):
+        best, _ = choose(walk(folder).files, wanted, suffixes)
+        return (folder / "/".join(p.decode() for p in best.parts) if best else None), None
 
     def make(*names):
         folder = tmp_path / f"s{len(list(tmp_path.iterdir()))}"
