@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -114,7 +115,24 @@ def grade_submission(assignment: Assignment, submission_dir: Path, *, hidden: bo
             results = framework.run_cases(cases, sub, ref)
     if quiz and not functions:
         results += quiz_results(assignment, submission_dir)
+    for r in results:   # messages quote what student code returned, raised or printed
+        r.output = printable(r.output)
+        r.hint = printable(r.hint) if r.hint else r.hint
     return results
+
+
+# Control characters (terminal escapes, carriage returns, NUL), bidirectional overrides, invisible
+# characters and lone surrogates (which cannot even be written as UTF-8): shown as escapes instead.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+                          "\ufeff\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print in a terminal, a Markdown file or JSON: newlines and tabs stay, every other
+    control or invisible character becomes its escape (\\x1b, \\u202e, ...)."""
+    if not text or text.isprintable() and "\n" not in text:
+        return text or ""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
 
 
 def quiz_results(assignment: Assignment, submission_dir: Path) -> list[CaseResult]:
