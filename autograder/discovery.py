@@ -25,7 +25,6 @@ import errno
 import hashlib
 import os
 import re
-import shutil
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
