@@ -42,7 +42,7 @@ class Task:
     fingerprint: str = ""
     problem: tuple[str, str] | None = None   # (status, message) decided without running anything
     notes: list[str] = field(default_factory=list)   # what discovery did (for the feedback)
-    missing: str | None = None               # why no module was found (the quiz is still graded)
+    missing: tuple[str, str] | None = None   # (status, why) when no module can be graded (the quiz still is)
 
 
 # ============================================================================ discovery
@@ -120,10 +120,7 @@ def _task(student: str, folder: Path, copies: Path) -> Task:
     copies.mkdir(parents=True)
     found = discovery.find_submission(folder, assignment.filename, copies)
     task.path, task.notes = copies, found.notes
-    if found.problem is not None and found.problem[0] == "missing_module":
-        task.missing = found.problem[1]
-    elif found.problem is not None:
-        task.problem = found.problem
+    task.missing = found.problem
     task.fingerprint = hashlib.sha256(f"{_grading_code_hash(assignment)}:{found.fingerprint}".encode()).hexdigest()
     return task
 
@@ -247,7 +244,7 @@ def grade_task(task: Task, options: dict | None = None) -> Row:
             results = [framework.CaseResult(c.name, c.function, 0.0, c.points, "import_error", message, None,
                                             c.visibility) for c in grading.cases_for(task.assignment, True)]
     elif task.missing is not None:
-        status, message = "missing_module", task.missing
+        status, message = task.missing
         results = [framework.CaseResult(c.name, c.function, 0.0, c.points, "import_error", message, None,
                                         c.visibility) for c in grading.cases_for(task.assignment, True)]
         results += grading.quiz_results(task.assignment, task.path)

@@ -283,39 +283,44 @@ def _note_skipped(sub: Submission, tree: Walk) -> None:
 # ============================================================================ cleanup
 def remove_tree(path: Path) -> None:
     """Remove a folder whatever its depth and whatever permissions were left in it; never raises
-    for a folder that is gone. Iterative, and every path it uses stays two levels below `path`:
+    for what is already gone. Iterative, and every path it uses stays two levels below `path`:
     each subfolder is first renamed up to `path` itself, so a 1,500-deep tree (deeper than the
     recursion limit, longer than PATH_MAX) goes as easily as a flat one."""
     root = os.fsencode(path)
     if not os.path.lexists(root):
         return
-    if not os.path.isdir(root) or os.path.islink(root):
-        os.unlink(root)
+    if os.path.islink(root) or not os.path.isdir(root):
+        _gone_ok(os.unlink, root)
         return
     queue, counter = [root], 0
     while queue:
         folder = queue.pop()
+        _gone_ok(os.chmod, folder, 0o700)   # a folder left without permissions can still be emptied
         try:
-            os.chmod(folder, 0o700)   # a folder left without permissions can still be emptied
             entries = list(os.scandir(folder))
         except FileNotFoundError:
             continue
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if folder == root:
-                    queue.append(entry.path)
-                    continue
-                counter += 1
-                flat = os.path.join(root, b".rm-%d" % counter)
-                while os.path.lexists(flat):
-                    counter += 1
-                    flat = os.path.join(root, b".rm-%d" % counter)
-                os.rename(entry.path, flat)
-                queue.append(flat)
+            if not entry.is_dir(follow_symlinks=False):
+                _gone_ok(os.unlink, entry.path)
+            elif folder == root:
+                queue.append(entry.path)
             else:
-                os.unlink(entry.path)
+                flat = entry.path
+                while os.path.lexists(flat):   # a name of the tree's own cannot be taken over
+                    counter += 1
+                    flat = os.path.join(root, b".rm-%d-%d" % (os.getpid(), counter))
+                if _gone_ok(os.rename, entry.path, flat):
+                    queue.append(flat)
         if folder != root:
-            os.rmdir(folder)
-    for entry in list(os.scandir(root)):   # what was moved up after root was listed
-        remove_tree(Path(os.fsdecode(entry.path)))
-    os.rmdir(root)
+            _gone_ok(os.rmdir, folder)
+    _gone_ok(os.rmdir, root)
+
+
+def _gone_ok(operation, *args) -> bool:
+    """operation(*args); False when its target was already gone (removed by someone else)."""
+    try:
+        operation(*args)
+        return True
+    except FileNotFoundError:
+        return False
