@@ -140,7 +140,7 @@ def layout_problem(submitted: Path, tasks: list[Task]) -> str | None:
     known = [n for n in names if n in ASSIGNMENTS]
     if known:
         return (f"{submitted} holds assignment folders ({', '.join(known[:3])}): it looks like one student's "
-                f"folder, one level too deep; pass the folder that holds one folder per student ({LAYOUT})")
+                f"folder, one level too deep; pass the folder that holds one folder per student (expected {LAYOUT})")
     for student in students:
         try:
             inner, _ = _subfolders(student)

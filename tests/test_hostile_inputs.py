@@ -238,3 +238,75 @@ def test_nothing_is_left_behind(hostile):
         time.sleep(0.2)   # zygotes end when they see their grader's socket close
     assert processes_with(marker) == []
     assert list(tmp.iterdir()) == []
+
+
+def test_an_oom_killed_grader_costs_only_its_submission_with_one_worker(tmp_path, alone):
+    """SIGKILL is what the OOM killer sends; with --workers 1 the main process used to die with it."""
+    sub = tmp_path / "submitted"
+    for student in HONEST:
+        put_honest(sub, student)
+    put(sub, "hog", REF)
+    proc, marker = run_grade(sub, tmp_path / "out", 1, tmp_path / "tmp", AUTOGRADER_TEST_KILL_GRADER=f"hog/{PEN.id}:9")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    rows = {r["student"]: r for r in gradebook(tmp_path / "out")}
+    assert rows["hog"]["status"] == "grader_error" and "SIGKILL" in rows["hog"]["message"]
+    for student, (row_alone, data_alone) in alone.items():
+        assert {k: rows[student][k] for k in ("score", "max_score", "status")} == \
+            {k: row_alone[k] for k in ("score", "max_score", "status")}
+        assert comparable(load(tmp_path / "out", student)) == comparable(data_alone)
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def _layout(root: Path, kind: str) -> Path:
+    sub = root / "submitted"
+    if kind == "one level too high":
+        put_honest(sub / "fall-2026", "alice")
+    elif kind == "one level too deep":
+        put_honest(sub, "alice")
+        return sub / "alice"
+    elif kind == "empty":
+        sub.mkdir(parents=True)
+    elif kind == "only files":
+        sub.mkdir(parents=True)
+        (sub / "penalties.py").write_text(REF)
+    elif kind == "modules in student folders":
+        (sub / "alice").mkdir(parents=True)
+        (sub / "alice" / "penalties.py").write_text(REF)
+    elif kind == "unknown assignments":
+        put(sub, "alice", REF, assignment="homework1")
+    return sub
+
+
+@pytest.mark.parametrize("kind, words", [
+    ("one level too high", ["one level too high", "fall-2026/alice/01_penalties", "pass"]),
+    ("one level too deep", ["one level too deep", "01_penalties"]),
+    ("empty", ["holds no student folders"]),
+    ("only files", ["holds no student folders"]),
+    ("modules in student folders", ["no assignment folder", "alice"]),
+    ("unknown assignments", ["no assignment folder", "alice/homework1/"]),
+])
+def test_a_wrong_layout_is_named_in_one_line_and_exits_non_zero(tmp_path, kind, words):
+    sub = _layout(tmp_path, kind)
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(sub), "--out", str(out), "--no-progress"],
+                          cwd=REPO_ROOT, env=ENV, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("grade: error: "), proc.stderr
+    for w in words:
+        assert w in lines[0], lines[0]
+    assert "expected" in lines[0] and "<student>/<assignment>/" in lines[0]
+    assert not out.exists()   # nothing written for a batch that did not start
+
+
+def test_check_finds_the_module_as_grade_does(tmp_path):
+    folder = tmp_path / "01_penalties"
+    (folder / "work").mkdir(parents=True)
+    (folder / "work" / "penalties (1).py").write_text(REF)
+    proc = subprocess.run([sys.executable, "-m", "autograder", "check", str(folder)], cwd=REPO_ROOT, env=ENV,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "work/penalties (1).py" in proc.stdout and "Total: " in proc.stdout
+    total = proc.stdout.split("Total: ")[1].split(" ")[0]
+    got, full = total.split("/")
+    assert got == full   # the reference, found one folder deeper under a browser's name
