@@ -248,6 +248,8 @@ def grade_task(task: Task, options: dict | None = None) -> Row:
         results = [framework.CaseResult(c.name, c.function, 0.0, c.points, "import_error", message, None,
                                         c.visibility) for c in grading.cases_for(task.assignment, True)]
         results += grading.quiz_results(task.assignment, task.path)
+        for r in results:
+            r.output = grading.printable(r.output)
     else:
         try:
             results = grading.grade_submission(task.assignment, task.path, hidden=True,
