@@ -12,6 +12,7 @@ reference) changed. `--regrade STUDENT` forces one student's submissions again.
 from __future__ import annotations
 
 import argparse
+import collections
 import ctypes
 import datetime
 import hashlib
@@ -451,24 +452,34 @@ def _grader_main(conn, options: dict, slots, zygotes) -> None:
 
 
 class _Grader:
-    """One grading process and the submission it holds (so a death costs exactly that one)."""
+    """One grading process and the submissions sent to it, in order: it grades the first while the
+    next waits in its pipe (so it never waits for this process between two), and a death costs
+    exactly the first: the ones behind it were not started and go to another grader."""
+
+    AHEAD = 2   # submissions held at once: the one being graded and the next
 
     def __init__(self, context, options: dict, slots, zygotes: tuple):
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_grader_main, args=(child, options, slots, zygotes), daemon=True)
         self.process.start()
         child.close()
-        self.index: int | None = None
+        self.held: collections.deque[int] = collections.deque()
+        self.stopped = False
 
     def give(self, index: int, task: Task) -> None:
-        self.index = index
-        self.conn.send((index, task))
+        self.held.append(index)
+        try:
+            self.conn.send((index, task))
+        except OSError:
+            pass   # it has just died: its sentinel says so, and `index` goes back with the others held
 
     def stop(self) -> None:
-        try:
-            self.conn.send(None)
-        except OSError:
-            pass
+        if not self.stopped:
+            self.stopped = True
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -505,44 +516,50 @@ def _run_pool(todo: list[Task], options: dict, workers: int, store: Store, zygot
     deaths: dict[int, int] = {}
 
     def feed(g: _Grader) -> None:
-        if queue:
+        while queue and len(g.held) < _Grader.AHEAD:
             i = queue.pop()
             g.give(i, todo[i])
-        else:
-            g.index = None
+        if not g.held:
             g.stop()
+
+    def buried(g: _Grader) -> None:
+        """g died: the submission it was grading is charged with it, the ones behind go back."""
+        g.kill()
+        graders.remove(g)
+        victim, *behind = g.held
+        queue.extend(reversed(behind))
+        deaths[victim] = deaths.get(victim, 0) + 1
+        if deaths[victim] >= MAX_GRADER_DEATHS:
+            store.put(_grader_error_row(todo[victim], _death_message(g.process.exitcode)))
+            bar.update(1)
+        else:
+            queue.append(victim)   # once more, first, in a fresh grader
+        if queue:
+            fresh = _Grader(context, later_options, slots, ())
+            graders.append(fresh)
+            feed(fresh)
 
     try:
         for g in graders:
             feed(g)
-        while any(g.index is not None for g in graders):
-            busy = [g for g in graders if g.index is not None]
+        while any(g.held for g in graders):
+            busy = [g for g in graders if g.held]
             wait([g.conn for g in busy] + [g.process.sentinel for g in busy])
             for g in busy:
                 row = None
                 try:
                     if g.conn.poll():
-                        _, row = g.conn.recv()
+                        index, row = g.conn.recv()
+                        assert index == g.held[0], "a grader answers in order"
                 except (EOFError, OSError):
                     row = None
                 if row is not None:
+                    g.held.popleft()
                     store.put(row)
                     bar.update(1)
                     feed(g)
                 elif not g.process.is_alive():
-                    i = g.index
-                    g.kill()
-                    deaths[i] = deaths.get(i, 0) + 1
-                    if deaths[i] >= MAX_GRADER_DEATHS:
-                        store.put(_grader_error_row(todo[i], _death_message(g.process.exitcode)))
-                        bar.update(1)
-                    else:
-                        queue.append(i)   # once more, in a fresh grader
-                    graders.remove(g)
-                    if queue:
-                        fresh = _Grader(context, later_options, slots, ())
-                        graders.append(fresh)
-                        feed(fresh)
+                    buried(g)
     except KeyboardInterrupt:
         for g in graders:
             g.kill()

@@ -152,12 +152,14 @@ def alone(tmp_path_factory):
 @pytest.fixture(scope="module", params=[1, 2], ids=["workers1", "workers2"])
 def hostile(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"hostile-{request.param}")
-    sub = build_hostile_class(root)
-    out, tmp = root / "out", root / "tmp"
-    proc, marker = run_grade(sub, out, request.param, tmp, AUTOGRADER_TEST_KILL_GRADER=f"crash/{PEN.id}")
-    rows = {r["student"]: r for r in gradebook(out)}
-    yield proc, out, tmp, marker, rows
-    remove_tree(root)   # the 1,500-deep tree is beyond what pytest's own cleanup can remove
+    try:
+        sub = build_hostile_class(root)
+        out, tmp = root / "out", root / "tmp"
+        proc, marker = run_grade(sub, out, request.param, tmp, AUTOGRADER_TEST_KILL_GRADER=f"crash/{PEN.id}")
+        rows = {r["student"]: r for r in gradebook(out)}
+        yield proc, out, tmp, marker, rows
+    finally:
+        remove_tree(root)   # the 1,500-deep tree is beyond what pytest's own cleanup can remove
 
 
 def test_the_batch_finishes_with_a_gradebook_row_for_everyone(hostile):
