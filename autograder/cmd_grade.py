@@ -323,11 +323,43 @@ def main(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         return _fail(f"OUT {out} exists and is not a folder")
     started = time.perf_counter()
-    scratch = Path(tempfile.mkdtemp(prefix="autograder-batch-"))
+    _remove_stale_scratch()
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
     try:
         return _grade(args, submitted, out, scratch, started)
     finally:
         discovery.remove_tree(scratch)
+
+
+SCRATCH_PREFIX = "autograder-batch-"
+
+
+def _remove_stale_scratch() -> None:
+    """Remove the scratch folders of batches that were killed (SIGKILL skips every cleanup): ours
+    (same user), named after a process that no longer exists."""
+    base = Path(tempfile.gettempdir())
+    try:
+        candidates = [p for p in base.iterdir() if p.name.startswith(SCRATCH_PREFIX)]
+    except OSError:
+        return
+    for path in candidates:
+        pid = path.name[len(SCRATCH_PREFIX):].split("-")[0]
+        try:
+            if not pid.isdigit() or path.lstat().st_uid != os.geteuid() or _process_exists(int(pid)):
+                continue
+            discovery.remove_tree(path)
+        except OSError:
+            continue   # another batch is removing it, or it is not ours to remove
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _grade(args: argparse.Namespace, submitted: Path, out: Path, scratch: Path, started: float) -> int:
