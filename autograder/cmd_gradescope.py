@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -212,6 +213,9 @@ def _run_cli(argv) -> int:
     p.add_argument("--root", type=Path, default=Path(os.environ.get(ROOT_ENV, DEFAULT_ROOT)))
     p.add_argument("--assignment", required=True)
     args = parser.parse_args(argv)
+    # run_autograder's `timeout` ends this run with SIGTERM: exit through the `finally` clauses, so the
+    # copies of the submission and the sandbox's scratch are removed (the script writes the result)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     root = args.root
     results_path = root / "results" / "results.json"
     results_path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 import tempfile
 import zipfile
 from pathlib import Path
@@ -313,10 +314,16 @@ def test_whole_run_time_limit_still_gives_valid_results(bundle_zip, autograder_r
     names = ["l1_penalty", "l1_subgradient", "l2_penalty", "l2_gradient", "elastic_net_penalty",
              "elastic_net_gradient", "l1_scalar_minimizer", "l2_scalar_minimizer"]
     code = "\n".join(f"def {n}(*args, **kwargs):\n    while True:\n        pass\n" for n in names)
+    scratch = autograder_root / "tmp"   # TMPDIR of the run: the copies and sandbox scratch go away on the timeout
+    scratch.mkdir()
     data = run_autograder(bundle_zip, autograder_root, {"penalties.py": variant_source(ASSIGNMENT, code)},
-                          env_extra={"AUTOGRADER_TIMEOUT": "4"})
+                          env_extra={"AUTOGRADER_TIMEOUT": "4", "TMPDIR": str(scratch)})
     assert data["score"] == 0
     assert "could not finish" in data["output"]
+    deadline = time.monotonic() + 10
+    while list(scratch.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(scratch.iterdir()) == []
 
 
 def test_symlink_to_the_reference_is_not_graded(bundle_zip, autograder_root):
