@@ -14,7 +14,9 @@ separate process with a time limit, exactly as when it is graded. From a noteboo
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -64,20 +66,24 @@ def _from_path(path: Path, assignment: Assignment | None) -> tuple[Assignment, P
     if assignment is None:
         try:
             assignment = find_assignment(path.resolve().name)
-            if not (path / assignment.filename).is_file():
-                raise CheckError(f"{path} has no {assignment.filename}")
-            return assignment, path / assignment.filename
         except ValueError:
-            pass
-        found = [a for a in ASSIGNMENTS.values() if (path / a.filename).is_file()]
-        if len(found) != 1:
-            what = "no assignment module" if not found else "several assignment modules"
-            raise CheckError(f"{path} has {what}; name the assignment, e.g. `check 01_penalties`")
-        assignment = found[0]
-    module = path / assignment.filename
-    if not module.is_file():
+            found = [a for a in ASSIGNMENTS.values() if _module_in(path, a) is not None]
+            if len(found) != 1:
+                what = "no assignment module" if not found else "several assignment modules"
+                raise CheckError(f"{path} has {what}; name the assignment, e.g. `check 01_penalties`") from None
+            assignment = found[0]
+    module = _module_in(path, assignment)
+    if module is None:
         raise CheckError(f"{path} has no {assignment.filename}")
     return assignment, module
+
+
+def _module_in(folder: Path, assignment: Assignment) -> Path | None:
+    """The file `grade` would take as the assignment's module in `folder` (see autograder.discovery)."""
+    from .discovery import choose, walk
+
+    best, _ = choose(walk(folder).files, assignment.filename, (".py",))
+    return folder.joinpath(*(os.fsdecode(p) for p in best.parts)) if best is not None else None
 
 
 # ============================================================================ report
@@ -117,14 +123,21 @@ def format_report(assignment: Assignment, module: Path, results, seconds: float 
 def run_check(assignment: str | None, path=None, functions: list[str] | None = None, *, file=None) -> float:
     """Check one assignment (optionally only some functions), print the report, return the points earned."""
     from . import sandbox
+    from .discovery import read_below
     from .grading import grade_submission, totals
 
     a, module = locate(assignment, path)
     sandbox.prestart()  # the worker's zygote imports NumPy while the suites load
-    if module.name != a.filename:
-        raise CheckError(f"{module.name}: the module of {a.id} must be called {a.filename}")
     start = time.perf_counter()
-    results = grade_submission(a, module.parent, hidden=False, functions=functions, quiz=False)
+    with tempfile.TemporaryDirectory(prefix="check-") as work:
+        # a copy under the module's proper name, as `grade` makes one (a folder named on the command
+        # line is searched as `grade` searches it; a file named is taken as it is)
+        try:
+            data = read_below(module.parent, (os.fsencode(module.name),))
+        except OSError as exc:
+            raise CheckError(str(exc)) from None
+        (Path(work) / a.filename).write_bytes(data)
+        results = grade_submission(a, Path(work), hidden=False, functions=functions, quiz=False)
     if functions and not results:
         raise CheckError(f"no public test for {', '.join(functions)} in {a.id}")
     print(format_report(a, module, results, time.perf_counter() - start), file=file or sys.stdout)

@@ -18,28 +18,26 @@ Limits: --timeout (per call), --submission-timeout, --memory, --scratch-mb, --sc
 from __future__ import annotations
 
 import argparse
+import collections
 import ctypes
 import datetime
 import hashlib
 import os
 import signal
-import stat
 import sys
+import tempfile
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from . import framework, grading
+from . import discovery, framework, grading
 from .course import ASSIGNMENTS, REPO_ROOT, Assignment
 from .store import Row, Store, gradebook_csv, write_atomic
 
 ENGINE_VERSION = "1"
 RESERVED_NAMES = {"gradebook.csv", "grades.sqlite", "grades.sqlite-wal", "grades.sqlite-shm"}
-IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints", ".DS_Store"}
 
 
 @dataclass
@@ -50,6 +48,9 @@ class Task:
     assignment: Assignment | None
     fingerprint: str = ""
     problem: tuple[str, str] | None = None   # (status, message) decided without running anything
+    notes: list[str] = field(default_factory=list)   # what discovery did (for the feedback)
+    missing: tuple[str, str] | None = None   # (status, why) when no module can be graded (the quiz still is)
+    source: Path | None = None  # the submitted folder itself (path is the copies graders read)
 
 
 # ============================================================================ discovery
@@ -72,64 +73,95 @@ def _grading_code_hash(assignment: Assignment, _cache: dict = {}) -> str:  # noq
     return _cache[assignment.id]
 
 
-def _files_hash(folder: Path) -> str:
-    """Hash of every file of a submission folder (names and bytes); symlinks are refused."""
-    h = hashlib.sha256()
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d not in IGNORED_PARTS)
-        for name in sorted(files):
-            if name in IGNORED_PARTS:
-                continue
-            path = Path(root) / name
-            st = path.lstat()
-            if stat.S_ISLNK(st.st_mode):
-                raise PermissionError(f"{path.relative_to(folder)} is a symbolic link; submit real files")
-            if not stat.S_ISREG(st.st_mode):
-                continue
-            h.update(str(path.relative_to(folder)).encode() + b"\0")
-            with open(path, "rb") as f:
-                for chunk in iter(lambda: f.read(1 << 20), b""):
-                    h.update(chunk)
-            h.update(b"\0")
-    return h.hexdigest()
+def _display(name: str) -> str:
+    """A folder name as the gradebook shows it (any bytes the disk holds, escaped where not UTF-8)."""
+    return discovery.show_name(os.fsencode(name))
 
 
-def discover(submitted: Path) -> list[Task]:
+def _subfolders(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(real folders, symbolic links) directly in `folder`, hidden ones left out, sorted."""
+    dirs, links = [], []
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: os.fsencode(e.name)):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                links.append(Path(entry.path))
+            elif entry.is_dir(follow_symlinks=False):
+                dirs.append(Path(entry.path))
+    return dirs, links
+
+
+def discover(submitted: Path, scratch: Path) -> list[Task]:
+    """One Task per <student>/<assignment>/ folder of SUBMITTED; the files to grade are found
+    (discovery.find_submission) and copied under `scratch`, and graders read only those copies."""
     tasks: list[Task] = []
-    for student_dir in sorted(submitted.iterdir()):
-        if student_dir.name.startswith(".") or not student_dir.is_dir() or student_dir.is_symlink():
-            continue
+    student_dirs, _ = _subfolders(submitted)
+    for student_dir in student_dirs:
+        student = _display(student_dir.name)
         try:
-            folders = sorted(p for p in student_dir.iterdir() if not p.name.startswith("."))
+            folders, links = _subfolders(student_dir)
         except OSError as exc:
-            tasks.append(Task(student_dir.name, "?", student_dir, None,
+            tasks.append(Task(student, "?", student_dir, None,
                               problem=("unreadable", f"cannot list the student's folder: {exc.strerror}")))
             continue
+        for folder in links:
+            tasks.append(Task(student, _display(folder.name), folder, ASSIGNMENTS.get(folder.name),
+                              fingerprint="symlink",
+                              problem=("unreadable", "the assignment folder is a symbolic link; submit real files")))
         for folder in folders:
-            if not folder.is_dir() and not folder.is_symlink():
-                continue  # stray files next to assignment folders are not submissions
-            assignment = ASSIGNMENTS.get(folder.name)
-            task = Task(student_dir.name, folder.name, folder, assignment)
-            if student_dir.name in RESERVED_NAMES:
-                task.problem = ("unreadable", f"student folder name {student_dir.name!r} is reserved by the grader")
-            elif folder.is_symlink():
-                task.problem = ("unreadable", "the assignment folder is a symbolic link; submit real files")
-            elif assignment is None:
-                task.problem = ("unknown_assignment", f"{folder.name!r} is not an assignment of this course "
-                                                      f"(known: {', '.join(ASSIGNMENTS)})")
-            try:
-                code = _grading_code_hash(assignment) if assignment else "none"
-                task.fingerprint = hashlib.sha256(f"{code}:{_files_hash(folder)}".encode()).hexdigest() \
-                    if not folder.is_symlink() else "symlink"
-            except OSError as exc:
-                task.problem = task.problem or ("unreadable", f"cannot read the submission: {exc.strerror or exc}")
-                task.fingerprint = f"unreadable:{exc}"
-            if task.problem is None and assignment is not None:
-                module = folder / assignment.filename
-                if module.is_symlink():
-                    task.problem = ("unreadable", f"{assignment.filename} is a symbolic link; submit a real file")
-            tasks.append(task)
-    return tasks
+            tasks.append(_task(student, folder, scratch / str(len(tasks))))
+    for t in tasks:
+        if t.student in RESERVED_NAMES:
+            t.problem = ("unreadable", f"student folder name {t.student!r} is reserved by the grader")
+    return sorted(tasks, key=lambda t: (t.student, t.folder))
+
+
+def _task(student: str, folder: Path, copies: Path) -> Task:
+    assignment = ASSIGNMENTS.get(folder.name)
+    task = Task(student, _display(folder.name), folder, assignment, source=folder)
+    if assignment is None:
+        task.problem = ("unknown_assignment", f"{task.folder!r} is not an assignment of this course "
+                                              f"(known: {', '.join(ASSIGNMENTS)})")
+        task.fingerprint = "unknown"
+        return task
+    copies.mkdir(parents=True)
+    found = discovery.find_submission(folder, assignment.filename, copies)
+    task.path, task.notes = copies, found.notes
+    task.missing = found.problem
+    task.fingerprint = hashlib.sha256(f"{_grading_code_hash(assignment)}:{found.fingerprint}".encode()).hexdigest()
+    return task
+
+
+LAYOUT = "SUBMITTED/<student>/<assignment>/<module>.py, e.g. alice/01_penalties/penalties.py"
+
+
+def layout_problem(submitted: Path, tasks: list[Task]) -> str | None:
+    """One line naming what SUBMITTED holds and what was expected, when no folder in it is an
+    assignment of this course at the <student>/<assignment>/ level; None when the layout is right."""
+    if any(t.assignment is not None for t in tasks):
+        return None
+    students, _ = _subfolders(submitted)
+    if not students:
+        return f"{submitted} holds no student folders; expected {LAYOUT}"
+    names = [s.name for s in students]
+    known = [n for n in names if n in ASSIGNMENTS]
+    if known:
+        return (f"{submitted} holds assignment folders ({', '.join(known[:3])}): it looks like one student's "
+                f"folder, one level too deep; pass the folder that holds one folder per student (expected {LAYOUT})")
+    for student in students:
+        try:
+            inner, _ = _subfolders(student)
+            deeper = [f"{student.name}/{i.name}/{a.name}" for i in inner for a in _subfolders(i)[0]
+                      if a.name in ASSIGNMENTS]
+        except OSError:
+            continue
+        if deeper:
+            return (f"{submitted} is one level too high: found {_display(deeper[0])}/; pass "
+                    f"{submitted / student.name} instead (expected {LAYOUT})")
+    sample = ", ".join(f"{t.student}/{t.folder}/" for t in tasks[:3]) or ", ".join(_display(n) + "/" for n in names[:3])
+    return (f"no assignment folder of this course in {submitted} (found {sample}); expected {LAYOUT}, "
+            f"the assignment being one of {', '.join(ASSIGNMENTS)}")
 
 
 # ============================================================================ grading one submission
@@ -173,6 +205,10 @@ def _init_grader(options: dict, slots=None, zygotes=()) -> None:
     global _options
     _options = options
     _keep_freed_memory()
+    if options.get("scratch"):
+        # this grader's temporary files (its sandbox's scratch too) go inside the batch's scratch
+        # folder, which the main process removes at the end even if this process is killed
+        tempfile.tempdir = tempfile.mkdtemp(prefix=f"grader-{os.getpid()}-", dir=options["scratch"])
     slot, cpu = None, None
     if slots is not None:
         with slots.get_lock():
@@ -215,9 +251,16 @@ def grade_task(task: Task, options: dict | None = None) -> Row:
         if task.assignment is not None:
             results = [framework.CaseResult(c.name, c.function, 0.0, c.points, "import_error", message, None,
                                             c.visibility) for c in grading.cases_for(task.assignment, True)]
+    elif task.missing is not None:
+        status, message = task.missing
+        results = [framework.CaseResult(c.name, c.function, 0.0, c.points, "import_error", message, None,
+                                        c.visibility) for c in grading.cases_for(task.assignment, True)]
+        results += grading.quiz_results(task.assignment, task.path, student=task.student)
+        for r in results:
+            r.output = grading.printable(r.output)
     else:
         try:
-            results = grading.grade_submission(task.assignment, task.path, hidden=True,
+            results = grading.grade_submission(task.assignment, task.path, hidden=True, student=task.student,
                                                sandbox_options=options.get("sandbox") or {})
             status, message = grading.submission_status(task.assignment, task.path, results)
         except Exception as exc:  # noqa: BLE001 - a grader bug: say so, keep the batch going
@@ -230,11 +273,15 @@ def grade_task(task: Task, options: dict | None = None) -> Row:
     report = grading.gradescope_results(results, output=message if status != "graded" else "")
     if options.get("isolation"):
         report["extra_data"] = {"isolation": options["isolation"]}   # the level this batch ran at
+    if task.notes:
+        report["output"] = "\n".join(task.notes + ([report["output"]] if report["output"] else []))
     write_atomic(folder / "results.json", grading.results_json(report))
     label = task.assignment if task.assignment is not None else task.folder
     feedback = grading.feedback_markdown(task.student, label, results)
     if status not in ("graded",):
         feedback = feedback.replace("\n\n", f"\n\n**Status: {status}** - {message}\n\n", 1)
+    if task.notes:
+        feedback = feedback.replace("\n\n", "\n\n" + "".join(f"- {n}\n" for n in task.notes) + "\n", 1)
     write_atomic(folder / "feedback.md", feedback)
     return Row(task.student, task.assignment.id if task.assignment else task.folder, score, max_score, status,
                message, task.fingerprint, [r.to_dict() for r in results], time.perf_counter() - start,
@@ -301,13 +348,59 @@ def main(args: argparse.Namespace) -> int:
     for name, value in {"timeout": args.timeout, "memory": args.memory, **limits}.items():
         if value is not None and not value > 0:
             return _fail(f"--{name.replace('_', '-')} must be a positive number")
-    isolation = _isolation_or_refuse(getattr(args, "allow_weak_isolation", False))
+    started = time.perf_counter()
+    _remove_stale_scratch()
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+    try:
+        return _grade(args, submitted, out, scratch, started, limits)
+    finally:
+        discovery.remove_tree(scratch)
+
+
+SCRATCH_PREFIX = "autograder-batch-"
+
+
+def _remove_stale_scratch() -> None:
+    """Remove the scratch folders of batches that were killed (SIGKILL skips every cleanup): ours
+    (same user), named after a process that no longer exists."""
+    base = Path(tempfile.gettempdir())
+    try:
+        candidates = [p for p in base.iterdir() if p.name.startswith(SCRATCH_PREFIX)]
+    except OSError:
+        return
+    for path in candidates:
+        pid = path.name[len(SCRATCH_PREFIX):].split("-")[0]
+        try:
+            if not pid.isdigit() or path.lstat().st_uid != os.geteuid() or _process_exists(int(pid)):
+                continue
+            discovery.remove_tree(path)
+        except OSError:
+            continue   # another batch is removing it, or it is not ours to remove
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _grade(args: argparse.Namespace, submitted: Path, out: Path, scratch: Path, started: float,
+           limits: dict) -> int:
+    try:
+        tasks = discover(submitted, scratch / "copies")
+    except OSError as exc:
+        return _fail(f"cannot read {submitted}: {exc.strerror or exc}")
+    problem = layout_problem(submitted, tasks)
+    if problem is not None:
+        return _fail(problem)
+    isolation = _isolation_or_refuse(getattr(args, "allow_weak_isolation", False))   # after the cheap checks
     if isolation is None:
         return 2
     out.mkdir(parents=True, exist_ok=True)
-
-    started = time.perf_counter()
-    tasks = discover(submitted)
     students = {t.student for t in tasks}
     unknown_regrade = [s for s in args.regrade if s not in students]
     if unknown_regrade:
@@ -334,7 +427,7 @@ def main(args: argparse.Namespace) -> int:
         from .sandbox import REQUIRED
         sandbox_options["require"] = REQUIRED   # a grader whose walls turn out weaker fails loudly
     options = {"out": str(out), "sandbox": sandbox_options, "parent_pid": os.getpid(), "pin": not args.no_pin,
-               "isolation": isolation}
+               "isolation": isolation, "scratch": str(scratch)}
     print(f"{len(tasks)} submissions found in {submitted}; {len(tasks) - len(todo)} already graded and unchanged; "
           f"grading {len(todo)} with {min(args.workers, max(1, len(todo)))} worker(s)", file=sys.stderr)
 
@@ -379,28 +472,21 @@ def _run(todo: list[Task], options: dict, workers: int, store: Store, progress: 
 
     if not todo:
         return
-    bar = None
     workers = min(workers, len(todo))
     assignments = list(dict.fromkeys(t.assignment for t in todo if t.assignment is not None and t.problem is None))
-    if workers == 1:
-        _init_inline(options)
-        _prepare(assignments)
-        bar = tqdm(total=len(todo), unit="sub", disable=None if progress else True, dynamic_ncols=True)
-        for task in todo:
-            store.put(grade_task(task, options))
-            bar.update(1)
-        bar.close()
-        return
     # The graders' zygotes boot (a Python with NumPy each) while the graders, forked at once, share
     # out the references' self-check: each checks every n-th assignment (and so loads its grading code
     # and caches); the rest it loads when its first submission needs them. Measured: ~0.1 s sooner
     # than this process checking them all before forking, with one CPU mostly idle meanwhile.
+    # Even one grader runs in a process of its own: if it dies (a segfault, the OOM killer), this
+    # process records that one submission and goes on.
     zygotes = sandbox.start_zygotes(workers)
     options = {**options, "self_check": [a.id for a in assignments], "graders": workers}
+    bar = tqdm(total=len(todo), unit="sub", disable=None if progress else True, dynamic_ncols=True)
     try:
-        _run_pool(todo, options, workers, store, zygotes, lambda: tqdm(
-            total=len(todo), unit="sub", disable=None if progress else True, dynamic_ncols=True))
+        _run_pool(todo, options, workers, store, zygotes, bar)
     finally:
+        bar.close()
         sandbox.reap_zygotes(zygotes)
 
 
@@ -420,59 +506,154 @@ def _prepare(assignments: list[Assignment]) -> None:
                   "are wrong, and so may be the grades of this assignment", file=sys.stderr)
 
 
-def _run_pool(todo: list[Task], options: dict, workers: int, store: Store, zygotes: list, make_bar) -> None:
+# ============================================================================ the graders
+MAX_GRADER_DEATHS = 2   # a submission whose grader died this often is recorded as grader_error
+
+# Test-only: "student/folder[:signal]" whose grader kills itself with that signal (default SIGSEGV),
+# to prove that a dead grader costs only its own submission (tests/test_hostile_inputs.py).
+_TEST_KILL_ENV = "AUTOGRADER_TEST_KILL_GRADER"
+
+
+def _grader_main(conn, options: dict, slots, zygotes) -> None:
+    """A grader process: take one submission at a time from `conn`, send back its row."""
+    _init_grader(options, slots, zygotes)
+    kill = os.environ.get(_TEST_KILL_ENV, "")
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        index, task = message
+        if kill and kill.split(":")[0] == f"{task.student}/{task.folder}":
+            os.kill(os.getpid(), int(kill.split(":")[1]) if ":" in kill else signal.SIGSEGV)
+        try:
+            row = grade_task(task, options)
+        except Exception as exc:  # noqa: BLE001 - a grader bug: that submission's status
+            row = _grader_error_row(task, f"{type(exc).__name__}: {exc}")
+        conn.send((index, row))
+
+
+class _Grader:
+    """One grading process and the submissions sent to it, in order: it grades the first while the
+    next waits in its pipe (so it never waits for this process between two), and a death costs
+    exactly the first: the ones behind it were not started and go to another grader."""
+
+    AHEAD = 2   # submissions held at once: the one being graded and the next
+
+    def __init__(self, context, options: dict, slots, zygotes: tuple):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_grader_main, args=(child, options, slots, zygotes), daemon=True)
+        self.process.start()
+        child.close()
+        self.held: collections.deque[int] = collections.deque()
+        self.stopped = False
+
+    def give(self, index: int, task: Task) -> None:
+        self.held.append(index)
+        try:
+            self.conn.send((index, task))
+        except OSError:
+            pass   # it has just died: its sentinel says so, and `index` goes back with the others held
+
+    def stop(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _death_message(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"was killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"was killed by signal {-exitcode}"
+    else:
+        how = f"exited with status {exitcode}"
+    return (f"the grading process {how} while grading this submission (twice); the other submissions "
+            "were not affected. Grade it again alone, or look at it by hand")
+
+
+def _run_pool(todo: list[Task], options: dict, workers: int, store: Store, zygotes: list, bar) -> None:
+    from multiprocessing.connection import wait
+
     from . import sandbox
 
-    bar = None
-    attempts: dict[int, int] = {}
-    pending = list(range(len(todo)))
-    while pending:
-        context = get_context("fork")
-        pin = options.get("pin", True) and workers <= len(os.sched_getaffinity(0))
-        slots = context.Value("i", 0)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_grader,
-                                 initargs=({**options, "pin_slots": pin}, slots, tuple(zygotes))) as pool:
-            futures = {pool.submit(grade_task, todo[i]): i for i in pending}
-            options = {**options, "self_check": []}   # a pool started after a grader died: checked already
-            if zygotes:
-                # the graders are forked (all at once, with the first task): each holds its zygote now
-                sandbox.release_zygotes(zygotes)
-                zygotes = []   # a pool started after a grader died starts zygotes of its own
-            if bar is None:
-                bar = make_bar()
-            pending = []
-            try:
-                for fut in as_completed(futures):
-                    i = futures[fut]
-                    try:
-                        row = fut.result()
-                    except BrokenProcessPool:
-                        attempts[i] = attempts.get(i, 0) + 1
-                        if attempts[i] >= 2:
-                            store.put(_grader_error_row(todo[i], "a grader process died twice on this submission"))
-                            bar.update(1)
-                        else:
-                            pending.append(i)
-                        continue
-                    except Exception as exc:  # noqa: BLE001
-                        row = _grader_error_row(todo[i], f"{type(exc).__name__}: {exc}")
+    context = get_context("fork")
+    pin = options.get("pin", True) and workers <= len(os.sched_getaffinity(0))
+    slots = context.Value("i", 0)
+    grader_options = {**options, "pin_slots": pin}
+    graders = [_Grader(context, grader_options, slots, tuple(zygotes)) for _ in range(workers)]
+    sandbox.release_zygotes(zygotes)       # each grader holds its own zygote now
+    later_options = {**grader_options, "self_check": []}   # a replacement grader: checked already
+    queue = list(range(len(todo)))[::-1]   # popped from the end: in order
+    deaths: dict[int, int] = {}
+
+    def feed(g: _Grader) -> None:
+        while queue and len(g.held) < _Grader.AHEAD:
+            i = queue.pop()
+            g.give(i, todo[i])
+        if not g.held:
+            g.stop()
+
+    def buried(g: _Grader) -> None:
+        """g died: the submission it was grading is charged with it, the ones behind go back."""
+        g.kill()
+        graders.remove(g)
+        victim, *behind = g.held
+        queue.extend(reversed(behind))
+        deaths[victim] = deaths.get(victim, 0) + 1
+        if deaths[victim] >= MAX_GRADER_DEATHS:
+            store.put(_grader_error_row(todo[victim], _death_message(g.process.exitcode)))
+            bar.update(1)
+        else:
+            queue.append(victim)   # once more, first, in a fresh grader
+        if queue:
+            fresh = _Grader(context, later_options, slots, ())
+            graders.append(fresh)
+            feed(fresh)
+
+    try:
+        for g in graders:
+            feed(g)
+        while any(g.held for g in graders):
+            busy = [g for g in graders if g.held]
+            wait([g.conn for g in busy] + [g.process.sentinel for g in busy])
+            for g in busy:
+                row = None
+                try:
+                    if g.conn.poll():
+                        index, row = g.conn.recv()
+                        assert index == g.held[0], "a grader answers in order"
+                except (EOFError, OSError):
+                    row = None
+                if row is not None:
+                    g.held.popleft()
                     store.put(row)
                     bar.update(1)
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                for p in list(getattr(pool, "_processes", {}).values()):
-                    p.kill()
-                raise
-    if bar is not None:
-        bar.close()
-
-
-def _init_inline(options: dict) -> None:
-    global _options
-    _options = options
-    _keep_freed_memory()
-    from . import sandbox
-    sandbox.prestart()
+                    feed(g)
+                elif not g.process.is_alive():
+                    buried(g)
+    except KeyboardInterrupt:
+        for g in graders:
+            g.kill()
+        raise
+    finally:
+        for g in graders:
+            g.stop()
+        for g in graders:
+            g.process.join(timeout=10)
+            g.kill()
 
 
 def _grader_error_row(task: Task, message: str) -> Row:

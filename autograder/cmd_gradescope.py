@@ -35,9 +35,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
-import stat
+import signal
 import sys
 import tempfile
 import time
@@ -164,55 +163,12 @@ def _copy_quiz_secret(assignment: Assignment, stage: Path, root: Path, secret_fi
 
 
 # ============================================================================ running on Gradescope
-def find_file(folder: Path, wanted: str, *, suffixes: tuple[str, ...]) -> tuple[Path | None, list[Path]]:
-    """Find a file in a Gradescope submission, forgiving its usual quirks.
-
-    Students upload from subfolders, from zipped folders, with other case
-    ("Penalties.py") or with a browser's duplicate suffix ("penalties (1).py").
-    Exact names win over loose ones, shallow paths over deep ones. Symbolic links
-    are ignored (one could point at the reference solution). Returns (best match or
-    None, every candidate file seen).
-    """
-    stem = wanted.rsplit(".", 1)[0].lower()
-    seen, exact, loose = [], [], []
-    base = folder.resolve()
-    loose_name = re.compile(rf"^{re.escape(stem)}[\s_\-]*(\(\d+\)|\d+|copy)?$", re.IGNORECASE)
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if not path.is_file() or any(p.startswith(".") or p == "__MACOSX" or p == "__pycache__" for p in rel.parts):
-            continue
-        if path.is_symlink() or not path.resolve().is_relative_to(base):
-            continue  # a link could point at the reference solution on this machine: never graded
-        seen.append(path)
-        if path.suffix.lower() not in suffixes:
-            continue
-        if path.name.lower() == wanted.lower():
-            exact.append(path)
-        elif loose_name.match(path.stem):
-            loose.append(path)
-    for group in (exact, loose):
-        if group:
-            group.sort(key=lambda p: (len(p.relative_to(folder).parts), str(p)))
-            return group[0], seen
-    return None, seen
-
-
-def _also_found(folder: Path, chosen: Path, wanted: str) -> list[str]:
-    """Other files that could have been the module (reported, so a student knows which one counted)."""
-    stem = wanted.rsplit(".", 1)[0].lower()
-    return [str(p.relative_to(folder)) for p in sorted(folder.rglob("*.py"))
-            if p != chosen and p.is_file() and not p.is_symlink() and p.stem.lower().startswith(stem)
-            and not any(part.startswith(".") or part == "__MACOSX" for part in p.relative_to(folder).parts)]
-
-
-def _results_missing_module(assignment: Assignment, seen: list[Path], submission: Path) -> dict:
-    found = ", ".join(str(p.relative_to(submission)) for p in seen[:20]) or "nothing"
+def _results_missing_module(assignment: Assignment, problem: str, notes: list[str]) -> dict:
     return {
         "score": 0.0,
-        "output": (f"Your submission has no {assignment.filename}, so nothing could be graded.\n"
-                   f"Files received: {found}.\n"
-                   f"Upload your completed assignments/{assignment.id}/{assignment.filename} "
-                   f"(keep that file name) and your quiz_answers.yaml, then resubmit."),
+        "output": "\n".join([f"Nothing could be graded: {problem}."] + notes + [
+            f"Upload your completed assignments/{assignment.id}/{assignment.filename} "
+            f"(keep that file name) and your quiz_answers.yaml, then resubmit."]),
         "tests": [],
     }
 
@@ -249,38 +205,26 @@ def validate_results(data: dict) -> list[str]:
 
 def run(root: Path, assignment: Assignment) -> dict:
     """Grade /autograder/submission (under `root`) and write results/results.json."""
+    from .discovery import find_submission, remove_tree
     from .grading import gradescope_results, grade_submission
 
     started = time.monotonic()
     submission = root / "submission"
     submission.mkdir(exist_ok=True)
-    module, seen = find_file(submission, assignment.filename, suffixes=(".py",))
-    if module is None:
-        return _results_missing_module(assignment, seen, submission)
-    answers, _ = find_file(submission, "quiz_answers.yaml", suffixes=(".yaml", ".yml"))
     student = _submitter(root)
-
-    notes = []
-    if module.relative_to(submission).as_posix() != assignment.filename:
-        notes.append(f"Graded {module.relative_to(submission)} as {assignment.filename}.")
-    others = _also_found(submission, module, assignment.filename)
-    if others:
-        notes.append(f"Graded {module.relative_to(submission)}; not graded: {', '.join(others[:5])}.")
-    # A fresh folder the sandbox user can read, holding only the files the grader reads.
+    # A fresh folder the sandbox user can read, holding only copies of the files the grader reads.
     work = Path(tempfile.mkdtemp(prefix="gradescope-submission-"))
-    work.chmod(0o755)
-    shutil.copyfile(module, work / assignment.filename)
-    if answers is not None:
-        shutil.copyfile(answers, work / "quiz_answers.yaml")
-    for f in work.iterdir():
-        f.chmod(0o644)
     try:
+        work.chmod(0o755)
+        found = find_submission(submission, assignment.filename, work)
+        if found.module is None:
+            return _results_missing_module(assignment, found.problem[1] if found.problem else "no module", found.notes)
         results = grade_submission(assignment, work, hidden=True, student=student)
         data = gradescope_results(results)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-    if notes:
-        data["output"] = "\n".join(notes + ([data["output"]] if data.get("output") else []))
+        remove_tree(work)
+    if found.notes:
+        data["output"] = "\n".join(found.notes + ([data["output"]] if data.get("output") else []))
     data.setdefault("execution_time", round(time.monotonic() - started, 1))
     return data
 
@@ -307,6 +251,9 @@ def _run_cli(argv) -> int:
     p.add_argument("--root", type=Path, default=Path(os.environ.get(ROOT_ENV, DEFAULT_ROOT)))
     p.add_argument("--assignment", required=True)
     args = parser.parse_args(argv)
+    # run_autograder's `timeout` ends this run with SIGTERM: exit through the `finally` clauses, so the
+    # copies of the submission and the sandbox's scratch are removed (the script writes the result)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     root = args.root
     results_path = root / "results" / "results.json"
     results_path.parent.mkdir(parents=True, exist_ok=True)

@@ -36,21 +36,32 @@ def _template(name: str):
 
 
 def collect(submitted: Path, assignments: list[Assignment]) -> tuple[dict[str, list[sim.Work]], list[str]]:
-    """Every readable submission's work per assignment, and notes on what was skipped."""
+    """Every readable submission's work per assignment, and notes on what was skipped.
+
+    Discovery is `grade`'s own (bounded walk, no link followed, module and answer sheet copied
+    before anything reads them); the notebook is read bounded from the submitted folder."""
+    import tempfile
+
     from .cmd_grade import discover
+    from .discovery import remove_tree
 
     wanted = {a.id for a in assignments}
     works: dict[str, list[sim.Work]] = {a.id: [] for a in assignments}
     skipped: list[str] = []
-    for task in discover(submitted):
-        if task.assignment is None or task.assignment.id not in wanted:
-            continue
-        if task.problem is not None:
-            skipped.append(f"{task.student}/{task.folder}: {task.problem[1]}")
-            continue
-        raw = sim.assignment_code(task.path, task.assignment)
-        answers, _ = quizlib.read_answers(task.path / quizlib.ANSWERS_FILE)
-        works[task.assignment.id].append(sim.Work(task.student, task.assignment.id, [], raw, answers))
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-similarity-"))
+    try:
+        for task in discover(submitted, scratch):
+            if task.assignment is None or task.assignment.id not in wanted:
+                continue
+            if task.problem is not None:
+                skipped.append(f"{task.student}/{task.folder}: {task.problem[1]}")
+                continue   # (a missing module still leaves the answer sheet to compare)
+            notebook = task.source / f"{task.assignment.id}.ipynb" if task.source else None
+            raw = sim.assignment_code(task.path / task.assignment.filename, notebook)
+            answers, _ = quizlib.read_answers(task.path / quizlib.ANSWERS_FILE)
+            works[task.assignment.id].append(sim.Work(task.student, task.assignment.id, [], raw, answers))
+    finally:
+        remove_tree(scratch)
     return works, skipped
 
 

@@ -318,6 +318,8 @@ def as_float_array(value: Any, what: str = "result") -> np.ndarray:
         raise Fail(f"{what} is a dict, expected numbers")
     try:
         arr = np.asarray(value, dtype=np.float64)
+    except OverflowError:
+        raise Fail(f"{what} holds an integer too large for a float (beyond about 1.8e308)") from None
     except (TypeError, ValueError) as exc:
         raise Fail(f"{what} cannot be read as an array of numbers ({exc})") from None
     return arr
@@ -439,7 +441,11 @@ def _match_mistake(got, mistakes, args, kwargs, rtol, atol) -> str | None:
 
 
 def _fmt(x) -> str:
-    return np.format_float_positional(float(x), precision=10, trim="-") if np.isfinite(x) else str(float(x))
+    if not np.isfinite(x):
+        return str(float(x))
+    if abs(x) >= 1e16:   # positional would print every digit of 1e300
+        return np.format_float_scientific(float(x), precision=10, trim="-")
+    return np.format_float_positional(float(x), precision=10, trim="-")
 
 
 def compare(sub: Submission, ref, function: str, *args, rtol: float, atol: float = 0.0,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -116,7 +117,24 @@ def grade_submission(assignment: Assignment, submission_dir: Path, *, hidden: bo
             results = framework.run_cases(cases, sub, ref)
     if quiz and not functions:
         results += quiz_results(assignment, submission_dir, student=student)
+    for r in results:   # messages quote what student code returned, raised or printed
+        r.output = printable(r.output)
+        r.hint = printable(r.hint) if r.hint else r.hint
     return results
+
+
+# Control characters (terminal escapes, carriage returns, NUL), bidirectional overrides, invisible
+# characters and lone surrogates (which cannot even be written as UTF-8): shown as escapes instead.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+                          "\ufeff\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print in a terminal, a Markdown file or JSON: newlines and tabs stay, every other
+    control or invisible character becomes its escape (\\x1b, \\u202e, ...)."""
+    if not text or text.isprintable() and "\n" not in text:
+        return text or ""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
 
 
 def quiz_results(assignment: Assignment, submission_dir: Path, student: str | None = None) -> list[CaseResult]:
@@ -214,15 +232,32 @@ def gradescope_results(results: Sequence[CaseResult], *, output: str = "") -> di
             "max_score": float(r.max_score),
             "status": "passed" if r.status == "passed" else "failed",
             "output": _case_output(r),
-            "visibility": r.visibility if r.visibility in ("visible", "hidden", "after_due_date",
-                                                           "after_published") else "visible",
+            "visibility": r.visibility if r.visibility in _VISIBILITIES else "visible",
             "extra_data": {"function": r.function, "hint": r.hint, "outcome": r.status},
         })
-    summary = output or "\n".join(
-        f"{fs.function}: {_fmt(fs.score)}/{_fmt(fs.max_score)} ({fs.status.replace('_', ' ')})"
-        for fs in by_function(results).values())
+    summary = output or visible_summary(results)
     return {"score": float(score), "max_score": float(max_score), "output": summary,
             "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
+
+
+# What students see before the instructor publishes: Gradescope shows the top-level output at once,
+# and a test only when its visibility allows (https://gradescope-autograders.readthedocs.io/en/latest/specs/).
+SHOWN_BEFORE_PUBLICATION = {"visible"}
+
+
+def visible_summary(results: Sequence[CaseResult]) -> str:
+    """Per-function totals of the tests students may see now (the top-level output is always shown,
+    so hidden and after_published results must not be counted in it)."""
+    shown = [r for r in results if r.visibility in SHOWN_BEFORE_PUBLICATION or r.visibility not in _VISIBILITIES]
+    lines = [f"{fs.function}: {_fmt(fs.score)}/{_fmt(fs.max_score)} ({fs.status.replace('_', ' ')})"
+             for fs in by_function(shown).values()]
+    if len(shown) < len(results):
+        lines.append("These totals count the tests shown now; the other tests, and your total score, "
+                     "are shown when your instructor publishes the grades.")
+    return "\n".join(lines)
+
+
+_VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
 def results_json(report: dict) -> str:

@@ -91,7 +91,18 @@ SAFE_CALLABLES = {
 
 
 _ATOMS = (type(None), bool, int, float, str, np.ndarray)
-_PLAIN = frozenset((type(None), bool, int, str))         # encoded as themselves
+_PLAIN = frozenset((type(None), bool, str))              # encoded as themselves (ints: _int)
+# Integers beyond a float's range are no result of this course; refused in plain words (JSON would
+# fail on them past 4,300 digits with a message about Python's own limits).
+_INT_LIMIT = 1 << 1024
+
+
+def _int(value: int) -> int:
+    if -_INT_LIMIT < value < _INT_LIMIT:
+        return value
+    digits = int(value.bit_length() * 0.30103) + 1
+    raise ProtocolError(f"it holds an integer of about {digits:,} digits, far too large to be a result "
+                        "(results are floats or arrays of floats)")
 _JSON_ATOMS = frozenset((type(None), bool, int, float, str))   # what json.loads gives for scalars
 
 
@@ -202,13 +213,16 @@ def encode(value: Any, _depth: int = 0, _buffers: list | None = None) -> Any:
         raise ProtocolError("value is nested too deeply")
     kind = type(value)
     # fast paths for the exact built-in types (subclasses take the isinstance route below)
-    if value is None or kind is bool or kind is str or kind is int:
+    if value is None or kind is bool or kind is str:
         return value
+    if kind is int:
+        return _int(value)
     if kind is float:
         return value if value - value == 0.0 else {"__float__": repr(value)}  # x - x is nan for nan/inf
     if kind is tuple or kind is list:
         if _depth < MAX_DEPTH:   # children are within the depth limit: plain items inline (same result)
             items = [v if (t := type(v)) in _PLAIN or (t is float and v - v == 0.0)
+                     or (t is int and -_INT_LIMIT < v < _INT_LIMIT)
                      else encode(v, _depth + 1, _buffers) for v in value]
         else:
             items = [encode(v, _depth + 1, _buffers) for v in value]
@@ -220,8 +234,10 @@ def encode(value: Any, _depth: int = 0, _buffers: list | None = None) -> Any:
                 raise ProtocolError(f"dict key {k!r} is not a string")
             items.append([k, encode(v, _depth + 1, _buffers)])
         return {"__dict__": items}
-    if isinstance(value, (bool, str, int)):
+    if isinstance(value, (bool, str)):
         return value
+    if isinstance(value, int):
+        return _int(int(value))
     if isinstance(value, float):
         value = float(value)   # a float subclass (np.float64 too) crosses as a plain float
         return value if value - value == 0.0 else {"__float__": repr(value)}

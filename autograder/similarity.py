@@ -107,11 +107,11 @@ def notebook_code(text: str | None) -> str:
     return "\n\n".join(parts)
 
 
-def assignment_code(folder: Path, assignment: Assignment) -> str:
+def assignment_code(module: Path, notebook: Path | None) -> str:
     """A submission's (or the release's) module text followed by its notebook's code cells."""
-    module = read_bounded(folder / assignment.filename, MAX_CODE_BYTES) or ""
-    notebook = notebook_code(read_bounded(folder / f"{assignment.id}.ipynb", MAX_NOTEBOOK_BYTES))
-    return module + ("\n\n# --- notebook code cells ---\n" + notebook if notebook else "")
+    text = read_bounded(module, MAX_CODE_BYTES) or ""
+    cells = notebook_code(read_bounded(notebook, MAX_NOTEBOOK_BYTES)) if notebook else ""
+    return text + ("\n\n# --- notebook code cells ---\n" + cells if cells else "")
 
 
 @dataclass
@@ -225,7 +225,7 @@ def release_boilerplate(release_dir: Path, assignment: Assignment) -> tuple[set[
     """The release's own lines and its fingerprints (every k-gram, not only the winnowed ones)."""
     from copydetect import CodeFingerprint
 
-    text = assignment_code(release_dir, assignment)
+    text = assignment_code(release_dir / assignment.filename, release_dir / f"{assignment.id}.ipynb")
     lines = {line.text for line in logical_lines(text)}
     if not text.strip():
         return lines, np.zeros(0, np.int64)

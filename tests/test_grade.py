@@ -238,8 +238,11 @@ def test_killed_batch_resumes_and_grades_only_what_is_missing(tmp_path, workers)
     for i, s in enumerate(students):
         put(sub, s, slow + (STUB if i % 4 == 3 else REF))
     total = len(students)
+    scratch = tmp_path / "tmp"    # TMPDIR of both runs: the killed batch's scratch must not stay there
+    scratch.mkdir()
+    env = {**ENV, "TMPDIR": str(scratch)}
     proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(sub), "--out", str(out),
-                             "--workers", str(workers), "--no-progress"], cwd=REPO_ROOT, env=ENV,
+                             "--workers", str(workers), "--no-progress"], cwd=REPO_ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     done = 0
@@ -265,8 +268,12 @@ def test_killed_batch_resumes_and_grades_only_what_is_missing(tmp_path, workers)
     before = store_rows(out)
     assert 0 < len(before) < total
     assert not (out / "gradebook.csv").exists()
-    proc2 = autograder("grade", sub, "--out", out, "--workers", workers, "--no-progress")
+    assert list(scratch.iterdir()), "the killed batch left its scratch folder (the next run removes it)"
+    proc2 = subprocess.run([sys.executable, "-m", "autograder", "grade", str(sub), "--out", str(out),
+                            "--workers", str(workers), "--no-progress"], cwd=REPO_ROOT, env=env,
+                           capture_output=True, text=True, timeout=300)
     assert proc2.returncode == 0, proc2.stderr
+    assert list(scratch.iterdir()) == []
     assert f"{len(before)} already graded and unchanged; grading {total - len(before)} with" in proc2.stderr
     after = store_rows(out)
     assert len(after) == total

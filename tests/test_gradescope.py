@@ -13,6 +13,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 import tempfile
 import zipfile
 from pathlib import Path
@@ -326,10 +327,16 @@ def test_whole_run_time_limit_still_gives_valid_results(bundle_zip, autograder_r
     names = ["l1_penalty", "l1_subgradient", "l2_penalty", "l2_gradient", "elastic_net_penalty",
              "elastic_net_gradient", "l1_scalar_minimizer", "l2_scalar_minimizer"]
     code = "\n".join(f"def {n}(*args, **kwargs):\n    while True:\n        pass\n" for n in names)
+    scratch = autograder_root / "tmp"   # TMPDIR of the run: the copies and sandbox scratch go away on the timeout
+    scratch.mkdir()
     data = run_autograder(bundle_zip, autograder_root, {"penalties.py": variant_source(ASSIGNMENT, code)},
-                          env_extra={"AUTOGRADER_TIMEOUT": "4"})
+                          env_extra={"AUTOGRADER_TIMEOUT": "4", "TMPDIR": str(scratch)})
     assert data["score"] == 0
     assert "could not finish" in data["output"]
+    deadline = time.monotonic() + 10
+    while list(scratch.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(scratch.iterdir()) == []
 
 
 def test_symlink_to_the_reference_is_not_graded(bundle_zip, autograder_root):
@@ -346,11 +353,15 @@ def test_symlink_to_the_reference_is_not_graded(bundle_zip, autograder_root):
     assert proc.returncode == 0
     data = json.loads((autograder_root / "results" / "results.json").read_text())
     assert_gradescope_format(data)
-    assert data["score"] == 0 and "no penalties.py" in data["output"]
+    assert data["score"] == 0 and "penalties.py is a symbolic link" in data["output"]
 
 
 def test_find_file_quirks(tmp_path):
-    from autograder.cmd_gradescope import find_file
+    from autograder.discovery import choose, walk
+
+    def find_file(folder, wanted, suffixes):
+        best, _ = choose(walk(folder).files, wanted, suffixes)
+        return (folder / "/".join(p.decode() for p in best.parts) if best else None), None
 
     def make(*names):
         folder = tmp_path / f"s{len(list(tmp_path.iterdir()))}"
@@ -370,3 +381,53 @@ def test_find_file_quirks(tmp_path):
     assert found(make("__MACOSX/penalties.py", ".hidden/penalties.py")) is None
     assert found(make("my_penalties.py", "penalties.ipynb")) is None
     assert found(make("Quiz_Answers.yml"), "quiz_answers.yaml", (".yaml", ".yml")) == "Quiz_Answers.yml"
+
+
+def test_hostile_submission_tree_and_summary_before_publication(bundle_zip, autograder_root):
+    """The Gradescope harness uses the same discovery as `grade`: a module one folder deeper is graded
+    (with a note), links, FIFOs, non-UTF-8 names and a 1,500-deep tree are skipped or walked without
+    harm; and the always-shown top-level output counts only the tests shown before publication."""
+    from autograder.discovery import remove_tree
+    from tests.mistakes.penalties import MISTAKES
+    from tests.test_discovery import deep_tree
+
+    mistake = next(v for v in MISTAKES if v.name == "l2_gradient_factor_2")
+    _extract(bundle_zip, autograder_root / "source")
+    shutil.copy2(autograder_root / "source" / "run_autograder", autograder_root / "run_autograder")
+    submission = autograder_root / "submission"
+    (submission / "work").mkdir(parents=True)
+    (submission / "work" / "penalties.py").write_text(variant_source(ASSIGNMENT, mistake.code))
+    (submission / "passwd.py").symlink_to("/etc/passwd")
+    os.mkfifo(submission / "quiz_answers.yaml")
+    with open(os.path.join(os.fsencode(submission), b"caf\xe9 \xff.txt"), "wb") as f:
+        f.write(b"notes")
+    deep_tree(submission, 1500)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env.update(AUTOGRADER_ROOT=str(autograder_root), PYTHON=sys.executable)
+    try:
+        proc = subprocess.run([str(autograder_root / "run_autograder")], cwd=autograder_root, env=env,
+                              capture_output=True, text=True, timeout=600)
+    finally:
+        remove_tree(submission)
+    assert proc.returncode == 0 and "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    data = json.loads((autograder_root / "results" / "results.json").read_text())
+    assert_gradescope_format(data)
+    output = data["output"]
+    assert "Graded work/penalties.py as penalties.py." in output
+    assert "passwd.py (a symbolic link" in output and "quiz_answers.yaml (a named pipe)" in output
+    assert "root:" not in json.dumps(data)
+    lost = {t["extra_data"]["function"] for t in data["tests"]
+            if t["status"] == "failed" and t["extra_data"]["function"] != "quiz"}
+    assert lost == {"l2_gradient"}
+    # the summary lines: per function, the visible tests' points only
+    hidden = [t for t in data["tests"] if t["visibility"] != "visible"]
+    assert hidden, "the bundle grades hidden tests"
+    for fn in {t["extra_data"]["function"] for t in data["tests"]}:
+        shown = [t for t in data["tests"] if t["extra_data"]["function"] == fn and t["visibility"] == "visible"]
+        line = next((ln for ln in output.splitlines() if ln.startswith(f"{fn}: ")), None)
+        if not shown:
+            assert line is None, line
+            continue
+        expected = f"{fn}: {sum(t['score'] for t in shown):g}/{sum(t['max_score'] for t in shown):g} "
+        assert line is not None and line.startswith(expected), (line, expected)
+    assert "when your instructor publishes the grades" in output
