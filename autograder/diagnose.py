@@ -134,11 +134,11 @@ def close(a, b, rtol: float, atol: float) -> bool:
 def match_tolerance(rtol: float, atol: float, scale: float) -> tuple[float, float]:
     """How close a student's value must be to a model's to match it: the check's own tolerance, but
     never tighter than a few roundings (a student's formula and the model's round differently)."""
-    return max(rtol, 1e-9), max(atol, 1e-12 * scale)
+    return max(10 * rtol, 1e-13), max(10 * atol, 1e-14 * scale)
 
 
-def distinct(a, b) -> bool:
-    """a and b clearly differ: far more than any rounding (relative 1e-6 of the larger)."""
+def distinct(a, b, rtol: float, atol: float) -> bool:
+    """a and b clearly differ: by more than 100 times the tolerance of a match (rtol, atol)."""
     a, b = _floats(a), _floats(b)
     if a is None or b is None:
         return True
@@ -146,9 +146,7 @@ def distinct(a, b) -> bool:
     if a is None:
         return True
     with np.errstate(all="ignore"):
-        scale = max(float(np.max(np.abs(b[np.isfinite(b)]), initial=0.0)),
-                    float(np.max(np.abs(a[np.isfinite(a)]), initial=0.0)))
-        return not bool(np.all(np.isclose(a, b, rtol=1e-6, atol=1e-9 * scale + 1e-300, equal_nan=True)))
+        return not bool(np.all(np.isclose(a, b, rtol=min(100 * rtol, 1e-2), atol=100 * atol, equal_nan=True)))
 
 
 def significant(x: float, other: float) -> str:
@@ -325,20 +323,18 @@ def explain(mismatch: Mismatch, calls: list[Call], sub, ref, known: dict[str, li
         models = [m for m in mismatch.mistakes if callable(m.value) and usable(m)]
     else:
         found = find_call(calls, mismatch.raw, mismatch.got) if calls else None
-        if found is None or ref is None:
-            return _single_input_hint(mismatch, ref) or observe(mismatch, None)
+        if found is None or ref is None or getattr(ref, found[0].function, None) is None:
+            return _literal_hint(mismatch, [], ()) or observe(mismatch, None)
         call, path = found
-        reference = getattr(ref, call.function, None)
-        if reference is None:
-            return observe(mismatch, None)
+        reference = getattr(ref, call.function)
         models = _candidates(mismatch, call, path, known.get(call.function, ()))
     scale = float(np.max(np.abs(mismatch.expected[np.isfinite(mismatch.expected)]), initial=1.0))
     rtol, atol = match_tolerance(mismatch.rtol, mismatch.atol, scale)
     first = {id(m): _value(m.value, call.args, call.kwargs, ()) for m in models}
     matched = [m for m in models if first[id(m)] is not None and close(mismatch.got, first[id(m)], rtol, atol)]
-    evidence, values = _gather(call, path, reference, models, matched, mismatch)
+    evidence, values = _gather(call, path, reference, models, matched, mismatch, rtol, atol)
     _ask_student(sub, call, path, evidence)
-    named = _conclude(matched, evidence, values, rtol, atol)
+    named = _conclude(matched, evidence, values, rtol, atol) or _literal_hint(mismatch, models, matched)
     if named is not None:
         return named
     return observe(mismatch, _Context(call, path, reference, evidence, _names(mismatch, call, ref)))
@@ -388,7 +384,7 @@ def _candidates(mismatch: Mismatch, call: Call, path, known) -> list:
     return models
 
 
-def _gather(call: Call, path, reference, models, matched, mismatch) -> tuple[Evidence, list]:
+def _gather(call: Call, path, reference, models, matched, mismatch, rtol, atol) -> tuple[Evidence, list]:
     """Perturbed inputs where the matched candidates each differ from the reference and from every
     other candidate (EVIDENCE_INPUTS of them for each), else any valid ones (for the diagnostics)."""
     evidence, values = Evidence(), []
@@ -402,7 +398,7 @@ def _gather(call: Call, path, reference, models, matched, mismatch) -> tuple[Evi
         useful = False
         for m in matched:
             v = vals[id(m)]
-            if v is not None and distinct(v, r) and all(distinct(v, vals[id(o)]) for o in models
+            if v is not None and distinct(v, r, rtol, atol) and all(distinct(v, vals[id(o)], rtol, atol) for o in models
                                                         if o is not m and vals[id(o)] is not None
                                                         and o.hint != m.hint):
                 if needed[id(m)] > 0:
@@ -439,32 +435,53 @@ def _ask_student(sub, call: Call, path, evidence: Evidence) -> None:
 
 def _conclude(matched, evidence: Evidence, values, rtol, atol) -> str | None:
     """The one matched candidate that the student also follows on EVIDENCE_INPUTS discriminating
-    inputs (and on every other evidence input), or None."""
-    survivors = set()
+    inputs (and on every other evidence input), or None.
+
+    An edge mistake (ties kept at a threshold, a wrong value at exactly 0...) differs from the reference
+    only on inputs like the failing one, never on the perturbed ones: it is named when it is the only
+    candidate matching the failing input and the student follows it (that is, the reference) on at
+    least EVIDENCE_INPUTS perturbed inputs too, so the error is confined to that edge."""
+    status = {}
     for m in matched:
-        hits = 0
+        hits = followed = 0
         for i, s in enumerate(evidence.student):
             v = values[i][id(m)]
             if s is None or v is None or not close(s, v, rtol, atol):
-                hits = -1
+                followed = -1
                 break
-            if distinct(v, evidence.reference[i]):
+            followed += 1
+            if distinct(v, evidence.reference[i], rtol, atol):
                 hits += 1
-        if hits >= EVIDENCE_INPUTS:
-            survivors.add(m.hint)
-    return survivors.pop() if len(survivors) == 1 else None
+        if followed < 0:
+            status[m.hint] = "refuted" if s is not None and v is not None else "unknown"
+        elif hits >= EVIDENCE_INPUTS:
+            status[m.hint] = "confirmed"
+        elif hits == 0 and followed >= EVIDENCE_INPUTS:
+            status[m.hint] = "edge"
+        else:
+            status[m.hint] = "unknown"
+    confirmed = [h for h, st in status.items() if st == "confirmed"]
+    if len(confirmed) == 1:
+        return confirmed[0]
+    edge = [h for h, st in status.items() if st == "edge"]
+    if not confirmed and len(edge) == 1 and all(st in ("edge", "refuted") for st in status.values()):
+        return edge[0]
+    return None
 
 
-def _single_input_hint(mismatch: Mismatch, ref) -> str | None:
-    """Without a reference (a student's own check, public tests only) the literal values of the case's
-    mistakes are all there is: one, if exactly one of them matches (no model can be tried elsewhere)."""
-    if ref is not None:
+def _literal_hint(mismatch: Mismatch, models, matched) -> str | None:
+    """A mistake given only as a value (an edge case's literal, or any public case when the student checks
+    their own work without the reference): its hint when it is the one value that matches, and no model of
+    the function matches there too (an input where two mistakes coincide proves nothing). A literal that
+    shares its hint with a model is left to the model's evidence."""
+    if matched:
         return None
+    modelled = {m.hint for m in models}
     scale = float(np.max(np.abs(mismatch.expected[np.isfinite(mismatch.expected)]), initial=1.0))
     rtol, atol = match_tolerance(mismatch.rtol, mismatch.atol, scale)
     hints = set()
     for m in mismatch.mistakes:
-        if callable(m.value) or not usable(m):
+        if callable(m.value) or not usable(m) or m.hint in modelled:
             continue
         if close(mismatch.got, _floats(m.value), rtol, atol):
             hints.add(m.hint)
@@ -604,7 +621,7 @@ def _iterations(mismatch, pairs, context) -> str | None:
         else:
             a[names.index(it.iterations)] = int(count + delta)
         other = _value(context.reference, tuple(a), k, context.path)
-        if other is not None and close(mismatch.got, other, rtol, atol) and distinct(other, mismatch.expected):
+        if other is not None and close(mismatch.got, other, rtol, atol) and distinct(other, mismatch.expected, rtol, atol):
             more = "one iteration too many" if delta > 0 else "one iteration too few"
             return (f"your result is what {count + delta} iterations give, with {it.iterations} = {count}: "
                     f"{more}. Count the updates your loop makes (range(...) bounds, a first step taken "
