@@ -281,14 +281,15 @@ def _is_mask_or_distribution(a: np.ndarray) -> bool:
         return a.ndim >= 1 and bool(np.all(a >= 0)) and bool(np.allclose(a.sum(axis=-1), 1.0, atol=1e-9))
 
 
-def perturbations(function: str, args: tuple, kwargs: dict) -> Iterator[tuple[tuple, dict]]:
-    """Nearby inputs of function(*args, **kwargs), seeded by the function's name (reproducible):
-    first gentle ones (zeros kept), then bolder ones."""
+def perturbations(function: str, args: tuple, kwargs: dict) -> Iterator[tuple[tuple, dict, bool]]:
+    """(args, kwargs, bold) of nearby inputs of function(*args, **kwargs), seeded by the function's name
+    (reproducible), gentle (zeros kept: where edge mistakes show) and bold (zeros and means moved: no
+    degenerate point where two formulas agree by accident) in turn."""
     seed = int.from_bytes(hashlib.sha256(function.encode()).digest()[:4], "little")
     rng = np.random.default_rng(seed)
     for k in range(MAX_TRIES):
-        bold = k >= MAX_TRIES // 3
-        yield _perturb(tuple(args), rng, bold), _perturb(dict(kwargs), rng, bold)
+        bold = k % 2 == 1
+        yield _perturb(tuple(args), rng, bold), _perturb(dict(kwargs), rng, bold), bold
 
 
 # ============================================================================ the evidence
@@ -299,6 +300,8 @@ class Evidence:
     kwargs: list = field(default_factory=list)
     reference: list = field(default_factory=list)
     student: list = field(default_factory=list)
+    separates: list = field(default_factory=list)   # per input: the hints of the candidates it tells apart
+    asked: list = field(default_factory=list)       # per input: the student must still be called there
 
 
 def _value(fn, args, kwargs, path):
@@ -316,15 +319,23 @@ def _at_path(model, path):
     return lambda *a, **k: _pick(model(*a, **k), path)
 
 
-def explain(mismatch: Mismatch, calls: list[Call], sub, ref, known: dict[str, list]) -> str | None:
-    """The hint for a failed check (see the module docstring); None when nothing can be said."""
+def explain(mismatch: Mismatch, calls: list[Call], sub, ref, known: dict[str, list],
+            elsewhere: list[Call] = ()) -> str | None:
+    """The hint for a failed check (see the module docstring); None when nothing can be said.
+
+    `calls` are the case's calls; `elsewhere` the calls of every case of the submission, whose recorded
+    values are evidence too, at other shapes (perturbations keep the failing input's shapes, and a
+    tiny shape (n = 2) can make two mistakes agree whatever the values)."""
     if ref is not None and mismatch.replay is not None and mismatch.args is not None:
         call, path, reference, sub = _replayed(mismatch, sub, ref)
         models = [m for m in mismatch.mistakes if callable(m.value) and usable(m)]
     else:
         found = find_call(calls, mismatch.raw, mismatch.got) if calls else None
         if found is None or ref is None or getattr(ref, found[0].function, None) is None:
-            return _literal_hint(mismatch, [], ()) or observe(mismatch, None)
+            # no call to try elsewhere: a literal is all there is without a reference (a student's own
+            # check); with one, one input is no evidence
+            literal = _literal_hint(mismatch, [], ()) if ref is None else None
+            return Named(literal) if literal else observe(mismatch, None)
         call, path = found
         reference = getattr(ref, call.function)
         models = _candidates(mismatch, call, path, known.get(call.function, ()))
@@ -333,10 +344,13 @@ def explain(mismatch: Mismatch, calls: list[Call], sub, ref, known: dict[str, li
     first = {id(m): _value(m.value, call.args, call.kwargs, ()) for m in models}
     matched = [m for m in models if first[id(m)] is not None and close(mismatch.got, first[id(m)], rtol, atol)]
     evidence, values = _gather(call, path, reference, models, matched, mismatch, rtol, atol)
+    _recorded_evidence(call, path, reference, models, matched, evidence, values, elsewhere, rtol, atol)
     _ask_student(sub, call, path, evidence)
-    named = _conclude(matched, evidence, values, rtol, atol) or _literal_hint(mismatch, models, matched)
+    named = _conclude(matched, evidence, values, rtol, atol)
+    if named is None and _confined(evidence, rtol, atol):
+        named = _literal_hint(mismatch, models, matched)
     if named is not None:
-        return named
+        return Named(named)
     return observe(mismatch, _Context(call, path, reference, evidence, _names(mismatch, call, ref)))
 
 
@@ -390,43 +404,90 @@ def _gather(call: Call, path, reference, models, matched, mismatch, rtol, atol) 
     evidence, values = Evidence(), []
     needed = {id(m): EVIDENCE_INPUTS for m in matched}
     finite = bool(np.all(np.isfinite(mismatch.expected)))
-    for args, kwargs in perturbations(call.function, call.args, call.kwargs):
+    bold_seen = False
+    for args, kwargs, bold in perturbations(call.function, call.args, call.kwargs):
         r = _value(reference, args, kwargs, path)
         if r is None or r.dtype == object or (finite and not np.all(np.isfinite(r))):
             continue
         vals = {id(m): _value(m.value, args, kwargs, ()) for m in models}
-        useful = False
+        useful, separated = False, set()
         for m in matched:
             v = vals[id(m)]
             if v is not None and distinct(v, r, rtol, atol) and all(distinct(v, vals[id(o)], rtol, atol) for o in models
                                                         if o is not m and vals[id(o)] is not None
                                                         and o.hint != m.hint):
+                separated.add(m.hint)
                 if needed[id(m)] > 0:
                     needed[id(m)] -= 1
                     useful = True
-        if useful or len(evidence.args) < EVIDENCE_INPUTS:
+        if useful or len(evidence.args) < EVIDENCE_INPUTS or (bold and not bold_seen):
+            bold_seen |= bold
             evidence.args.append(args)
             evidence.kwargs.append(kwargs)
             evidence.reference.append(r)
+            evidence.separates.append(separated)
+            evidence.asked.append(True)
             values.append(vals)
-        if (not needed or all(n <= 0 for n in needed.values())) and len(evidence.args) >= EVIDENCE_INPUTS:
+        if all(n <= 0 for n in needed.values()) and len(evidence.args) >= EVIDENCE_INPUTS and bold_seen:
             break
         if len(evidence.args) >= MAX_EVIDENCE:
             break
     return evidence, values
 
 
+def _shapes(args: tuple) -> tuple:
+    return tuple(np.shape(a) if isinstance(a, (np.ndarray, list)) else None for a in args)
+
+
+def _separated(m, vals, r, models, rtol, atol) -> bool:
+    v = vals[id(m)]
+    return v is not None and distinct(v, r, rtol, atol) and all(
+        distinct(v, vals[id(o)], rtol, atol) for o in models
+        if o is not m and vals[id(o)] is not None and o.hint != m.hint)
+
+
+def _recorded_evidence(call, path, reference, models, matched, evidence, values, elsewhere, rtol, atol,
+                       most: int = 3) -> None:
+    """Calls of the same function the suites made elsewhere, at other shapes, with the student's recorded
+    values: evidence that costs no new call."""
+    evidence.student += [None] * (len(evidence.args) - len(evidence.student))
+    seen = {_shapes(call.args)}
+    for c in elsewhere:
+        if most <= 0:
+            break
+        if c.function != call.function or c is call or _shapes(c.args) in seen:
+            continue
+        try:
+            student = _floats(_pick(c.value, path))
+        except Exception:  # noqa: BLE001 - not the same structure: not comparable
+            continue
+        r = _value(reference, c.args, c.kwargs, path)
+        if r is None or student is None or r.dtype == object:
+            continue
+        seen.add(_shapes(c.args))
+        most -= 1
+        vals = {id(m): _value(m.value, c.args, c.kwargs, ()) for m in models}
+        evidence.args.append(c.args)
+        evidence.kwargs.append(c.kwargs)
+        evidence.reference.append(r)
+        evidence.separates.append({m.hint for m in matched if _separated(m, vals, r, models, rtol, atol)})
+        evidence.asked.append(False)
+        evidence.student.append(student)
+        values.append(vals)
+
+
 def _ask_student(sub, call: Call, path, evidence: Evidence) -> None:
-    """The student's values on the evidence inputs, in one message (None where it fails)."""
+    """The student's values on the perturbed inputs, in one message (None where it fails)."""
     from .framework import call_args
-    evidence.student = [None] * len(evidence.args)
-    if sub is None or not evidence.args:
+    asked = [i for i, a in enumerate(evidence.asked) if a]
+    evidence.student += [None] * (len(evidence.args) - len(evidence.student))
+    if sub is None or not asked:
         return
     try:
-        outs = sub.call_many(call.function, [call_args(*a, **k) for a, k in zip(evidence.args, evidence.kwargs)])
+        outs = sub.call_many(call.function, [call_args(*evidence.args[i], **evidence.kwargs[i]) for i in asked])
     except Exception:  # noqa: BLE001 - a student error here only means: no evidence
         return
-    for i, out in enumerate(outs):
+    for i, out in zip(asked, outs):
         try:
             evidence.student[i] = _floats(_pick(out, path))
         except Exception:  # noqa: BLE001
@@ -443,20 +504,22 @@ def _conclude(matched, evidence: Evidence, values, rtol, atol) -> str | None:
     least EVIDENCE_INPUTS perturbed inputs too, so the error is confined to that edge."""
     status = {}
     for m in matched:
-        hits = followed = 0
+        hits = followed = off_reference = 0
         for i, s in enumerate(evidence.student):
             v = values[i][id(m)]
-            if s is None or v is None or not close(s, v, rtol, atol):
+            if s is None or v is None:       # the student's call failed, or the model does not apply here
+                continue
+            if not close(s, v, rtol, atol):
                 followed = -1
                 break
             followed += 1
-            if distinct(v, evidence.reference[i], rtol, atol):
-                hits += 1
+            hits += m.hint in evidence.separates[i]
+            off_reference += distinct(v, evidence.reference[i], rtol, atol)
         if followed < 0:
-            status[m.hint] = "refuted" if s is not None and v is not None else "unknown"
+            status[m.hint] = "refuted"
         elif hits >= EVIDENCE_INPUTS:
             status[m.hint] = "confirmed"
-        elif hits == 0 and followed >= EVIDENCE_INPUTS:
+        elif off_reference == 0 and followed >= EVIDENCE_INPUTS:
             status[m.hint] = "edge"
         else:
             status[m.hint] = "unknown"
@@ -469,11 +532,19 @@ def _conclude(matched, evidence: Evidence, values, rtol, atol) -> str | None:
     return None
 
 
+def _confined(evidence: Evidence, rtol, atol) -> bool:
+    """The student's results equal the reference's on every perturbed input (EVIDENCE_INPUTS at least,
+    a bold one among them): the error is confined to inputs like the failing one, an edge."""
+    known = [(s, r) for s, r in zip(evidence.student, evidence.reference) if s is not None]
+    return len(known) >= EVIDENCE_INPUTS and all(close(s, r, rtol, atol) for s, r in known)
+
+
 def _literal_hint(mismatch: Mismatch, models, matched) -> str | None:
     """A mistake given only as a value (an edge case's literal, or any public case when the student checks
     their own work without the reference): its hint when it is the one value that matches, and no model of
     the function matches there too (an input where two mistakes coincide proves nothing). A literal that
-    shares its hint with a model is left to the model's evidence."""
+    shares its hint with a model is left to the model's evidence. With a reference, a literal is only
+    used for an error confined to an edge (_confined): one input is otherwise no evidence."""
     if matched:
         return None
     modelled = {m.hint for m in models}
@@ -493,8 +564,16 @@ class Observation(str):
     """A hint computed from the numbers (not a catalogued mistake): a plain string everywhere else."""
 
 
+class Named(str):
+    """The hint of a known mistake, named by explain (on evidence, or a literal at an edge input)."""
+
+
 def is_generic(hint) -> bool:
     return isinstance(hint, Observation)
+
+
+def is_named(hint) -> bool:
+    return isinstance(hint, Named)
 
 
 @dataclass
@@ -521,7 +600,9 @@ def observe(mismatch: Mismatch, context: _Context | None) -> str | None:
     known (the failing one, and the evidence inputs when there are some)."""
     pairs = [(mismatch.got, mismatch.expected)]
     if context is not None:
-        pairs += [(s, r) for s, r in zip(context.evidence.student, context.evidence.reference) if s is not None]
+        # the perturbed inputs only: a factor such as 1/N changes with the shapes of the calls made elsewhere
+        pairs += [(s, r) for s, r, asked in zip(context.evidence.student, context.evidence.reference,
+                                                context.evidence.asked) if s is not None and asked]
     for diagnosis in (_nonfinite, _diverged, _iterations, _shape, _factor, _power, _transposed,
                       _float32, _shift):
         try:

@@ -651,12 +651,12 @@ def run_case(c: Case, sub: Submission, ref=None) -> CaseResult:
     return result
 
 
-def _run_case(c: Case, sub: Submission, ref=None):
+def _run_case(c: Case, sub: Submission, ref=None, log: list | None = None):
     """(the case's result, what its hint needs if a failed check left it to the framework, else None)."""
     def result(status, output="", hint=None, score=0.0):
         return CaseResult(c.name, c.function, score, c.points, status, output, hint, c.visibility)
 
-    recorder = _Recorder(sub)
+    recorder = _Recorder(sub, log)
     try:
         if c.wants_reference:
             if ref is None:
@@ -684,10 +684,11 @@ def run_cases(cases: Sequence[Case], sub: Submission, ref=None) -> list[CaseResu
     extra calls they may make (diagnose.explain) can never change a score (a time limit they hit
     comes after every case was graded)."""
     ref = cached_reference(ref)
-    ran = [_run_case(c, sub, ref) for c in cases]
+    everything: list = []        # every call of every case: evidence at other shapes, for free
+    ran = [_run_case(c, sub, ref, everything) for c in cases]
     for result, unexplained in ran:
         if unexplained is not None:
-            _explain(result, *unexplained, sub, ref)
+            _explain(result, *unexplained, sub, ref, everything)
     return [result for result, _ in ran]
 
 
@@ -703,11 +704,12 @@ def _mismatch_of(f: Fail) -> "diagnose.Mismatch | None":
     return None
 
 
-def _explain(result: CaseResult, c: Case, mismatch, calls, suite_hint, sub, ref) -> None:
+def _explain(result: CaseResult, c: Case, mismatch, calls, suite_hint, sub, ref, elsewhere=None) -> None:
     """The hint of a failed check: a mistake named on evidence first, then the case's own hint (a
     suite that caught the failure may add one), then what the numbers show."""
     try:
-        named = diagnose.explain(mismatch, calls, sub, ref, _known_mistakes.get(c.suite, {}))
+        named = diagnose.explain(mismatch, calls, sub, ref, _known_mistakes.get(c.suite, {}),
+                                 calls if elsewhere is None else elsewhere)
     except Exception:  # noqa: BLE001 - a hint is a courtesy: it never costs a grade
         named = None
     if suite_hint and (named is None or diagnose.is_generic(named)):
@@ -720,27 +722,34 @@ class _Recorder(Submission):
     """The case's view of the submission: the same calls, remembered (function, arguments, value) so
     that a failed check can be traced back to the call that produced the value it checked."""
 
-    def __init__(self, inner: Submission):
+    def __init__(self, inner: Submission, log: list | None = None):
         self._inner = inner
         self.calls: list[diagnose.Call] = []
+        self._log = log
+
+    def _record(self, call: "diagnose.Call") -> None:
+        self.calls.append(call)
+        if self._log is not None:
+            self._log.append(call)
 
     def has_function(self, function: str) -> bool:
         return self._inner.has_function(function)
 
     def call(self, function: str, *args, **kwargs):
         value = self._inner.call(function, *args, **kwargs)
-        self.calls.append(diagnose.Call(function, args, kwargs, value))
+        self._record(diagnose.Call(function, args, kwargs, value))
         return value
 
     def call_with_inputs(self, function: str, *args, **kwargs):
         out = self._inner.call_with_inputs(function, *args, **kwargs)
-        self.calls.append(diagnose.Call(function, args, kwargs, out[0]))
+        self._record(diagnose.Call(function, args, kwargs, out[0]))
         return out
 
     def call_many(self, function: str, calls) -> list:
         calls = [as_call(c) for c in calls]
         values = self._inner.call_many(function, [_CallArgs(a, k) for a, k in calls])
-        self.calls += [diagnose.Call(function, a, k, v) for (a, k), v in zip(calls, values)]
+        for (a, k), v in zip(calls, values):
+            self._record(diagnose.Call(function, a, k, v))
         return values
 
     def call_each(self, function: str, calls, then: _Fn, *, inputs: bool = False) -> list:
@@ -749,7 +758,7 @@ class _Recorder(Submission):
 
         def recorded(result):
             args, kwargs = next(position)
-            self.calls.append(diagnose.Call(function, args, kwargs, result[0] if inputs else result))
+            self._record(diagnose.Call(function, args, kwargs, result[0] if inputs else result))
             return then(result)
 
         return self._inner.call_each(function, [_CallArgs(a, k) for a, k in calls], recorded, inputs=inputs)

@@ -57,7 +57,7 @@ MISTAKES = [
         return x * (1 - p), np.ones_like(x)
     mask = (rng.random(x.shape) < 1 - p).astype(float)
     return x * mask / (1 - p), mask
-'''), hint="non-inverted convention"),
+'''), hint="non-inverted convention", named=False),
 
     Variant("forward_scaled_mask", "dropout_forward", _forward('''
     if not training:
@@ -100,7 +100,7 @@ def dropout_backward(dout, mask, p):
     if dout.shape != mask.shape:
         raise ValueError("shape mismatch")
     return dout * mask / p if p > 0 else dout * mask
-''', hint="you divided by p"),
+''', hint="you divided by p", named=False),
 
     Variant("backward_ignores_mask", "dropout_backward", '''
 def dropout_backward(dout, mask, p):

@@ -127,7 +127,7 @@ MISTAKES = [
     Variant("min_ce_minus_log_true_target", "min_cross_entropy", _MIN + '''
     a = 1 - eps if spread == "others" else 1 - eps + eps / num_classes
     return float(-np.log(a))
-''', hint="all K classes contribute"),
+''', hint="all K classes contribute", named=False),
 
     Variant("min_ce_nan_at_zero_targets", "min_cross_entropy", _MIN + '''
     t = np.full(num_classes, eps / num_classes if spread == "uniform" else eps / (num_classes - 1))
@@ -342,7 +342,7 @@ MISTAKES += [
         row[c] = (1 - eps + eps / K) if spread == "uniform" else 1 - eps
         rows.append(row)
     return np.array(rows)
-''', hint='shape (0, K)'),
+''', hint='shape (0, K)', named=False),
     Variant("softmax_global_max", "softmax", _SOFTMAX + '''
     e = np.exp(z - z.max())
     return e / e.sum(axis=-1, keepdims=True)

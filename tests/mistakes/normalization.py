@@ -283,7 +283,7 @@ MISTAKES = [
         return x + r / survival_prob
     keep = (rng.random(x.shape[0]) < survival_prob).reshape((-1,) + (1,) * (x.ndim - 1))
     return x + keep * r / survival_prob
-''', hint="at inference"),
+''', hint="at inference", named=False),
 
     Variant("depth_keep_with_drop_probability", "stochastic_depth", _DEPTH + '''
     r = residual(x)
@@ -668,7 +668,7 @@ MISTAKES += [
         return x + survival_prob * r
     b = (rng.random(x.shape[0]) < survival_prob).astype(float)
     return x + b.reshape((-1,) + (1,) * (x.ndim - 1)) * r
-''', hint='original stochastic-depth paper'),
+''', hint='original stochastic-depth paper', named=False),
     Variant("depth_rescales_whole_output", "stochastic_depth", _DEPTH + '''
     r = residual(x)
     if not training:

@@ -49,7 +49,7 @@ def sgd_l2_step(w, grad, lr, lam):
 def adam_init(w):
     w = _as_array(w, "w")
     return {"step": 0, "m": np.zeros(len(w)), "v": np.zeros(len(w))}
-''', "shape of w"),
+''', "shape of w", named=False),
     Variant("adam_l2_written_as_adamw", "adam_l2_step", '''
 def adam_l2_step(w, grad, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
     w, grad = _as_pair(w, grad)
@@ -384,7 +384,7 @@ CORRECT += [
 MISTAKES += [
     Variant("sgd_l2_lam_not_times_lr", "sgd_l2_step", _SGD + '''
     return w - lr * grad - lam * w
-''', hint='multiplied by lr like grad'),
+''', hint='multiplied by lr like grad', named=False),
     Variant("sgd_l2_half_lam", "sgd_l2_step", _SGD + '''
     return w - lr * (grad + 0.5 * lam * w)
 ''', hint='lam*w/2'),
@@ -402,7 +402,7 @@ MISTAKES += [
 ''', hint='name them exactly'),
     Variant("init_m_is_w", "adam_init", _INIT + '''
     return {"step": 0, "m": w.copy(), "v": np.zeros_like(w)}
-''', hint='copy of w'),
+''', hint='copy of w', named=False),
     Variant("adam_l2_paper_eps_hat", "adam_l2_step", _ADAM + '''
     import math
     t = step + 1

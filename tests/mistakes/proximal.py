@@ -912,7 +912,7 @@ def ista(X, y, lam, n_iter=500, step=None):
         v = w - step * X.T @ (X @ w - y) / n
         w = np.sign(v) * np.maximum(np.abs(v) - step * lam, 0)
     return w
-''', hint="L = 0"),
+''', hint="L = 0", named=False),
 Variant("fista_python_float_zero_division", "fista", '''
 import math
 def fista(X, y, lam, n_iter=500, step=None):
