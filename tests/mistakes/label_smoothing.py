@@ -52,7 +52,7 @@ MISTAKES = [
     if spread == "others":
         return (1 - eps) * onehot + eps / num_classes
     return (1 - eps) * onehot + eps / (num_classes - 1) * (1 - onehot)
-''', hint="'uniform' spread"),
+''', hint="'uniform' spread", same_as=("that is the 'others' spread",)),
 
     Variant("smooth_no_one_minus_eps", "smooth_labels", _SMOOTH + '''
     onehot = np.eye(num_classes)[labels]
