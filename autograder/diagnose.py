@@ -679,9 +679,10 @@ def _diverged(mismatch, pairs, context) -> str | None:
     if it is None or not it.step:
         return None
     top, answer = float(np.max(np.abs(g), initial=0.0)), float(np.max(np.abs(e), initial=0.0))
-    if top <= 1e3 * max(answer, 1e-3):
+    if answer == 0.0 or top <= 5 * answer:     # 5 times the largest entry of the answer: iterates that overshoot
         return None
-    return (f"your result reaches {top:.3g} where the answer is at most {answer:.3g}: the iteration diverges. "
+    return (f"your result reaches {top:.3g} where the answer is at most {answer:.3g}: the iteration overshoots "
+            f"(and diverges as it goes on). "
             f"Its step is set by {it.step}; check how you compute it (a step too large makes each update "
             f"overshoot and grow).")
 
@@ -743,13 +744,19 @@ def _name_factor(c: float, context) -> str | None:
                             (n / (n - 1), f"N/(N - 1) with N = {n}, {what}: dividing by N - 1 where N belongs "
                                           f"(or the reverse)"),
                             ((n - 1) / n, f"(N - 1)/N with N = {n}, {what}: dividing by N where N - 1 belongs "
-                                          f"(or the reverse)")):
+                                          f"(or the reverse)"),
+                            (2 / n, f"2/N with N = {n}, {what}: a 1/N and a 1/2 wrong together?"),
+                            (n / 2, f"N/2 with N = {n}, {what}: a 1/N and a 1/2 wrong together?")):
             if abs(c - value) <= 1e-9 * abs(value):
                 return text
     return None
 
 
 def _informative(pairs) -> int:
+    """Entries that can show a factor or a power: nonzero, and not all small integers (epoch indices, counts:
+    a ratio of two small integers is a coincidence more often than a cause)."""
+    if all(np.all(np.isfinite(e)) and np.all(e == np.round(e)) and np.all(np.abs(e) <= 100) for _, e in pairs):
+        return 0
     return sum(int(np.count_nonzero(e)) for _, e in pairs)
 
 
@@ -766,7 +773,7 @@ def _factor(mismatch, pairs, context) -> str | None:
         with np.errstate(all="ignore"):
             ratios.append((g[big] / e[big]).reshape(-1))
     r = np.concatenate(ratios) if ratios else np.zeros(0)
-    if r.size < 2 or _informative(pairs) < 2:
+    if r.size < 2 or _informative(pairs) < 2:   # one number alone always has "a factor"
         return None
     c = float(np.median(r))
     if not np.allclose(r, c, rtol=1e-7, atol=0) or abs(c - 1) < 1e-7 or c == 0:

@@ -425,3 +425,47 @@ MISTAKES += [
     return float(h)
 ''', hint='1 - eps + eps/K, not 1 - eps'),
 ]
+
+# ------------------------------------------------------------------ close relatives (issue 15) and their families
+MISTAKES += [
+    Variant("ce_sign_dropped", "cross_entropy", '''
+def cross_entropy(z, targets):
+    z, targets = _check_loss_inputs(z, targets)
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float((targets * log_probs).sum() / z.shape[0])
+''', hint="sign is flipped"),
+    Variant("min_ce_log_k", "min_cross_entropy", '''
+def min_cross_entropy(num_classes, eps, spread="uniform"):
+    num_classes = _check_num_classes(num_classes)
+    eps = _check_eps(eps)
+    spread = _check_spread(spread)
+    return float(np.log(num_classes))
+''', hint="log K"),
+    Variant("ce_sum_over_rows", "cross_entropy", '''
+def cross_entropy(z, targets):
+    z, targets = _check_loss_inputs(z, targets)
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-(targets * log_probs).sum())
+''', hint="sum over the rows"),
+    Variant("grad_sign_flipped", "cross_entropy_grad", '''
+def cross_entropy_grad(z, targets):
+    z, targets = _check_loss_inputs(z, targets)
+    shifted = z - z.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return (targets - e / e.sum(axis=1, keepdims=True)) / z.shape[0]
+''', hint="wrong sign"),
+]
+
+CORRECT += [
+    Variant("min_ce_by_targets_vector", "min_cross_entropy", '''
+def min_cross_entropy(num_classes, eps, spread="uniform"):
+    num_classes = _check_num_classes(num_classes)
+    eps = _check_eps(eps)
+    spread = _check_spread(spread)
+    t = smooth_labels(np.array([0]), num_classes, eps, spread)[0]
+    t = t[t > 0]
+    return float(-(t * np.log(t)).sum())
+'''),
+]

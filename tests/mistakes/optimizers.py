@@ -483,3 +483,40 @@ MISTAKES += [
     return (1 - lr * weight_decay) * w - lr_t * m / (np.sqrt(v) + eps), {"step": t, "m": m, "v": v}
 ''', hint="paper's efficient form"),
 ]
+
+# ------------------------------------------------------------------ close relatives (issue 15) and their families
+MISTAKES += [
+    Variant("adam_l2_no_m_bias_correction", "adam_l2_step", _ADAM + '''
+    t = step + 1
+    g = grad + weight_decay * w
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g ** 2
+    v_hat = v / (1 - beta2 ** t)
+    return w - lr * m / (np.sqrt(v_hat) + eps), {"step": t, "m": m, "v": v}
+''', hint='but not m'),
+    Variant("adamw_no_m_bias_correction", "adamw_step", _ADAMW + '''
+    t = step + 1
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    v_hat = v / (1 - beta2 ** t)
+    return (1 - lr * weight_decay) * w - lr * m / (np.sqrt(v_hat) + eps), {"step": t, "m": m, "v": v}
+''', hint='but not m'),
+    Variant("adam_l2_missing_sqrt", "adam_l2_step", _ADAM + '''
+    t = step + 1
+    g = grad + weight_decay * w
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g ** 2
+    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    return w - lr * m_hat / (v_hat + eps), {"step": t, "m": m, "v": v}
+''', hint='square root'),
+    Variant("adamw_missing_sqrt", "adamw_step", _ADAMW + '''
+    t = step + 1
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    return (1 - lr * weight_decay) * w - lr * m_hat / (v_hat + eps), {"step": t, "m": m, "v": v}
+''', hint='square root'),
+    Variant("sgd_wd_decay_squared_lr", "sgd_weight_decay_step", _WD + '''
+    return (1 - lr * lr * lam) * w - lr * grad
+''', hint='lam', named=False),
+]

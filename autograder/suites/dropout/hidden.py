@@ -154,6 +154,10 @@ MISTAKES = {
                 "your value is var * p / (1 - p), the formula printed in the practice problem, which is "
                 "wrong: it is only the increase Var(d) - Var(a) when the mean is 0. The variance of "
                 "d = a m / (1 - p) is var / (1 - p) + mean^2 * p / (1 - p)."),
+        Mistake("var not rescaled", lambda mean, var, p: var + mean ** 2 * p / (1 - p),
+                "your value is var + mean^2 * p / (1 - p): var is not divided by (1 - p). The output is "
+                "d = a m / (1 - p), so E[d^2] = (var + mean^2) / (1 - p): the whole second moment is rescaled, "
+                "and Var(d) = var / (1 - p) + mean^2 * p / (1 - p)."),
         Mistake("no mean term", lambda mean, var, p: var / (1 - p),
                 "you left out the mean term: E[d^2] = (var + mean^2) / (1 - p), so "
                 "Var(d) = var / (1 - p) + mean^2 * p / (1 - p)."),

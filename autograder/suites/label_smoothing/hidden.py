@@ -186,6 +186,9 @@ MISTAKES = {
     ],
     "min_cross_entropy": [
         Mistake("zero", lambda k, eps, spread="uniform": 0.0, HINT_ZERO),
+        Mistake("log K", lambda k, eps, spread="uniform": math.log(k),
+                "your value is log K, the entropy of a uniform distribution over the K classes; the smoothed "
+                "targets are not uniform: their entropy is -sum_k t_k log t_k over the target row."),
         Mistake("others instead of uniform", lambda k, eps, spread="uniform":
                 (_only_if(spread == "uniform"), _entropy(k, eps, "others"))[1], HINT_GOT_OTHERS),
         Mistake("uniform instead of others", lambda k, eps, spread="uniform":

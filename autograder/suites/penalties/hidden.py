@@ -201,6 +201,11 @@ MISTAKES = {
         Mistake("threshold lam", lambda mu, lam: np.sign(_a(mu)) * np.maximum(np.abs(_a(mu)) - lam, 0),
                 "your answer soft-thresholds mu at lam; the quadratic here is (w - mu)^2 without a 1/2, "
                 "so 2(w - mu) + lam*sign(w) = 0 puts the threshold at lam/2."),
+        Mistake("threshold lam, shift lam/2",
+                lambda mu, lam: np.where(np.abs(_a(mu)) > lam, _a(mu) - 0.5 * lam * np.sign(_a(mu)), 0.0),
+                "your answer is 0 up to |mu| = lam and shifts by lam/2 beyond: you threshold at lam but shift by "
+                "lam/2. The stationarity condition 2(w - mu) + lam*sign(w) = 0 gives both at lam/2: the "
+                "minimizer is exactly 0 for |mu| <= lam/2, and mu - sign(mu)*lam/2 beyond."),
         Mistake("no clamp", lambda mu, lam: _a(mu) - 0.5 * lam * np.sign(_a(mu)),
                 "for |mu| <= lam/2 the minimizer is exactly 0, but yours crosses zero: clamp with max(., 0)."),
         Mistake("sign lost", lambda mu, lam: np.maximum(_a(mu) - 0.5 * lam, 0), HINT_SIGN_LOST),
