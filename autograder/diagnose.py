@@ -45,15 +45,18 @@ MAX_EVIDENCE = 5        # inputs the student is called on, at most (one message)
 class Iterative:
     iterations: str | None = None     # the argument that counts iterations (steps, n_iter)
     step: str | None = None           # in the student's words: what sets the step size
+    start: str | None = None          # a one-step update's starting point (w): its change is diagnosed too
 
 _ITERATIVE: dict[str, Iterative] = {}
 
 
-def declare(function: str, *, iterations: str | None = None, step: str | None = None) -> None:
+def declare(function: str, *, iterations: str | None = None, step: str | None = None,
+            start: str | None = None) -> None:
     """Tell the diagnostics that `function` iterates: `iterations` is the name of its iteration-count
     argument (compared with the reference at count - 1 and count + 1), `step` says what sets its
-    step size (named when its result diverges)."""
-    _ITERATIVE[function] = Iterative(iterations, step)
+    step size (named when its result diverges), `start` names the argument a one-step update starts
+    from (the update, result - start, is then checked for a factor too)."""
+    _ITERATIVE[function] = Iterative(iterations, step, start)
 
 
 # ============================================================================ test knob
@@ -593,6 +596,7 @@ class _Context:
     reference: Callable
     evidence: Evidence
     names: list
+    inputs: list = field(default_factory=list)     # (args, kwargs) of each pair observe looks at
 
 
 def _names(mismatch: Mismatch, call: Call, ref) -> list[str]:
@@ -611,10 +615,13 @@ def observe(mismatch: Mismatch, context: _Context | None) -> str | None:
     pairs = [(mismatch.got, mismatch.expected)]
     if context is not None:
         # the perturbed inputs only: a factor such as 1/N changes with the shapes of the calls made elsewhere
-        pairs += [(s, r) for s, r, asked in zip(context.evidence.student, context.evidence.reference,
-                                                context.evidence.asked) if s is not None and asked]
-    for diagnosis in (_nonfinite, _diverged, _iterations, _shape, _factor, _power, _transposed,
-                      _float32, _shift):
+        kept = [i for i, (s, asked) in enumerate(zip(context.evidence.student, context.evidence.asked))
+                if s is not None and asked]
+        pairs += [(context.evidence.student[i], context.evidence.reference[i]) for i in kept]
+        context.inputs = [(context.call.args, context.call.kwargs)] + \
+            [(context.evidence.args[i], context.evidence.kwargs[i]) for i in kept]
+    for diagnosis in (_nonfinite, _diverged, _iterations, _shape, _factor, _argument_factor, _update_factor,
+                      _power, _transposed, _float32, _shift, _entry_offsets):
         try:
             text = diagnosis(mismatch, pairs, context)
         except Exception:  # noqa: BLE001 - a diagnosis that does not apply
@@ -776,7 +783,7 @@ def _factor(mismatch, pairs, context) -> str | None:
     if r.size < 2 or _informative(pairs) < 2:   # one number alone always has "a factor"
         return None
     c = float(np.median(r))
-    if not np.allclose(r, c, rtol=1e-7, atol=0) or abs(c - 1) < 1e-7 or c == 0:
+    if not np.allclose(r, c, rtol=1e-4 * abs(c - 1), atol=0) or abs(c - 1) < 1e-6 or c == 0:
         return None
     name = _name_factor(c, context)
     if name is None:
@@ -888,3 +895,136 @@ def _shift(mismatch, pairs, context) -> str | None:
         return None
     return (f"your result is the expected one plus {c:.6g}, on every entry and input tried: a constant term is "
             f"wrong (an added or missing constant, or a sum started from the wrong value?).")
+
+
+# ---------------------------------------------------------------------------- factors that follow an argument
+def _pair_ratios(pairs) -> list[float] | None:
+    """Per pair, the one ratio got/expected shared by all its entries (None if there is none)."""
+    out = []
+    for g, e in pairs:
+        g = _shaped(g, e)
+        if g is None or not np.all(np.isfinite(g)) or not np.all(np.isfinite(e)):
+            return None
+        scale = float(np.max(np.abs(e), initial=0.0))
+        big = np.abs(e) > 1e-9 * scale
+        if not big.any() or np.any(np.abs(g[~big]) > 1e-9 * max(scale, 1e-300)):
+            return None
+        with np.errstate(all="ignore"):
+            r = (g[big] / e[big]).reshape(-1)
+        c = float(np.median(r))
+        if not np.allclose(r, c, rtol=1e-7, atol=0):
+            return None
+        out.append(c)
+    return out
+
+
+_EXPRESSIONS = [
+    ("{a}", lambda a: a), ("1/{a}", lambda a: 1 / a), ("{a}^2", lambda a: a * a), ("1/{a}^2", lambda a: 1 / (a * a)),
+    ("2*{a}", lambda a: 2 * a), ("{a}/2", lambda a: a / 2), ("sqrt({a})", math.sqrt), ("1/sqrt({a})", lambda a: a ** -0.5),
+    ("(1 - {a})", lambda a: 1 - a), ("1/(1 - {a})", lambda a: 1 / (1 - a)), ("(1 - {a})^2", lambda a: (1 - a) ** 2),
+    ("1/(1 - {a})^2", lambda a: (1 - a) ** -2), ("{a}/(1 - {a})", lambda a: a / (1 - a)),
+    ("(1 - {a})/{a}", lambda a: (1 - a) / a), ("(1 + {a})", lambda a: 1 + a), ("1/(1 + {a})", lambda a: 1 / (1 + a)),
+]
+
+
+def _scalars(args, kwargs, names) -> dict[str, float]:
+    out = {}
+    for i, a in enumerate(args):
+        if isinstance(a, (float, np.floating)) and not isinstance(a, bool) and i < len(names):
+            out[names[i]] = float(a)
+    for k, a in kwargs.items():
+        if isinstance(a, (float, np.floating)) and not isinstance(a, bool):
+            out[k] = float(a)
+    return out
+
+
+def _explain_ratios(ratios, context, what: str) -> str | None:
+    """A ratio that follows one scalar argument across the inputs (lam, p, lr...), named."""
+    if context is None or len(ratios) < 2 or len(context.inputs) != len(ratios):
+        return None
+    per_input = [_scalars(a, k, context.names) for a, k in context.inputs]
+    for name in per_input[0]:
+        values = [s.get(name) for s in per_input]
+        if any(v is None for v in values) or len({round(v, 12) for v in values}) < 2:
+            continue     # the argument never changed: a constant factor would fit as well
+        for text, f in _EXPRESSIONS:
+            try:
+                with np.errstate(all="ignore"):
+                    target = [f(v) for v in values]
+            except (ZeroDivisionError, ValueError, OverflowError):
+                continue
+            # the factor must stand out from 1 (a tiny eps would otherwise "explain" any near-1 ratio) and be
+            # matched far more closely than its distance to 1
+            if all(math.isfinite(t) and abs(t - 1) > 1e-6 and abs(c - t) <= 1e-4 * abs(t - 1)
+                   for c, t in zip(ratios, target)):
+                expr = text.format(a=name)
+                return (f"{what} is the expected one times {expr}, on every input tried ({name} = "
+                        f"{significant(values[0], values[0] * 2)} here): look at where {name} enters your formula "
+                        f"(a factor {expr} too many, or its inverse left out).")
+    return None
+
+
+def _argument_factor(mismatch, pairs, context) -> str | None:
+    if _informative(pairs) < 1:
+        return None
+    ratios = _pair_ratios(pairs)
+    return None if ratios is None else _explain_ratios(ratios, context, "your result")
+
+
+def _distinct_answers(pairs) -> bool:
+    """The inputs tried have different answers (else agreeing on all of them proves little)."""
+    return len({e.tobytes() for _, e in pairs}) >= 2
+
+
+def _update_factor(mismatch, pairs, context) -> str | None:
+    """For a one-step update (declared start, w): the change from w, compared with the expected change."""
+    if context is None or context.path not in ((), (0,)):
+        return None
+    it = _ITERATIVE.get(context.call.function)
+    if it is None or not it.start or it.start not in context.names:
+        return None
+    index = context.names.index(it.start)
+    moves = []
+    for (g, e), (args, kwargs) in zip(pairs, context.inputs):
+        start = kwargs.get(it.start) if it.start in kwargs else (args[index] if index < len(args) else None)
+        w = _floats(start)
+        if w is None or w.shape != e.shape:
+            return None
+        moves.append((g - w, e - w))
+    ratios = _pair_ratios(moves)
+    if ratios is None:
+        return None
+    named = _explain_ratios(ratios, context, f"your update (the change from {it.start})")
+    if named:
+        return named
+    c = float(np.median(ratios))
+    if len(ratios) >= 2 and abs(c - 1) > 1e-6 and np.allclose(ratios, c, rtol=1e-4 * abs(c - 1)):
+        name = _name_factor(c, context)
+        return (f"your update (the change from {it.start}) is {name or f'{c:.6g}'} times the expected one, on every "
+                f"input tried: the direction is right, its size is not (a learning rate, a bias correction, "
+                f"a factor of the decay?).")
+    return None
+
+
+def _entry_offsets(mismatch, pairs, context) -> str | None:
+    """A short result (an epoch pair...) where some entries are right and others are off by the same amount
+    on every input tried."""
+    if len(pairs) < 2 or mismatch.expected.size > 4 or mismatch.expected.size < 2 or not _distinct_answers(pairs):
+        return None
+    diffs = []
+    for g, e in pairs:
+        g = _shaped(g, e)
+        if g is None or not np.all(np.isfinite(g)):
+            return None
+        diffs.append((g - e).reshape(-1))
+    d = np.array(diffs)
+    scale = max(float(np.max(np.abs(np.concatenate([e.reshape(-1) for _, e in pairs])), initial=0.0)), 1e-300)
+    off = np.abs(d[0]) > 1e-6 * scale          # offsets that are more than rounding
+    if not off.any() or not np.allclose(d, d[0], rtol=0, atol=1e-9 * scale) \
+            or np.any(np.abs(d[0][~off]) > 1e-12 * scale):
+        return None
+    parts = [f"entry {k} is {'+' if x > 0 else ''}{significant(x, 2 * x)}" for k, x in enumerate(d[0]) if off[k]]
+    right = [str(k) for k in range(d.shape[1]) if not off[k]]
+    return (f"on every input tried, {', '.join(parts)} away from the expected value"
+            + (f", while entry {', '.join(right)} is right" if right else "") + ": a constant offset in that "
+            f"part of your computation (an off-by-one, or an index counted from 1?).")

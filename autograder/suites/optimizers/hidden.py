@@ -7,6 +7,7 @@ and compare the whole trajectory with the reference's.
 """
 import numpy as np
 
+from autograder.diagnose import declare
 from autograder.framework import Fail, Mistake, as_float_array, call_args, case, check_close, compare, expect
 from autograder.suites.optimizers.common import (
     _split, _STORED_HAT, _BETAS_SWAPPED, _PAPER_EPS, _NO_V_BIAS, MSG_ADAM_INIT_KEYS,
@@ -113,6 +114,11 @@ _NO_M_BIAS = ("your step corrects v for its bias but not m: both moments start a
               "their (1 - beta^t): m_hat = m / (1 - beta1^t) as well as v_hat = v / (1 - beta2^t).")
 _NO_ROOT = ("your step divides by v_hat itself: the update is lr * m_hat / (sqrt(v_hat) + eps), with the square "
             "root of the second moment (an RMS of the gradients, in the gradient's own units).")
+
+
+# a step's update (its change from w) is diagnosed too: a factor on it names lr, a bias correction...
+for _step_function in ("sgd_l2_step", "sgd_weight_decay_step", "adam_l2_step", "adamw_step"):
+    declare(_step_function, start="w")
 
 MISTAKES = {
     "sgd_l2_step": [
