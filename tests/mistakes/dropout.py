@@ -574,3 +574,14 @@ def dropout_variance(mean, var, p):
     return e_var + var_e
 '''),
 ]
+
+# ------------------------------------------------------------------ suite gaps (issue 15)
+MISTAKES += [
+    Variant("backward_breaks_on_0d", "dropout_backward", '''
+def dropout_backward(dout, mask, p):
+    dout = _as_array(dout, "dout")
+    mask = _as_array(mask, "mask")
+    p = _check_drop_probability(p)
+    return np.array([d * m / (1.0 - p) for d, m in zip(dout, mask)]).reshape(dout.shape)
+''', hint="0-d", named=False),
+]

@@ -468,3 +468,20 @@ def l1_scalar_minimizer(mu, lam):
     return float(w) if w.ndim == 0 else w
 '''),
 ]
+
+# ------------------------------------------------------------------ suite gaps (issue 15)
+MISTAKES += [
+    Variant("l1_subgradient_isclose_zero", "l1_subgradient", '''
+def l1_subgradient(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return np.where(np.isclose(w, 0.0), 0.0, lam * np.sign(w))
+''', hint="sign", named=False),
+    Variant("elastic_net_gradient_rounded_sign", "elastic_net_gradient", '''
+def elastic_net_gradient(w, lam1, lam2):
+    w = _as_array(w, "w")
+    lam1 = _check_nonnegative(lam1, "lam1")
+    lam2 = _check_nonnegative(lam2, "lam2")
+    return lam1 * np.sign(np.round(w, 8)) + lam2 * w
+''', hint="sign", named=False),
+]

@@ -281,6 +281,24 @@ for _fn in _SINGLE + _DOUBLE:
         _edge_case(_fn))
 
 
+@functools.lru_cache(maxsize=None)
+def _tiny_inputs(fn):
+    """Weights far below any threshold but not 0: sign(w) is +-1 there, however small |w| is."""
+    w = read_only(np.array([1e-10, -1e-10, 3e-300, -5e-324, 0.0, 2.0]))
+    return ((w, 0.8),) if fn == "l1_subgradient" else ((w, 0.8, 0.3),)
+
+
+def _tiny_case(fn):
+    def body(sub, ref):
+        compare_pure_many(sub, ref, fn, _tiny_inputs, fn, tol=ELEMENT, mistakes=MISTAKES[fn], pure=False)
+    return body
+
+
+for _fn in ("l1_subgradient", "elastic_net_gradient"):
+    case(f"{_fn}: tiny nonzero weights (|w| ~ 1e-10, subnormal) give lam * sign(w), 0 only at w == 0",
+         points=1)(_tiny_case(_fn))
+
+
 # ----------------------------------------------------------------------------- 1-D minimizers
 @functools.lru_cache(maxsize=None)
 def _minimizer_inputs(seed):
