@@ -317,6 +317,7 @@ class Evidence:
     student: list = field(default_factory=list)
     separates: list = field(default_factory=list)   # per input: the hints of the candidates it tells apart
     asked: list = field(default_factory=list)       # per input: the student must still be called there
+    bold: list = field(default_factory=list)        # per input: a bold perturbation (zeros and means moved)
 
 
 def _value(fn, args, kwargs, path):
@@ -368,7 +369,9 @@ def explain(mismatch: Mismatch, calls: list[Call], sub, ref, known: dict[str, li
         named = _literal_hint(mismatch, models, matched)
     if named is not None:
         return Named(named)
-    return observe(mismatch, _Context(call, path, reference, evidence, _names(mismatch, call, ref)))
+    context = _Context(call, path, reference, evidence, _names(mismatch, call, ref))
+    context.student = sub
+    return observe(mismatch, context)
 
 
 class _Caller:
@@ -443,6 +446,7 @@ def _gather(call: Call, path, reference, models, matched, mismatch, rtol, atol, 
             evidence.reference.append(r)
             evidence.separates.append(separated)
             evidence.asked.append(True)
+            evidence.bold.append(bold)
             values.append(vals)
         if all(n <= 0 for n in needed.values()) and len(evidence.args) >= EVIDENCE_INPUTS and bold_seen:
             break
@@ -533,6 +537,7 @@ def _recorded_evidence(call, path, reference, models, matched, evidence, values,
         evidence.reference.append(r)
         evidence.separates.append({m.hint for m in matched if _separated(m, vals, r, models, rtol, atol)})
         evidence.asked.append(False)
+        evidence.bold.append(False)
         evidence.student.append(student)
         values.append(vals)
 
@@ -645,6 +650,8 @@ class _Context:
     evidence: Evidence
     names: list
     inputs: list = field(default_factory=list)     # (args, kwargs) of each pair observe looks at
+    student: Any = None                            # call_many on the student's code (for _sensitivity)
+    bold: list = field(default_factory=list)       # per pair: from a bold perturbation
 
 
 def _names(mismatch: Mismatch, call: Call, ref) -> list[str]:
@@ -668,8 +675,9 @@ def observe(mismatch: Mismatch, context: _Context | None) -> str | None:
         pairs += [(context.evidence.student[i], context.evidence.reference[i]) for i in kept]
         context.inputs = [(context.call.args, context.call.kwargs)] + \
             [(context.evidence.args[i], context.evidence.kwargs[i]) for i in kept]
+        context.bold = [False] + [context.evidence.bold[i] for i in kept]
     for diagnosis in (_nonfinite, _diverged, _iterations, _shape, _factor, _argument_factor, _update_factor,
-                      _power, _transposed, _float32, _shift, _entry_offsets):
+                      _power, _transposed, _float32, _shift, _entry_offsets, _sensitivity):
         try:
             text = diagnosis(mismatch, pairs, context)
         except Exception:  # noqa: BLE001 - a diagnosis that does not apply
@@ -778,6 +786,10 @@ def _iterations(mismatch, pairs, context) -> str | None:
 
 def _sizes(context: _Context | None) -> list[tuple[int, str]]:
     out = []
+    if context is not None:     # integer arguments first (num_classes...): a size that happens to equal one
+        for i, a in enumerate(context.call.args):       # of them is more likely that argument
+            if isinstance(a, (int, np.integer)) and not isinstance(a, bool) and a > 1 and i < len(context.names):
+                out.append((int(a), f"{context.names[i]}"))
     for name, arr in _named_arrays(context):
         for axis, n in enumerate(arr.shape):
             if n > 1:
@@ -1076,3 +1088,112 @@ def _entry_offsets(mismatch, pairs, context) -> str | None:
     return (f"on every input tried, {', '.join(parts)} away from the expected value"
             + (f", while entry {', '.join(right)} is right" if right else "") + ": a constant offset in that "
             f"part of your computation (an off-by-one, or an index counted from 1?).")
+
+
+# ---------------------------------------------------------------------------- how the result responds to each argument
+def _sensitivity(mismatch, pairs, context) -> str | None:
+    """Move one number argument at a time (lam, lr, p...) and compare how the student's result and the
+    reference's change: a result that ignores an argument, or whose term in that argument is c times the
+    expected one (the term of lam2 with a factor 2, a decay not multiplied by lr...), names the argument.
+    Checked on the failing input and on a perturbed one, which must agree. Costs one more message to the
+    student, only here (a failed check nothing else explained)."""
+    if context is None or context.student is None or mismatch.got.shape != mismatch.expected.shape:
+        return None
+    # the failing input, and a bold perturbation of it (a degenerate input, mean = 0, hides a term)
+    second = next((i for i in range(1, len(pairs)) if i < len(context.bold) and context.bold[i]), 1)
+    bases = [(context.inputs[i][0], context.inputs[i][1], *pairs[i]) for i in (0, second)
+             if i < len(pairs) and i < len(context.inputs) and pairs[i][0].shape == pairs[i][1].shape
+             and np.all(np.isfinite(pairs[i][0])) and np.all(np.isfinite(pairs[i][1]))]
+    if not bases or bases[0][2] is not mismatch.got:
+        return None
+    moves = []
+    for b, (args, kwargs, got, expected) in enumerate(bases):
+        for name, value in _scalars(args, kwargs, context.names).items():
+            moved_value = value + (0.25 * abs(value) if value else 0.1)
+            if 0.0 < value < 1.0 and moved_value >= 1.0:
+                moved_value = (value + 1.0) / 2      # a probability stays below 1
+            moved_args, moved_kwargs = _with_argument(args, kwargs, context.names, name, moved_value)
+            r = _value(context.reference, moved_args, moved_kwargs, context.path)
+            if r is not None and r.shape == expected.shape and np.all(np.isfinite(r)):
+                moves.append((b, name, value, moved_value, moved_args, moved_kwargs, r))
+    if not moves:
+        return None
+    from .framework import call_args
+    try:
+        outs = context.student.call_many(context.call.function,
+                                         [call_args(*m[4], **m[5]) for m in moves])
+    except Exception:  # noqa: BLE001 - the student's code failed on a moved argument: nothing to say
+        return None
+    found: dict[str, list] = {}
+    for (b, name, value, moved_value, _, _, r), out in zip(moves, outs):
+        try:
+            s = _shaped(_floats(_pick(out, context.path)), r)
+        except Exception:  # noqa: BLE001
+            s = None
+        _, _, got, expected = bases[b]
+        ok = s is not None and np.all(np.isfinite(s))
+        found.setdefault(name, []).append(
+            _response(value, moved_value, got, expected, s, r) if ok else None)
+    for name, answers in found.items():
+        if len(answers) < len(bases) or any(a is None for a in answers) or len({a[0] for a in answers}) != 1:
+            continue
+        if answers[0][0] == "ignores":
+            return (f"your result does not change when {name} changes, on every input tried, but the answer does: "
+                    f"check how {name} enters your computation (is it used at all, or multiplied by 0 somewhere?).")
+        cs = [a[1] for a in answers]
+        if max(cs) - min(cs) > 1e-6 * max(abs(c) for c in cs):
+            continue
+        if abs(cs[0] + 1) <= 1e-9:
+            return (f"the term of your result in {name} has the opposite sign of the expected one, on every input "
+                    f"tried (the rest is right): a sign slipped in that term.")
+        size = _name_factor(cs[0], context) or _name_by_arguments(cs[0], context)
+        if size:
+            return (f"the term of your result in {name} is the expected one times {size}, on every input tried "
+                    f"(the rest is right): that term has a wrong factor.")
+    return None
+
+
+def _with_argument(args, kwargs, names, name, value):
+    args, kwargs = list(args), dict(kwargs)
+    if name in kwargs:
+        kwargs[name] = value
+    else:
+        args[names.index(name)] = value
+    return tuple(args), kwargs
+
+
+def _response(value, moved_value, got, expected, moved_got, moved_expected):
+    """("ignores", None), ("factor", c) or None: how the student's result follows one moved argument. A factor
+    c on the term in the argument is kept only when it accounts for the whole error, as it does for a term
+    linear in the argument (a + name*b computed as a + c*name*b: got - expected = (c - 1)*name*b)."""
+    d_student, d_reference = moved_got - got, moved_expected - expected
+    scale = float(np.max(np.abs(d_reference), initial=0.0))
+    if scale <= 1e-9 * max(float(np.max(np.abs(expected), initial=0.0)), 1e-300):
+        return None                  # the answer does not depend on this argument here
+    big = np.abs(d_reference) > 1e-6 * scale
+    if np.any(np.abs(d_student[~big]) > 1e-6 * scale):
+        return None
+    if np.all(np.abs(d_student) <= 1e-9 * scale):
+        return ("ignores", None)
+    with np.errstate(all="ignore"):
+        r = (d_student[big] / d_reference[big]).reshape(-1)
+    c = float(np.median(r))
+    if abs(c - 1) < 1e-4 or not np.allclose(r, c, rtol=1e-6 * max(abs(c - 1), 1e-3) + 1e-9):
+        return None
+    error_scale = max(float(np.max(np.abs(expected), initial=0.0)), scale)
+    explained = (c - 1) * (value / (moved_value - value)) * d_reference
+    if value == 0 or not np.allclose(got - expected, explained, rtol=1e-6, atol=1e-9 * error_scale):
+        return None                  # the argument's term is not the whole story
+    return ("factor", c)
+
+
+def _name_by_arguments(c: float, context) -> str | None:
+    for name, value in _scalars(context.call.args, context.call.kwargs, context.names).items():
+        for text, f in _EXPRESSIONS:
+            try:
+                t = f(value)
+            except (ZeroDivisionError, ValueError, OverflowError):
+                continue
+            if math.isfinite(t) and abs(t - 1) > 1e-6 and abs(c - t) <= 1e-6 * abs(t):
+                return f"{text.format(a=name)} (= {t:.6g})"
+    return None

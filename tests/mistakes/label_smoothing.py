@@ -346,11 +346,11 @@ MISTAKES += [
     Variant("softmax_global_max", "softmax", _SOFTMAX + '''
     e = np.exp(z - z.max())
     return e / e.sum(axis=-1, keepdims=True)
-''', hint='one maximum for the whole array'),
+''', hint='one maximum for the whole array', same_as=('anything but its own maximum',)),
     Variant("softmax_column_max", "softmax", _SOFTMAX + '''
     e = np.exp(z - z.max(axis=0, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
-''', hint='maximum of each column'),
+''', hint='maximum of each column', same_as=('anything but its own maximum',)),
     Variant("softmax_global_sum", "softmax", _SOFTMAX + '''
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum()
