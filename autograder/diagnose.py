@@ -1108,10 +1108,15 @@ def _sensitivity(mismatch, pairs, context) -> str | None:
         return None
     moves = []
     for b, (args, kwargs, got, expected) in enumerate(bases):
-        for name, value in _scalars(args, kwargs, context.names).items():
-            moved_value = value + (0.25 * abs(value) if value else 0.1)
-            if 0.0 < value < 1.0 and moved_value >= 1.0:
-                moved_value = (value + 1.0) / 2      # a probability stays below 1
+        for name, value in list(_scalars(args, kwargs, context.names).items()) + _float_arrays(args, kwargs, context.names):
+            if isinstance(value, np.ndarray):
+                # an array (gamma, b...): each entry scaled by its own factor in [0.7, 1.3] (signs and zeros
+                # kept: a uniform scale or a moved zero changes nothing in a scale-free or sign-only formula)
+                moved_value = value * (1.0 + 0.3 * np.sin(1.0 + np.arange(value.size))).reshape(value.shape)
+            else:
+                moved_value = value + (0.25 * abs(value) if value else 0.1)
+                if 0.0 < value < 1.0 and moved_value >= 1.0:
+                    moved_value = (value + 1.0) / 2      # a probability stays below 1
             moved_args, moved_kwargs = _with_argument(args, kwargs, context.names, name, moved_value)
             r = _value(context.reference, moved_args, moved_kwargs, context.path)
             if r is not None and r.shape == expected.shape and np.all(np.isfinite(r)):
@@ -1126,31 +1131,46 @@ def _sensitivity(mismatch, pairs, context) -> str | None:
         return None
     found: dict[str, list] = {}
     for (b, name, value, moved_value, _, _, r), out in zip(moves, outs):
+        args, kwargs = bases[b][0], bases[b][1]
         try:
             s = _shaped(_floats(_pick(out, context.path)), r)
         except Exception:  # noqa: BLE001
             s = None
         _, _, got, expected = bases[b]
         ok = s is not None and np.all(np.isfinite(s))
-        found.setdefault(name, []).append(
-            _response(value, moved_value, got, expected, s, r) if ok else None)
+        answer = _response(value, moved_value, got, expected, s, r) if ok else None
+        if answer is not None and answer[0] == "factor":     # named per input: 1/lr is 10 here, 4 there
+            c = answer[1]
+            answer = ("factor", "-1" if abs(c + 1) <= 1e-9 else
+                      (_name_factor(c, context) or _name_by_arguments(c, args, kwargs, context.names)))
+        found.setdefault(name, []).append(answer)
     for name, answers in found.items():
-        if len(answers) < len(bases) or any(a is None for a in answers) or len({a[0] for a in answers}) != 1:
+        if len(answers) < len(bases) or any(a is None or a[1] is None and a[0] == "factor" for a in answers) \
+                or len(set(answers)) != 1:
             continue
-        if answers[0][0] == "ignores":
+        kind, size = answers[0]
+        if kind == "ignores":
             return (f"your result does not change when {name} changes, on every input tried, but the answer does: "
                     f"check how {name} enters your computation (is it used at all, or multiplied by 0 somewhere?).")
-        cs = [a[1] for a in answers]
-        if max(cs) - min(cs) > 1e-6 * max(abs(c) for c in cs):
-            continue
-        if abs(cs[0] + 1) <= 1e-9:
+        if size == "-1":
             return (f"the term of your result in {name} has the opposite sign of the expected one, on every input "
                     f"tried (the rest is right): a sign slipped in that term.")
-        size = _name_factor(cs[0], context) or _name_by_arguments(cs[0], context)
-        if size:
-            return (f"the term of your result in {name} is the expected one times {size}, on every input tried "
-                    f"(the rest is right): that term has a wrong factor.")
+        return (f"the term of your result in {name} is the expected one times {size}, on every input tried "
+                f"(the rest is right): that term has a wrong factor.")
     return None
+
+
+def _float_arrays(args, kwargs, names) -> list[tuple[str, np.ndarray]]:
+    """The named float array arguments, masks and probability rows left out (moving them breaks them)."""
+    out = []
+    for i, a in enumerate(args):
+        if type(a) is np.ndarray and a.dtype.kind == "f" and a.size and i < len(names) \
+                and not _is_mask_or_distribution(a):
+            out.append((names[i], a))
+    for k, a in kwargs.items():
+        if type(a) is np.ndarray and a.dtype.kind == "f" and a.size and not _is_mask_or_distribution(a):
+            out.append((k, a))
+    return out
 
 
 def _with_argument(args, kwargs, names, name, value):
@@ -1175,6 +1195,8 @@ def _response(value, moved_value, got, expected, moved_got, moved_expected):
         return None
     if np.all(np.abs(d_student) <= 1e-9 * scale):
         return ("ignores", None)
+    if isinstance(value, np.ndarray):
+        return None                  # a factor on an array argument's term: not modelled
     with np.errstate(all="ignore"):
         r = (d_student[big] / d_reference[big]).reshape(-1)
     c = float(np.median(r))
@@ -1187,13 +1209,15 @@ def _response(value, moved_value, got, expected, moved_got, moved_expected):
     return ("factor", c)
 
 
-def _name_by_arguments(c: float, context) -> str | None:
-    for name, value in _scalars(context.call.args, context.call.kwargs, context.names).items():
+def _name_by_arguments(c: float, args, kwargs, names) -> str | None:
+    """c as an expression of one number argument (1/lr, (1 - p)...), without its value: the same text on
+    every input where the same expression fits."""
+    for name, value in _scalars(args, kwargs, names).items():
         for text, f in _EXPRESSIONS:
             try:
                 t = f(value)
             except (ZeroDivisionError, ValueError, OverflowError):
                 continue
             if math.isfinite(t) and abs(t - 1) > 1e-6 and abs(c - t) <= 1e-6 * abs(t):
-                return f"{text.format(a=name)} (= {t:.6g})"
+                return text.format(a=name)
     return None
