@@ -72,10 +72,11 @@ def _literal_hints(a) -> list[str]:
 
 def classify(hints, variant, catalogued: set[str]) -> str:
     phrases = [variant.hint.lower()] + [p.lower() for p in getattr(variant, "same_as", ())]
-    if any(any(p in h.lower() for p in phrases) for h in hints):
+    right = [h for h in hints if any(p in h.lower() for p in phrases)]
+    if any((diagnose.is_named(h) or h in catalogued) and h not in right for h in hints):
+        return "misleading"           # another mistake named, even next to the right hint
+    if right:
         return "precise"
-    if any(diagnose.is_named(h) or h in catalogued for h in hints):
-        return "misleading"
     if any(diagnose.is_generic(h) for h in hints):
         return "generic"
     return "contract" if hints else "silent"
