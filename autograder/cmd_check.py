@@ -92,11 +92,15 @@ def format_report(assignment: Assignment, module: Path, results, seconds: float 
 
     lines = [f"Checking {module} against the public tests of {assignment.id}", ""]
     functions = by_function(results)
+    failed_import = next((r for r in results if r.status == "import_error"), None)
+    if failed_import is not None:    # the same message for every test: said once, above the table
+        first, *rest = (failed_import.output or failed_import.status).strip().splitlines()
+        lines += [f"  Your module could not be loaded: {first}", *(f"      {line}" for line in rest[:8]), ""]
     width = max([len(f) for f in functions] + [8])
     for fn, fs in functions.items():
         mark = {"passed": "ok", "not_implemented": "not implemented yet"}.get(fs.status, fs.status.replace("_", " "))
         lines.append(f"  {fn:<{width}}  {fs.score:g}/{fs.max_score:g}  {mark}")
-        if fs.status in ("passed", "not_implemented"):
+        if fs.status in ("passed", "not_implemented", "import_error"):
             continue
         for r in results:
             if r.function != fn or r.status == "passed":
@@ -104,13 +108,10 @@ def format_report(assignment: Assignment, module: Path, results, seconds: float 
             message = (r.output or r.status).strip()
             first, _, rest = message.partition("\n")
             lines.append(f"      x {r.name.split(':', 1)[-1].strip()}: {first}")
-            if fs.status != "import_error":
-                for extra in rest.splitlines()[:6]:
-                    lines.append(f"          {extra}")
+            for extra in rest.splitlines()[:6]:
+                lines.append(f"          {extra}")
             if r.hint:
                 lines.append(f"        hint: {r.hint}")
-            if fs.status == "import_error":
-                break
     score, max_score = totals(results)
     lines += ["", f"Total: {score:g}/{max_score:g} points on the public tests"
               + (f" ({seconds:.2f} s)" if seconds is not None else ""),

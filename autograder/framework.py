@@ -33,7 +33,7 @@ from typing import Any, Callable as _Fn, Iterable, Sequence
 
 import numpy as np
 
-from . import protocol
+from . import diagnose, protocol
 
 
 # ============================================================================ outcomes of student calls
@@ -236,6 +236,7 @@ class Case:
     body: _Fn
     visibility: str = "visible"  # "visible" (public) or "after_published" (hidden)
     pure_calls: str | None = None  # the suite's PURE_CALLS: every call must leave its array inputs unchanged
+    suite: str = ""              # the suite folder: whose known mistakes (hidden.py's MISTAKES) explain a failure
 
     @functools.cached_property
     def wants_reference(self) -> bool:  # cached: inspect.signature costs ~20 us, asked per case per submission
@@ -267,7 +268,7 @@ def load_suite(path: Path, visibility: str) -> list[Case]:
     global _collecting
     previous, _collecting = _collecting, []
     try:
-        suite = import_path(Path(path), f"_suite_{Path(path).parent.name}_{Path(path).stem}")
+        module = import_path(Path(path), f"_suite_{Path(path).parent.name}_{Path(path).stem}")
         cases = _collecting
     finally:
         _collecting = previous
@@ -277,18 +278,31 @@ def load_suite(path: Path, visibility: str) -> list[Case]:
         raise ValueError(f"{path}: duplicate case names {sorted(duplicates)}")
     for c in cases:
         c.visibility = visibility
-        c.pure_calls = getattr(suite, "PURE_CALLS", None)
+        c.pure_calls = getattr(module, "PURE_CALLS", None)
+        c.suite = Path(path).parent.name
+    known = getattr(module, "MISTAKES", None)
+    if isinstance(known, dict):   # the function's mistake models, for explaining any failed check of it
+        _known_mistakes.setdefault(Path(path).parent.name, {}).update(known)
     return cases
+
+
+# suite folder -> function -> [Mistake with a model], as the hidden suites define them in MISTAKES
+_known_mistakes: dict[str, dict[str, list]] = {}
 
 
 # ============================================================================ checks
 class Fail(AssertionError):
-    """A failed check: `message` says what is wrong, `hint` what mistake it looks like."""
+    """A failed check: `message` says what is wrong, `hint` what mistake it looks like.
 
-    def __init__(self, message: str, hint: str | None = None):
+    A failed check_close leaves the hint to the framework: `mismatch` keeps what it saw, and once
+    the case is over, diagnose.explain names a mistake only on evidence or says what the numbers show.
+    """
+
+    def __init__(self, message: str, hint: str | None = None, mismatch: "diagnose.Mismatch | None" = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.mismatch = mismatch
 
 
 @dataclass
@@ -402,50 +416,42 @@ def _same_shape(got: np.ndarray, expected: np.ndarray) -> np.ndarray | None:
 
 
 def check_close(got: Any, expected: Any, *, rtol: float, atol: float = 0.0, what: str = "result",
-                mistakes: Iterable[Mistake] = (), args: Sequence = (), kwargs: dict | None = None) -> None:
+                mistakes: Iterable[Mistake] = (), args: Sequence = (), kwargs: dict | None = None,
+                replay: _Fn | None = None) -> None:
     """Fail unless `got` equals `expected` within |got - expected| <= atol + rtol*|expected|.
 
-    On a mismatch, each Mistake whose value (or model(*args, **kwargs)) matches `got`
-    contributes its hint, so the student learns which classic error it looks like.
+    `replay(target, *args, **kwargs)`, for a value that is not one call's result (a backward through the
+    student's own forward): recomputes it from the models' arguments, with target.call(function, ...) the
+    student's code or the reference, so the framework can try the models on other inputs too.
+
+    On a mismatch the hint is left to the framework (diagnose.explain, once the case is over): a
+    Mistake is named only when its model follows the student's results on inputs that tell the
+    function's mistakes apart; otherwise what the numbers show (a factor, a sign, NaN...), if anything.
     """
     exp = as_float_array(expected, "expected value")
     g = as_float_array(got, what)
     shaped = _same_shape(g, exp)
+    mismatch = diagnose.Mismatch(g, got, exp, rtol, atol, list(mistakes or ()),
+                                 None if args is None else tuple(args), dict(kwargs or {}), replay)
     if shaped is None:
-        raise Fail(f"{what} has shape {g.shape}, expected {exp.shape}",
-                   _match_mistake(g, mistakes, args, kwargs, rtol, atol))
-    g = shaped
+        raise Fail(f"{what} has shape {g.shape}, expected {exp.shape}", None, mismatch)
+    g = mismatch.got = shaped
     if _close(g, exp, rtol, atol):
         return
-    hint = _match_mistake(g, mistakes, args, kwargs, rtol, atol)
     if not np.all(np.isfinite(g)) and np.all(np.isfinite(exp)):
-        raise Fail(f"{what} contains NaN or infinity where the answer is finite", hint)
-    err = np.abs(g - exp)
+        raise Fail(f"{what} contains NaN or infinity where the answer is finite", None, mismatch)
+    with np.errstate(all="ignore"):
+        err = np.abs(g - exp)
+        err = np.where(np.isnan(err), np.inf, err)
     i = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
     where = f" at index {tuple(int(k) for k in i)}" if err.ndim else ""
-    raise Fail(f"{what} differs{where}: got {_fmt(g[i])}, expected {_fmt(exp[i])} "
-               f"(tolerance atol={atol:g}, rtol={rtol:g})", hint)
+    raise Fail(f"{what} differs{where}: got {_fmt(g[i], exp[i])}, expected {_fmt(exp[i], g[i])}, "
+               f"a difference of {float(err[i]):.3g} (tolerance atol={atol:g}, rtol={rtol:g})", None, mismatch)
 
 
-def _match_mistake(got, mistakes, args, kwargs, rtol, atol) -> str | None:
-    for m in mistakes or ():
-        try:
-            with np.errstate(all="ignore"):   # a model of a mistake may divide by zero: not worth a warning
-                value = m.value(*args, **(kwargs or {})) if callable(m.value) else m.value
-            wrong = _same_shape(got, as_float_array(value))
-        except Exception:  # noqa: BLE001 - a mistake model that does not apply here
-            continue
-        if wrong is not None and _close(wrong, as_float_array(value).reshape(wrong.shape), rtol, atol, finite=False):
-            return m.hint
-    return None
-
-
-def _fmt(x) -> str:
-    if not np.isfinite(x):
-        return str(float(x))
-    if abs(x) >= 1e16:   # positional would print every digit of 1e300
-        return np.format_float_scientific(float(x), precision=10, trim="-")
-    return np.format_float_positional(float(x), precision=10, trim="-")
+def _fmt(x, other) -> str:
+    """x with the significant digits that tell it from `other` (never "got 0.5, expected 0.5")."""
+    return diagnose.significant(x, other)
 
 
 def compare(sub: Submission, ref, function: str, *args, rtol: float, atol: float = 0.0,
@@ -778,34 +784,129 @@ class CaseResult:
 
 def run_case(c: Case, sub: Submission, ref=None) -> CaseResult:
     """Run one case; everything that can go wrong becomes a result, never an exception."""
+    result, unexplained = _run_case(c, sub, ref)
+    if unexplained is not None:
+        _explain(result, *unexplained, sub, ref)
+    return result
+
+
+def _run_case(c: Case, sub: Submission, ref=None, log: list | None = None):
+    """(the case's result, what its hint needs if a failed check left it to the framework, else None)."""
     def result(status, output="", hint=None, score=0.0):
         return CaseResult(c.name, c.function, score, c.points, status, output, hint, c.visibility)
 
     if c.pure_calls:
         sub = PureCalls(sub, c.pure_calls)
+    recorder = _Recorder(sub, log)
     try:
         if c.wants_reference:
             if ref is None:
                 raise RuntimeError(f"case {c.name!r} needs the reference solution, which is not available")
-            c.body(sub, ref)
+            c.body(recorder, ref)
         else:
-            c.body(sub)
+            c.body(recorder)
     except Fail as f:
-        return result("failed", f.message, f.hint)
+        mismatch = _mismatch_of(f)
+        failed = result("failed", f.message, f.hint)
+        return failed, (None if mismatch is None else (c, mismatch, recorder.calls, f.hint))
     except NotImplementedYet:
-        return result("not_implemented", f"{c.function}() is not implemented yet")
+        return result("not_implemented", f"{c.function}() is not implemented yet"), None
     except StudentProblem as p:
-        return result(p.status, p.message + (f"\n{p.detail}" if p.detail else ""))
+        return result(p.status, p.message + (f"\n{p.detail}" if p.detail else "")), None
     except Exception as exc:  # noqa: BLE001
         # The case body itself choked on what the student returned (or is buggy):
         # the student loses this case, and the message says it was not a clean check.
-        return result("failed", f"could not check the result: {type(exc).__name__}: {exc}")
-    return result("passed", score=c.points)
+        return result("failed", f"could not check the result: {type(exc).__name__}: {exc}"), None
+    return result("passed", score=c.points), None
 
 
 def run_cases(cases: Sequence[Case], sub: Submission, ref=None) -> list[CaseResult]:
+    """Run the cases in order; the hints of failed checks are worked out after the last case, so the
+    extra calls they may make (diagnose.explain) can never change a score (a time limit they hit
+    comes after every case was graded)."""
     ref = cached_reference(ref)
-    return confirm_public_points([run_case(c, sub, ref) for c in cases])
+    everything: list = []        # every call of every case: evidence at other shapes, for free
+    ran = [_run_case(c, sub, ref, everything) for c in cases]
+    for result, unexplained in ran:
+        if unexplained is not None:
+            _explain(result, *unexplained, sub, ref, everything)
+    return confirm_public_points([result for result, _ in ran])
+
+
+def _mismatch_of(f: Fail) -> "diagnose.Mismatch | None":
+    """The mismatch behind a Fail: its own, or that of a failed check_close a suite caught and
+    re-raised with a message or hint of its own (`raise Fail(...) from None` keeps it as __context__)."""
+    seen = 0
+    exc: BaseException | None = f
+    while exc is not None and seen < 8:
+        if isinstance(exc, Fail) and exc.mismatch is not None:
+            return exc.mismatch
+        exc, seen = exc.__context__, seen + 1
+    return None
+
+
+def _explain(result: CaseResult, c: Case, mismatch, calls, suite_hint, sub, ref, elsewhere=None) -> None:
+    """The hint of a failed check: a mistake named on evidence first, then the case's own hint (a
+    suite that caught the failure may add one), then what the numbers show."""
+    try:
+        named = diagnose.explain(mismatch, calls, sub, ref, _known_mistakes.get(c.suite, {}),
+                                 calls if elsewhere is None else elsewhere)
+    except Exception:  # noqa: BLE001 - a hint is a courtesy: it never costs a grade
+        named = None
+    if suite_hint and (named is None or diagnose.is_generic(named)):
+        result.hint = suite_hint
+    else:
+        result.hint = named
+
+
+class _Recorder(Submission):
+    """The case's view of the submission: the same calls, remembered (function, arguments, value) so
+    that a failed check can be traced back to the call that produced the value it checked."""
+
+    def __init__(self, inner: Submission, log: list | None = None):
+        self._inner = inner
+        self.calls: list[diagnose.Call] = []
+        self._log = log
+
+    def _record(self, call: "diagnose.Call") -> None:
+        self.calls.append(call)
+        if self._log is not None:
+            self._log.append(call)
+
+    def has_function(self, function: str) -> bool:
+        return self._inner.has_function(function)
+
+    def call(self, function: str, *args, **kwargs):
+        value = self._inner.call(function, *args, **kwargs)
+        self._record(diagnose.Call(function, args, kwargs, value))
+        return value
+
+    def call_with_inputs(self, function: str, *args, **kwargs):
+        out = self._inner.call_with_inputs(function, *args, **kwargs)
+        self._record(diagnose.Call(function, args, kwargs, out[0]))
+        return out
+
+    def call_many(self, function: str, calls) -> list:
+        calls = [as_call(c) for c in calls]
+        values = self._inner.call_many(function, [_CallArgs(a, k) for a, k in calls])
+        for (a, k), v in zip(calls, values):
+            self._record(diagnose.Call(function, a, k, v))
+        return values
+
+    def call_each(self, function: str, calls, then: _Fn, *, inputs: bool = False) -> list:
+        calls = [as_call(c) for c in calls]
+        position = iter(calls)
+
+        def recorded(result):
+            args, kwargs = next(position)
+            self._record(diagnose.Call(function, args, kwargs, result[0] if inputs else result))
+            return then(result)
+
+        return self._inner.call_each(function, [_CallArgs(a, k) for a, k in calls], recorded, inputs=inputs)
+
+    def call_chain(self, function: str, calls, feed, then: _Fn, *, keep=()) -> list:
+        # the arguments of a chained call are the previous call's live value: nothing to replay
+        return self._inner.call_chain(function, calls, feed, then, keep=keep)
 
 
 # ============================================================================ scoring rule

@@ -316,7 +316,7 @@ def feedback_markdown(student: str, assignment: Assignment | str, results: Seque
         if fs.status == "import_error":
             continue  # already said once above
         lines += [f"### `{fn}`", ""]
-        hints_given: set[str] = set()
+        last_hint = None   # "the same as above" only ever points at the hint right above
         for r in failed:
             if r.status == "not_implemented":
                 lines.append(f"- **{r.name}**: not implemented yet")
@@ -326,11 +326,11 @@ def feedback_markdown(student: str, assignment: Assignment | str, results: Seque
             lines.append(f"- **{r.name}** ({r.status.replace('_', ' ')}): {first}")
             if rest.strip():
                 lines += ["", "  ```", *("  " + line for line in rest.strip().splitlines()[:12]), "  ```"]
-            if r.hint and r.hint in hints_given:
+            if r.hint and r.hint == last_hint:
                 lines.append("  - Hint: the same as above.")
             elif r.hint:
-                hints_given.add(r.hint)
                 lines.append(f"  - Hint: {r.hint}")
+            last_hint = r.hint
         lines.append("")
     if not problems:
         lines += ["Every test passed. Well done.", ""]

@@ -25,6 +25,22 @@ class Variant:
     function: str      # the function this variant rewrites (and should lose points on)
     code: str          # source of the replacement function(s)
     hint: str = ""     # for mistakes: a phrase the grader's hint must contain (case-insensitive)
+    same_as: tuple = ()  # other phrases that name the same mistake in other checks' own words
+    # False: only one hand-picked input shows this mistake (the grader names a mistake only on evidence,
+    # so it may stay unnamed); the suite tests then check that no other mistake is named instead
+    named: bool = True
+
+
+def hint_check(variant: Variant, hints: list) -> str | None:
+    """None when the hints of the variant's function are right for it, else what is wrong."""
+    from autograder import diagnose
+    phrases = [variant.hint.lower()] + [p.lower() for p in variant.same_as]
+    if any(any(p in (h or "").lower() for p in phrases) for h in hints):
+        return None
+    if variant.named:
+        return f"{variant.name}: no hint contains {variant.hint!r}; got {hints}"
+    wrong = [h for h in hints if diagnose.is_named(h)]
+    return f"{variant.name}: named another mistake: {wrong}" if wrong else None
 
 
 def variant_source(assignment: Assignment, code: str) -> str:

@@ -25,3 +25,19 @@ def test_a_repeated_hint_is_given_once_per_function():
     # another function's section states the hint in full again
     assert text.split("### `elastic_net_gradient`")[1].count(HINT) == 1
     assert "**Total: 1 / 5 points**" in text
+
+
+def test_the_same_as_above_points_at_the_hint_right_above():
+    results = [
+        _failed("l2_gradient: worked example", "l2_gradient", HINT),
+        _failed("l2_gradient: 2-D weights", "l2_gradient", "a different hint"),
+        _failed("l2_gradient: random shapes", "l2_gradient", HINT),
+        _failed("l2_gradient: edge cases", "l2_gradient", None),
+        _failed("l2_gradient: a list", "l2_gradient", HINT),
+        _failed("l2_gradient: a number", "l2_gradient", HINT),
+    ]
+    section = feedback_markdown("ada", "01_penalties", results).split("### `l2_gradient`")[1]
+    hints = [line.strip() for line in section.splitlines() if line.strip().startswith("- Hint:")]
+    # the third and fifth tests follow another hint (or none): their hint is given in full again
+    assert hints == [f"- Hint: {HINT}", "- Hint: a different hint", f"- Hint: {HINT}", f"- Hint: {HINT}",
+                     "- Hint: the same as above."]

@@ -451,6 +451,15 @@ def test_check_shows_hints_and_one_function_from_python(tmp_path, capsys):
     assert points == 0 and "hint:" in text and "l1_penalty" not in text
 
 
+def test_check_says_a_syntax_error_once(tmp_path, capsys):
+    from autograder.cmd_check import run_check
+
+    folder = put(tmp_path, "me", REF + "\ndef broken(:\n")
+    assert run_check(PEN.id, path=folder) == 0
+    text = capsys.readouterr().out
+    assert text.count("SyntaxError") == 1 and text.count("import error") == len({c.function for c in framework.load_cases(PEN.suite, hidden=False)}), text
+
+
 def test_check_errors_are_clear(tmp_path):
     proc = autograder("check", "99_nothing")
     assert proc.returncode == 2 and "unknown assignment" in proc.stderr and "Traceback" not in proc.stderr

@@ -57,7 +57,7 @@ MISTAKES = [
         return x * (1 - p), np.ones_like(x)
     mask = (rng.random(x.shape) < 1 - p).astype(float)
     return x * mask / (1 - p), mask
-'''), hint="non-inverted convention"),
+'''), hint="non-inverted convention", named=False),
 
     Variant("forward_scaled_mask", "dropout_forward", _forward('''
     if not training:
@@ -100,7 +100,7 @@ def dropout_backward(dout, mask, p):
     if dout.shape != mask.shape:
         raise ValueError("shape mismatch")
     return dout * mask / p if p > 0 else dout * mask
-''', hint="you divided by p"),
+''', hint="you divided by p", named=False),
 
     Variant("backward_ignores_mask", "dropout_backward", '''
 def dropout_backward(dout, mask, p):
@@ -534,4 +534,54 @@ def dropout_variance(mean, var, p):
     p = _check_drop_probability(p)
     return float(var / (1 - p) + mean ** 2 * p / (1 - p))
 ''', hint="float(...)"),
+]
+
+# ------------------------------------------------------------------ close relatives (issue 15) and their families
+MISTAKES += [
+    Variant("variance_var_not_rescaled", "dropout_variance", '''
+def dropout_variance(mean, var, p):
+    mean = _as_array(mean, "mean")
+    var = _as_array(var, "var")
+    p = _check_drop_probability(p)
+    return var + mean ** 2 * p / (1.0 - p)
+''', hint="var is not divided by (1 - p)"),
+    Variant("variance_keep_on_top", "dropout_variance", '''
+def dropout_variance(mean, var, p):
+    mean = _as_array(mean, "mean")
+    var = _as_array(var, "var")
+    p = _check_drop_probability(p)
+    return var / (1.0 - p) + mean ** 2 * (1.0 - p) / p
+''', hint="p/(1 - p)", named=False),
+    Variant("backward_times_keep", "dropout_backward", '''
+def dropout_backward(dout, mask, p):
+    dout = _as_array(dout, "dout")
+    mask = _as_array(mask, "mask")
+    p = _check_drop_probability(p)
+    return dout * mask * (1.0 - p)
+''', hint="multiplied by (1 - p)"),
+]
+
+CORRECT += [
+    Variant("variance_law_of_total_variance_over_the_mask", "dropout_variance", '''
+def dropout_variance(mean, var, p):
+    mean = _as_array(mean, "mean")
+    var = _as_array(var, "var")
+    p = _check_drop_probability(p)
+    # condition on the mask: kept (prob 1 - p) scales a by 1/(1 - p), dropped gives 0
+    keep = 1.0 - p
+    e_var = keep * var / keep ** 2
+    var_e = keep * (mean / keep) ** 2 - (keep * mean / keep) ** 2
+    return e_var + var_e
+'''),
+]
+
+# ------------------------------------------------------------------ suite gaps (issue 15)
+MISTAKES += [
+    Variant("backward_breaks_on_0d", "dropout_backward", '''
+def dropout_backward(dout, mask, p):
+    dout = _as_array(dout, "dout")
+    mask = _as_array(mask, "mask")
+    p = _check_drop_probability(p)
+    return np.array([d * m / (1.0 - p) for d, m in zip(dout, mask)]).reshape(dout.shape)
+''', hint="0-d", named=False),
 ]

@@ -452,7 +452,7 @@ MISTAKES += [
         elif e - best_e >= patience:
             break
     return best_e, best_e + patience
-''', hint='past the end'),
+''', hint='past the end', same_as=('stop_epoch is the index of the last epoch',)),
     Variant("es_keras_best_is_last_seen_min", "early_stopping_epoch", _ES_HEAD + '''
     # restores the epoch with the smallest loss seen before stopping, ignoring min_delta for the choice
     best, best_e = losses[0], 0
@@ -465,4 +465,48 @@ MISTAKES += [
             break
     return int(np.argmin(losses[:stop + 1])), stop
 ''', hint='last improvement'),
+]
+
+# ------------------------------------------------------------------ close relatives (issue 15) and their families
+MISTAKES += [
+    Variant("gd_filter_exponent_minus_one", "gd_spectral_filter", '''
+def gd_spectral_filter(eigvals, lr, steps):
+    s = _check_eigvals(eigvals)
+    lr = _check_real(lr, "lr")
+    steps = _check_count(steps, "steps")
+    return 1.0 - (1.0 - lr * s) ** (steps - 1)
+''', hint="one iteration too few"),
+    Variant("ridge_filter_two_lam", "ridge_spectral_filter", '''
+def ridge_spectral_filter(eigvals, lam):
+    s = _check_eigvals(eigvals)
+    lam = _check_real(lam, "lam")
+    denom = s + 2 * lam
+    return np.divide(s, denom, out=np.zeros_like(s), where=denom > 0)
+''', hint="s/(s + 2 lam)"),
+    Variant("es_best_never_updated", "early_stopping_epoch", '''
+def early_stopping_epoch(val_losses, patience, min_delta=0.0):
+    losses = _as_array(val_losses, "val_losses")
+    patience = _check_count(patience, "patience", minimum=1)
+    min_delta = _check_real(min_delta, "min_delta")
+    best_epoch, best = 0, losses[0]
+    for epoch in range(1, losses.size):
+        if losses[epoch] < best - min_delta:
+            best_epoch = epoch
+        elif epoch - best_epoch >= patience:
+            return best_epoch, epoch
+    return best_epoch, int(losses.size - 1)
+''', hint="never changes after epoch 0"),
+]
+
+CORRECT += [
+    Variant("gd_filter_loop_product", "gd_spectral_filter", '''
+def gd_spectral_filter(eigvals, lr, steps):
+    s = _check_eigvals(eigvals)
+    lr = _check_real(lr, "lr")
+    steps = _check_count(steps, "steps")
+    x = lr * s
+    below_one = x < 1.0
+    accurate = 0.0 - np.expm1(steps * np.log1p(-np.where(below_one, x, 0.0)))
+    return np.where(below_one, accurate, 1.0 - (1.0 - x) ** steps)
+'''),
 ]

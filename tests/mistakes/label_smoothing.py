@@ -52,7 +52,7 @@ MISTAKES = [
     if spread == "others":
         return (1 - eps) * onehot + eps / num_classes
     return (1 - eps) * onehot + eps / (num_classes - 1) * (1 - onehot)
-''', hint="'uniform' spread"),
+''', hint="'uniform' spread", same_as=("that is the 'others' spread",)),
 
     Variant("smooth_no_one_minus_eps", "smooth_labels", _SMOOTH + '''
     onehot = np.eye(num_classes)[labels]
@@ -127,7 +127,7 @@ MISTAKES = [
     Variant("min_ce_minus_log_true_target", "min_cross_entropy", _MIN + '''
     a = 1 - eps if spread == "others" else 1 - eps + eps / num_classes
     return float(-np.log(a))
-''', hint="all K classes contribute"),
+''', hint="all K classes contribute", named=False),
 
     Variant("min_ce_nan_at_zero_targets", "min_cross_entropy", _MIN + '''
     t = np.full(num_classes, eps / num_classes if spread == "uniform" else eps / (num_classes - 1))
@@ -342,15 +342,15 @@ MISTAKES += [
         row[c] = (1 - eps + eps / K) if spread == "uniform" else 1 - eps
         rows.append(row)
     return np.array(rows)
-''', hint='shape (0, K)'),
+''', hint='shape (0, K)', named=False),
     Variant("softmax_global_max", "softmax", _SOFTMAX + '''
     e = np.exp(z - z.max())
     return e / e.sum(axis=-1, keepdims=True)
-''', hint='one maximum for the whole array'),
+''', hint='one maximum for the whole array', same_as=('anything but its own maximum',)),
     Variant("softmax_column_max", "softmax", _SOFTMAX + '''
     e = np.exp(z - z.max(axis=0, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
-''', hint='maximum of each column'),
+''', hint='maximum of each column', same_as=('anything but its own maximum',)),
     Variant("softmax_global_sum", "softmax", _SOFTMAX + '''
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum()
@@ -424,4 +424,48 @@ MISTAKES += [
     if b > 0: h -= (K - 1) * b * np.log(b)
     return float(h)
 ''', hint='1 - eps + eps/K, not 1 - eps'),
+]
+
+# ------------------------------------------------------------------ close relatives (issue 15) and their families
+MISTAKES += [
+    Variant("ce_sign_dropped", "cross_entropy", '''
+def cross_entropy(z, targets):
+    z, targets = _check_loss_inputs(z, targets)
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float((targets * log_probs).sum() / z.shape[0])
+''', hint="sign is flipped"),
+    Variant("min_ce_log_k", "min_cross_entropy", '''
+def min_cross_entropy(num_classes, eps, spread="uniform"):
+    num_classes = _check_num_classes(num_classes)
+    eps = _check_eps(eps)
+    spread = _check_spread(spread)
+    return float(np.log(num_classes))
+''', hint="log K"),
+    Variant("ce_sum_over_rows", "cross_entropy", '''
+def cross_entropy(z, targets):
+    z, targets = _check_loss_inputs(z, targets)
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-(targets * log_probs).sum())
+''', hint="sum over the rows"),
+    Variant("grad_sign_flipped", "cross_entropy_grad", '''
+def cross_entropy_grad(z, targets):
+    z, targets = _check_loss_inputs(z, targets)
+    shifted = z - z.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return (targets - e / e.sum(axis=1, keepdims=True)) / z.shape[0]
+''', hint="wrong sign"),
+]
+
+CORRECT += [
+    Variant("min_ce_by_targets_vector", "min_cross_entropy", '''
+def min_cross_entropy(num_classes, eps, spread="uniform"):
+    num_classes = _check_num_classes(num_classes)
+    eps = _check_eps(eps)
+    spread = _check_spread(spread)
+    t = smooth_labels(np.array([0]), num_classes, eps, spread)[0]
+    t = t[t > 0]
+    return float(-(t * np.log(t)).sum())
+'''),
 ]

@@ -283,7 +283,7 @@ MISTAKES = [
         return x + r / survival_prob
     keep = (rng.random(x.shape[0]) < survival_prob).reshape((-1,) + (1,) * (x.ndim - 1))
     return x + keep * r / survival_prob
-''', hint="at inference"),
+''', hint="at inference", named=False),
 
     Variant("depth_keep_with_drop_probability", "stochastic_depth", _DEPTH + '''
     r = residual(x)
@@ -668,7 +668,7 @@ MISTAKES += [
         return x + survival_prob * r
     b = (rng.random(x.shape[0]) < survival_prob).astype(float)
     return x + b.reshape((-1,) + (1,) * (x.ndim - 1)) * r
-''', hint='original stochastic-depth paper'),
+''', hint='original stochastic-depth paper', named=False),
     Variant("depth_rescales_whole_output", "stochastic_depth", _DEPTH + '''
     r = residual(x)
     if not training:
@@ -711,3 +711,26 @@ CACHE_ALSO_COSTS.update({
     "ln_no_keepdims": "layernorm_backward",
     "ln_gamma_per_row": "layernorm_backward",
 })
+
+# ------------------------------------------------------------------ suite gaps (issue 15)
+MISTAKES += [
+    Variant("ln_as_batchnorm_of_transpose", "layernorm_forward", '''
+def layernorm_forward(x, gamma, beta, eps=1e-5):
+    x, gamma, beta, eps = _norm_inputs(x, gamma, beta, eps, min_rows=1)
+    xhat_t, cache_t = batchnorm_forward(x.T, np.ones(x.shape[0]), np.zeros(x.shape[0]), eps)
+    xhat = xhat_t.T
+    inv_std = np.asarray(cache_t["inv_std"]).reshape(-1, 1)
+    return gamma * xhat + beta, {"xhat": xhat, "inv_std": inv_std, "gamma": gamma}
+''', hint="D = 1", named=False),
+    Variant("bn_one_pass_variance", "batchnorm_forward", '''
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    x, gamma, beta, eps = _norm_inputs(x, gamma, beta, eps, min_rows=2)
+    mean = x.mean(axis=0)
+    var = (x ** 2).mean(axis=0) - mean ** 2
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = (x - mean) * inv_std
+    return gamma * xhat + beta, {"xhat": xhat, "inv_std": inv_std, "gamma": gamma}
+''', hint="E[x^2]", named=False),
+]
+# the backward runs through the student's own forward, which raises for D = 1
+CACHE_ALSO_COSTS["ln_as_batchnorm_of_transpose"] = "layernorm_backward"

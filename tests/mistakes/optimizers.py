@@ -49,7 +49,7 @@ def sgd_l2_step(w, grad, lr, lam):
 def adam_init(w):
     w = _as_array(w, "w")
     return {"step": 0, "m": np.zeros(len(w)), "v": np.zeros(len(w))}
-''', "shape of w"),
+''', "shape of w", named=False),
     Variant("adam_l2_written_as_adamw", "adam_l2_step", '''
 def adam_l2_step(w, grad, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
     w, grad = _as_pair(w, grad)
@@ -384,7 +384,7 @@ CORRECT += [
 MISTAKES += [
     Variant("sgd_l2_lam_not_times_lr", "sgd_l2_step", _SGD + '''
     return w - lr * grad - lam * w
-''', hint='multiplied by lr like grad'),
+''', hint='multiplied by lr like grad', named=False),
     Variant("sgd_l2_half_lam", "sgd_l2_step", _SGD + '''
     return w - lr * (grad + 0.5 * lam * w)
 ''', hint='lam*w/2'),
@@ -402,7 +402,7 @@ MISTAKES += [
 ''', hint='name them exactly'),
     Variant("init_m_is_w", "adam_init", _INIT + '''
     return {"step": 0, "m": w.copy(), "v": np.zeros_like(w)}
-''', hint='copy of w'),
+''', hint='copy of w', named=False),
     Variant("adam_l2_paper_eps_hat", "adam_l2_step", _ADAM + '''
     import math
     t = step + 1
@@ -482,4 +482,41 @@ MISTAKES += [
     lr_t = lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
     return (1 - lr * weight_decay) * w - lr_t * m / (np.sqrt(v) + eps), {"step": t, "m": m, "v": v}
 ''', hint="paper's efficient form"),
+]
+
+# ------------------------------------------------------------------ close relatives (issue 15) and their families
+MISTAKES += [
+    Variant("adam_l2_no_m_bias_correction", "adam_l2_step", _ADAM + '''
+    t = step + 1
+    g = grad + weight_decay * w
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g ** 2
+    v_hat = v / (1 - beta2 ** t)
+    return w - lr * m / (np.sqrt(v_hat) + eps), {"step": t, "m": m, "v": v}
+''', hint='but not m'),
+    Variant("adamw_no_m_bias_correction", "adamw_step", _ADAMW + '''
+    t = step + 1
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    v_hat = v / (1 - beta2 ** t)
+    return (1 - lr * weight_decay) * w - lr * m / (np.sqrt(v_hat) + eps), {"step": t, "m": m, "v": v}
+''', hint='but not m'),
+    Variant("adam_l2_missing_sqrt", "adam_l2_step", _ADAM + '''
+    t = step + 1
+    g = grad + weight_decay * w
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g ** 2
+    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    return w - lr * m_hat / (v_hat + eps), {"step": t, "m": m, "v": v}
+''', hint='square root'),
+    Variant("adamw_missing_sqrt", "adamw_step", _ADAMW + '''
+    t = step + 1
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    return (1 - lr * weight_decay) * w - lr * m_hat / (v_hat + eps), {"step": t, "m": m, "v": v}
+''', hint='square root'),
+    Variant("sgd_wd_decay_squared_lr", "sgd_weight_decay_step", _WD + '''
+    return (1 - lr * lr * lam) * w - lr * grad
+''', hint='lam', named=False),
 ]

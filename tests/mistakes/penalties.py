@@ -435,3 +435,53 @@ def l2_scalar_minimizer(mu, lam):
     return 2 * mu / (2 - lam)
 ''', hint="sign"),
 ]
+
+# ------------------------------------------------------------------ close relatives (issue 15) and their families
+MISTAKES += [
+    Variant("l1_scalar_minimizer_threshold_lam_shift_half", "l1_scalar_minimizer", '''
+def l1_scalar_minimizer(mu, lam):
+    mu = _as_array(mu, "mu")
+    lam = _check_nonnegative(lam, "lam")
+    w = np.where(np.abs(mu) > lam, mu - np.sign(mu) * lam / 2, 0.0)
+    return float(w) if w.ndim == 0 else w
+''', hint="threshold at lam but shift by"),
+    Variant("l2_gradient_negated", "l2_gradient", '''
+def l2_gradient(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return -lam * w
+''', hint="sign is flipped"),
+    Variant("l2_penalty_mean_of_squares_no_half", "l2_penalty", '''
+def l2_penalty(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return float(lam * np.mean(w ** 2)) if w.size else 0.0
+''', hint="(lam/2) * sum(w^2)", named=False),
+]
+
+CORRECT += [
+    Variant("l1_scalar_minimizer_piecewise", "l1_scalar_minimizer", '''
+def l1_scalar_minimizer(mu, lam):
+    mu = _as_array(mu, "mu")
+    lam = _check_nonnegative(lam, "lam")
+    w = np.where(mu > lam / 2, mu - lam / 2, np.where(mu < -lam / 2, mu + lam / 2, 0.0))
+    return float(w) if w.ndim == 0 else w
+'''),
+]
+
+# ------------------------------------------------------------------ suite gaps (issue 15)
+MISTAKES += [
+    Variant("l1_subgradient_isclose_zero", "l1_subgradient", '''
+def l1_subgradient(w, lam):
+    w = _as_array(w, "w")
+    lam = _check_nonnegative(lam, "lam")
+    return np.where(np.isclose(w, 0.0), 0.0, lam * np.sign(w))
+''', hint="sign", named=False),
+    Variant("elastic_net_gradient_rounded_sign", "elastic_net_gradient", '''
+def elastic_net_gradient(w, lam1, lam2):
+    w = _as_array(w, "w")
+    lam1 = _check_nonnegative(lam1, "lam1")
+    lam2 = _check_nonnegative(lam2, "lam2")
+    return lam1 * np.sign(np.round(w, 8)) + lam2 * w
+''', hint="sign", named=False),
+]

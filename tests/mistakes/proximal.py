@@ -912,7 +912,7 @@ def ista(X, y, lam, n_iter=500, step=None):
         v = w - step * X.T @ (X @ w - y) / n
         w = np.sign(v) * np.maximum(np.abs(v) - step * lam, 0)
     return w
-''', hint="L = 0"),
+''', hint="L = 0", named=False),
 Variant("fista_python_float_zero_division", "fista", '''
 import math
 def fista(X, y, lam, n_iter=500, step=None):
@@ -972,6 +972,87 @@ def fista(X, y, lam, n_iter=500, step=None):
             return w_new
         z = w_new + (t - 1) / t_new * (w_new - w)
         w, t = w_new, t_new
+    return w
+'''),
+]
+
+# ------------------------------------------------------------------ close relatives (issue 15) and their families
+_ISTA_HEAD = '''
+def ista(X, y, lam, n_iter=500, step=None):
+    X, y = _check_regression(X, y)
+    lam = _check_nonnegative(lam, "lam")
+    n_iter, step = _check_iterations(n_iter, step)
+    n, d = X.shape
+'''
+MISTAKES += [
+    Variant("ista_one_iteration_too_many", "ista", _ISTA_HEAD + '''
+    if step is None:
+        L = np.linalg.eigvalsh(X.T @ X / n)[-1] if d else 0.0
+        step = 1.0 / L if L > 0 else 1.0
+    w = np.zeros(d)
+    for _ in range(n_iter + 1):
+        v = w - step * (X.T @ (X @ w - y)) / n
+        w = np.sign(v) * np.maximum(np.abs(v) - step * lam, 0.0)
+    return w
+''', hint="one iteration too many"),
+    Variant("ista_L_singular_value_not_squared", "ista", _ISTA_HEAD + '''
+    if step is None:
+        L = np.linalg.norm(X, 2) / n if d else 0.0
+        step = 1.0 / L if L > 0 else 1.0
+    w = np.zeros(d)
+    for _ in range(n_iter):
+        v = w - step * (X.T @ (X @ w - y)) / n
+        w = np.sign(v) * np.maximum(np.abs(v) - step * lam, 0.0)
+    return w
+''', hint="step is set by"),
+    Variant("ista_threshold_lam_not_step_lam", "ista", _ISTA_HEAD + '''
+    if step is None:
+        L = np.linalg.eigvalsh(X.T @ X / n)[-1] if d else 0.0
+        step = 1.0 / L if L > 0 else 1.0
+    w = np.zeros(d)
+    for _ in range(n_iter):
+        v = w - step * (X.T @ (X @ w - y)) / n
+        w = np.sign(v) * np.maximum(np.abs(v) - lam, 0.0)
+    return w
+''', hint="threshold", named=False),
+    Variant("prox_l1_half_threshold", "prox_l1", '''
+def prox_l1(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return np.sign(v) * np.maximum(np.abs(v) - t / 2, 0.0)
+''', hint="t/2"),
+    Variant("prox_l1_double_threshold", "prox_l1", '''
+def prox_l1(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return np.sign(v) * np.maximum(np.abs(v) - 2 * t, 0.0)
+''', hint="2t", named=False),
+    Variant("prox_l2_half_t", "prox_l2", '''
+def prox_l2(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return v / (1 + t / 2)
+''', hint="v / (1 + t/2)"),
+]
+
+CORRECT += [
+    Variant("prox_l1_via_clip", "prox_l1", '''
+def prox_l1(v, t):
+    v = _as_array(v, "v")
+    t = _check_nonnegative(t, "t")
+    return v - np.clip(v, -t, t)
+'''),
+    Variant("ista_while_loop_counter", "ista", _ISTA_HEAD + '''
+    if step is None:
+        s = np.linalg.svd(X, compute_uv=False) if d else np.zeros(0)
+        L = (s[0] ** 2) / n if s.size else 0.0
+        step = 1.0 / L if L > 0 else 1.0
+    w = np.zeros(d)
+    k = 0
+    while k < n_iter:
+        v = w - step * (X.T @ (X @ w - y)) / n
+        w = np.sign(v) * np.maximum(np.abs(v) - step * lam, 0.0)
+        k += 1
     return w
 '''),
 ]

@@ -152,6 +152,10 @@ MISTAKES = {
                 "your value is var * p / (1 - p), a formula printed in some texts, which is "
                 "wrong: it is only the increase Var(d) - Var(a) when the mean is 0. The variance of "
                 "d = a m / (1 - p) is var / (1 - p) + mean^2 * p / (1 - p)."),
+        Mistake("var not rescaled", lambda mean, var, p: var + mean ** 2 * p / (1 - p),
+                "your value is var + mean^2 * p / (1 - p): var is not divided by (1 - p). The output is "
+                "d = a m / (1 - p), so E[d^2] = (var + mean^2) / (1 - p): the whole second moment is rescaled, "
+                "and Var(d) = var / (1 - p) + mean^2 * p / (1 - p)."),
         Mistake("no mean term", lambda mean, var, p: var / (1 - p),
                 "you left out the mean term: E[d^2] = (var + mean^2) / (1 - p), so "
                 "Var(d) = var / (1 - p) + mean^2 * p / (1 - p)."),
@@ -177,7 +181,8 @@ MISTAKES = {
 @case("dropout_forward: out equals x * mask / (1 - p) for your own mask, many shapes and p", points=3)
 def _(sub, ref):
     rng = np.random.default_rng(301)
-    settings = (((7,), 0.1), ((5, 6), 0.35), ((2, 3, 4), 0.6), ((300,), 0.9), ((64, 32), 0.5), ((3, 1), 0.25))
+    settings = (((7,), 0.1), ((5, 6), 0.35), ((2, 3, 4), 0.6), ((300,), 0.9), ((64, 32), 0.5), ((3, 1), 0.25),
+                ((), 0.4))      # 0-d: "any shape" includes a single number
     calls = [(rng.standard_normal(shape) * 3, p, 1000 + i, True) for i, (shape, p) in enumerate(settings)]
 
     def check(i, result):
@@ -406,7 +411,7 @@ def compare_fixed(sub, function, entries, **checks):
 def _backward_random(ref):
     rng = np.random.default_rng(311)
     entries = []
-    for shape, p in (((6,), 0.5), ((4, 7), 0.2), ((3, 2, 5), 0.75), ((50, 20), 0.9), ((1, 1), 0.1)):
+    for shape, p in (((6,), 0.5), ((4, 7), 0.2), ((3, 2, 5), 0.75), ((50, 20), 0.9), ((1, 1), 0.1), ((), 0.3)):
         dout = rng.standard_normal(shape)
         mask = (rng.random(shape) < 1 - p).astype(float)
         entries.append(entry(ref, "dropout_backward", dout, mask, p))

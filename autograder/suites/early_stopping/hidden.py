@@ -9,8 +9,9 @@ import functools
 
 import numpy as np
 
-from autograder.framework import (Fail, Mistake, as_float_array, call_args, case, check_close, check_pure, expect,
-                                  identical, read_only, reference_value)
+from autograder.diagnose import declare
+from autograder.framework import (Fail, Mistake, as_float_array, call_args, case, check_close, check_pure,
+                                  expect, identical, read_only, reference_value)
 from autograder.suites.early_stopping.common import (
     _ALIASED, _SHIFTED, _NO_START, _LATE, _EARLY, _ONE_BASED, _LOOKAHEAD, _LAST, _TIES, _DELTA,
     _RESET, _ARGMIN_DELTA, _PREVIOUS, HINT_MISSING_PART, HINT_LR_LEFT_OUT,
@@ -70,16 +71,18 @@ def _ridge_model(kind):
             return {"lam_on_top": lam / (s + lam), "no_numerator": 1 / (s + lam),
                     "raw_ratio": s / (s + lam), "lam_squared": s / (s + lam ** 2),
                     "squared_eigvals": np.nan_to_num(s ** 2 / (s ** 2 + lam)),
-                    "one_at_zero": np.where(s + lam == 0, 1.0, s / (s + lam))}[kind]
+                    "one_at_zero": np.where(s + lam == 0, 1.0, s / (s + lam)),
+                    "two_lam": np.divide(s, s + 2 * lam, out=np.zeros_like(s), where=s + 2 * lam > 0)}[kind]
     return model
 
 
 def _es_model(late=0, one_based=False, lookahead=False, last_len=False, ties=False, use_delta=True,
               reset=True, vs_previous=False, best_tracks_min=False, relative=False, unclipped=False,
-              argmin_seen=False):
+              argmin_seen=False, frozen_best=False):
     """best_tracks_min: the best loss follows every decrease, improvements or not (only the epoch and the
     count wait for an improvement); relative: loss < best * (1 - min_delta); unclipped: stop_epoch is
-    best_epoch + patience even past the end; argmin_seen: the kept epoch is the argmin of the losses seen."""
+    best_epoch + patience even past the end; argmin_seen: the kept epoch is the argmin of the losses seen;
+    frozen_best: an improvement moves the best epoch but the best loss stays the first one."""
     def model(val_losses, patience, min_delta=0.0):
         losses = [float(x) for x in np.asarray(val_losses, float)]
         delta = min_delta if use_delta else 0.0
@@ -89,7 +92,7 @@ def _es_model(late=0, one_based=False, lookahead=False, last_len=False, ties=Fal
             if relative:
                 target = best * (1 - delta)
             if losses[e] <= target if ties else losses[e] < target:
-                best_epoch, best = e, losses[e]
+                best_epoch, best = e, (best if frozen_best else losses[e])
                 wait = 0 if reset else wait
             else:
                 wait += 1
@@ -127,6 +130,11 @@ _BEST_MOVED = ("your best loss moves on every decrease; only an improvement (a g
 _UNCLIPPED = ("your stop_epoch lies past the end of the run: when patience never runs out, training ends at "
               "the last epoch, len(val_losses) - 1")
 
+
+# what the generic diagnostics cannot guess: the iteration count (compared at steps - 1 and + 1) and the step
+declare("gd_least_squares", iterations="steps", step="lr (each step moves w by lr times the gradient X^T (X w - y) / n)")
+declare("gd_spectral_filter", iterations="steps")
+
 MISTAKES = {
     "gd_least_squares": [
         Mistake("gradient not divided by n", _gd_model(div_n=False), _NO_N),
@@ -152,6 +160,9 @@ MISTAKES = {
     ],
     "ridge_spectral_filter": [
         Mistake("lam on top", _ridge_model("lam_on_top"), HINT_LAM_ON_TOP),
+        Mistake("2 lam", _ridge_model("two_lam"),
+                "your filter is s/(s + 2 lam): ridge scales each eigen-direction by s/(s + lam), with lam "
+                "itself (the penalty's 1/2 cancels the 2 of the square)."),
         Mistake("numerator missing", _ridge_model("no_numerator"), HINT_NUMERATOR_MISSING),
         Mistake("0/0 left as NaN", _ridge_model("raw_ratio"),
                 "with lam = 0 a zero eigenvalue gives 0/0: the filter is defined as 0 there (no component "
@@ -183,6 +194,9 @@ MISTAKES = {
         Mistake("relative min_delta", _es_model(relative=True), _RELATIVE),
         Mistake("stop past the end", _es_model(unclipped=True), _UNCLIPPED),
         Mistake("argmin of the epochs seen", _es_model(argmin_seen=True), _ARGMIN_DELTA),
+        Mistake("best loss never updated", _es_model(frozen_best=True),
+                "your best loss never changes after epoch 0 (you move the best epoch but not the best loss): "
+                "each later epoch is then compared with the first loss. When an epoch improves, update both."),
     ],
 }
 
@@ -464,21 +478,12 @@ def _(sub, ref):
 
 
 # ============================================================================ the stopping rule
-def _same(got, value):
-    try:
-        check_close(got, value, rtol=0)
-    except Exception:  # noqa: BLE001 - a malformed value or a model that does not apply
-        return False
-    return True
-
-
 def _compare_all(sub, ref, builder, *params):
     """Compare early_stopping_epoch on every call of builder(*params) (exact: two epoch indices), then fail
     on the first mismatch.
 
-    Epoch pairs are small integers, so one wrong answer often coincides with several
-    mistake models; the hint goes to a mistake that reproduces *all* of the student's
-    answers, which pins the actual error down.
+    Epoch pairs are small integers, so one wrong answer often coincides with several mistake models;
+    every call is made first, so the framework has the student's answers on all of them as evidence.
     """
     fn = "early_stopping_epoch"
     calls = builder(*params)
@@ -488,14 +493,11 @@ def _compare_all(sub, ref, builder, *params):
     for (args, kwargs), got, expected in zip(calls, answers, _expected(ref, fn, builder, params)):
         if identical(got, expected):
             continue
-        try:
-            check_close(got, expected, rtol=0,
-                        what=f"{fn}({', '.join(map(_short, args))}"
-                             + "".join(f", {k}={v!r}" for k, v in kwargs.items()) + ")")
-        except Fail as first:
-            hint = next((m.hint for m in MISTAKES[fn]
-                         if all(_same(got, m.value(*a, **k)) for (a, k), got in zip(calls, answers))), None)
-            raise Fail(first.message, hint) from None
+        # the framework names a mistake only if its model follows the student on inputs that tell the
+        # models apart (small epoch pairs often coincide for several mistakes on one curve)
+        check_close(got, expected, rtol=0, mistakes=MISTAKES[fn], args=args, kwargs=kwargs,
+                    what=f"{fn}({', '.join(map(_short, args))}"
+                         + "".join(f", {k}={v!r}" for k, v in kwargs.items()) + ")")
 
 
 def _short(value):

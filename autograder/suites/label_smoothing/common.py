@@ -19,8 +19,9 @@ HINT_OTHERS_OVER_K = ("with spread='others' the eps is shared by the K - 1 other
                       "you gave each eps/K, so your rows sum to 1 - eps/K instead of 1.")
 HINT_OTHERS_ON_TRUE = ("with spread='others' the true class gets exactly 1 - eps: you also added eps/(K-1) to it, "
                        "so your rows sum to more than 1.")
-HINT_OVERFLOW = ("exp(1000) overflows to inf: subtract the row maximum before exponentiating; the softmax "
-                 "does not change, and the largest exponent becomes exp(0) = 1.")
+HINT_OVERFLOW = ("your result is not finite at logits of size 1000: exp(1000) overflows to inf, and a row shifted "
+                 "by anything but its own maximum can underflow to all zeros (0/0). Subtract the row maximum "
+                 "before exponentiating; the softmax does not change, and the largest exponent becomes exp(0) = 1.")
 HINT_COLUMN_MAX = ("you subtracted the maximum of each column (axis 0); subtract each row's own maximum "
                    "(axis=-1, keepdims=True). One constant per row leaves that row's softmax unchanged; a "
                    "different shift for each entry of the row does not.")

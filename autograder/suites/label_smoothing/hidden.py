@@ -186,6 +186,9 @@ MISTAKES = {
     ],
     "min_cross_entropy": [
         Mistake("zero", lambda k, eps, spread="uniform": 0.0, HINT_ZERO),
+        Mistake("log K", lambda k, eps, spread="uniform": math.log(k),
+                "your value is log K, the entropy of a uniform distribution over the K classes; the smoothed "
+                "targets are not uniform: their entropy is -sum_k t_k log t_k over the target row."),
         Mistake("others instead of uniform", lambda k, eps, spread="uniform":
                 (_only_if(spread == "uniform"), _entropy(k, eps, "others"))[1], HINT_GOT_OTHERS),
         Mistake("uniform instead of others", lambda k, eps, spread="uniform":
@@ -427,7 +430,8 @@ def _(sub, ref):
             check_close(got, expected, rtol=RTOL, what=f"cross_entropy at logits +-1000 (eps = {eps}, {spread})",
                         mistakes=MISTAKES["cross_entropy"], args=(BIG, targets))
         except Fail as f:
-            low = got.size == 1 and float(got.reshape(-1)[0]) < expected
+            # capped: below the true loss but not negative (a negative loss is a dropped sign, not a clip)
+            low = got.size == 1 and 0.0 <= float(got.reshape(-1)[0]) < expected
             raise Fail(f.message, f.hint or (HINT_CAPPED if low else None)) from None
 
 

@@ -160,7 +160,8 @@ def _(sub):
             Mistake("log base 2", 125.60663084375912 / math.log(2.0), HINT_CE_BITS)])
     except Fail as f:
         # a finite loss far below the true one at these logits: -log p was capped by a clip or an added constant
-        low = got.size == 1 and float(got.reshape(-1)[0]) < 125.60663084375912
+        # (not negative: a negative loss is a dropped sign, not a clip)
+        low = got.size == 1 and 0.0 <= float(got.reshape(-1)[0]) < 125.60663084375912
         raise Fail(f.message, f.hint or (HINT_CAPPED if low else None)) from None
 
 

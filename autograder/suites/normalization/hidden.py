@@ -37,7 +37,7 @@ import math
 import numpy as np
 
 from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close,
-                                  compare_many, expect, passes_either, read_only, within)
+                                  compare, compare_many, expect, passes_either, read_only, within)
 from autograder.protocol import Callable, Rng, materialize
 from autograder.suites.normalization.common import (
     HINT_DDOF, HINT_EPS, HINT_NO_AFFINE, HINT_BN_AXIS, HINT_LN_AXIS, HINT_NO_MEAN, HINT_NO_XHAT,
@@ -226,7 +226,7 @@ MISTAKES = {
 
 # ============================================================================ normalization
 BN_SHAPES = [(8, 5), (2, 3), (16, 1), (3, 3), (4, 64), (256, 3)]     # N >= 2, D = 1, N = D, N << D, N >> D
-LN_SHAPES = [(8, 5), (1, 7), (3, 2), (3, 3), (4, 64), (256, 3)]      # N = 1 included
+LN_SHAPES = [(8, 5), (1, 7), (3, 2), (3, 3), (4, 64), (256, 3), (5, 1)]   # N = 1 and D = 1 included
 GENERIC_SHAPES = {(8, 5), (2, 3), (3, 2)}                            # none of the edge cases above
 
 
@@ -299,6 +299,15 @@ _BACKWARD_PART_MODELS = {bwd: [[Mistake(m.name, (lambda *a, _m=m.value, _k=k: _m
                          for bwd in ("batchnorm_backward", "layernorm_backward")}
 
 
+def _through_forward(kind, k):
+    """Part k of the backward through the forward of the same code (the student's or the reference's), as a
+    function of the models' arguments: how the framework tries the backward models on other inputs."""
+    def replay(target, x, gamma, beta, eps, dout):
+        _, cache = target.call(f"{kind}_forward", x, gamma, beta, eps)
+        return target.call(f"{kind}_backward", dout, cache)[k]
+    return replay
+
+
 def check_backward_many(sub, ref, kind, settings, parts):
     """The student's backward against the reference backward at the same inputs, on the student's own cache
     or else on the reference forward's cache: one mistake, one function. A backward that is right on the
@@ -355,7 +364,7 @@ def _backward_on_own_caches(sub, ref, kind, settings, parts):
             try:
                 check_close(grads[k], expected[k], rtol=RTOL_GRAD, atol=ATOL_GRAD,
                             mistakes=_BACKWARD_PART_MODELS[bwd][k], what=f"{names[k]} of {bwd} (x of shape {x.shape})",
-                            args=(x, gamma, beta, eps, dout))
+                            args=(x, gamma, beta, eps, dout), replay=_through_forward(kind, k))
             except Fail as f:
                 out = forwards[i][0]
                 try:
@@ -374,8 +383,9 @@ def _backward_on_own_caches(sub, ref, kind, settings, parts):
 def _norm_cases(kind, shapes, seed0):
     fwd, bwd = f"{kind}_forward", f"{kind}_backward"
 
+    # batch norm's fourth point goes to its large-mean case below (the function's total is unchanged)
     @case(f"{fwd}: random shapes (incl. D = 1, N = D, N << D, N >> D{', N = 1' if kind == 'layernorm' else ''}) "
-          "match the reference", points=4)
+          "match the reference", points=3 if kind == "batchnorm" else 4)
     def _(sub, ref):
         check_forward_many(sub, ref, kind, [(seed0 + i, n, d, (0.5, 2.0), [1e-5, 1e-3, 0.5][i % 3])
                                             for i, (n, d) in enumerate(shapes)])
@@ -400,6 +410,23 @@ def _norm_cases(kind, shapes, seed0):
 
 _norm_cases("batchnorm", BN_SHAPES, 1000)
 _norm_cases("layernorm", LN_SHAPES, 2000)
+
+
+@functools.lru_cache(maxsize=None)
+def _large_mean_inputs():
+    """Features of mean ~1e6 and spread ~1: E[x^2] - E[x]^2 cancels ~12 of the 16 digits there."""
+    g = np.random.default_rng(1700)
+    x = 1e6 * (1 + g.uniform(-0.5, 0.5, size=(1, 4))) + g.normal(size=(16, 4))
+    return read_only((x, g.normal(1.0, 0.5, size=4), g.normal(size=4)))
+
+
+@case("batchnorm_forward: features with a large mean (1e6) keep their precision", points=1)
+def _(sub, ref):
+    x, gamma, beta = _large_mean_inputs()
+    # atol 1e-7: x - mean carries ~1e6 * 1e-16 = 1e-10 of rounding, and outputs are O(1); the one-pass
+    # variance E[x^2] - E[x]^2 is off by ~1e12 * 1e-16 = 1e-4 and fails by three orders of magnitude
+    compare(sub, ref, "batchnorm_forward", x, gamma, beta, 1e-5, part=0, rtol=1e-7, atol=1e-7,
+            mistakes=MISTAKES["batchnorm_forward"])
 
 
 # ============================================================================ mixup

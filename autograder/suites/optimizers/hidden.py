@@ -7,8 +7,9 @@ and compare the whole trajectory with the reference's.
 """
 import numpy as np
 
-from autograder.framework import (Fail, Mistake, as_float_array, call_args, case, check_close, check_pure, compare,
-                                  expect, reference_value)
+from autograder.diagnose import declare
+from autograder.framework import (Fail, Mistake, as_float_array, call_args, case, check_close, check_pure,
+                                  compare, expect, reference_value)
 from autograder.suites.optimizers.common import (
     _split, _STORED_HAT, _BETAS_SWAPPED, _PAPER_EPS, _NO_V_BIAS, MSG_ADAM_INIT_KEYS,
     HINT_PENALTY_SIGN_FLIPPED, HINT_PENALTY_LEFT_OUT, HINT_PENALTY_GRADIENT_2_LAM_W,
@@ -41,13 +42,14 @@ def _sgd_wd_model(after=False, lr_on_decay=True, sign=1.0, lr_on_grad=True):
 
 def _adam_core(w, grad, state, lr, betas, eps, wd, *, coupled, bias=True, eps_inside=False, t_shift=1,
                decay_lr=True, decay_after=False, count=True, paper_eps=False, wd_in_v=True, store_hat=False,
-               swap_betas=False, bias_v=True):
+               swap_betas=False, bias_v=True, bias_m=True, root=True):
     """One modelled Adam step. coupled: True (L2 in the gradient), False (decoupled), "both" (the two at once).
 
     paper_eps: the bias corrections folded into lr_t = lr*sqrt(1 - beta2^t)/(1 - beta1^t) with eps left
     unscaled, w - lr_t * m / (sqrt(v) + eps): the efficient form of Kingma & Ba, whose eps differs from the
     contract's sqrt(v_hat) + eps (torch's) by the factor sqrt(1 - beta2^t). wd_in_v=False: the L2 term
-    enters m but not v. store_hat: the returned state holds m_hat, v_hat. bias_v=False: only m is corrected.
+    enters m but not v. store_hat: the returned state holds m_hat, v_hat. bias_v=False: only m is corrected,
+    bias_m=False: only v. root=False: v_hat without its square root.
     """
     w, grad = np.asarray(w, float), np.asarray(grad, float)
     beta1, beta2 = betas[::-1] if swap_betas else betas
@@ -59,12 +61,12 @@ def _adam_core(w, grad, state, lr, betas, eps, wd, *, coupled, bias=True, eps_in
         m_new = beta1 * m + (1 - beta1) * g
         g_v = g if wd_in_v else grad
         v_new = beta2 * v + (1 - beta2) * g_v * g_v
-        m_hat = m_new / (1 - beta1 ** t) if bias else m_new
+        m_hat = m_new / (1 - beta1 ** t) if bias and bias_m else m_new
         v_hat = v_new / (1 - beta2 ** t) if bias and bias_v else v_new
         if paper_eps:
             update = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t) * m_new / (np.sqrt(v_new) + eps)
         else:
-            denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+            denom = np.sqrt(v_hat + eps) if eps_inside else (np.sqrt(v_hat) if root else v_hat) + eps
             update = lr * m_hat / denom
         if coupled is True:
             w_new = w - update
@@ -109,6 +111,16 @@ _DOUBLE_DECAY = ("your step decays the weights twice: AdamW only shrinks them by
 _STEP_HINT = ('state["step"] counts the updates taken: return the old count plus one '
               "(the same t that the bias corrections use)")
 
+_NO_M_BIAS = ("your step corrects v for its bias but not m: both moments start at 0, so both are divided by "
+              "their (1 - beta^t): m_hat = m / (1 - beta1^t) as well as v_hat = v / (1 - beta2^t).")
+_NO_ROOT = ("your step divides by v_hat itself: the update is lr * m_hat / (sqrt(v_hat) + eps), with the square "
+            "root of the second moment (an RMS of the gradients, in the gradient's own units).")
+
+
+# a step's update (its change from w) is diagnosed too: a factor on it names lr, a bias correction...
+for _step_function in ("sgd_l2_step", "sgd_weight_decay_step", "adam_l2_step", "adamw_step"):
+    declare(_step_function, start="w")
+
 MISTAKES = {
     "sgd_l2_step": [
         Mistake("penalty sign flipped", _sgd_l2_model(sign=-1.0), HINT_PENALTY_SIGN_FLIPPED),
@@ -141,6 +153,8 @@ MISTAKES = {
         Mistake("stored m_hat and v_hat", _adam_l2_model(store_hat=True), _STORED_HAT),
         Mistake("betas swapped", _adam_l2_model(swap_betas=True), _BETAS_SWAPPED),
         Mistake("v not bias-corrected", _adam_l2_model(bias_v=False), _NO_V_BIAS),
+        Mistake("m not bias-corrected", _adam_l2_model(bias_m=False), _NO_M_BIAS),
+        Mistake("no square root", _adam_l2_model(root=False), _NO_ROOT),
     ],
     "adamw_step": [
         Mistake("Adam-L2 instead", _adamw_model(coupled=True), HINT_ADAM_L2_INSTEAD),
@@ -158,6 +172,8 @@ MISTAKES = {
         Mistake("stored m_hat and v_hat", _adamw_model(store_hat=True), _STORED_HAT),
         Mistake("betas swapped", _adamw_model(swap_betas=True), _BETAS_SWAPPED),
         Mistake("v not bias-corrected", _adamw_model(bias_v=False), _NO_V_BIAS),
+        Mistake("m not bias-corrected", _adamw_model(bias_m=False), _NO_M_BIAS),
+        Mistake("no square root", _adamw_model(root=False), _NO_ROOT),
     ],
 }
 

@@ -201,6 +201,11 @@ MISTAKES = {
         Mistake("threshold lam", lambda mu, lam: np.sign(_a(mu)) * np.maximum(np.abs(_a(mu)) - lam, 0),
                 "your answer soft-thresholds mu at lam; the quadratic here is (w - mu)^2 without a 1/2, "
                 "so 2(w - mu) + lam*sign(w) = 0 puts the threshold at lam/2."),
+        Mistake("threshold lam, shift lam/2",
+                lambda mu, lam: np.where(np.abs(_a(mu)) > lam, _a(mu) - 0.5 * lam * np.sign(_a(mu)), 0.0),
+                "your answer is 0 up to |mu| = lam and shifts by lam/2 beyond: you threshold at lam but shift by "
+                "lam/2. The stationarity condition 2(w - mu) + lam*sign(w) = 0 gives both at lam/2: the "
+                "minimizer is exactly 0 for |mu| <= lam/2, and mu - sign(mu)*lam/2 beyond."),
         Mistake("no clamp", lambda mu, lam: _a(mu) - 0.5 * lam * np.sign(_a(mu)),
                 "for |mu| <= lam/2 the minimizer is exactly 0, but yours crosses zero: clamp with max(., 0)."),
         Mistake("sign lost", lambda mu, lam: np.maximum(_a(mu) - 0.5 * lam, 0), HINT_SIGN_LOST),
@@ -274,6 +279,24 @@ for _fn in _SINGLE + _DOUBLE:
         _random_case(_fn))
     case(f"{_fn}: edge cases (lam = 0, all-zero weights, a number, a list, huge values)", points=1)(
         _edge_case(_fn))
+
+
+@functools.lru_cache(maxsize=None)
+def _tiny_inputs(fn):
+    """Weights far below any threshold but not 0: sign(w) is +-1 there, however small |w| is."""
+    w = read_only(np.array([1e-10, -1e-10, 3e-300, -5e-324, 0.0, 2.0]))
+    return ((w, 0.8),) if fn == "l1_subgradient" else ((w, 0.8, 0.3),)
+
+
+def _tiny_case(fn):
+    def body(sub, ref):
+        compare_pure_many(sub, ref, fn, _tiny_inputs, fn, tol=ELEMENT, mistakes=MISTAKES[fn], pure=False)
+    return body
+
+
+for _fn in ("l1_subgradient", "elastic_net_gradient"):
+    case(f"{_fn}: tiny nonzero weights (|w| ~ 1e-10, subnormal) give lam * sign(w), 0 only at w == 0",
+         points=1)(_tiny_case(_fn))
 
 
 # ----------------------------------------------------------------------------- 1-D minimizers

@@ -16,6 +16,7 @@ import functools
 
 import numpy as np
 
+from autograder.diagnose import declare
 from autograder.framework import (Fail, Mistake, StudentProblem, StudentRaised, call_args, case, check_close,
                                   expect, identical, read_only)
 from autograder.suites.proximal.common import (
@@ -233,8 +234,17 @@ _GRAD_SIGN_HINT = ("your iterates move away from the solution: the gradient of (
 _SHORT_HINT = ("your iterates are one iteration behind: with n_iter = k the loop must take k prox-gradient "
                "steps from w = 0 (check range(...) bounds).")
 
+
+# what the generic diagnostics cannot guess: the iteration count (compared at n_iter - 1 and + 1) and the step
+_STEP = "1/L, with L the largest eigenvalue of X^T X / n (np.linalg.norm(X, 2)**2 / n, the square of the largest singular value, divided by n)"
+declare("ista", iterations="n_iter", step=_STEP)
+declare("fista", iterations="n_iter", step=_STEP)
+
 MISTAKES = {
     "prox_l1": [
+        Mistake("threshold t/2", lambda v, t: _soft(v, t / 2),
+                "your threshold looks like t/2: the prox of t*||x||_1 moves each entry toward 0 by t itself "
+                "(minimize t|x| + (1/2)(x - v)^2: the 1/2 is on the quadratic, not on t)."),
         Mistake("sign lost", lambda v, t: np.maximum(np.abs(_a(v)) - t, 0.0), HINT_SIGN_LOST),
         Mistake("no clamp", lambda v, t: _a(v) - t * np.sign(_a(v)), HINT_NO_CLAMP),
         Mistake("one-sided", lambda v, t: np.maximum(_a(v) - t, 0.0), HINT_ONE_SIDED),
@@ -245,6 +255,9 @@ MISTAKES = {
                 "also shrinks them by t."),
     ],
     "prox_l2": [
+        Mistake("t/2", lambda v, t: _a(v) / (1 + t / 2),
+                "your answer is v / (1 + t/2): the gradient of (t/2)||x||^2 is t*x, so t*x + (x - v) = 0 gives "
+                "x = v / (1 + t)."),
         Mistake("gradient step", lambda v, t: _a(v) * (1 - t),
                 "your result is v * (1 - t), one gradient step; the prox solves t*x + (x - v) = 0 exactly: "
                 "x = v / (1 + t)."),
