@@ -110,7 +110,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 
 try:
     from autograder.course import ASSIGNMENTS
-    from autograder.nbgrader_plugin import GradeWithAutograder
+    from autograder.nbgrader_plugin import GradeWithAutograder, RemoveRubrics
 except ImportError as _exc:
     _missing = str(_exc)   # (the name _exc itself is cleared when the except block ends)
     # Fail closed: without the grader, nbgrader would give every test cell that ran without an
@@ -122,10 +122,21 @@ except ImportError as _exc:
             raise RuntimeError(f"the autograder package cannot be imported ({_missing}); "
                                "run nbgrader from the course root with the course's requirements installed")
 
+    class RemoveRubrics(NbGraderPreprocessor):   # nothing was inserted without the package
+        def preprocess(self, nb, resources):
+            return nb, resources
+
 c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        GradeWithAutograder, SaveAutoGrades, AssignLatePenalties,
                                        CheckCellMetadata]
 c.OverwriteCells.add_missing_cells = True
+
+# formgrader shows the autograded notebook: autograde put each written answer's rubric under it;
+# the students' feedback leaves the rubrics out.
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [RemoveRubrics, GetGrades, CSSHTMLHeaderPreprocessor]
 
 # autograde copies the source folder's non-notebook files over the student's: never over what the
 # student wrote (the module and the quiz answer sheet).

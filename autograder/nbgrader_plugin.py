@@ -15,6 +15,11 @@ student's notebook code does in nbgrader's kernel, the scores come from the sand
 Feedback shown in the cells (and so in `nbgrader generate_feedback`): per function, the score and
 what failed, with the hints. Hidden cases are not named and their values are not shown unless the
 instructor sets `c.GradeWithAutograder.show_hidden_details = True` (once grades are published).
+
+Rubrics: each hand-graded written answer's rubric lives in the instructor's source notebook (after
+the model answer). Autograde inserts it, as a cell of its own, right under the student's answer in
+the autograded notebook, which is what formgrader shows the grader; `RemoveRubrics` (registered for
+generate_feedback) takes those cells out again, so feedback never carries them.
 """
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ from pathlib import Path
 
 TEST_CELL_PREFIX = "test-"
 QUIZ_FUNCTION = "quiz"
+RUBRIC_MARK = "**Rubric for graders"      # where tools/notebooks/rubrics.py starts a rubric in a model answer
+RUBRIC_CELL = "autograder_rubric"         # metadata key of an inserted rubric cell
 
 
 def test_cell_id(function: str) -> str:
@@ -76,6 +83,40 @@ def function_feedback(results, *, show_hidden: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def rubrics_of(source_notebook: Path) -> dict[str, str]:
+    """grade id -> rubric (Markdown) of each written answer of the instructor's source notebook."""
+    import nbformat
+
+    if not source_notebook.is_file():
+        return {}
+    rubrics = {}
+    for cell in nbformat.read(source_notebook, as_version=4).cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "markdown" and meta.get("solution") and RUBRIC_MARK in cell.source:
+            rubrics[meta["grade_id"]] = cell.source[cell.source.index(RUBRIC_MARK):]
+    return rubrics
+
+
+def insert_rubrics(nb, rubrics: dict[str, str]) -> int:
+    """Put each answer's rubric in a cell of its own right under the student's answer (once)."""
+    import nbformat
+
+    cells, added = [], 0
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get(RUBRIC_CELL):
+            continue   # from an earlier autograde: replaced below
+        cells.append(cell)
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "markdown" and grade_id in rubrics:
+            rubric = nbformat.v4.new_markdown_cell(rubrics[grade_id] + "\n\n*(instructor's rubric, not part of "
+                                                   "the student's answer; removed from the feedback)*")
+            rubric.metadata[RUBRIC_CELL] = True
+            cells.append(rubric)
+            added += 1
+    nb.cells = cells
+    return added
+
+
 def _outputs(text: str, score: float):
     import nbformat
 
@@ -116,15 +157,23 @@ def _make_preprocessor():
                 score = sum(r.score for r in mine)
                 cell.outputs = _outputs(function_feedback(mine, show_hidden=self.show_hidden_details), score)
                 self.log.info("%s: %s = %g", folder.name, grade_id, score)
+            insert_rubrics(nb, rubrics_of(assignment.source_dir() / f"{assignment.id}.ipynb"))
             return nb, resources
 
-    return GradeWithAutograder
+    class RemoveRubrics(NbGraderPreprocessor):
+        """generate_feedback: the rubric cells autograde inserted for the graders are not feedback."""
+
+        def preprocess(self, nb, resources):
+            nb.cells = [c for c in nb.cells if not c.get("metadata", {}).get(RUBRIC_CELL)]
+            return nb, resources
+
+    return GradeWithAutograder, RemoveRubrics
 
 
 def __getattr__(name: str):
-    # nbgrader (and traitlets) load only where this preprocessor is used: an instructor's autograde
-    if name == "GradeWithAutograder":
-        cls = _make_preprocessor()
-        globals()[name] = cls
-        return cls
+    # nbgrader (and traitlets) load only where these preprocessors are used: an instructor's autograde
+    if name in ("GradeWithAutograder", "RemoveRubrics"):
+        grade, remove = _make_preprocessor()
+        globals().update(GradeWithAutograder=grade, RemoveRubrics=remove)
+        return globals()[name]
     raise AttributeError(name)

@@ -39,6 +39,7 @@ def _env(home: Path) -> dict:
     env["HOME"] = str(home)
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")  # alembic, jupyter
     env["PYTHONPATH"] = str(home.parent / "course")   # the course's helpers, as a hub image would pip-install
+    env["AUTOGRADER_QUIZ_SECRET_FILE"] = str(REPO_ROOT / "tools" / "quiz-secret.demo")   # the instructor's secret
     return env
 
 
@@ -150,6 +151,11 @@ def test_autograde_gives_the_same_per_function_scores_as_grade(workflow):
     assert sum(nb_scores["amara_okafor"].values()) > sum(nb_scores["ben_lindqvist"].values()) \
         > sum(nb_scores["femi_adeyemi"].values())
     assert sum(nb_scores["femi_adeyemi"].values()) == 0
+    nb = nbformat.read(REPO_ROOT / "source" / AID / f"{AID}.ipynb", as_version=4)
+    quiz_points = next(c.metadata["nbgrader"]["points"] for c in nb.cells
+                       if c.metadata.get("nbgrader", {}).get("grade_id") == f"{TEST_CELL_PREFIX}quiz")
+    assert nb_scores["amara_okafor"]["quiz"] == quiz_points > 0   # every answer right, per-student ones too
+    assert 0 < nb_scores["ben_lindqvist"]["quiz"] < quiz_points
 
 
 def test_nbgrader_export_totals_match_grade_plus_the_notebooks_own_cells(workflow):
@@ -210,6 +216,25 @@ def test_feedback_has_per_function_hints_and_no_hidden_case_names(workflow):
     hidden = [c.name for c in grading.cases_for(ASSIGNMENT, True) if c.visibility != "visible"]
     leaked = [name for name in hidden if name.replace("<", "&lt;") in html]
     assert not leaked, leaked
+
+
+def test_graders_see_each_rubric_under_the_answer_and_students_never_do(workflow):
+    from autograder.nbgrader_plugin import RUBRIC_MARK
+
+    course = workflow["course"]
+    graded = nbformat.read(course / "autograded" / "ben_lindqvist" / AID / f"{AID}.ipynb", as_version=4)
+    source = nbformat.read(course / "source" / AID / f"{AID}.ipynb", as_version=4)
+    answers = [c.metadata["nbgrader"]["grade_id"] for c in source.cells if c.cell_type == "markdown"
+               and c.metadata.get("nbgrader", {}).get("solution") and RUBRIC_MARK in c.source]
+    assert answers, "the source notebook has no rubric"
+    for i, cell in enumerate(graded.cells):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in answers:
+            assert RUBRIC_MARK in graded.cells[i + 1].source, cell.metadata["nbgrader"]["grade_id"]
+            assert RUBRIC_MARK not in cell.source   # the student's own answer is left as written
+    html = next((course / "feedback" / "ben_lindqvist" / AID).glob("*.html")).read_text()
+    assert "Rubric for graders" not in html
+    released = (course / "assignments" / AID / f"{AID}.ipynb").read_text()
+    assert "Rubric for graders" not in released
 
 
 def test_a_fetched_notebook_runs_every_cell_on_a_hub(workflow):

@@ -143,22 +143,59 @@ def test_export_wide_csv(graded):
     assert ["ben", "2", "2", "4"] in rows and ["dan", "0", "0", "4"] in rows
 
 
+def _register(db, cells: dict[str, float]):
+    """What `nbgrader generate_assignment 01_penalties` registers: the assignment, its notebook and the
+    notebook's autograded test cells (here with the fixture's points)."""
+    from nbgrader.api import Gradebook
+
+    from autograder.nbgrader_plugin import test_cell_id
+
+    with Gradebook(f"sqlite:///{db}", "regularization") as gb:
+        gb.update_or_create_assignment("01_penalties")
+        gb.update_or_create_notebook("01_penalties", "01_penalties")
+        for fn, points in cells.items():
+            gb.update_or_create_grade_cell(test_cell_id(fn), "01_penalties", "01_penalties", max_score=points,
+                                           cell_type="code")
+
+
+def _export(graded, db):
+    return subprocess.run([sys.executable, "-m", "autograder.cmd_export", str(graded), "--format", "nbgrader",
+                           "--db", str(db)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def _cells(graded) -> dict[str, float]:
+    """Each function's points in the fixture's grading (what the notebook's test cells carry)."""
+    cells: dict[str, float] = {}
+    for t in json.loads((graded / "ana" / "01_penalties" / "results.json").read_text())["tests"]:
+        fn = t["name"].split(":")[0]
+        cells[fn] = cells.get(fn, 0.0) + t["max_score"]
+    return cells
+
+
 def test_export_to_nbgrader_gradebook(graded, tmp_path):
     from nbgrader.api import Gradebook
 
     db = tmp_path / "gradebook.db"
+    _register(db, _cells(graded))
     for _ in range(2):  # re-running updates in place
-        proc = subprocess.run([sys.executable, "-m", "autograder.cmd_export", str(graded), "--format", "nbgrader",
-                               "--db", str(db)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        proc = _export(graded, db)
         assert proc.returncode == 0, proc.stderr
         assert "SAWarning" not in proc.stderr
-    with Gradebook(f"sqlite:///{db}") as gb:
+    with Gradebook(f"sqlite:///{db}", "regularization") as gb:
         assert sorted(s.id for s in gb.students) == ["ana", "ben", "cat", "dan"]
         assignment = gb.find_assignment("01_penalties")
         assert assignment.max_score == 4
-        assert [n.name for n in assignment.notebooks] == ["penalties"]
+        assert [n.name for n in assignment.notebooks] == ["01_penalties"]   # no notebook added
         assert gb.find_submission("01_penalties", "ana").score == 4
         assert gb.find_submission("01_penalties", "ben").score == 2
-        assert gb.find_grade("l1_penalty", "penalties", "01_penalties", "cat").score == 1
-        assert gb.find_grade("l1_penalty", "penalties", "01_penalties", "cat").max_score == 2
+        assert gb.find_grade("test-l1_penalty", "01_penalties", "01_penalties", "cat").score == 1
+        assert gb.find_grade("test-l1_penalty", "01_penalties", "01_penalties", "cat").max_score == 2
         assert gb.find_submission("01_penalties", "dan").score == 0
+
+
+def test_export_refuses_cells_whose_points_disagree_with_the_grading(graded, tmp_path):
+    db = tmp_path / "gradebook.db"
+    _register(db, {**_cells(graded), "l1_penalty": 5})
+    proc = _export(graded, db)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "test cell for l1_penalty does not match the grading (5 points, grading gives 2)" in proc.stderr
