@@ -6,6 +6,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import UsageError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -49,6 +51,10 @@ ASSIGNMENTS: dict[str, Assignment] = {
 }
 
 
+class UnknownAssignment(UsageError, ValueError):
+    """An assignment id, number or module name that is not one of the course's."""
+
+
 def find_assignment(name: str) -> Assignment:
     """Look an assignment up by id ("01_penalties"), number ("01", "1") or module name."""
     key = name.strip().rstrip("/").split("/")[-1]
@@ -58,7 +64,7 @@ def find_assignment(name: str) -> Assignment:
         if key in (a.id, a.module) or (key.isdigit() and int(key) == int(a.id[:2])):
             return a
     known = ", ".join(ASSIGNMENTS)
-    raise ValueError(f"unknown assignment {name!r}; known assignments: {known}")
+    raise UnknownAssignment(f"unknown assignment {name!r}; known assignments: {known}")
 
 
 def import_path(path: Path, name: str):

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from . import framework, protocol
+from .errors import UsageError
 from .framework import BadReturn, NotImplementedYet, StudentCrashed, StudentImportFailed, StudentRaised, \
     StudentTimeout
 
@@ -65,6 +66,10 @@ _HEADER_SIZE = 4
 
 class RunnerError(RuntimeError):
     """The runner itself failed (not the student's fault)."""
+
+
+class UnknownRunner(UsageError, ValueError):
+    """A runner name that is not one of RUNNERS."""
 
 
 class _Timeout(Exception):
@@ -97,8 +102,8 @@ def resolve_runner(runner: str | None = "auto") -> str:
     runner = runner or "auto"
     if runner == "auto":
         runner = os.environ.get("AUTOGRADER_RUNNER", "").strip().lower() or "auto"
-    if runner not in RUNNERS:
-        raise ValueError(f"unknown runner {runner!r} (choose one of {', '.join(RUNNERS)})")
+    if runner not in RUNNERS:   # (AUTOGRADER_RUNNER is free text)
+        raise UnknownRunner(f"unknown runner {runner!r} (choose one of {', '.join(RUNNERS)})")
     if runner == "auto":
         return "portable" if strict_sandbox_missing() else "sandbox"
     if runner == "sandbox":
