@@ -2,13 +2,37 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+
+def _is_course_folder(folder: Path) -> bool:
+    """A checkout of the course or a student kit: the release, next to the engine or the master copies."""
+    return (folder / "assignments").is_dir() and ((folder / "autograder").is_dir() or (folder / "source").is_dir())
+
+
+def _course_root() -> Path:
+    """The folder holding the course's data (source/, assignments/, solutions/, examples/).
+
+    The package's own parent when it runs from a checkout, a student kit or an editable install;
+    an installed copy (`pip install .`) has no data beside it, so it uses the folder named by
+    AUTOGRADER_COURSE_ROOT, else the course folder the command runs in (or one above it).
+    """
+    package_parent = Path(__file__).resolve().parent.parent
+    if _is_course_folder(package_parent):
+        return package_parent
+    named = os.environ.get("AUTOGRADER_COURSE_ROOT")
+    if named:
+        return Path(named).expanduser().resolve()
+    here = Path.cwd().resolve()
+    return next((p for p in (here, *here.parents) if _is_course_folder(p)), package_parent)
+
+
+REPO_ROOT = _course_root()
 
 
 @dataclass(frozen=True)
