@@ -60,7 +60,7 @@ HOSTILE = {
     "loops_in_one_function": "def l2_gradient(w, lam):\n    while True:\n        pass\n",
     "exits_the_process": "import os\ndef l2_gradient(w, lam):\n    os._exit(7)\n",
     "returns_an_object": "def l2_gradient(w, lam):\n    return object()\n",
-    "returns_a_huge_array": "import numpy as np\ndef l2_gradient(w, lam):\n    return np.zeros(30_000_000)\n",
+    "returns_a_huge_array": "import numpy as np\ndef l2_gradient(w, lam):\n    return np.zeros(9_000_000)\n",
     "raises_with_print": "def l2_gradient(w, lam):\n    print('debugging', lam)\n    raise ValueError('no')\n",
     "memory_bomb": "def l2_gradient(w, lam):\n    return bytearray(4 << 30)\n",
     "writes_to_fd_1": "import os\ndef l2_gradient(w, lam):\n    os.write(1, b'garbage on the protocol?')\n    return lam * w\n",
@@ -75,7 +75,9 @@ def test_hostile_modules_score_the_same_as_in_the_sandbox(name, tmp_path):
     path = tmp_path / PENALTIES.filename
     source = (PENALTIES.solution_dir() / PENALTIES.filename).read_text()
     path.write_text(source + "\n" + HOSTILE[name])
-    options = {"call_timeout": 0.5, "import_timeout": 1.5}   # short limits: the looping modules hit them
+    # short limits for the modules that loop (they hit them); the sandbox's own for the others, so that
+    # a loaded machine cannot turn a slow but finite call into a timeout on one side only
+    options = {"call_timeout": 0.5, "import_timeout": 1.5} if name.startswith("loops") else {}
     sandboxed = _seen(_grade(SandboxedSubmission, path, PENALTIES, cases, ref, **options))
     portable_ = _seen(_grade(PortableSubmission, path, PENALTIES, cases, ref, **options))
     assert portable_ == sandboxed
