@@ -566,13 +566,13 @@ class PortableSubmission(framework.Submission):
         """Write a request; a worker that stops reading (only a hostile one) costs the call's time limit."""
         pipe = self._process.proc.stdin
         if len(message) <= 4096:   # below every system's pipe buffer: an idle worker's pipe takes it at once
-            pipe.write(message)
+            _write_all(pipe, message)
             return
         failure: list[BaseException] = []
 
         def write() -> None:
             try:
-                pipe.write(message)
+                _write_all(pipe, message)
             except BaseException as exc:  # noqa: BLE001 - reported below
                 failure.append(exc)
 
@@ -621,6 +621,13 @@ class PortableSubmission(framework.Submission):
             if self._rbuf:
                 raise _TooBig("the worker sent more than it was asked for")
         return message
+
+
+def _write_all(pipe, data: bytes) -> None:
+    """Write everything: an unbuffered pipe's write may take only part of a large message."""
+    view = memoryview(data)
+    while view:
+        view = view[pipe.write(view):]
 
 
 def len_prefix(n: int) -> bytes:

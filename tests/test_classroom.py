@@ -149,6 +149,10 @@ def test_the_workflows_commands_grade_in_a_clean_venv(kit_dir, tmp_path):
     shutil.copytree(kit_dir, kit_copy)
     env = _venv_with_the_kit(tmp_path / "venv", kit_copy)
     module = kit_copy / "assignments" / A.id / A.filename
+    # the installed kit also runs from inside the assignment's folder, with no environment variable
+    done = subprocess.run(["python", "-m", "autograder", "check"], cwd=module.parent, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 1 and "not implemented yet" in done.stdout, done.stdout + done.stderr
     assert set(_step_results(kit_copy, env).values()) == {False}          # the stubs
     module.write_text((A.solution_dir() / A.filename).read_text())
     assert set(_step_results(kit_copy, env).values()) == {True}           # a finished module

@@ -174,3 +174,7 @@ def test_pip_install_gives_a_console_command_that_grades_the_example_class(tmp_p
     assert done.returncode == 0, done.stderr
     done = _run(bin_dir, bin_dir / "python", "-c", "import autograder; print(autograder.__file__)", cwd=tmp_path)
     assert Path(done.stdout.strip()).resolve().is_relative_to(REPO_ROOT.resolve()), done.stdout + done.stderr
+    # and `check` runs from inside an assignment folder of the checkout, with no environment variable
+    done = _run(bin_dir, bin_dir / "python", "-m", "autograder", "check", "-f", "l2_gradient",
+                cwd=REPO_ROOT / "assignments" / "01_penalties")
+    assert done.returncode == 1 and "not implemented yet" in done.stdout, done.stdout + done.stderr
