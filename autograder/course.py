@@ -116,5 +116,6 @@ def load_reference(assignment: Assignment, root: Path = REPO_ROOT):
         return sys.modules[name]
     path = assignment.solution_dir(root) / assignment.filename
     if not path.exists():
-        raise FileNotFoundError(f"reference solution missing: {path} (run `python -m autograder release`)")
+        raise FileNotFoundError(f"reference solution missing: {path} (run `python -m autograder release`; an "
+                                "installed copy reads the course from the folder it runs in or AUTOGRADER_COURSE_ROOT)")
     return import_path(path, name)
