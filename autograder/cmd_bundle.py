@@ -199,15 +199,21 @@ Nothing in here contains solutions or the hidden grading tests.
 
 ## Set up (once)
 
-You need Python 3.10 or newer on Linux (on Windows, inside WSL). `check` runs your code
-(also from the notebooks) in an isolated worker process built on Linux system calls; the
-quizzes work on any system.
+You need Python 3.11, 3.12 or 3.13, on Linux, macOS or Windows. In this folder:
 
 ```bash
 python3 -m venv .venv
-. .venv/bin/activate
-python -m pip install -r requirements.txt
+. .venv/bin/activate              # Windows: .venv\\Scripts\\activate
+python -m pip install -e ".[notebooks]"
 ```
+
+(`python -m pip install -e .` is enough for `check` and the quizzes: it installs only NumPy and
+a YAML reader; `.[notebooks]` adds what the notebooks draw with. `requirements.txt` lists the
+exact versions the course was tested with.) After that, `python -m autograder` works from
+any folder, for instance from inside `assignments/{example_id}/`.
+
+`check` runs your code in a separate process with a time limit: on Linux in the same sandbox
+as the grader, on macOS and Windows in a portable runner that gives the same scores.
 
 ## The assignments
 
@@ -230,6 +236,12 @@ python -m autograder check {example_id}        # or: python -m autograder check 
 score per function, with a hint when your result looks like a known mistake. The graded
 score also uses hidden tests (different inputs, same functions), so passing every
 public test is necessary, not sufficient.
+
+From inside an assignment's folder, `python -m autograder check` checks the module there.
+`--show-output` also shows what your code prints; `-f FUNCTION` checks one function. `check`
+exits with status 1 when a test fails (`--exit-zero` makes it 0), so it can run in CI: if your
+course uses GitHub Classroom, `.github/workflows/classroom.yml` runs these checks on every
+push and reports the points.
 
 ## Take the quiz
 
@@ -314,6 +326,7 @@ def build_bundle(out: Path, root: Path = REPO_ROOT, package_dir: Path | None = N
         "# What `python -m autograder check` and `quiz` need\n" + "\n".join(reqs) + "\n"
         "# For the notebooks and figures\n" + "\n".join(notebook_reqs) + "\n")
     (out / "README.md").write_text(_student_readme(ids, figures))
+    _write_kit_files(out, [PACKAGE] + [name for name in extra if (out / name).is_dir()], ids, root)
     (out / ".gitignore").write_text("__pycache__/\n*.pyc\n.venv/\n.ipynb_checkpoints/\n")
 
     problems = audit_bundle(out, root)
@@ -321,6 +334,16 @@ def build_bundle(out: Path, root: Path = REPO_ROOT, package_dir: Path | None = N
         raise RuntimeError("the student bundle would leak instructor files:\n  " + "\n  ".join(problems))
     return {"assignments": ids, "engine": modules, "suites": [str(p.relative_to(out)) for p in suites],
             "extra": extra, "figures": figures}
+
+
+def _write_kit_files(out: Path, packages: list[str], ids: list[str], root: Path) -> None:
+    """The kit's pyproject.toml (installable: `pip install -e .`) and its GitHub Classroom workflow."""
+    from . import kit
+
+    (out / "pyproject.toml").write_text(kit.kit_pyproject(packages, root))
+    workflow = out / kit.WORKFLOW_PATH
+    workflow.parent.mkdir(parents=True, exist_ok=True)
+    workflow.write_text(kit.classroom_workflow([ASSIGNMENTS[a] for a in ids]))
 
 
 def notebook_imports(release: Path, root: Path = REPO_ROOT) -> list[str]:

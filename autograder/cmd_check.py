@@ -4,9 +4,14 @@
     python -m autograder check 01_penalties -f l2_gradient
     python -m autograder check path/to/penalties.py
     python -m autograder check                    # the assignment module in the current folder
+    python -m autograder check 01 --show-output   # also show what your code prints
+    python -m autograder check 01 --exit-zero     # exit status 0 even when a test fails
 
 Prints a score per function, what failed with hints, and the total. Your code runs in a
-separate process with a time limit, exactly as when it is graded. From a notebook cell:
+separate process with a time limit, exactly as when it is graded: on Linux in the grader's
+sandbox, on macOS and Windows in the portable runner (a spawned process, the same tests
+and the same scores). The exit status is 0 when every public test passes, 1 when one
+fails (so a CI job or GitHub Classroom can use it), 2 on bad input. From a notebook cell:
 
     from autograder.cmd_check import run_check
     run_check("01_penalties", functions=["l2_gradient"])
@@ -21,9 +26,12 @@ import time
 from pathlib import Path
 
 from .course import ASSIGNMENTS, REPO_ROOT, Assignment, find_assignment
+from .errors import UsageError
+
+EXIT_FAILED = 1   # a public test failed
 
 
-class CheckError(ValueError):
+class CheckError(UsageError, ValueError):
     """The command line did not name a module we can check."""
 
 
@@ -37,6 +45,8 @@ def locate(target: str | None, path: str | Path | None = None) -> tuple[Assignme
     candidate = Path(target).expanduser()
     if candidate.exists():
         return _from_path(candidate, None)
+    if candidate.suffix == ".py" or len(candidate.parts) > 1:
+        raise CheckError(f"{target} does not exist")
     try:
         assignment = find_assignment(target)
     except ValueError as exc:
@@ -121,15 +131,24 @@ def format_report(assignment: Assignment, module: Path, results, seconds: float 
     return "\n".join(lines)
 
 
-def run_check(assignment: str | None, path=None, functions: list[str] | None = None, *, file=None) -> float:
+def run_check(assignment: str | None, path=None, functions: list[str] | None = None, *, file=None,
+              runner: str = "auto", show_output: bool = False) -> float:
     """Check one assignment (optionally only some functions), print the report, return the points earned."""
-    from . import sandbox
+    return _check(assignment, path, functions, file=file, runner=runner, show_output=show_output)[0]
+
+
+def _check(assignment, path, functions, *, file=None, runner: str = "auto", show_output: bool = False):
+    """(points earned, every public test passed) of run_check."""
+    from . import portable
     from .discovery import read_below
     from .grading import grade_submission, totals
 
     a, module = locate(assignment, path)
-    sandbox.prestart()  # the worker's zygote imports NumPy while the suites load
+    if show_output:
+        runner = "portable"   # its worker can write to this terminal; the sandbox's cannot
+    portable.prestart(runner)  # the worker imports NumPy while the suites load
     start = time.perf_counter()
+    options = {"show_output": True} if show_output else None
     with tempfile.TemporaryDirectory(prefix="check-") as work:
         # a copy under the module's proper name, as `grade` makes one (a folder named on the command
         # line is searched as `grade` searches it; a file named is taken as it is)
@@ -138,11 +157,16 @@ def run_check(assignment: str | None, path=None, functions: list[str] | None = N
         except OSError as exc:
             raise CheckError(str(exc)) from None
         (Path(work) / a.filename).write_bytes(data)
-        results = grade_submission(a, Path(work), hidden=False, functions=functions, quiz=False)
+        if show_output:
+            print(f"--- what your code prints (while the public tests of {a.id} run) ---", file=sys.stderr, flush=True)
+        results = grade_submission(a, Path(work), hidden=False, functions=functions, quiz=False,
+                                   runner=runner, sandbox_options=options)
+        if show_output:
+            print("--- end of your code's output ---", file=sys.stderr, flush=True)
     if functions and not results:
         raise CheckError(f"no public test for {', '.join(functions)} in {a.id}")
     print(format_report(a, module, results, time.perf_counter() - start), file=file or sys.stdout)
-    return totals(results)[0]
+    return totals(results)[0], all(r.status == "passed" for r in results)
 
 
 def add_parser(sub) -> None:
@@ -152,13 +176,16 @@ def add_parser(sub) -> None:
                    help="assignment id or number (01, 01_penalties) or a path to your folder or module")
     p.add_argument("-f", "--function", action="append", dest="functions", metavar="FUNCTION",
                    help="only the tests of this function (repeatable)")
+    p.add_argument("--show-output", action="store_true",
+                   help="show what your code prints (print() and the like) while the tests run")
+    p.add_argument("--exit-zero", action="store_true",
+                   help="exit with status 0 even when a test fails (the default is 1)")
+    p.add_argument("--runner", choices=["auto", "sandbox", "portable"], default="auto",
+                   help="where your code runs: the Linux sandbox, the portable runner, or auto (the sandbox "
+                        "where it is available); the environment variable AUTOGRADER_RUNNER sets auto's choice")
     p.set_defaults(run=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        run_check(args.target, functions=args.functions)
-    except (CheckError, ValueError) as exc:
-        print(f"check: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    _, passed = _check(args.target, None, args.functions, runner=args.runner, show_output=args.show_output)
+    return 0 if passed or args.exit_zero else EXIT_FAILED

@@ -2,11 +2,37 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from .errors import UsageError
+
+
+def _is_course_folder(folder: Path) -> bool:
+    """A checkout of the course or a student kit: the release, next to the engine or the master copies."""
+    return (folder / "assignments").is_dir() and ((folder / "autograder").is_dir() or (folder / "source").is_dir())
+
+
+def _course_root() -> Path:
+    """The folder holding the course's data (source/, assignments/, solutions/, examples/).
+
+    The package's own parent when it runs from a checkout, a student kit or an editable install;
+    an installed copy (`pip install .`) has no data beside it, so it uses the folder named by
+    AUTOGRADER_COURSE_ROOT, else the course folder the command runs in (or one above it).
+    """
+    package_parent = Path(__file__).resolve().parent.parent
+    if _is_course_folder(package_parent):
+        return package_parent
+    named = os.environ.get("AUTOGRADER_COURSE_ROOT")
+    if named:
+        return Path(named).expanduser().resolve()
+    here = Path.cwd().resolve()
+    return next((p for p in (here, *here.parents) if _is_course_folder(p)), package_parent)
+
+
+REPO_ROOT = _course_root()
 
 
 @dataclass(frozen=True)
@@ -49,6 +75,10 @@ ASSIGNMENTS: dict[str, Assignment] = {
 }
 
 
+class UnknownAssignment(UsageError, ValueError):
+    """An assignment id, number or module name that is not one of the course's."""
+
+
 def find_assignment(name: str) -> Assignment:
     """Look an assignment up by id ("01_penalties"), number ("01", "1") or module name."""
     key = name.strip().rstrip("/").split("/")[-1]
@@ -58,7 +88,7 @@ def find_assignment(name: str) -> Assignment:
         if key in (a.id, a.module) or (key.isdigit() and int(key) == int(a.id[:2])):
             return a
     known = ", ".join(ASSIGNMENTS)
-    raise ValueError(f"unknown assignment {name!r}; known assignments: {known}")
+    raise UnknownAssignment(f"unknown assignment {name!r}; known assignments: {known}")
 
 
 def import_path(path: Path, name: str):
@@ -86,5 +116,6 @@ def load_reference(assignment: Assignment, root: Path = REPO_ROOT):
         return sys.modules[name]
     path = assignment.solution_dir(root) / assignment.filename
     if not path.exists():
-        raise FileNotFoundError(f"reference solution missing: {path} (run `python -m autograder release`)")
+        raise FileNotFoundError(f"reference solution missing: {path} (run `python -m autograder release`; an "
+                                "installed copy reads the course from the folder it runs in or AUTOGRADER_COURSE_ROOT)")
     return import_path(path, name)

@@ -90,17 +90,18 @@ def _quiz_grader():
 
 def grade_submission(assignment: Assignment, submission_dir: Path, *, hidden: bool = True,
                      functions: Sequence[str] | None = None, sandbox_options: dict | None = None,
-                     quiz: bool = True, student: str | None = None) -> list[CaseResult]:
+                     quiz: bool = True, student: str | None = None, runner: str = "sandbox") -> list[CaseResult]:
     """Run the assignment's cases on `<submission_dir>/<module>.py` in a sandbox.
 
     `functions` restricts the code cases to those functions (quiz results are then
     left out). `sandbox_options` are passed to SandboxedSubmission (call_timeout,
-    memory_mb, ...). A missing module gives every code case the status
+    memory_mb, ...). `runner`: "sandbox" (batch grading: the strict sandbox, always), or
+    "auto"/"portable" for a student's own check (autograder/portable.py). A missing module gives every code case the status
     "import_error" with a message saying so; never raises for student problems.
     `student` picks the variant of per-student quiz questions (default: the submission
     folder's parent, nbgrader's <student>/<assignment>/ layout).
     """
-    from .sandbox import SandboxedSubmission
+    from .portable import submission_class
 
     submission_dir = Path(submission_dir)
     cases = cases_for(assignment, hidden)
@@ -113,7 +114,7 @@ def grade_submission(assignment: Assignment, submission_dir: Path, *, hidden: bo
                    for c in cases]
     else:
         ref = reference_for(assignment) if any(c.wants_reference for c in cases) else None
-        with SandboxedSubmission(module_path, module_name=assignment.module, **(sandbox_options or {})) as sub:
+        with submission_class(runner)(module_path, module_name=assignment.module, **(sandbox_options or {})) as sub:
             results = framework.run_cases(cases, sub, ref)
     if quiz and not functions:
         results += quiz_results(assignment, submission_dir, student=student)

@@ -437,7 +437,7 @@ def test_check_on_the_reference(tmp_path):
 
 def test_check_on_the_stub_says_not_implemented_without_traceback():
     proc = autograder("check", "01")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr   # public tests failed: status 1
     assert "not implemented yet" in proc.stdout and f"Total: 0/{public_max():g}" in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr and "NotImplementedError" not in proc.stdout
 
