@@ -38,6 +38,8 @@ FIGURES = [
     ("07_batchnorm_vs_layernorm", "07_normalization_and_more", "fig_batchnorm_vs_layernorm", "png"),
     ("07_mixup", "07_normalization_and_more", "fig_mixup", "png"),
     ("07_batchnorm_vs_layernorm", "07_normalization_and_more", "anim_batchnorm_vs_layernorm", "gif"),
+    ("08_generalization_gap", "08_capstone", "fig_generalization_gap", "png"),
+    ("08_regularizer_sweep", "08_capstone", "fig_regularizer_sweep", "png"),
 ]
 DPI = 100       # PNG pixels = figure inches * DPI
 GIF_DPI = 72

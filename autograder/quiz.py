@@ -22,6 +22,7 @@ A question (plain form, in source/<id>/quiz.yaml):
       mistakes:                   # optional: known wrong answers with a targeted hint
         - {answer: 0.1, hint: ...}
       course_ref: Q2              # optional: which quiz question of the course page it rewrites
+      kind: graded                # optional: graded | practice (a marker only: both are scored today)
 
 What counts as the same answer (one function, `canonical_answer`, serves both checks):
   single/multiple  the set of option letters: case, spacing, separators and order are ignored
@@ -88,7 +89,7 @@ HASH_SCHEME = "salted-sha256-v1"
 SALT_CONSTANT = "regularization-course/quiz-salt/v1"
 
 _PLAIN_QUESTION_FIELDS = {"id", "title", "type", "points", "prompt", "options", "answer", "decimals",
-                          "explanation", "mistakes", "course_ref"}
+                          "explanation", "mistakes", "course_ref", "kind"}
 _PLAIN_QUIZ_FIELDS = {"quiz", "title", "keys", "questions"}
 
 
@@ -420,6 +421,7 @@ def _parse_plain_key(q: Question, qd: dict, where: str) -> None:
     unknown = set(qd) - _PLAIN_QUESTION_FIELDS
     _require(not unknown, where, f"unknown fields {sorted(unknown)}")
     _require("answer" in qd, where, "`answer` (the key) is missing")
+    _require(qd.get("kind", "graded") in ("graded", "practice"), where, "`kind` must be graded or practice")
     answer = qd["answer"]
     try:
         q.key, _ = canonical_answer(q, answer)

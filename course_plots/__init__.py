@@ -12,6 +12,8 @@ Kept out of `autograder/` so that grading never imports matplotlib.
 """
 from .figures import *  # noqa: F401,F403
 from .figures import __all__ as _fig_all
+from .capstone import *  # noqa: F401,F403  (08_capstone's figures)
+from .capstone import __all__ as _capstone_all
 from .notebook import notebook_setup, run_check, show_animation
 
-__all__ = list(_fig_all) + ["notebook_setup", "run_check", "show_animation"]
+__all__ = list(_fig_all) + list(_capstone_all) + ["notebook_setup", "run_check", "show_animation"]

@@ -4,7 +4,8 @@ import functools
 import numpy as np
 
 from autograder.course import REPO_ROOT
-from autograder.framework import Fail, as_float_array, expect, read_only
+from autograder.framework import Fail, Mistake, as_float_array, check_close, expect, read_only
+from autograder.protocol import Rng
 
 LAYERS = [64, 128, 10]
 NUM_CLASSES = 10
@@ -24,7 +25,7 @@ TRAIN_BUDGET = 10.0
 
 
 def _data_file():
-    for folder in ("assignments", "source"):
+    for folder in ("assignments", "source", "solutions"):
         path = REPO_ROOT / folder / "08_capstone" / "data" / "digits.npz"
         if path.is_file():
             return path
@@ -108,6 +109,29 @@ def train_result(result, shapes):
     return params, {**lists, "best_epoch": best, "epochs_run": run}
 
 
+def check_composition(sub, params, X, y, p, eps, seed):
+    """loss_and_grads(...) against the student's own mlp_forward -> smoothed_cross_entropy -> mlp_backward
+    with the same seed (so the same dropout masks): graded on its own, whatever those three return."""
+    loss, grads = sub.loss_and_grads(params, X, y, p, eps, Rng(seed))
+    logits, cache = sub.mlp_forward(params, X, p, Rng(seed), training=True)
+    expected_loss, dlogits = sub.smoothed_cross_entropy(logits, y, eps)
+    expected = sub.mlp_backward(dlogits, cache)
+    what = f"(p_drop = {p}, eps = {eps})"
+    hint = HINT_NO_DROPOUT_IN_TRAINING if p else None
+    # the same computation in the same order: only the last bits may differ
+    check_close(loss, expected_loss, rtol=1e-12, what=f"loss {what}",
+                mistakes=[Mistake("no dropout", lambda *a: loss, hint)] if hint else [])
+    if not isinstance(grads, dict) or not isinstance(expected, dict) or set(grads) != set(expected):
+        raise Fail(f"grads {what} must be a dict with the keys of params")
+    for name in expected:
+        check_close(grads[name], expected[name], rtol=1e-12, what=f"grads[{name!r}] {what}")
+
+
+HINT_NO_DROPOUT_IN_TRAINING = ("loss_and_grads is the TRAINING loss: your loss differs from your forward pass with "
+                               "training=True and the same seed; run the forward pass in training mode, so that "
+                               "dropout is applied.")
+HINT_PIPELINE = ("train() calls your other functions: if any of them loses points, fix it first; then check the "
+                 "order of the steps in the loop (shuffle, update on each minibatch, evaluate, early stopping).")
 HINT_NOT_RESTORED = ("the parameters you returned are those of the LAST epoch, not of the best one: early "
                      "stopping keeps a copy of the parameters whenever the validation loss reaches a new "
                      "best, and returns that copy when training stops.")
@@ -116,6 +140,8 @@ HINT_SMOOTHED_VALIDATION = ("your validation loss includes label smoothing: smoo
                             "cross-entropy, dropout off), or early stopping compares the wrong numbers.")
 HINT_BEST_EPOCH = ("the best epoch is the first one with the lowest validation loss of the run; stop after "
                    "`patience` epochs in a row without a new best.")
+HINT_EVAL_DROPOUT = ("with training=False dropout is off: the forward pass must not draw masks or rescale "
+                     "anything at inference, whatever p_drop is.")
 HINT_BIAS_DECAY = ("your biases shrank although their gradient was zero: weight decay applies to the weight "
                    "matrices W1..WL only; call adamw_step with weight_decay=0 for b1..bL.")
 HINT_DOUBLE_DECAY = ("your update decays the weights twice: once through weight_decay in adamw_step and once "

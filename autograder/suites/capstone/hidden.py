@@ -15,8 +15,8 @@ import numpy as np
 from autograder.framework import Fail, Mistake, call_args, case, check_close, compare, compare_many, expect, read_only
 from autograder.protocol import Rng
 from autograder.suites.capstone.common import (
-    HINT_BIAS_DECAY, HINT_DOUBLE_DECAY, HINT_NO_DECAY, LAYERS, REGULARIZED, TRAIN_BUDGET, UNREGULARIZED,
-    data_copy, he_init, predict, shapes_of, train_result)
+    HINT_BIAS_DECAY, HINT_DOUBLE_DECAY, HINT_EVAL_DROPOUT, HINT_NO_DECAY, LAYERS, REGULARIZED, TRAIN_BUDGET, UNREGULARIZED,
+    HINT_PIPELINE, check_composition, data_copy, he_init, predict, shapes_of, train_result)
 
 RTOL = 1e-10          # a few float64 sums and products: last-bit differences only
 MATMUL_RTOL = 1e-9    # matrix products of up to 64 terms, in any summation order
@@ -26,17 +26,16 @@ FD_STEP, FD_RTOL, FD_ATOL = 1e-6, 1e-6, 1e-8   # central differences, as in publ
 # 0.80-0.84; the target leaves a margin of >= 0.03 on each side.
 TEST_TARGET = 0.765
 
-HINT_EVAL_DROPOUT = ("with training=False dropout is off: the forward pass must not draw masks or rescale "
-                     "anything at inference (p_drop is ignored there).")
 HINT_SMOOTH_GRAD = ("your gradient ignores the smoothing: it is (softmax - targets) / N with the SMOOTHED "
                     "targets, the same ones the loss uses.")
 HINT_SUM_GRAD = "your gradient is N times too large: the loss is a MEAN over the rows, so divide by N."
+HINT_PROBABILITY_GRAD = ("your gradient is -targets / softmax / N, the derivative with respect to the "
+                         "PROBABILITIES. Through the softmax the gradient with respect to the logits simplifies "
+                         "to (softmax(logits) - targets) / N.")
 HINT_RELU = ("units whose pre-activation is negative pass no gradient back: multiply by the ReLU's "
              "derivative (pre-activation > 0) on the way down.")
 HINT_MASK = ("the backward pass must reuse the forward pass's dropout masks: dropped units pass no gradient, "
              "kept ones are rescaled by 1/(1 - p) as in the forward pass.")
-HINT_NO_DROPOUT_IN_TRAINING = ("loss_and_grads is the TRAINING loss: run the forward pass with training=True, "
-                               "so that dropout is applied.")
 
 
 @functools.lru_cache(maxsize=None)
@@ -178,10 +177,13 @@ def _(sub, ref):
         loss, grad = ref.smoothed_cross_entropy(logits, labels, eps)
         n, k = logits.shape
         p = ref.softmax(logits)
+        with np.errstate(divide="ignore"):   # probabilities that underflow to 0: the mistake's value is inf there
+            by_probabilities = -ref.smooth_labels(labels, k, eps) / p / n
         got = sub.smoothed_cross_entropy(logits, labels, eps)
         check_close(got[0], loss, rtol=1e-9, what=f"loss (eps = {eps})")
         check_close(got[1], grad, rtol=1e-9, atol=1e-15, what=f"dlogits (eps = {eps})", mistakes=[
-            Mistake("sum", grad * n, HINT_SUM_GRAD), Mistake("onehot", (p - np.eye(k)[labels]) / n, HINT_SMOOTH_GRAD)])
+            Mistake("sum", grad * n, HINT_SUM_GRAD), Mistake("onehot", (p - np.eye(k)[labels]) / n, HINT_SMOOTH_GRAD),
+            Mistake("probabilities", by_probabilities, HINT_PROBABILITY_GRAD)])
 
 
 def _fd_forward(sub, params, X, G, p, seed):
@@ -209,8 +211,21 @@ def _(sub, ref):
         G = np.random.default_rng(seed + 100).normal(size=(X.shape[0], sizes[-1]))
         _, cache = sub.mlp_forward(params, X, 0.0, Rng(seed))
         expected = ref.mlp_backward(G, ref.mlp_forward(params, X, 0.0, None, training=False)[1])
-        # without the ReLU derivative: what the same network with identity activations would give
-        _check_dict(sub.mlp_backward(G, cache), expected, f"grads, layers {sizes}", MATMUL_RTOL, 1e-12)
+        _check_dict(sub.mlp_backward(G, cache), expected, f"grads, layers {sizes}", MATMUL_RTOL, 1e-12,
+                    mistakes=[Mistake("no ReLU derivative", _backward_without_relu_derivative(params, X, G), HINT_RELU)])
+
+
+def _backward_without_relu_derivative(params, X, G):
+    """The gradients a backward pass gives when it forgets to multiply by the ReLU's derivative."""
+    layers = len(params) // 2
+    hs = [X]
+    for l in range(1, layers):
+        hs.append(np.maximum(hs[-1] @ params[f"W{l}"] + params[f"b{l}"], 0.0))
+    grads, d = {}, G
+    for l in range(layers, 0, -1):
+        grads[f"W{l}"], grads[f"b{l}"] = hs[l - 1].T @ d, d.sum(axis=0)
+        d = d @ params[f"W{l}"].T
+    return grads
 
 
 @case("mlp_backward: with dropout, matches central differences of your forward pass (same seed, same masks)",
@@ -227,27 +242,12 @@ def _(sub, ref):
                    failure.hint or HINT_MASK) from None
 
 
-@case("loss_and_grads: agrees with the reference without dropout, with and without smoothing", points=2)
+@case("loss_and_grads: composes your forward pass, loss and backward pass, 1 to 3 hidden layers", points=3)
 def _(sub, ref):
     for seed, sizes in NETWORKS[:3]:
         params, X, y = _network(seed, sizes)
-        for eps in (0.0, 0.2):
-            loss, grads = ref.loss_and_grads(params, X, y, 0.0, eps, np.random.default_rng(0))
-            got = sub.loss_and_grads(params, X, y, 0.0, eps, Rng(0))
-            check_close(got[0], loss, rtol=1e-9, what=f"loss, layers {sizes}, eps {eps}")
-            _check_dict(got[1], grads, f"grads, layers {sizes}, eps {eps}", MATMUL_RTOL, 1e-12)
-
-
-@case("loss_and_grads: applies dropout (training=True) with the given rng", points=1)
-def _(sub, ref):
-    params, X, y = _network(17, (6, 60, 3), n=12)
-    plain = ref.loss_and_grads(params, X, y, 0.0, 0.0, np.random.default_rng(0))[0]
-    a = sub.loss_and_grads(params, X, y, 0.5, 0.0, Rng(4))[0]
-    b = sub.loss_and_grads(params, X, y, 0.5, 0.0, Rng(4))[0]
-    expect(float(a) == float(b), "two calls with the same seed gave different losses: draw the masks from rng")
-    # 720 hidden units at p = 0.5: the masks keep them all with probability 2^-720
-    expect(not np.isclose(float(a), plain, rtol=1e-9), "with p_drop = 0.5 your loss equals the loss without "
-           "dropout", HINT_NO_DROPOUT_IN_TRAINING)
+        for p, eps in ((0.0, 0.2), (0.3, 0.0), (0.6, 0.5)):
+            check_composition(sub, params, X, y, p, eps, seed)
 
 
 def _adamw_models(adamw_step, params, grads, states, lr, wd):
@@ -313,7 +313,7 @@ def _(sub, ref):
         accuracy[name] = float(np.mean(predict(best, X_test) == y_test))
     expect(accuracy["regularized"] >= TEST_TARGET,
            f"on the test split the regularized run reaches {accuracy['regularized']:.3f}, below the target "
-           f"{TEST_TARGET} (the unregularized run: {accuracy['unregularized']:.3f})")
+           f"{TEST_TARGET} (the unregularized run: {accuracy['unregularized']:.3f})", HINT_PIPELINE)
     expect(accuracy["unregularized"] < TEST_TARGET,
            f"on the test split the unregularized run reaches {accuracy['unregularized']:.3f} >= {TEST_TARGET}: "
-           "with weight_decay, p_drop and eps at 0 and patience None, does your loop still regularize?")
+           "with weight_decay, p_drop and eps at 0 and patience None, does your loop still regularize?", HINT_PIPELINE)

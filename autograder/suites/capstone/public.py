@@ -1,8 +1,10 @@
 """Public tests of 08_capstone (shipped with the assignment).
 
 The functions pasted from earlier assignments are checked on small worked inputs. The network's
-gradient is checked numerically against YOUR OWN loss (central differences, so the check holds
-whatever random stream your dropout draws from: the same seed gives the same masks in every call).
+gradient is checked numerically against YOUR OWN forward pass (central differences, so the check
+holds whatever random stream your dropout draws from: the same seed gives the same masks in every
+call); loss_and_grads is checked against your own forward pass, loss and backward pass, so each
+function is graded on its own.
 train() is checked through its contract (history, early stopping, determinism, no changes to the
 caller's arrays) and end to end on the validation split: the regularized configuration must reach
 VAL_TARGET (common.py) while the unregularized one, on the same network, stays below it. The hidden
@@ -13,9 +15,9 @@ import numpy as np
 from autograder.framework import Fail, Mistake, call_args, case, check_close, expect
 from autograder.protocol import Rng
 from autograder.suites.capstone.common import (
-    HINT_BEST_EPOCH, HINT_BIAS_DECAY, HINT_DOUBLE_DECAY, HINT_NO_DECAY, HINT_NOT_RESTORED,
+    HINT_BEST_EPOCH, HINT_BIAS_DECAY, HINT_EVAL_DROPOUT, HINT_PIPELINE, HINT_DOUBLE_DECAY, HINT_NO_DECAY, HINT_NOT_RESTORED,
     HINT_SMOOTHED_VALIDATION, LAYERS, REGULARIZED, TRAIN_BUDGET, UNREGULARIZED, VAL_TARGET, as_params,
-    data_copy, digits, he_init, predict, shapes_of, train_result)
+    check_composition, data_copy, digits, he_init, predict, shapes_of, train_result)
 
 # Sums and products of a few float64 numbers: correct implementations differ in the last bits only.
 RTOL = 1e-10
@@ -34,26 +36,6 @@ def _tiny_network(seed=0, sizes=(5, 4, 3, 3)):
     X = rng.normal(0, 1.0, (6, sizes[0]))
     y = rng.integers(0, sizes[-1], 6)
     return params, X, y
-
-
-def _numerical_gradient(sub, function, params, make_args, what):
-    """Central differences of the float that sub.<function>(*make_args(params)) returns (item 0 of a tuple)."""
-    calls, where = [], []
-    for name, w in params.items():
-        for i in np.ndindex(w.shape):
-            for sign in (1, -1):
-                moved = {k: v.copy() for k, v in params.items()}
-                moved[name][i] += sign * FD_STEP
-                calls.append(make_args(moved))
-            where.append((name, i))
-    values = []
-    for v in sub.call_many(function, calls):
-        v = v[0] if isinstance(v, (tuple, list)) else v
-        values.append(float(np.asarray(v, dtype=float).reshape(-1)[0]))
-    grads = {k: np.zeros_like(v) for k, v in params.items()}
-    for k, (name, i) in enumerate(where):
-        grads[name][i] = (values[2 * k] - values[2 * k + 1]) / (2 * FD_STEP)
-    return grads
 
 
 def _check_grads(got, expected, what, hint=None):
@@ -132,9 +114,10 @@ def _(sub):
     h1 = np.maximum(X @ params["W1"] + params["b1"], 0)
     h2 = np.maximum(h1 @ params["W2"] + params["b2"], 0)
     expected = h2 @ params["W3"] + params["b3"]
-    for training, p in ((False, 0.5), (True, 0.0)):
+    for training, p in ((True, 0.0), (False, 0.5)):
         result = sub.mlp_forward(params, X, p, Rng(0), training=training)
-        check_close(result[0], expected, rtol=RTOL, what=f"logits (training={training}, p_drop={p})")
+        check_close(result[0], expected, rtol=RTOL, what=f"logits (training={training}, p_drop={p})",
+                    mistakes=[Mistake("dropout at inference", lambda *a: result[0], HINT_EVAL_DROPOUT)] if p else [])
 
 
 @case("smoothed_cross_entropy: loss and gradient of a worked example, eps = 0 and 0.1", points=2)
@@ -179,13 +162,11 @@ def _(sub):
     _check_grads(grads, numeric, "mlp_backward(...)")
 
 
-@case("loss_and_grads: matches central differences of your loss, with and without dropout", points=3)
+@case("loss_and_grads: your forward pass, smoothed_cross_entropy and backward pass, in that order", points=3)
 def _(sub):
     params, X, y = _tiny_network(3)
     for p, eps in ((0.0, 0.0), (0.5, 0.1)):
-        loss, grads = sub.loss_and_grads(params, X, y, p, eps, Rng(7))
-        numeric = _numerical_gradient(sub, "loss_and_grads", params, lambda m: (m, X, y, p, eps, Rng(7)), "loss")
-        _check_grads(grads, numeric, f"grads (p_drop = {p}, eps = {eps})")
+        check_composition(sub, params, X, y, p, eps, seed=7)
 
 
 @case("adamw_update: decays weight matrices, never biases", points=3)
@@ -294,7 +275,7 @@ def _(sub):
         accuracy[name] = float(np.mean(predict(best, data["X_val"]) == data["y_val"]))
     expect(accuracy["regularized"] >= VAL_TARGET,
            f"the regularized run reaches a validation accuracy of {accuracy['regularized']:.3f}, below the "
-           f"target {VAL_TARGET} (the unregularized run: {accuracy['unregularized']:.3f})")
+           f"target {VAL_TARGET} (the unregularized run: {accuracy['unregularized']:.3f})", HINT_PIPELINE)
     expect(accuracy["unregularized"] < VAL_TARGET,
            f"the unregularized run already reaches {accuracy['unregularized']:.3f} >= {VAL_TARGET}: with "
-           "weight_decay, p_drop and eps at 0 and patience None, does your loop still regularize?")
+           "weight_decay, p_drop and eps at 0 and patience None, does your loop still regularize?", HINT_PIPELINE)
