@@ -67,6 +67,8 @@ PREFERRED = {
                        "equivalent_lambda_lr_times_steps", "ridge_filter_lam_on_top"],
     "normalization": ["bn_forward_unbiased_variance", "depth_no_rescale", "mixup_labels_not_mixed",
                       "jacobian_no_tanh_derivative"],
+    "capstone": ["update_decays_biases", "train_early_stopping_without_restoring",
+                 "train_smoothed_validation_loss", "forward_dropout_left_on_at_evaluation"],
 }
 
 FIXED_TIMESTAMP = "2026-03-{day:02d} 17:{minute:02d}:00.000000 UTC"
