@@ -8,7 +8,6 @@ from autograder.framework import Fail, Mistake, as_float_array, check_close, exp
 from autograder.protocol import Rng
 
 LAYERS = [64, 128, 10]
-NUM_CLASSES = 10
 # The two runs of the end-to-end cases: the same network, lr, batch size and epochs; the regularized one
 # adds weight decay, dropout, label smoothing and early stopping (the values the reference was tuned with
 # on the validation split: see tests/test_capstone_reference.py for what they reach over seeds).
