@@ -47,7 +47,7 @@ def fig_generalization_gap(capstone, seed=0, data=None):
     """Training vs held-out accuracy over the epochs, without and with regularization."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.3), sharey=True)
     numbers = {}
     for ax, (name, config, title) in zip(axes, (
             ("plain", PLAIN, "no regularization"),
@@ -84,7 +84,7 @@ def fig_regularizer_sweep(capstone, seed=0, data=None, results=None):
     import matplotlib.pyplot as plt
 
     results = results if results is not None else regularizer_sweep(capstone, seed, data)
-    fig, axes = plt.subplots(1, len(results), figsize=(4 * len(results), 3.4), sharey=True)
+    fig, axes = plt.subplots(1, len(results), figsize=(4 * len(results), 4.2), sharey=True)
     for ax, (name, rows) in zip(np.atleast_1d(axes), results.items()):
         values, train, val = (np.array(c) for c in zip(*rows))
         ax.plot(values, train, "o-", color="tab:blue", label="training split")
