@@ -86,12 +86,13 @@ def test_adamw_update_never_decays_biases():
 
 
 def test_train_is_pure_deterministic_and_restores_the_best_epoch():
-    data = {k: v[:60].copy() for k, v in common.digits().items()}
-    params = common.he_init([64, 16, 10], 0)
+    # the run of the public case "train: returns the parameters of the best epoch"
+    data = {k: v[:40].copy() for k, v in common.digits().items()}
+    params = {k: np.random.default_rng(3).normal(0, 0.1, s) for k, s in common.shapes_of([64, 16, 10]).items()}
     before = ({k: v.copy() for k, v in params.items()}, {k: v.copy() for k, v in data.items()})
-    config = {"epochs": 60, "lr": 0.05, "patience": 3, "eps": 0.2, "p_drop": 0.2}
-    best, history = ref.train(params, data, config, np.random.default_rng(1))
-    again, _ = ref.train(params, data, config, np.random.default_rng(1))
+    config = {"epochs": 60, "lr": 0.05, "patience": 3, "eps": 0.2}
+    best, history = ref.train(params, data, config, np.random.default_rng(3))
+    again, _ = ref.train(params, data, config, np.random.default_rng(3))
     assert all(np.array_equal(params[k], before[0][k]) for k in params)
     assert all(np.array_equal(data[k], before[1][k]) for k in data)
     assert all(np.array_equal(best[k], again[k]) for k in best)
