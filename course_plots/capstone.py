@@ -90,8 +90,8 @@ def fig_regularizer_sweep(capstone, seed=0, data=None, results=None):
         ax.plot(values, train, "o-", color="tab:blue", label="training split")
         ax.plot(values, val, "o-", color="tab:orange", label="validation split")
         best = int(np.argmax(val))
-        ax.annotate(f"{val[best]:.2f}", (values[best], val[best]), textcoords="offset points", xytext=(0, 6),
-                    ha="center", fontsize=8)
+        ax.annotate(f"best held-out {val[best]:.2f}", (values[best], val[best]), textcoords="offset points",
+                    xytext=(0, -14), ha="right" if best else "left", fontsize=8)
         ax.set_xlabel(LABELS.get(name, name))
         ax.set_ylim(0.5, 1.02)
     np.atleast_1d(axes)[0].set_ylabel("accuracy after 100 epochs")
