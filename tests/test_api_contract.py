@@ -67,7 +67,6 @@ CONTRACT = {
         "softmax": ("z", {}),
         "adamw_step": ("w grad state lr betas eps weight_decay",
                        {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2}),
-        "load_digits": ("path", {"path": None}),
         "init_mlp": ("layer_sizes rng", {}),
         "mlp_forward": ("params X p_drop rng training", {"training": True}),
         "mlp_backward": ("dlogits cache", {}),

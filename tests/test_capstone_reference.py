@@ -34,7 +34,8 @@ def test_data_files_and_notice():
     shipped = REPO_ROOT / "source" / "08_capstone" / "data"
     notice = (shipped / "LICENSE-digits.txt").read_text()
     assert "BSD 3-Clause" in notice and "UCI" in notice and "scikit-learn" in notice
-    data = ref.load_digits(shipped / "digits.npz")
+    from course_plots.capstone import load_digits
+    data = load_digits(shipped / "digits.npz")
     assert data["X_train"].shape == (150, 64) and data["X_val"].shape == (300, 64)
     assert 0.0 <= data["X_train"].min() and data["X_train"].max() <= 1.0
     assert np.bincount(data["y_val"], minlength=10).tolist() == [30] * 10

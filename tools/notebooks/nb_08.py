@@ -52,13 +52,13 @@ titles. By the end of this notebook your own functions draw this picture.""")
     b.md(r"""
 ## 1. The data
 
-`load_digits()` returns the training and validation splits shipped in `data/digits.npz` (see
+`cp.load_digits()` returns the training and validation splits shipped in `data/digits.npz` (see
 `data/LICENSE-digits.txt` for where the images come from and their license): 8x8 images flattened to
 64 pixel intensities in $[0, 1]$, and labels 0-9. The file also holds the original training labels,
 so you can count how many were changed. A third split, the **test split**, stays with the
 instructor: the grader measures your trained network on it, and you report on it once, at the end.""")
     b.code(r"""
-data = capstone.load_digits()
+data = cp.load_digits()
 for key, value in data.items():
     print(f"{key:8} {value.shape}")
 with np.load("data/digits.npz") as raw:
@@ -102,7 +102,7 @@ params = capstone.init_mlp([64, 128, 10], rng)
 print({name: value.shape for name, value in params.items()})
 logits, cache = capstone.mlp_forward(params, data["X_train"][:5], 0.5, rng)
 print("logits of 5 images:", logits.shape)""")
-    b.check("load_digits", "init_mlp", "mlp_forward")
+    b.check("init_mlp", "mlp_forward")
 
     b.md(r"""
 **A numerical gradient check.** The gradient your backward pass returns must agree with central
@@ -194,10 +194,10 @@ for name, rows in fig.numbers.items():
     b.md(r"""
 ## 8. Choose on validation, report once on test
 
-Pick a configuration using the **validation** split only: try a few combinations and keep the one
-with the best validation accuracy. Set `chosen_config` to it (a dict of `train`'s hyperparameters;
-keep `epochs` at most 100). The test split is not yours to look at: the hidden test below trains your
-choice once and reports its test accuracy. Looking at the test split while choosing would make that
+Pick a configuration using the **validation** split only: try a few combinations and let
+`choose_config()` return the one with the best validation accuracy (a dict of `train`'s
+hyperparameters; keep `epochs` at most 100). The test split is not yours to look at: the hidden test
+below trains your choice once and reports its test accuracy. Looking at the test split while choosing would make that
 number an optimistic, selected score rather than an estimate of the accuracy on new images.""")
     b.exercise("choose-config", r"""
 def validation_accuracy(config, seed=0):
@@ -205,16 +205,20 @@ def validation_accuracy(config, seed=0):
                                    config, np.random.default_rng(seed))
     return history["val_acc"][history["best_epoch"]]
 
-### BEGIN SOLUTION
-candidates = [{**cp.PLAIN, "patience": 10, "weight_decay": wd, "p_drop": p, "eps": eps}
-              for wd, p, eps in ((0.3, 0.5, 0.1), (1.0, 0.5, 0.1), (0.3, 0.25, 0.0), (1.0, 0.25, 0.1))]
-scores = [validation_accuracy(c) for c in candidates]
-for c, s in zip(candidates, scores):
-    print(f"weight_decay {c['weight_decay']:<4} p_drop {c['p_drop']:<5} eps {c['eps']:<4} -> validation {s:.3f}")
-chosen_config = candidates[int(np.argmax(scores))]
-### END SOLUTION
-print("chosen:", chosen_config)""")
+
+def choose_config():
+    # the configuration you choose (a dict for train()), looking at the validation split only
+    ### BEGIN SOLUTION
+    candidates = [{**cp.PLAIN, "patience": 10, "weight_decay": wd, "p_drop": p, "eps": eps}
+                  for wd, p, eps in ((0.3, 0.5, 0.1), (1.0, 0.5, 0.1), (0.3, 0.25, 0.0), (1.0, 0.25, 0.1))]
+    scores = [validation_accuracy(c) for c in candidates]
+    for c, s in zip(candidates, scores):
+        print(f"weight_decay {c['weight_decay']:<4} p_drop {c['p_drop']:<5} eps {c['eps']:<4} -> validation {s:.3f}")
+    return candidates[int(np.argmax(scores))]
+    ### END SOLUTION""")
     b.tests("choose-config-tests", 3, r"""
+chosen_config = choose_config()
+print("chosen:", chosen_config)
 assert set(chosen_config) <= set(capstone.DEFAULT_CONFIG), "chosen_config holds train()'s hyperparameters only"
 assert chosen_config.get("epochs", capstone.DEFAULT_CONFIG["epochs"]) <= 100, "at most 100 epochs"
 # the unregularized network stays below 0.75 on validation (see section 6): a chosen configuration

@@ -35,7 +35,7 @@ def _data_file():
 
 @functools.lru_cache(maxsize=None)
 def digits():
-    """The shipped train and validation splits as the module's load_digits returns them (read-only)."""
+    """The shipped train and validation splits as course_plots.load_digits returns them (read-only)."""
     with np.load(_data_file()) as raw:
         data = {f"X_{s}": raw[f"X_{s}"].astype(np.float64) / 16.0 for s in ("train", "val")}
         data.update({f"y_{s}": raw[f"y_{s}"].astype(np.int64) for s in ("train", "val")})

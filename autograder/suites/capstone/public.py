@@ -146,17 +146,17 @@ def _(sub):
     grads = sub.mlp_backward(G, cache)
     numeric = {}
     calls = []
-    for name, w in params.items():
-        for i in np.ndindex(w.shape):
+    for name, weights in params.items():
+        for i in np.ndindex(weights.shape):
             for sign in (1, -1):
                 moved = {k: v.copy() for k, v in params.items()}
                 moved[name][i] += sign * FD_STEP
                 calls.append(call_args(moved, X, 0.0, Rng(0), training=False))
     values = [float(np.sum(G * np.asarray(r[0], dtype=float))) for r in sub.call_many("mlp_forward", calls)]
     k = 0
-    for name, w in params.items():
-        numeric[name] = np.zeros_like(w)
-        for i in np.ndindex(w.shape):
+    for name, weights in params.items():
+        numeric[name] = np.zeros_like(weights)
+        for i in np.ndindex(weights.shape):
             numeric[name][i] = (values[k] - values[k + 1]) / (2 * FD_STEP)
             k += 2
     _check_grads(grads, numeric, "mlp_backward(...)")
