@@ -1,7 +1,9 @@
 """Assignment 08 (capstone): train a small network on real data and regularize it.
 
 You train a multilayer perceptron (MLP) on the 8x8 handwritten digits that ship
-with this assignment (data/digits.npz: 1,797 images, 10 classes) and watch what
+with this assignment (data/digits.npz: training and validation images from a set
+of 1,797 digits, 10 classes; the notebook loads them with course_plots.load_digits)
+and watch what
 the regularizers of the earlier assignments do to a model that can memorize its
 small training split: weight decay (AdamW), dropout, label smoothing and early
 stopping.
@@ -39,7 +41,6 @@ for you and raises ValueError on invalid ones. Only NumPy and the standard
 library may be used in this file.
 """
 import numbers
-from pathlib import Path
 
 import numpy as np
 
@@ -55,24 +56,6 @@ DEFAULT_CONFIG = {
     "batch_size": 32,      # minibatch size (the last batch of an epoch may be smaller)
     "patience": None,      # early stopping patience in epochs; None: no early stopping
 }
-
-
-# ----------------------------------------------------------------------------- data (given)
-def load_digits(path=None):
-    """The digits shipped with this assignment, as a dict of arrays.
-
-    Returns {"X_train", "y_train", "X_val", "y_val"}: X_* are float64 of shape
-    (N, 64), pixel intensities scaled to [0, 1]; y_* are int64 labels 0..9 of
-    shape (N,). The instructor keeps a third split, the test split, which you
-    never see: the grader measures your trained network on it.
-    """
-    path = Path(path) if path is not None else Path(__file__).resolve().parent / "data" / "digits.npz"
-    with np.load(path) as data:
-        out = {}
-        for split in ("train", "val"):
-            out[f"X_{split}"] = data[f"X_{split}"].astype(np.float64) / 16.0
-            out[f"y_{split}"] = data[f"y_{split}"].astype(np.int64)
-    return out
 
 
 # ----------------------------------------------------------------------------- input checks (given)
@@ -183,7 +166,7 @@ def _check_config(config):
 
 def _check_data(params, data):
     if not isinstance(data, dict) or not {"X_train", "y_train", "X_val", "y_val"} <= set(data):
-        raise ValueError("data must be a dict with X_train, y_train, X_val, y_val (see load_digits)")
+        raise ValueError("data must be a dict with X_train, y_train, X_val, y_val")
     out = {}
     for split in ("train", "val"):
         _, _, X, y = _check_batch(params, data[f"X_{split}"], data[f"y_{split}"])
@@ -208,7 +191,7 @@ def _check_grads(grads, params):
 # ============================================================================= earlier assignments
 # Paste the bodies of your own solutions here (same conventions as there).
 
-def dropoutforward(x, p, rng, training=True):
+def dropout_forward(x, p, rng, training=True):
     """Inverted dropout (your function from 03_dropout).
 
     During training each entry is kept with probability 1 - p (mask from `rng`)
@@ -228,7 +211,7 @@ def dropoutforward(x, p, rng, training=True):
     return x * mask / keep, mask
 
 
-def dropout_backward(dout, mask, p):
+def dropoutbackward(dout, mask, p):
     """Gradient of inverted dropout (your function from 03_dropout): dout through the kept units,
     with the forward pass's rescale. Returns dx shaped like dout."""
     dout = _as_array(dout, "dout")
@@ -512,7 +495,8 @@ def train(params, data, config, rng):
 
     Inputs:
     - params: initial parameters (e.g. from init_mlp).
-    - data: dict with X_train, y_train, X_val, y_val (see load_digits).
+    - data: dict with X_train (N, D), y_train (N,), X_val (M, D), y_val (M,), e.g.
+      course_plots.load_digits().
     - config: dict of hyperparameters, see DEFAULT_CONFIG (missing keys take
       their default).
     - rng: numpy.random.Generator.
@@ -537,10 +521,10 @@ def train(params, data, config, rng):
             rows = order[start:start + batch]
             _, grads = loss_and_grads(params, X[rows], y[rows], config["p_drop"], config["eps"], rng)
             params, states = adamw_update(params, grads, states, config["lr"], config["weight_decay"])
-        for split in ("train", "val"):
-            loss, acc = evaluate(params, data[f"X_{split}"], data[f"y_{split}"])
-            history[f"{split}_loss"].append(loss)
-            history[f"{split}_acc"].append(acc)
+        for part in ("train", "val"):
+            loss, acc = evaluate(params, data["X_" + part], data["y_" + part])
+            history[part + "_loss"].append(loss)
+            history[part + "_acc"].append(acc)
         if config["patience"] is None:
             best_params, best_epoch = params, epoch
         elif history["val_loss"][-1] < best_loss:
