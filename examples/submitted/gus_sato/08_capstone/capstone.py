@@ -211,7 +211,7 @@ def dropout_forward(x, p, rng, training=True):
     return x * mask / keep, mask
 
 
-def dropoutbackward(dout, mask, p):
+def dropout_backward(dout, mask, p):
     """Gradient of inverted dropout (your function from 03_dropout): dout through the kept units,
     with the forward pass's rescale. Returns dx shaped like dout."""
     dout = _as_array(dout, "dout")
@@ -281,7 +281,7 @@ def adamw_step(w, grad, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_dec
 
 
 # ============================================================================= the capstone
-def init_mlp(layer_sizes, rng):
+def initmlp(layer_sizes, rng):
     """Initial parameters of an MLP with the given layer sizes.
 
     layer_sizes = [D, H1, ..., K] gives L = len(layer_sizes) - 1 layers. Layer l
