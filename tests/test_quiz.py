@@ -133,6 +133,13 @@ FORMULAS = {
     ("07_normalization_and_more", "q3"): (6 - 3) / math.sqrt(np.var([1, 2, 3, 6]) + 1e-5),
     ("07_normalization_and_more", "q4"): 0.3 * 2 + 0.7 * -1,
     ("07_normalization_and_more", "q5"): (1 - _T ** 2) ** 2 * (1 + 4),
+    ("08_capstone", "q2"): 1 - 0.01 * 0.2,                            # AdamW's decay factor
+    ("08_capstone", "q3"): int(np.argmin([0.90, 0.74, 0.66, 0.61, 0.58, 0.57, 0.565, 0.57, 0.56, 0.555, 0.56,
+                                          0.558, 0.552, 0.549, 0.551, 0.553, 0.556])),   # stops after 16
+    ("08_capstone", "q6"): 1 - 0.1 + 0.1 / 10,
+    ("08_capstone", "q7"): _entropy([0.91] + [0.01] * 9),
+    ("08_capstone", "q10"): math.sqrt(2 / 64),                        # He initialization
+    ("08_capstone", "q11"): 0.25 * 9 / 10,
 }
 
 
