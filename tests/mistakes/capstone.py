@@ -227,6 +227,57 @@ MISTAKES = [
     return {k: v.copy() for k, v in best_params.items()}, history
 ''', hint="patience"),
 
+
+    _v("init_random_biases", "init_mlp", """
+    params = {}
+    for l in range(1, len(layer_sizes)):
+        a, b = layer_sizes[l - 1], layer_sizes[l]
+        params[f"W{l}"] = rng.normal(0, np.sqrt(2.0 / a), (a, b))
+        params[f"b{l}"] = rng.normal(0, np.sqrt(2.0 / a), b)
+    return params
+""", hint="biases start at zero"),
+
+    _v("loss_overflows", "smoothed_cross_entropy", """
+    targets = smooth_labels(labels, k, eps)
+    with np.errstate(all="ignore"):
+        probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        return float(-(targets * np.log(probs)).sum() / n), (probs - targets) / n
+""", hint="overflows"),
+
+    _v("loss_spread_over_others", "smoothed_cross_entropy", """
+    targets = smooth_labels(labels, k, eps, spread="others")
+    log_p = logits - logits.max(axis=1, keepdims=True)
+    log_p = log_p - np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    return float(-(targets * log_p).sum() / n), (softmax(logits) - targets) / n
+""", hint="uniform convention"),
+
+    _v("update_coupled_l2", "adamw_update", _UPDATE.replace("{STEP}", """decay = weight_decay if name.startswith("W") else 0.0
+        new_params[name], new_states[name] = adamw_step(w, grads[name] + decay * w, state, lr=lr, betas=betas,
+                                                        eps=eps, weight_decay=0.0)"""), hint="decoupled"),
+
+    _v("evaluate_loss_summed", "evaluate", """
+    logits, _ = mlp_forward(params, X, 0.0, None, training=False)
+    loss, _ = smoothed_cross_entropy(logits, labels, 0.0)
+    return loss * len(labels), float(np.mean(np.argmax(logits, axis=1) == labels))
+""", hint="SUM over the rows"),
+
+    _v("loss_and_grads_ignores_eps", "loss_and_grads", """
+    logits, cache = mlp_forward(params, X, p_drop, rng, training=True)
+    loss, dlogits = smoothed_cross_entropy(logits, labels, 0.0)
+    return loss, mlp_backward(dlogits, cache)
+""", hint="pass eps on"),
+
+    _v("train_never_stops_early", "train", _EPOCH + """
+        for part in ("train", "val"):
+            loss, acc = evaluate(params, data["X_" + part], data["y_" + part])
+            history[part + "_loss"].append(loss)
+            history[part + "_acc"].append(acc)
+        if config["patience"] is None or history["val_loss"][-1] < best_loss:
+            best_params, best_loss, best_epoch = params, history["val_loss"][-1], epoch
+    history["best_epoch"] = best_epoch
+    history["epochs_run"] = len(history["val_loss"])
+    return {k: v.copy() for k, v in best_params.items()}, history
+""", hint="patience"),
 ]
 
 CORRECT = [
@@ -324,5 +375,30 @@ def mlp_backward(dlogits, cache):
     picked = logits[np.arange(len(labels)), labels] - logits.max(axis=1)
     loss = -np.mean(picked - np.log(np.exp(logits - logits.max(axis=1, keepdims=True)).sum(axis=1)))
     return float(loss), float((probs.argmax(axis=1) == labels).sum() / len(labels))
+"""),
+
+    _v("forward_dropout_before_relu", "mlp_forward", _FORWARD.replace("{DROP}", """dropped, mask = dropout_forward(a, p_drop, rng, training=training)
+        out = np.maximum(dropped, 0.0)   # relu(a * m / (1 - p)) = relu(a) * m / (1 - p): the same map"""),),
+
+    _v("evaluate_in_chunks", "evaluate", """
+    total, right = 0.0, 0
+    for start in range(0, X.shape[0], 64):
+        rows = slice(start, start + 64)
+        logits, _ = mlp_forward(params, X[rows], 0.0, None, training=False)
+        loss, _ = smoothed_cross_entropy(logits, labels[rows], 0.0)
+        total += loss * logits.shape[0]
+        right += int(np.sum(np.argmax(logits, axis=1) == labels[rows]))
+    return total / X.shape[0], right / X.shape[0]
+"""),
+
+    _v("loss_row_by_row", "smoothed_cross_entropy", """
+    targets = smooth_labels(labels, k, eps)
+    loss, grad = 0.0, np.empty_like(logits)
+    for i in range(n):
+        z = logits[i] - logits[i].max()
+        log_p = z - np.log(np.sum(np.exp(z)))
+        loss -= float(targets[i] @ log_p)
+        grad[i] = (np.exp(log_p) - targets[i]) / n
+    return loss / n, grad
 """),
 ]

@@ -120,6 +120,10 @@ def check_composition(sub, params, X, y, p, eps, seed):
     what = f"(p_drop = {p}, eps = {eps})"
     hint = HINT_NO_DROPOUT_IN_TRAINING if p else None
     # the same computation in the same order: only the last bits may differ
+    if eps and not np.isclose(float(loss), float(expected_loss), rtol=1e-12):
+        plain, _ = sub.smoothed_cross_entropy(logits, y, 0.0)
+        expect(not np.isclose(float(loss), float(plain), rtol=1e-12), f"loss {what} is the loss without smoothing",
+               "pass eps on to smoothed_cross_entropy: the training loss is the smoothed one.")
     check_close(loss, expected_loss, rtol=1e-12, what=f"loss {what}",
                 mistakes=[Mistake("no dropout", lambda *a: loss, hint)] if hint else [])
     if not isinstance(grads, dict) or not isinstance(expected, dict) or set(grads) != set(expected):

@@ -31,9 +31,13 @@ TEST_TARGET = 0.765
 HINT_SMOOTH_GRAD = ("your gradient ignores the smoothing: it is (softmax - targets) / N with the SMOOTHED "
                     "targets, the same ones the loss uses.")
 HINT_SUM_GRAD = "your gradient is N times too large: the loss is a MEAN over the rows, so divide by N."
+HINT_COUPLED = ("your update adds weight_decay * W to the gradient (Adam with an L2 term): AdamW's decay is "
+                "decoupled, the weights are shrunk by (1 - lr * weight_decay) by adamw_step, outside the moments.")
 HINT_PROBABILITY_GRAD = ("your gradient is -targets / softmax / N, the derivative with respect to the "
                          "PROBABILITIES. Through the softmax the gradient with respect to the logits simplifies "
                          "to (softmax(logits) - targets) / N.")
+HINT_OTHERS = ("your targets spread eps over the OTHER classes (eps / (K - 1) each); this module uses the "
+               "uniform convention, (1 - eps) * onehot + eps / K.")
 HINT_RELU = ("units whose pre-activation is negative pass no gradient back: multiply by the ReLU's "
              "derivative (pre-activation > 0) on the way down.")
 HINT_MASK = ("the backward pass must reuse the forward pass's dropout masks: dropped units pass no gradient, "
@@ -182,10 +186,15 @@ def _(sub, ref):
         with np.errstate(divide="ignore"):   # probabilities that underflow to 0: the mistake's value is inf there
             by_probabilities = -ref.smooth_labels(labels, k, eps) / p / n
         got = sub.smoothed_cross_entropy(logits, labels, eps)
-        check_close(got[0], loss, rtol=1e-9, what=f"loss (eps = {eps})")
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        others = -(ref.smooth_labels(labels, k, eps, spread="others") * log_p).sum() / n
+        check_close(got[0], loss, rtol=1e-9, what=f"loss (eps = {eps})",
+                    mistakes=[Mistake("others", others, HINT_OTHERS)])
         check_close(got[1], grad, rtol=1e-9, atol=1e-15, what=f"dlogits (eps = {eps})", mistakes=[
             Mistake("sum", grad * n, HINT_SUM_GRAD), Mistake("onehot", (p - np.eye(k)[labels]) / n, HINT_SMOOTH_GRAD),
-            Mistake("probabilities", by_probabilities, HINT_PROBABILITY_GRAD)])
+            Mistake("probabilities", by_probabilities, HINT_PROBABILITY_GRAD),
+            Mistake("others", (p - ref.smooth_labels(labels, k, eps, spread="others")) / n, HINT_OTHERS)])
 
 
 def _fd_forward(sub, params, X, G, p, seed):
@@ -254,6 +263,14 @@ def _(sub, ref):
 
 def _adamw_models(adamw_step, params, grads, states, lr, wd):
     """What the reference's update gives, and two classic mistakes, for one step."""
+    def _coupled():   # the L2 term added to the gradient instead of the decoupled decay (Adam-L2)
+        out = {}
+        for name, w in params.items():
+            state = states[name] if states else {"step": 0, "m": np.zeros_like(w), "v": np.zeros_like(w)}
+            g = grads[name] + (wd * w if name[0] == "W" else 0.0)
+            out[name] = adamw_step(w, g, state, lr=lr, weight_decay=0.0)[0]
+        return out
+
     def step(decay_of, extra):
         out = {}
         for name, w in params.items():
@@ -264,7 +281,8 @@ def _adamw_models(adamw_step, params, grads, states, lr, wd):
     return (step(lambda n: wd if n[0] == "W" else 0.0, False),
             [Mistake("bias decay", step(lambda n: wd, False), HINT_BIAS_DECAY),
              Mistake("double decay", step(lambda n: wd if n[0] == "W" else 0.0, True), HINT_DOUBLE_DECAY),
-             Mistake("no decay", step(lambda n: 0.0, False), HINT_NO_DECAY)])
+             Mistake("no decay", step(lambda n: 0.0, False), HINT_NO_DECAY),
+             Mistake("coupled L2", _coupled(), HINT_COUPLED)])
 
 
 @case("adamw_update: five chained updates agree with the reference (decay on W only)", points=3)

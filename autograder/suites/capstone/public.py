@@ -97,7 +97,8 @@ def _(sub):
 def _(sub):
     params = as_params(sub.init_mlp([400, 300, 10], Rng(3)), shapes_of([400, 300, 10]))
     for name in ("b1", "b2"):
-        expect(bool(np.all(params[name] == 0)), f"{name} must start at zero")
+        expect(bool(np.all(params[name] == 0)), f"{name} must start at zero",
+               "the biases start at zero; only the weight matrices are drawn at random.")
     for name, fan_in in (("W1", 400), ("W2", 300)):
         w = params[name]
         # sample variance of n >= 3000 Gaussians: relative standard deviation sqrt(2/n) <= 0.026, so a
@@ -135,6 +136,9 @@ def _(sub):
                     "your gradient ignores the smoothing: it is (softmax - targets) / N with the SMOOTHED "
                     "targets, the same ones the loss uses.")])
     loss, _ = sub.smoothed_cross_entropy(np.array([[1000.0, -1000.0]]), np.array([1]), 0.0)
+    expect(bool(np.isfinite(np.asarray(loss, dtype=float)).all()),
+           "the loss for logits (1000, -1000) is not finite",
+           "exp(1000) overflows: compute log-softmax as z - max(z) - log(sum(exp(z - max(z)))), row by row.")
     check_close(loss, 2000.0, rtol=RTOL, what="loss for logits (1000, -1000), true class 1")
 
 
@@ -198,7 +202,9 @@ def _(sub):
     y = np.array([0, 0, 1, 1, 1])
     loss, acc = sub.evaluate(params, X, y)
     log_p = X - np.log(np.exp(X).sum(axis=1, keepdims=True))
-    check_close(loss, -np.mean(log_p[np.arange(5), y]), rtol=RTOL, what="loss")
+    check_close(loss, -np.mean(log_p[np.arange(5), y]), rtol=RTOL, what="loss", mistakes=[
+        Mistake("sum", -np.sum(log_p[np.arange(5), y]), "your loss is the SUM over the rows; evaluate() returns "
+                "the mean cross-entropy, comparable between splits of different sizes.")])
     # the logits are the rows of X: rows 0, 3 and 4 are predicted right, 3 of 5
     check_close(acc, 0.6, rtol=RTOL, what="accuracy", mistakes=[
         Mistake("error rate", 0.4, "you returned the fraction of WRONG predictions; accuracy is the fraction "
