@@ -47,6 +47,8 @@ FIGURES = [
     ("04_label_smoothing_calibration", "04_label_smoothing", "fig_label_smoothing_calibration", "png"),
     ("07_batchnorm_inference", "07_normalization_and_more", "fig_batchnorm_inference", "png"),
     ("07_augmentation", "07_normalization_and_more", "fig_augmentation", "png"),
+    ("08_generalization_gap", "08_capstone", "fig_generalization_gap", "png"),
+    ("08_regularizer_sweep", "08_capstone", "fig_regularizer_sweep", "png"),
 ]
 # The figure that opens each notebook, shipped as an image (source/<id>/figures/<stem>.png, copied
 # into the release) so that the phenomenon is seen before any code is written; the notebook

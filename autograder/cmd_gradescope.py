@@ -133,6 +133,8 @@ def build_bundle(assignment: Assignment, zip_path: Path, root: Path = REPO_ROOT,
             for src in sorted(src_dir.iterdir()):
                 if src.is_file() and src.suffix in (".py", ".yaml", ".yml", ".json", ".txt"):
                     shutil.copyfile(src, dst_dir / src.name)
+                elif src.is_dir() and src.name == "data":   # data an assignment's suites read (08_capstone)
+                    shutil.copytree(src, dst_dir / "data", dirs_exist_ok=True)
         demo_secret = _copy_quiz_secret(assignment, stage, root, secret_file)
         (stage / "requirements.txt").write_text("\n".join(requirement_lines(GRADESCOPE_REQUIREMENTS, root)) + "\n")
         (stage / "assignment.txt").write_text(assignment.id + "\n")

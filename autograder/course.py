@@ -71,6 +71,7 @@ ASSIGNMENTS: dict[str, Assignment] = {
         Assignment("06_early_stopping", "early_stopping", "Early stopping as a spectral filter"),
         Assignment("07_normalization_and_more", "normalization",
                    "Batch/layer norm, mixup, stochastic depth, Jacobian penalty"),
+        Assignment("08_capstone", "capstone", "Capstone: a regularized network trained on real digits"),
     ]
 }
 

@@ -237,6 +237,7 @@ class Case:
     visibility: str = "visible"  # "visible" (public) or "after_published" (hidden)
     pure_calls: str | None = None  # the suite's PURE_CALLS: every call must leave its array inputs unchanged
     suite: str = ""              # the suite folder: whose known mistakes (hidden.py's MISTAKES) explain a failure
+    call_timeout: float | None = None  # seconds per student call in this case; None: the sandbox's default
 
     @functools.cached_property
     def wants_reference(self) -> bool:  # cached: inspect.signature costs ~20 us, asked per case per submission
@@ -246,8 +247,11 @@ class Case:
 _collecting: list[Case] | None = None
 
 
-def case(name: str, points: float = 1.0):
-    """Declare a test case. The function it scores is the part of `name` before ':'."""
+def case(name: str, points: float = 1.0, call_timeout: float | None = None):
+    """Declare a test case. The function it scores is the part of `name` before ':'.
+
+    `call_timeout` (seconds) replaces the sandbox's time limit per student call during this case only,
+    for the few cases whose calls do real work (a whole training run); state the budget next to it."""
     if ":" not in name:
         raise ValueError(f"case name {name!r} must look like '<function>: <what it checks>'")
     function = name.split(":", 1)[0].strip()
@@ -255,7 +259,8 @@ def case(name: str, points: float = 1.0):
     def register(body):
         if _collecting is None:
             raise RuntimeError("cases can only be declared while a suite is being loaded")
-        _collecting.append(Case(name=name, function=function, points=float(points), body=body))
+        _collecting.append(Case(name=name, function=function, points=float(points), body=body,
+                                call_timeout=call_timeout))
         return body
 
     return register
@@ -795,10 +800,14 @@ def _run_case(c: Case, sub: Submission, ref=None, log: list | None = None):
     def result(status, output="", hint=None, score=0.0):
         return CaseResult(c.name, c.function, score, c.points, status, output, hint, c.visibility)
 
+    inner = sub                                   # the sandbox: it reads call_timeout at each call
+    default_timeout = getattr(inner, "call_timeout", None)
     if c.pure_calls:
         sub = PureCalls(sub, c.pure_calls)
     recorder = _Recorder(sub, log)
     try:
+        if c.call_timeout is not None and default_timeout is not None:
+            inner.call_timeout = c.call_timeout
         if c.wants_reference:
             if ref is None:
                 raise RuntimeError(f"case {c.name!r} needs the reference solution, which is not available")
@@ -817,6 +826,9 @@ def _run_case(c: Case, sub: Submission, ref=None, log: list | None = None):
         # The case body itself choked on what the student returned (or is buggy):
         # the student loses this case, and the message says it was not a clean check.
         return result("failed", f"could not check the result: {type(exc).__name__}: {exc}"), None
+    finally:
+        if default_timeout is not None:
+            inner.call_timeout = default_timeout
     return result("passed", score=c.points), None
 
 

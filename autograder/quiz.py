@@ -37,6 +37,7 @@ A question (plain form):
       mistakes:                   # optional: known wrong answers with a targeted hint
         - {answer: 0.1, hint: ...}
       course_ref: Q2              # optional: which quiz question of the course page it rewrites
+      kind: graded                # optional: graded | practice (a marker only: both are scored today)
 
 Per-student variants (graded numeric questions). Instead of `answer`:
 
@@ -670,6 +671,7 @@ def _parse_plain_key(q: Question, qd: dict, where: str) -> None:
         q.explanation_text = _text(qd.get("explanation"), where, "explanation")
         return
     _require("answer" in qd, where, "`answer` (the key) is missing")
+    _require(qd.get("kind", "graded") in ("graded", "practice"), where, "`kind` must be graded or practice")
     answer = qd["answer"]
     try:
         q.key, _ = canonical_answer(q, answer)

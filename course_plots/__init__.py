@@ -14,6 +14,8 @@ from .figures import *  # noqa: F401,F403
 from .figures import __all__ as _fig_all
 from .generalization import *  # noqa: F401,F403
 from .generalization import __all__ as _gen_all
+from .capstone import *  # noqa: F401,F403  (08_capstone's figures)
+from .capstone import __all__ as _capstone_all
 from .notebook import notebook_setup, run_check, show_animation
 
-__all__ = list(_fig_all) + list(_gen_all) + ["notebook_setup", "run_check", "show_animation"]
+__all__ = list(_fig_all) + list(_gen_all) + list(_capstone_all) + ["notebook_setup", "run_check", "show_animation"]

@@ -60,6 +60,22 @@ CONTRACT = {
         "stochastic_depth": ("x residual survival_prob rng training", {"training": True}),
         "jacobian_penalty": ("W b x", {}),
     },
+    "08_capstone": {   # the first five are the student's own functions from 03-05, pasted in
+        "dropout_forward": ("x p rng training", {"training": True}),
+        "dropout_backward": ("dout mask p", {}),
+        "smooth_labels": ("labels num_classes eps spread", {"spread": "uniform"}),
+        "softmax": ("z", {}),
+        "adamw_step": ("w grad state lr betas eps weight_decay",
+                       {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2}),
+        "init_mlp": ("layer_sizes rng", {}),
+        "mlp_forward": ("params X p_drop rng training", {"training": True}),
+        "mlp_backward": ("dlogits cache", {}),
+        "smoothed_cross_entropy": ("logits labels eps", {}),
+        "loss_and_grads": ("params X labels p_drop eps rng", {}),
+        "adamw_update": ("params grads states lr weight_decay betas eps", {"betas": (0.9, 0.999), "eps": 1e-8}),
+        "evaluate": ("params X labels", {}),
+        "train": ("params data config rng", {}),
+    },
 }
 
 

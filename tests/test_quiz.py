@@ -167,6 +167,12 @@ FORMULAS = {
     ("07_normalization_and_more", "q5"): (1 - _T ** 2) ** 2 * (1 + 4),
     ("07_normalization_and_more", "p3"): 1 / math.sqrt(1 + 1e-5),
     ("07_normalization_and_more", "p5"): 0.0,
+    ("08_capstone", "q3"): int(np.argmin([0.90, 0.74, 0.66, 0.61, 0.58, 0.57, 0.565, 0.57, 0.56, 0.555, 0.56,
+                                          0.558, 0.552, 0.549, 0.551, 0.553, 0.556])),   # stops after 16
+    ("08_capstone", "q6"): 1 - 0.1 + 0.1 / 10,
+    ("08_capstone", "q7"): _entropy([0.91] + [0.01] * 9),
+    ("08_capstone", "q10"): math.sqrt(2 / 64),                        # He initialization
+    ("08_capstone", "q11"): 0.25 * 9 / 10,
 }
 
 
@@ -224,6 +230,9 @@ VARIANT_REFERENCE = {
     ("07_normalization_and_more", "q3"): lambda r, x4: r.batchnorm_forward(
         np.array([[1.0], [2.0], [3.0], [x4]]), np.ones(1), np.zeros(1))[0][3, 0],
     ("07_normalization_and_more", "q4"): lambda r, lam, xi, xj: lam * xi + (1 - lam) * xj,
+    ("08_capstone", "q2"): lambda r, lr, wd: _one(r.adamw_step(np.ones(1), np.zeros(1), {"step": 0, "m": np.zeros(1),
+                                                                                      "v": np.zeros(1)},
+                                                               lr=lr, weight_decay=wd)[0]),
 }
 
 

@@ -67,6 +67,8 @@ PREFERRED = {
                        "equivalent_lambda_lr_times_steps", "ridge_filter_lam_on_top"],
     "normalization": ["bn_forward_unbiased_variance", "depth_no_rescale", "mixup_labels_not_mixed",
                       "jacobian_no_tanh_derivative"],
+    "capstone": ["update_decays_biases", "train_early_stopping_without_restoring",
+                 "train_smoothed_validation_loss", "forward_dropout_left_on_at_evaluation"],
 }
 
 FIXED_TIMESTAMP = "2026-03-{day:02d} 17:{minute:02d}:00.000000 UTC"
@@ -241,9 +243,15 @@ def break_syntax(text: str) -> tuple[str, str]:
     return "\n".join(lines), fn.name
 
 
-def misspell_function(text: str) -> tuple[str, str, str]:
-    """The second public function renamed, as a typo would (first '_' or a middle letter dropped)."""
-    fn = _function_nodes(text)[1]
+# The function to misspell where the second one is called by others (its loss would spread to them).
+MISSPELT = {"capstone": "init_mlp"}
+
+
+def misspell_function(text: str, name: str | None = None) -> tuple[str, str, str]:
+    """The function `name` (default: the second public one) renamed, as a typo would (first '_' or a
+    middle letter dropped)."""
+    nodes = _function_nodes(text)
+    fn = next(n for n in nodes if n.name == name) if name else nodes[1]
     mid = len(fn.name) // 2
     new_name = fn.name.replace("_", "", 1) if "_" in fn.name else fn.name[:mid] + fn.name[mid + 1:]
     lines = text.split("\n")
@@ -270,7 +278,7 @@ def module_text(assignment: Assignment, planted: Planted) -> tuple[str, str]:
         text, fn = break_syntax(reference)
         return text, f"syntax error: unmatched ')' at the end of {fn}()"
     if planted.kind == "missing_function":
-        text, old, new = misspell_function(reference)
+        text, old, new = misspell_function(reference, MISSPELT.get(assignment.module))
         return text, f"missing function: {old}() defined as {new}()"
     raise ValueError(planted.kind)
 
