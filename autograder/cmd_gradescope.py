@@ -112,7 +112,8 @@ DEFAULT_TIMEOUT = 540  # seconds for the whole run: below Gradescope's default l
 
 
 def build_bundle(assignment: Assignment, zip_path: Path, root: Path = REPO_ROOT,
-                 timeout: int = DEFAULT_TIMEOUT, secret_file: Path | None = None) -> dict:
+                 timeout: int = DEFAULT_TIMEOUT, secret_file: Path | None = None,
+                 allow_weak_isolation: bool = False) -> dict:
     from .cmd_bundle import copy_engine, copy_suites, engine_closure, requirement_lines, zip_dir
 
     package_dir = root / "autograder"
@@ -138,6 +139,8 @@ def build_bundle(assignment: Assignment, zip_path: Path, root: Path = REPO_ROOT,
         demo_secret = _copy_quiz_secret(assignment, stage, root, secret_file)
         (stage / "requirements.txt").write_text("\n".join(requirement_lines(GRADESCOPE_REQUIREMENTS, root)) + "\n")
         (stage / "assignment.txt").write_text(assignment.id + "\n")
+        if allow_weak_isolation:
+            (stage / WEAK_ISOLATION_MARK).write_text("the instructor allowed grading without every sandbox wall\n")
         run_script = RUN_AUTOGRADER.replace("@TIMEOUT@", str(int(timeout)))
         for name, text in (("setup.sh", SETUP_SH), ("run_autograder", run_script), ("lock.sh", LOCK_SH)):
             (stage / name).write_text(text)
@@ -205,11 +208,36 @@ def validate_results(data: dict) -> list[str]:
     return problems
 
 
+WEAK_ISOLATION_MARK = "allow-weak-isolation"   # in the zip when built with --allow-weak-isolation
+
+
+def _isolation(root: Path) -> tuple[dict, str | None]:
+    """(the isolation record of this run, a refusal message or None), as `grade` decides it: the walls
+    are probed for real and printed (Gradescope shows the instructor the run's output)."""
+    from . import sandbox
+
+    walls = sandbox.probe_walls()
+    for line in sandbox.isolation_lines(walls):
+        print(line, file=sys.stderr)
+    record = sandbox.isolation(walls)
+    iso = {"level": record["level"], "walls": record["walls"], "missing": record["missing"]}
+    if record["missing"] and not (root / "source" / WEAK_ISOLATION_MARK).exists():
+        return iso, ("This submission was not graded: the grading server cannot keep your code apart from "
+                     f"other submissions ({', '.join(record['missing'])} not held). Your instructor has been "
+                     "told; it will be graded again once that is fixed.")
+    return iso, None
+
+
 def run(root: Path, assignment: Assignment) -> dict:
     """Grade /autograder/submission (under `root`) and write results/results.json."""
     from .discovery import find_submission, remove_tree
     from .grading import gradescope_results, grade_submission
 
+    iso, refused = _isolation(root)
+    if refused is not None:
+        print(f"refused: weak isolation ({iso['level']}); rebuild the zip with --allow-weak-isolation to grade "
+              "anyway", file=sys.stderr)
+        return {"score": 0.0, "output": refused, "tests": [], "extra_data": {"isolation": iso}}
     started = time.monotonic()
     submission = root / "submission"
     submission.mkdir(exist_ok=True)
@@ -228,6 +256,7 @@ def run(root: Path, assignment: Assignment) -> dict:
     if found.notes:
         data["output"] = "\n".join(found.notes + ([data["output"]] if data.get("output") else []))
     data.setdefault("execution_time", round(time.monotonic() - started, 1))
+    data["extra_data"] = {"isolation": iso}   # the level this submission was graded at
     return data
 
 
@@ -287,6 +316,9 @@ def add_parser(sub) -> None:
     p.add_argument("--quiz-secret-file", type=Path, default=None, metavar="FILE",
                    help="the course secret of the per-student quiz questions (default: "
                         "$AUTOGRADER_QUIZ_SECRET_FILE; without either, the demo secret, with a warning)")
+    p.add_argument("--allow-weak-isolation", action="store_true",
+                   help="grade even where the sandbox cannot hold every wall (see `grade --allow-weak-isolation`); "
+                        "without it such a run refuses and says so")
     p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help="limit of a whole grading run, set it below the autograder timeout configured on "
                         f"Gradescope (default {DEFAULT_TIMEOUT}, under Gradescope's default of 10 minutes)")
@@ -306,7 +338,8 @@ def main(args: argparse.Namespace) -> int:
     status = 0
     for assignment, out in targets:
         try:
-            summary = build_bundle(assignment, out, timeout=args.timeout, secret_file=args.quiz_secret_file)
+            summary = build_bundle(assignment, out, timeout=args.timeout, secret_file=args.quiz_secret_file,
+                                   allow_weak_isolation=args.allow_weak_isolation)
         except (FileNotFoundError, ValueError) as exc:
             print(f"gradescope: {exc}", file=sys.stderr)
             status = 1

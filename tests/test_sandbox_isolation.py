@@ -102,6 +102,8 @@ def test_gradescope_harness_keeps_secrets_from_student_code(env, bundle_zip, aut
     data = json.loads(text)
     report = "\n".join(t["output"] for t in data["tests"] if t["name"].startswith("l1_penalty:"))
     assert 'REPORT {"found": []} END' in report, report[:2000]
+    assert data["extra_data"]["isolation"]["level"] == EXPECTED[env][1]   # recorded, as `grade` records it
+    assert f"isolation level: {EXPECTED[env][1]}" in proc.stdout + proc.stderr   # shown to the instructor
 
 
 def test_a_students_own_check_works_without_root(world):

@@ -62,8 +62,8 @@ def train(params, data, config, rng):
 }
 
 
-def _v(name, function, body, hint=""):
-    return Variant(name, function, _HEADS[function] + body, hint)
+def _v(name, function, body, hint="", **kwargs):
+    return Variant(name, function, _HEADS[function] + body, hint, **kwargs)
 
 
 _FORWARD = '''
@@ -104,7 +104,7 @@ MISTAKES = [
 
     _v("forward_dropout_left_on_at_evaluation", "mlp_forward", _FORWARD.replace("{DROP}", '''r = np.maximum(a, 0.0)
         out, mask = (dropout_forward(r, p_drop, rng) if p_drop > 0 else (r, np.ones_like(r)))'''),
-       hint="dropout is off"),
+       hint="dropout is off", named=False),
 
     _v("backward_no_relu_derivative", "mlp_backward", '''
     params, layer_caches = cache["params"], cache["layers"]
@@ -137,14 +137,14 @@ MISTAKES = [
     log_p = logits - logits.max(axis=1, keepdims=True)
     log_p = log_p - np.log(np.exp(log_p).sum(axis=1, keepdims=True))
     return float(-(targets * log_p).sum() / n), (softmax(logits) - np.eye(k)[labels]) / n
-''', hint="ignores the smoothing"),
+''', hint="ignores the smoothing", same_as=("does not change when eps changes",)),
 
     _v("loss_gradient_summed", "smoothed_cross_entropy", '''
     targets = smooth_labels(labels, k, eps)
     log_p = logits - logits.max(axis=1, keepdims=True)
     log_p = log_p - np.log(np.exp(log_p).sum(axis=1, keepdims=True))
     return float(-(targets * log_p).sum() / n), softmax(logits) - targets
-''', hint="N times too large"),
+''', hint="N times too large", same_as=("a missing 1/N",)),
 
     _v("loss_gradient_wrt_probabilities", "smoothed_cross_entropy", '''
     targets = smooth_labels(labels, k, eps)
@@ -152,13 +152,13 @@ MISTAKES = [
     log_p = logits - logits.max(axis=1, keepdims=True)
     log_p = log_p - np.log(np.exp(log_p).sum(axis=1, keepdims=True))
     return float(-(targets * log_p).sum() / n), -targets / probs / n
-''', hint="PROBABILITIES"),
+''', hint="PROBABILITIES", named=False),
 
     _v("loss_and_grads_without_dropout", "loss_and_grads", '''
     logits, cache = mlp_forward(params, X, p_drop, rng, training=False)
     loss, dlogits = smoothed_cross_entropy(logits, labels, eps)
     return loss, mlp_backward(dlogits, cache)
-''', hint="training=True"),
+''', hint="training=True", same_as=("does not change when p_drop changes",)),
 
     _v("update_decays_biases", "adamw_update", _UPDATE.replace("{STEP}", '''new_params[name], new_states[name] = adamw_step(w, grads[name], state, lr=lr, betas=betas, eps=eps,
                                                         weight_decay=weight_decay)'''),
@@ -177,7 +177,7 @@ MISTAKES = [
     logits, _ = mlp_forward(params, X, 0.0, None, training=False)
     loss, _ = smoothed_cross_entropy(logits, labels, 0.0)
     return loss, float(np.mean(np.argmax(logits, axis=1) != labels))
-''', hint="fraction of WRONG predictions"),
+''', hint="fraction of WRONG predictions", named=False),
 
     _v("train_early_stopping_without_restoring", "train", _EPOCH + '''
         for split in ("train", "val"):
@@ -249,7 +249,7 @@ MISTAKES = [
     log_p = logits - logits.max(axis=1, keepdims=True)
     log_p = log_p - np.log(np.exp(log_p).sum(axis=1, keepdims=True))
     return float(-(targets * log_p).sum() / n), (softmax(logits) - targets) / n
-""", hint="uniform convention"),
+""", hint="uniform convention", same_as=("dividing by N - 1 where N belongs",)),
 
     _v("update_coupled_l2", "adamw_update", _UPDATE.replace("{STEP}", """decay = weight_decay if name.startswith("W") else 0.0
         new_params[name], new_states[name] = adamw_step(w, grads[name] + decay * w, state, lr=lr, betas=betas,
@@ -259,7 +259,7 @@ MISTAKES = [
     logits, _ = mlp_forward(params, X, 0.0, None, training=False)
     loss, _ = smoothed_cross_entropy(logits, labels, 0.0)
     return loss * len(labels), float(np.mean(np.argmax(logits, axis=1) == labels))
-""", hint="SUM over the rows"),
+""", hint="SUM over the rows", same_as=("a missing 1/N",)),
 
     _v("loss_and_grads_ignores_eps", "loss_and_grads", """
     logits, cache = mlp_forward(params, X, p_drop, rng, training=True)
