@@ -131,7 +131,9 @@ def test_a_limit_that_is_not_positive_is_one_clear_line(flag, world):
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(world / "submitted"), "--out",
                            str(world / "out"), flag, "0"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines()[-1] == f"grade: error: {flag} must be a positive number"
+    last = proc.stderr.strip().splitlines()[-1]   # one line naming the flag (argparse's or grade's own check)
+    assert flag in last and ("positive number" in last or "greater than 0" in last) and " error: " in last, \
+        proc.stderr
 
 
 def test_instructor_limits_reach_every_worker(world):

@@ -1,5 +1,6 @@
 """08_capstone: a network trained on real digits, and what regularization does to its generalization gap."""
 from .common import intro
+from .rubrics import answer
 
 
 def _threads_then_setup(b):
@@ -246,25 +247,20 @@ assert _test_accuracy >= 0.765, _test_accuracy
 **Question 1.** Describe the left panel of the figure in section 6 epoch by epoch: when does the
 held-out accuracy peak, what does the training accuracy do afterwards, and what is the network
 learning during that second phase? Use the noisy labels in your answer.""", grade_id="q1-text")
-    b.answer("q1-curves", 3, r"""
+    answer(b, "q1-curves", 3, r"""
 Model answer. Early on both curves rise together: the network learns what the correct majority of
 the labels has in common (the shapes of the digits), which also holds for held-out images, and the
 held-out accuracy peaks within the first twenty to thirty epochs. Afterwards training accuracy keeps
 climbing to 100% while held-out accuracy falls back: the only way to fit the remaining training
 examples is to fit the randomized labels, i.e. to memorize individual images with arbitrary answers.
 That memorization carries no information about new images and distorts the decision boundaries
-near them, so held-out accuracy drops and the gap widens.
-
-Rubric (3 points): 1 for the peak of held-out accuracy early while training accuracy still rises;
-1 for naming memorization of the wrong labels as what 100% training accuracy means; 1 for the link
-between that memorization and the falling held-out accuracy (not just "overfitting" without
-explanation).""")
+near them, so held-out accuracy drops and the gap widens.""")
     b.question(r"""
 **Question 2.** In the sweep of section 7, weight decay and dropout raise the held-out accuracy while
 label smoothing alone barely moves it. Explain both observations from what each regularizer does to
 a network that can fit every training label. What does that suggest about combining them with early
 stopping?""", grade_id="q2-text")
-    b.answer("q2-sweep", 3, r"""
+    answer(b, "q2-sweep", 3, r"""
 Model answer. Weight decay shrinks every weight matrix at each step, so fitting an isolated,
 mislabeled example (which needs large, specific weights) costs more than it gains; dropout makes
 any single unit unreliable, so the network cannot devote a few units to memorizing one image: both
@@ -274,24 +270,17 @@ put the largest logit on every training label, noisy ones included; it stops the
 growing without bound, which improves calibration but not which class wins. Early stopping acts on
 time rather than capacity: it returns the weights from before memorization sets in, so it helps
 even the smoothed run; combined with decay and dropout, which slow memorization down, it has a wide
-plateau of good epochs to choose from.
-
-Rubric (3 points): 1 for decay/dropout limiting the capacity to memorize (with a mechanism);
-1 for smoothing changing targets but not preventing the fit of the wrong labels; 1 for the role of
-early stopping (picks an epoch before memorization; complements the others).""")
+plateau of good epochs to choose from.""")
     b.question(r"""
 **Question 3.** Why must the configuration be chosen on the validation split and the test split used
 only once? What would the test accuracy of section 8 mean if you had tried every candidate on the
 test split and kept the best?""", grade_id="q3-text")
-    b.answer("q3-selection", 2, r"""
+    answer(b, "q3-selection", 2, r"""
 Model answer. Choosing a configuration is itself fitting: among several candidates, the best score on
 a finite split is partly the luck of that split. Measured on the split used for the choice, the winner
 looks better than it will be on new data. Keeping the test split untouched until the end makes its
 single measurement an unbiased estimate of the accuracy on new images. Picking the best candidate on
 the test split would report the maximum of several noisy estimates: an optimistic, biased number, and
-no data left to check it.
-
-Rubric (2 points): 1 for selection as a form of fitting (selection bias / optimistic maximum);
-1 for the test split giving an unbiased estimate only if it played no part in any choice.""")
+no data left to check it.""")
 
     b.quiz()

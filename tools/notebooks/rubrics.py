@@ -101,6 +101,21 @@ RUBRICS = {
     "q3-jacobian": [
         (1, "J = diag(1 - h^2) W derived and the squared Frobenius norm summed, factor squared explained"),
     ],
+    # 08_capstone
+    "q1-curves": [
+        (1, 'the peak of held-out accuracy early while training accuracy still rises'),
+        (1, 'memorization of the wrong labels named as what 100% training accuracy means'),
+        (1, 'the link between that memorization and the falling held-out accuracy (not just "overfitting" without explanation)'),
+    ],
+    "q2-sweep": [
+        (1, 'decay/dropout limiting the capacity to memorize (with a mechanism)'),
+        (1, 'smoothing changing the targets but not preventing the fit of the wrong labels'),
+        (1, 'the role of early stopping (picks an epoch before memorization; complements the others)'),
+    ],
+    "q3-selection": [
+        (1, 'selection as a form of fitting (selection bias / optimistic maximum)'),
+        (1, 'the test split giving an unbiased estimate only if it played no part in any choice'),
+    ],
 }
 
 

@@ -121,7 +121,7 @@ def _(sub):
                     mistakes=[Mistake("dropout at inference", lambda *a: result[0], HINT_EVAL_DROPOUT)] if p else [])
 
 
-@case("smoothed_cross_entropy: loss and gradient of a worked example, eps = 0 and 0.1", points=2)
+@case("smoothed_cross_entropy: loss and gradient computed by hand, eps = 0 and 0.1", points=2)
 def _(sub):
     logits, labels = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 3.0]]), np.array([0, 1])
     log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
