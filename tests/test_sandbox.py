@@ -979,9 +979,10 @@ def test_remove_tree_handles_what_rmtree_cannot(tmp_path):
         os.fchdir(fd)
         os.close(fd)
     try:
-        with pytest.raises((RecursionError, OSError)):
-            import shutil
-            shutil.rmtree(path)
+        import shutil
+        if sys.version_info < (3, 13):   # from 3.13 on shutil.rmtree no longer recurses: only older ones fail here
+            with pytest.raises((RecursionError, OSError)):
+                shutil.rmtree(path)
         remove_tree(path)
         assert not os.path.lexists(path)
     finally:
