@@ -74,7 +74,7 @@ def export_nbgrader(out: Path, db: Path, course_id: str = "regularization") -> d
     """Write every graded submission's per-function scores into the notebook's test cells."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from .nbgrader_plugin import test_cell_id
+    from .nbgrader_plugin import grade_cell_id
 
     grades = _grades(out)
     counts = {"students": 0, "assignments": 0, "grades": 0}
@@ -102,7 +102,7 @@ def export_nbgrader(out: Path, db: Path, course_id: str = "regularization") -> d
                 got[0] += t.score
                 got[1] += t.max_score
             for fn, (_, top) in per_fn.items():
-                cell = cells[g.assignment].get(test_cell_id(fn))
+                cell = cells[g.assignment].get(grade_cell_id(fn))
                 if cell is None or abs(float(cell.max_score) - top) > 1e-9:
                     have = "no such cell" if cell is None else f"{float(cell.max_score):g} points"
                     raise ExportError(f"{g.assignment}: the notebook's test cell for {fn} does not match the "
@@ -121,7 +121,7 @@ def export_nbgrader(out: Path, db: Path, course_id: str = "regularization") -> d
             for t in g.tests:
                 per_fn[t.function] = per_fn.get(t.function, 0.0) + t.score
             for fn, score in per_fn.items():
-                grade = gb.find_grade(test_cell_id(fn), g.assignment, g.assignment, g.student)
+                grade = gb.find_grade(grade_cell_id(fn), g.assignment, g.assignment, g.student)
                 grade.auto_score = score
                 grade.needs_manual_grade = False
                 counts["grades"] += 1

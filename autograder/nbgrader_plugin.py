@@ -26,12 +26,11 @@ from __future__ import annotations
 from pathlib import Path
 
 TEST_CELL_PREFIX = "test-"
-QUIZ_FUNCTION = "quiz"
 RUBRIC_MARK = "**Rubric for graders"      # where tools/notebooks/rubrics.py starts a rubric in a model answer
 RUBRIC_CELL = "autograder_rubric"         # metadata key of an inserted rubric cell
 
 
-def test_cell_id(function: str) -> str:
+def grade_cell_id(function: str) -> str:
     """The nbgrader grade id of a function's autograded test cell (letters, digits, -, _ only)."""
     return f"{TEST_CELL_PREFIX}{function}"
 

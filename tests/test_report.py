@@ -148,13 +148,13 @@ def _register(db, cells: dict[str, float]):
     notebook's autograded test cells (here with the fixture's points)."""
     from nbgrader.api import Gradebook
 
-    from autograder.nbgrader_plugin import test_cell_id
+    from autograder.nbgrader_plugin import grade_cell_id
 
     with Gradebook(f"sqlite:///{db}", "regularization") as gb:
         gb.update_or_create_assignment("01_penalties")
         gb.update_or_create_notebook("01_penalties", "01_penalties")
         for fn, points in cells.items():
-            gb.update_or_create_grade_cell(test_cell_id(fn), "01_penalties", "01_penalties", max_score=points,
+            gb.update_or_create_grade_cell(grade_cell_id(fn), "01_penalties", "01_penalties", max_score=points,
                                            cell_type="code")
 
 

@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from autograder.course import ASSIGNMENTS  # noqa: E402
-from autograder.nbgrader_plugin import function_points, quiz_points, test_cell_id  # noqa: E402
+from autograder.nbgrader_plugin import function_points, quiz_points, grade_cell_id  # noqa: E402
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python", "codemirror_mode": {"name": "ipython", "version": 3},
@@ -136,7 +136,7 @@ print("using", Path({m}.__file__).relative_to(ROOT) if ROOT in Path({m}.__file__
                 raise ValueError(f"{self.a.id}: no graded function {fn!r} (the suites grade {list(self.points)})")
             self.tested.append(fn)
             points = self.points[fn]
-            self.tests(test_cell_id(fn), points, f'''
+            self.tests(grade_cell_id(fn), points, f'''
 # Tests of {fn} ({points:g} points). Here: its public checks, as `python -m autograder check {self.a.id[:2]}`.
 # When you are graded, all of its tests (hidden ones too) run on the {self.a.filename} you submit.
 run_check("{self.a.id}", ".", ["{fn}"]);''')
@@ -196,7 +196,7 @@ if TAKE_QUIZ:
 if PRACTICE:
     take_quiz("{aid}", practice=True)''', grade_id="quiz")
         points = quiz_points(self.a)
-        return self.tests(test_cell_id("quiz"), points, f'''
+        return self.tests(grade_cell_id("quiz"), points, f'''
 # The quiz ({points:g} points): your quiz_answers.yaml in this folder is graded here when you are graded.
 print("quiz answers: quiz_answers.yaml")''')
 
