@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from .discovery import read_at_most
+
 MAX_SHEET_BYTES = 64 * 1024     # a filled-in sheet is well under 2 KB
 MAX_TOKENS = 20_000             # ~3 per answer line; a 64 KB sheet of `q1: b` lines has ~15,000
 MAX_DEPTH = 6                   # sheet mapping -> a list of letters is 2; room for odd but valid YAML
@@ -159,14 +161,7 @@ def read_sheet_bytes(path: Path, limit: int = MAX_SHEET_BYTES) -> bytes:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise SheetError("is not a regular file")
-        chunks, left = [], limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 16))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
+        return read_at_most(fd, limit)
     finally:
         os.close(fd)
 

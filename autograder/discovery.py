@@ -179,6 +179,18 @@ def open_below(folder: Path, parts: tuple[bytes, ...]) -> int:
         os.close(fd)
 
 
+def read_at_most(fd: int, limit: int) -> bytes:
+    """Up to limit + 1 bytes of an open descriptor (one more than allowed, so the caller can tell)."""
+    chunks, left = [], limit + 1
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def read_below(folder: Path, parts: tuple[bytes, ...], limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file below `folder` (CopyError if it is not one or is larger than limit)."""
     try:
@@ -189,14 +201,7 @@ def read_below(folder: Path, parts: tuple[bytes, ...], limit: int = MAX_FILE_BYT
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise CopyError(f"{show_path(parts)} is not a regular file")
-        chunks, left = [], limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
+        data = read_at_most(fd, limit)
         if len(data) > limit:
             raise CopyError(f"{show_path(parts)} is larger than {limit >> 20} MB")
         return data

@@ -44,6 +44,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from .course import Assignment
+from .discovery import read_at_most
 
 MAX_CODE_BYTES = 512 * 1024
 MAX_NOTEBOOK_BYTES = 4 * 1024 * 1024
@@ -73,14 +74,11 @@ def read_bounded(path: Path, limit: int) -> str | None:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(limit + 1)
+        data = read_at_most(fd, limit)[:limit]
     except OSError:
         return None
     finally:
         os.close(fd)
-    if len(data) > limit:
-        data = data[:limit]
     return data.decode("utf-8", errors="replace")
 
 

@@ -997,7 +997,7 @@ def _student_copy(released: Path, tmp_path: Path, aid: str) -> Path:
     home = tmp_path / "student"
     pkg = home / "autograder"
     pkg.mkdir(parents=True)
-    for name in ("__init__.py", "__main__.py", "errors.py", "course.py", "quiz.py", "answersheet.py", "cmd_quiz.py"):
+    for name in ("__init__.py", "__main__.py", "errors.py", "course.py", "quiz.py", "answersheet.py", "discovery.py", "cmd_quiz.py"):
         shutil.copyfile(REPO_ROOT / "autograder" / name, pkg / name)
     shutil.copytree(released / "assignments" / aid, home / "assignments" / aid)
     return home

@@ -235,7 +235,7 @@ def _student_kit(tmp_path: Path, aid: str) -> Path:
     """What a student has: the quiz program and their released assignment (no source/, no solutions/)."""
     home = tmp_path / "student"
     (home / "autograder").mkdir(parents=True)
-    for name in ("__init__.py", "__main__.py", "errors.py", "course.py", "quiz.py", "answersheet.py", "cmd_quiz.py"):
+    for name in ("__init__.py", "__main__.py", "errors.py", "course.py", "quiz.py", "answersheet.py", "discovery.py", "cmd_quiz.py"):
         shutil.copyfile(REPO_ROOT / "autograder" / name, home / "autograder" / name)
     shutil.copytree(REPO_ROOT / "assignments" / aid, home / "assignments" / aid)
     return home
