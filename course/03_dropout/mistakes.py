@@ -1,4 +1,4 @@
-"""Catalogue of student implementations of dropout.py, for tests/test_dropout_suite.py.
+"""Catalogue of student implementations of dropout.py, for tests/test_suites.py.
 
 MISTAKES: wrong implementations a student could plausibly write; each must lose points on
 its own function only, and some failed case of that function must give a hint containing

@@ -1,4 +1,4 @@
-"""Catalogue of student implementations of capstone.py, for tests/test_capstone_suite.py.
+"""Catalogue of student implementations of capstone.py, for tests/test_suites.py.
 
 MISTAKES: wrong implementations a student could plausibly write; each must lose points on its own
 function only, and some failed case of that function must give a hint containing `hint`.
@@ -6,6 +6,15 @@ CORRECT: unusual but correct implementations; each must score 100%.
 Every entry keeps the given scaffolding and changes only what a student writes in the solution region.
 """
 from tests.catalogue import Variant
+
+# Pasted from 03-05 (the student's own functions): their mistakes are catalogued with those assignments.
+UNCATALOGUED = ["dropout_forward", "dropout_backward", "smooth_labels", "softmax", "adamw_step"]
+# The end-to-end cases train the whole pipeline: train() calls the student's loss_and_grads, adamw_update
+# and evaluate, so a mistake there (say, a backward pass without the ReLU derivative) may also keep the run
+# below its accuracy target. These two cases, and only these, may fail for a mistake in another function;
+# every other case of train() checks the loop's contract whatever its building blocks return.
+END_TO_END = {"train: on the digits, regularization lifts validation accuracy above the target the plain run misses",
+              "train: on the digits, regularization reaches the test accuracy target the plain run misses"}
 
 _HEADS = {
     "init_mlp": '''

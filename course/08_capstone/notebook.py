@@ -228,16 +228,16 @@ assert validation_accuracy(chosen_config) >= 0.78, "the chosen configuration doe
 ### BEGIN HIDDEN TESTS
 import importlib.util
 from pathlib import Path as _Path
-_hidden = next(p / "autograder" / "suites" / "capstone" / "hidden" / "digits_test.npz"
+_hidden = next(p / "course" / "08_capstone" / "suites" / "hidden" / "digits_test.npz"
                for p in (_Path.cwd(), *_Path.cwd().parents)
-               if (p / "autograder" / "suites" / "capstone" / "hidden" / "digits_test.npz").is_file())
+               if (p / "course" / "08_capstone" / "suites" / "hidden" / "digits_test.npz").is_file())
 with np.load(_hidden) as _raw:
     _X_test, _y_test = _raw["X_test"] / 16.0, _raw["y_test"].astype(int)
 _best, _ = capstone.train(capstone.init_mlp([64, 128, 10], np.random.default_rng(0)), data, chosen_config,
                           np.random.default_rng(0))
 _test_accuracy = capstone.evaluate(_best, _X_test, _y_test)[1]
 print(f"test accuracy of the chosen configuration, measured once: {_test_accuracy:.3f}")
-# the grader's end-to-end target on the test split (autograder/suites/capstone/hidden.py)
+# the grader's end-to-end target on the test split (course/08_capstone/suites/hidden.py)
 assert _test_accuracy >= 0.765, _test_accuracy
 ### END HIDDEN TESTS""")
 

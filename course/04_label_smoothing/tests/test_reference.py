@@ -1,5 +1,5 @@
 """The reference solution of 04_label_smoothing against the numbers of COURSE.md, PyTorch
-(fixture made by tools/fixtures/label_smoothing.py), stability at logits +-1000, purity
+(fixture made by course/04_label_smoothing/fixtures/make.py), stability at logits +-1000, purity
 and input checks."""
 import math
 

@@ -1,6 +1,6 @@
 """The reference solution of assignment 05 (optimizers.py) against PyTorch and COURSE.md.
 
-Fixtures: tests/fixtures/optimizers.json, made by tools/fixtures/optimizers.py with
+Fixtures: course/05_optimizers/fixtures/optimizers.json, made by course/05_optimizers/fixtures/make.py with
 torch.optim.{SGD, Adam, AdamW} in float64 (torch is not needed to run these tests).
 """
 import copy
@@ -62,8 +62,8 @@ def test_sgd_steps_match_torch_sgd_with_weight_decay(fn):
 
 def test_fixture_records_the_library_versions():
     import json
-    from tests.fixtures_io import FIXTURES
-    made_with = json.loads((FIXTURES / "optimizers.json").read_text())["generated_with"]
+    from tests.fixtures_io import fixture_path
+    made_with = json.loads(fixture_path("optimizers").read_text())["generated_with"]
     assert made_with["torch"].startswith("2.") and "numpy" in made_with
 
 

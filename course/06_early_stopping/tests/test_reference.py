@@ -1,6 +1,6 @@
 """The reference solution of assignment 06 (early_stopping.py) against COURSE.md, PyTorch and scikit-learn.
 
-Fixtures: tests/fixtures/early_stopping.json, made by tools/fixtures/early_stopping.py
+Fixtures: course/06_early_stopping/fixtures/early_stopping.json, made by course/06_early_stopping/fixtures/make.py
 (torch.optim.SGD full-batch trajectories, scikit-learn Ridge coefficients).
 Erratum 6: early stopping corresponds to ridge closely, not exactly; these tests check
 the filters, their ordering, their limits and the ~0.2 gap, never equality of weights.
@@ -57,8 +57,8 @@ def test_ridge_filter_times_least_squares_is_sklearn_ridge():
 
 def test_fixture_records_the_library_versions():
     import json
-    from tests.fixtures_io import FIXTURES
-    made_with = json.loads((FIXTURES / "early_stopping.json").read_text())["generated_with"]
+    from tests.fixtures_io import fixture_path
+    made_with = json.loads(fixture_path("early_stopping").read_text())["generated_with"]
     assert "torch" in made_with and "sklearn" in made_with
 
 
