@@ -133,7 +133,7 @@ def test_zip_layout(bundle_zip):
     others = [n for n in names if n.startswith(("solutions/", "course/", "assignments/", "autograder/suites/"))
               and "01_penalties" not in n and not n.endswith("/") and n != "autograder/suites/__init__.py"]
     assert others == []
-    assert sorted(n for n in names if n.startswith("course/")) == [
+    assert sorted(n for n in names if n.startswith("course/") and not n.endswith("/")) == [
         "course/01_penalties/assignment.yaml", "course/01_penalties/suites/common.py",
         "course/01_penalties/suites/hidden.py", "course/01_penalties/suites/public.py"]
     for module in ("release", "cmd_bundle", "cmd_report", "nbrelease"):
