@@ -57,6 +57,8 @@ class Assignment:
     figures: dict[str, str] = field(default_factory=dict, compare=False)     # file -> "course_plots.fig_x"
     preview: str | None = None        # the figure file that opens the notebook (one of `figures`)
     example_mistakes: tuple[str, ...] = ()   # catalogue entries the example class plants first
+    catalogue_audits: bool = True     # False: the whole-catalogue audits (zero effort, public vs graded,
+                                      # leave-one-out) skip it, when grading its catalogue is too slow for them
 
     @property
     def suite(self) -> str:
@@ -117,8 +119,11 @@ def read_manifest(path: Path) -> Assignment:
     preview = data.get("preview")
     if preview is not None and preview not in figures:
         raise BadManifest(f"{path}: preview {preview!r} is not one of its figures")
+    audits = data.get("catalogue_audits", True)
+    if not isinstance(audits, bool):
+        raise BadManifest(f"{path}: catalogue_audits must be true or false")
     return Assignment(data["id"], data["module"], data["title"], _mapping(data, "functions", path), figures,
-                      preview, tuple(mistakes))
+                      preview, tuple(mistakes), audits)
 
 
 def discover(course_dir: Path = COURSE_DIR) -> dict[str, Assignment]:
@@ -133,6 +138,11 @@ def discover(course_dir: Path = COURSE_DIR) -> dict[str, Assignment]:
 
 
 ASSIGNMENTS: dict[str, Assignment] = discover()
+
+
+def audited() -> list[Assignment]:
+    """The assignments the whole-catalogue audits measure (manifest: catalogue_audits, default true)."""
+    return [a for a in ASSIGNMENTS.values() if a.catalogue_audits]
 
 
 def by_module(module: str) -> Assignment | None:
