@@ -185,8 +185,8 @@ def _student_readme(assignment_ids: list[str], figures: bool) -> str:
         f"| `{a.id}` | `assignments/{a.id}/{a.filename}` | {a.title} |"
         for a in ASSIGNMENTS.values() if a.id in assignment_ids)
     first = ASSIGNMENTS[assignment_ids[0]] if assignment_ids else None
-    example_id = first.id if first else "01_penalties"
-    example_module = first.filename if first else "penalties.py"
+    example_id = first.id if first else "<id>"
+    example_module = first.filename if first else "<module>.py"
     figures_text = ("\n`python -m autograder figures ASSIGNMENT` draws the figures of an assignment "
                     "from your own code.\n" if figures else "")
     return f"""# Regularization in machine learning: student kit
