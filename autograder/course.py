@@ -25,7 +25,7 @@ def _is_course_folder(folder: Path) -> bool:
 
 
 def _course_root() -> Path:
-    """The folder holding the course's data (source/, assignments/, solutions/, examples/).
+    """The folder holding the course's data (course/, source/, assignments/, solutions/, examples/).
 
     The package's own parent when it runs from a checkout, a student kit or an editable install;
     an installed copy (`pip install .`) has no data beside it, so it uses the folder named by
