@@ -34,7 +34,7 @@ def test_examples_are_in_sync_with_the_generator():
 def test_every_released_assignment_is_in_the_class():
     manifest = _manifest()
     catalogued = [a.id for a in ASSIGNMENTS.values()
-                  if (ROOT / "tests" / "mistakes" / f"{a.module}.py").exists()
+                  if (a.folder() / "mistakes.py").exists()
                   and (a.solution_dir() / a.filename).exists()]
     assert len(catalogued) >= 1
     assert sorted(manifest["assignments"]) == sorted(catalogued)
