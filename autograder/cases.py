@@ -32,6 +32,7 @@ framework.case; `reference_calls`/`fixed_calls` give such a body the same engine
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -40,7 +41,7 @@ import numpy as np
 from . import framework, protocol
 from .framework import Fail, Mistake, StudentProblem, StudentRaised
 
-__all__ = ["Tol", "entry", "reference_case", "fixed_case", "reference_calls", "fixed_calls", "CaseCalls"]
+__all__ = ["Tol", "entry", "reference_case", "fixed_case", "reference_calls", "fixed_calls", "CaseCalls", "once"]
 
 
 # ============================================================================ tolerances
@@ -68,6 +69,23 @@ class Tol:
         if key not in ("rtol", "atol"):
             raise KeyError(key)
         return getattr(self, key)
+
+
+# ============================================================================ fixed inputs of a case body
+def once(builder: Callable) -> Callable:
+    """`builder(*key)` computed at its first call with those arguments in a process, its arrays made read-only
+    (framework.read_only), and the same object returned at every later call: the fixed inputs of a case
+    body written by hand (a property, a Monte Carlo bound), built once and shared by every submission.
+    The arguments must be hashable; a reference module may be one (its answers on fixed inputs)."""
+    built: dict = {}
+
+    @functools.wraps(builder)
+    def shared(*key):
+        if key not in built:
+            built[key] = framework.read_only(builder(*key))
+        return built[key]
+
+    return shared
 
 
 # ============================================================================ entries

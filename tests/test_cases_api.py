@@ -253,3 +253,17 @@ def test_a_tolerance_says_why():
         cases.Tol(1e-12)
     tol = cases.Tol(1e-9, 1e-12, why="sums of 24 terms")
     assert dict(**tol) == {"rtol": 1e-9, "atol": 1e-12}
+
+
+def test_once_builds_at_first_use_read_only_and_shares_the_result():
+    runs = []
+
+    @cases.once
+    def problem(seed):
+        runs.append(seed)
+        return np.random.default_rng(seed).normal(size=3), [np.zeros(2)]
+
+    first = problem(1)
+    assert problem(1) is first and runs == [1]
+    assert problem(2) is not first and runs == [1, 2]
+    assert not first[0].flags.writeable and not first[1][0].flags.writeable
