@@ -73,16 +73,17 @@ class Tol:
 
 # ============================================================================ fixed inputs of a case body
 def once(builder: Callable) -> Callable:
-    """`builder(*key)` computed at its first call with those arguments in a process, its arrays made read-only
-    (framework.read_only), and the same object returned at every later call: the fixed inputs of a case
-    body written by hand (a property, a Monte Carlo bound), built once and shared by every submission.
+    """`builder(*args, **kwargs)` computed at its first call with those arguments in a process, its arrays made
+    read-only (framework.read_only), and the same object returned at every later call: the fixed inputs of a
+    case body written by hand (a property, a Monte Carlo bound), built once and shared by every submission.
     The arguments must be hashable; a reference module may be one (its answers on fixed inputs)."""
     built: dict = {}
 
     @functools.wraps(builder)
-    def shared(*key):
+    def shared(*args, **kwargs):
+        key = (args, tuple(sorted(kwargs.items())))
         if key not in built:
-            built[key] = framework.read_only(builder(*key))
+            built[key] = framework.read_only(builder(*args, **kwargs))
         return built[key]
 
     return shared
@@ -145,10 +146,10 @@ class CaseCalls:
     each reference module; both are kept for every later submission.
     """
 
-    def __init__(self, function: str, source, *, tol: Tol, from_reference: bool, pure: bool | str = False,
+    def __init__(self, function: str, source, *, tol: Tol | None, from_reference: bool, pure: bool | str = False,
                  mistakes: Sequence[Mistake] = (), shape: bool = True, dtype: str | None = None,
                  part: int | None = None, what=None, on_raise: Callable | None = None):
-        if not isinstance(tol, Tol):
+        if tol is not None and not isinstance(tol, Tol):
             raise TypeError(f"{function}: tol must be a Tol(rtol, atol, why=...)")
         if dtype is not None and (not isinstance(dtype, str) or not set(dtype) <= set("biufc")):
             raise ValueError(f"{function}: dtype is a string of NumPy dtype kinds such as 'f' or 'iuf'")
@@ -218,6 +219,8 @@ class CaseCalls:
                          for m in mistakes)
         if e.check is None and not isinstance(expected, _Raises):
             _require_finite(expected, f"{self.function}: the expected value of call #{k + 1} ({what})")
+            if (e.tol or self.tol) is None:
+                raise TypeError(f"{self.function}: call #{k + 1} ({what}) is compared, so it needs a tol")
         return _Prepared(args, kwargs, expected, what, e.tol or self.tol, mistakes, e.check)
 
     def _reference_value(self, module, args, kwargs, what):
@@ -390,16 +393,17 @@ def _reshaped(value, expected):
 
 
 # ============================================================================ declaring
-def reference_calls(function: str, inputs, *, tol: Tol, pure: bool | str = False, mistakes: Sequence[Mistake] = (),
+def reference_calls(function: str, inputs, *, tol: Tol | None = None, pure: bool | str = False, mistakes: Sequence[Mistake] = (),
                     shape: bool = True, dtype: str | None = None, part: int | None = None, what=None,
                     on_raise: Callable | None = None) -> CaseCalls:
     """The calls of a case whose expected values are the reference's on the same inputs (arguments as for
-    reference_case); `.check(sub, ref)` runs them, for a case body that does more than this."""
+    reference_case); `.check(sub, ref)` runs them, for a case body that does more than this. `tol` may be left
+    out when every call has its own tol or check."""
     return CaseCalls(function, inputs, tol=tol, from_reference=True, pure=pure, mistakes=mistakes, shape=shape,
                      dtype=dtype, part=part, what=what, on_raise=on_raise)
 
 
-def fixed_calls(function: str, calls_and_expected, *, tol: Tol, pure: bool | str = False,
+def fixed_calls(function: str, calls_and_expected, *, tol: Tol | None = None, pure: bool | str = False,
                 mistakes: Sequence[Mistake] = (), shape: bool = True, dtype: str | None = None,
                 part: int | None = None, what=None, on_raise: Callable | None = None) -> CaseCalls:
     """The calls of a case with hand-worked expected values (arguments as for fixed_case); `.check(sub)`."""
