@@ -33,6 +33,7 @@ framework.case; `reference_calls`/`fixed_calls` give such a body the same engine
 from __future__ import annotations
 
 import functools
+import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -164,39 +165,57 @@ class CaseCalls:
         self.what = what
         self.on_raise = on_raise
         self._source = source
-        self._entries: list[tuple[tuple, dict, Entry]] | None = None   # built once per process
+        self._entries: dict[int, tuple[Any, list]] = {}   # built once per process (and reference, see entries)
         self._answers: dict[int, tuple[Any, list[_Prepared]]] = {}       # id(reference module) -> (module, ...)
 
     # ---------------------------------------------------------------- preparation, once per process
-    def entries(self) -> list[tuple[tuple, dict, Entry]]:
-        """(args, kwargs, entry) of every call, built on first use and made read-only."""
-        if self._entries is None:
-            source = self._source() if callable(self._source) else self._source
-            built = []
-            for item in source:
-                if self.from_reference:
-                    e = item if isinstance(item, Entry) else Entry(item)
-                else:
-                    e = item if isinstance(item, Entry) else _fixed_pair(self.function, item)
-                    if e.expected is _UNSET and e.check is None:
-                        raise ValueError(f"{self.function}: a fixed case's call needs its expected value")
-                args, kwargs = framework.as_call(e.call)
-                framework.read_only(args)
-                framework.read_only(kwargs)
-                built.append((args, kwargs, e))
-            self._entries = built
-        return self._entries
+    def entries(self, ref=None) -> list[tuple[tuple, dict, Entry]]:
+        """(args, kwargs, entry) of every call, built on first use and made read-only. A builder that takes
+        one argument gets the reference module (inputs made by the reference, such as its smoothed labels)
+        and is run once per reference module."""
+        module = _module_of(ref) if self._wants_reference() else None
+        hit = self._entries.get(id(module))
+        if hit is not None and hit[0] is module:
+            return hit[1]
+        if callable(self._source):
+            source = self._source(module) if module is not None else self._source()
+        else:
+            source = self._source
+        built = []
+        for item in source:
+            if self.from_reference:
+                e = item if isinstance(item, Entry) else Entry(item)
+            else:
+                e = item if isinstance(item, Entry) else _fixed_pair(self.function, item)
+                if e.expected is _UNSET and e.check is None and e.raises is None:
+                    raise ValueError(f"{self.function}: a fixed case's call needs its expected value")
+            args, kwargs = framework.as_call(e.call)
+            framework.read_only(args)
+            framework.read_only(kwargs)
+            built.append((args, kwargs, e))
+        self._entries[id(module)] = (module, built)
+        return built
+
+    def _wants_reference(self) -> bool:
+        if not callable(self._source):
+            return False
+        try:
+            required = [p for p in inspect.signature(self._source).parameters.values()
+                        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            return len(required) == 1
+        except (TypeError, ValueError):
+            return False
 
     def prepared(self, ref) -> list[_Prepared]:
         """Every call with its expected value, label, tolerance and mistakes (the reference's answers computed
         on first use with this reference module)."""
-        module = ref._module if isinstance(ref, framework.CachedReference) else ref
+        module = _module_of(ref)
         hit = self._answers.get(id(module))
         if hit is not None and hit[0] is module:
             return hit[1]
         if self.from_reference and module is None:
             raise RuntimeError(f"{self.function}: a reference case needs the reference solution")
-        prepared = [self._prepare(k, args, kwargs, e, module) for k, (args, kwargs, e) in enumerate(self.entries())]
+        prepared = [self._prepare(k, args, kwargs, e, module) for k, (args, kwargs, e) in enumerate(self.entries(module))]
         self._answers[id(module)] = (module, prepared)
         return prepared
 
@@ -339,6 +358,11 @@ _PURE_HINT = ("your function changed an array it was given (for example with `x 
               "compute the result in a new array and leave the inputs alone.")
 
 
+def _module_of(ref):
+    """The reference module itself (a CachedReference's cache is not needed: answers are kept here)."""
+    return ref._module if isinstance(ref, framework.CachedReference) else ref
+
+
 def _fixed_pair(function: str, item) -> Entry:
     if not (isinstance(item, tuple) and len(item) == 2):
         raise ValueError(f"{function}: a fixed case's entries are (call, expected) pairs or entry(...)")
@@ -419,7 +443,8 @@ def reference_case(name: str, function: str, inputs, *, tol: Tol, points: float 
     reference's on the same call.
 
     inputs    a zero-argument builder returning the calls: argument tuples, framework.call_args(...) (keywords)
-              or entry(...); run once per process, its arrays made read-only.
+              or entry(...); run once per process, its arrays made read-only. A builder of one argument
+              gets the reference module, for inputs the reference makes (run once per reference module).
     tol       a Tol (with its why); an entry may have its own.
     pure      True, or the hint to give: every argument must come back unchanged (checked once the value is
               right, so a wrong answer is reported as wrong).

@@ -267,3 +267,18 @@ def test_once_builds_at_first_use_read_only_and_shares_the_result():
     assert problem(1) is first and runs == [1]
     assert problem(2) is not first and runs == [1, 2]
     assert not first[0].flags.writeable and not first[1][0].flags.writeable
+
+
+def test_a_builder_of_one_argument_gets_the_reference_once_per_reference_module():
+    built = []
+
+    def inputs(reference):
+        built.append(reference)
+        return [(reference.scale(np.ones(2), 3.0),)]      # an input the reference makes
+
+    calls = cases.reference_calls("scale", inputs, tol=cases.Tol(0, why="exact"))
+    sub = framework.InProcessSubmission(_module("s", scale=_right))
+    other = _module("other_reference", scale=_right)
+    for ref in (REFERENCE, framework.cached_reference(REFERENCE), other, REFERENCE):
+        calls.check(sub, ref)
+    assert built == [REFERENCE, other]
