@@ -114,7 +114,8 @@ def entry(call, *, expected=_UNSET, what: str | None = None, tol: Tol | None = N
     `call` an argument tuple or framework.call_args(...); `expected` the hand-worked value (fixed cases;
     a reference case computes it); `what` the label of the value in messages; `tol`; `mistakes`;
     `check(got)` a check of the value made instead of the comparison (it raises Fail; a property such
-    as "rows sum to 1" on a call that travels with the others); `raises` an exception type the
+    as "rows sum to 1" on a call that travels with the others), or `check(got, compare)` a check around
+    it, where compare(got) makes the usual comparison (a check of its own first, say); `raises` an exception type the
     contract says this call raises (a reference case checks that the reference does): the student's
     call must raise that type too."""
     return Entry(call, expected, what, tol, mistakes, check, raises)
@@ -224,19 +225,20 @@ class CaseCalls:
         mistakes = tuple(self.mistakes if e.mistakes is None else e.mistakes)
         if e.raises is not None:
             expected = self._reference_raises(module, args, kwargs, e.raises, what)
-        elif e.check is not None:
+        elif e.check is not None and not _wraps_comparison(e.check):
             expected = None
         elif e.expected is not _UNSET:
             expected = framework.read_only(e.expected)
         else:
             expected = self._reference_value(module, args, kwargs, what)
-        if self.part is not None and not isinstance(expected, _Raises) and e.check is None:
+        compared = e.check is None or _wraps_comparison(e.check)
+        if self.part is not None and not isinstance(expected, _Raises) and compared:
             if self.from_reference and e.expected is _UNSET:
                 expected = expected[self.part]
             mistakes = tuple(Mistake(m.name, framework._part_of(m.value, self.part), m.hint) for m in mistakes)
         mistakes = tuple(Mistake(m.name, framework._fresh(m.value), m.hint) if callable(m.value) else m
                          for m in mistakes)
-        if e.check is None and not isinstance(expected, _Raises):
+        if compared and not isinstance(expected, _Raises):
             _require_finite(expected, f"{self.function}: the expected value of call #{k + 1} ({what})")
             if (e.tol or self.tol) is None:
                 raise TypeError(f"{self.function}: call #{k + 1} ({what}) is compared, so it needs a tol")
@@ -323,7 +325,9 @@ class CaseCalls:
             got, args_after, kwargs_after = result
         else:
             got = result
-        if p.check is not None:
+        if p.check is not None and _wraps_comparison(p.check):
+            p.check(got, lambda value: self._compare(p, value))
+        elif p.check is not None:
             p.check(got)
         else:
             self._compare(p, got)
@@ -356,6 +360,13 @@ class CaseCalls:
 
 _PURE_HINT = ("your function changed an array it was given (for example with `x *= ...` or `x[...] = ...`); "
               "compute the result in a new array and leave the inputs alone.")
+
+
+def _wraps_comparison(check) -> bool:
+    """True for a check(got, compare) that makes the usual comparison itself (compare(got)), False for check(got)."""
+    required = [p for p in inspect.signature(check).parameters.values()
+                if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(required) == 2
 
 
 def _module_of(ref):

@@ -282,3 +282,24 @@ def test_a_builder_of_one_argument_gets_the_reference_once_per_reference_module(
     for ref in (REFERENCE, framework.cached_reference(REFERENCE), other, REFERENCE):
         calls.check(sub, ref)
     assert built == [REFERENCE, other]
+
+
+def test_a_check_of_one_argument_replaces_the_comparison_and_of_two_wraps_it():
+    order = []
+
+    def finite_first(got, compare):
+        order.append("own check")
+        if not np.all(np.isfinite(got)):
+            raise framework.Fail("not finite", "a hint of the case's own")
+        compare(got)
+        order.append("compared")
+
+    calls = cases.reference_calls("scale", lambda: [cases.entry((np.ones(2),), check=finite_first),
+                                                    cases.entry((np.ones(3),), check=lambda got: order.append("rows"))],
+                                  tol=cases.Tol(0, why="exact"))
+    calls.check(framework.InProcessSubmission(_module("s", scale=_right)), REFERENCE)
+    assert order == ["own check", "compared", "rows"]
+    with pytest.raises(framework.Fail, match="not finite"):
+        calls.check(framework.InProcessSubmission(_module("s", scale=_nan)), REFERENCE)
+    with pytest.raises(framework.Fail, match="differs"):
+        calls.check(framework.InProcessSubmission(_module("s", scale=_off_by_one)), REFERENCE)
