@@ -216,7 +216,8 @@ class CaseCalls:
             return hit[1]
         if self.from_reference and module is None:
             raise RuntimeError(f"{self.function}: a reference case needs the reference solution")
-        prepared = [self._prepare(k, args, kwargs, e, module) for k, (args, kwargs, e) in enumerate(self.entries(module))]
+        prepared = [self._prepare(k, args, kwargs, e, module)
+                    for k, (args, kwargs, e) in enumerate(self.entries(module))]
         self._answers[id(module)] = (module, prepared)
         return prepared
 
@@ -428,8 +429,8 @@ def _reshaped(value, expected):
 
 
 # ============================================================================ declaring
-def reference_calls(function: str, inputs, *, tol: Tol | None = None, pure: bool | str = False, mistakes: Sequence[Mistake] = (),
-                    shape: bool = True, dtype: str | None = None, part: int | None = None, what=None,
+def reference_calls(function: str, inputs, *, tol: Tol | None = None, pure: bool | str = False,
+                    mistakes: Sequence[Mistake] = (), shape: bool = True, dtype: str | None = None, part: int | None = None, what=None,
                     on_raise: Callable | None = None) -> CaseCalls:
     """The calls of a case whose expected values are the reference's on the same inputs (arguments as for
     reference_case); `.check(sub, ref)` runs them, for a case body that does more than this. `tol` may be left
