@@ -148,7 +148,7 @@ class CaseCalls:
         self.on_raise = on_raise
         self._source = source
         self._entries: list[tuple[tuple, dict, Entry]] | None = None   # built once per process
-        self._takes_reference = callable(source) and len(inspect.signature(source).parameters) == 1
+        self._takes_reference = _required_parameters(source) == 1
         self._answers: dict[int, tuple[Any, list[_Prepared]]] = {}       # id(reference module) -> (module, ...)
 
     # ---------------------------------------------------------------- preparation, once per process
@@ -332,6 +332,15 @@ class CaseCalls:
                 raise Fail(f"{self.function}() modified its argument {key} in place", hint)
 
 
+def _required_parameters(source) -> int:
+    """How many arguments a builder must be given (parameters with defaults, such as a loop variable bound
+    by `lambda s=s: ...`, are not asked for); 0 for a list of calls."""
+    if not callable(source):
+        return 0
+    return sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+               for p in inspect.signature(source).parameters.values())
+
+
 def _module_of(ref):
     """The reference module itself, also when it comes wrapped in the per-process cache of its answers."""
     return ref._module if isinstance(ref, framework.CachedReference) else ref
@@ -357,8 +366,9 @@ def _modified(before, after) -> bool:
             return not np.array_equal(before, np.asarray(after, dtype=np.float64), equal_nan=True)
         except (TypeError, ValueError):
             return True
-    if isinstance(before, dict):
-        return not isinstance(after, dict) or any(_modified(v, after.get(k)) for k, v in before.items())
+    if isinstance(before, dict):      # a key added or removed changes the caller's dict too
+        return (not isinstance(after, dict) or set(after) != set(before)
+                or any(_modified(v, after[k]) for k, v in before.items()))
     if isinstance(before, (tuple, list)):
         return (not isinstance(after, (tuple, list)) or len(after) != len(before)
                 or any(_modified(b, a) for b, a in zip(before, after)))

@@ -176,3 +176,21 @@ def test_a_chain_stops_at_the_first_failed_check_and_can_start_where_another_end
     values = chain.run(framework.InProcessSubmission(_module("s", step=_step)), lambda v: v,
                        first=call_args(np.array([0.0, 0.0]), np.array([1.0, 1.0]), {"step": 41}))
     assert values[0][0].tolist() == [-1.0, -1.0] and values[-1][1] == {"step": 44}
+
+
+def test_a_builder_whose_only_parameters_have_defaults_takes_no_reference():
+    calls = cases.reference_calls("double", lambda shape=(2,): [(np.ones(shape),)], tol=EXACT)
+    values = calls.check(framework.InProcessSubmission(_module("s", double=_double)), _module("r", double=_double))
+    assert values[0].tolist() == [2.0, 2.0]
+
+
+def test_a_key_added_to_a_dict_argument_in_place_is_a_modification():
+    def adds_a_key(w, state):
+        state["t"] = 1              # the caller's dict gains a key: not pure, as framework.check_pure says
+        return _double(w)
+
+    calls = cases.reference_calls("f", lambda: [(np.ones(2), {"m": np.zeros(2)})], tol=EXACT, pure=True)
+    ref = _module("r", f=lambda w, state: _double(w))
+    calls.check(framework.InProcessSubmission(_module("s", f=lambda w, state: _double(w))), ref)
+    with pytest.raises(Fail, match="modified its input argument #2 in place"):
+        calls.check(framework.InProcessSubmission(_module("s", f=adds_a_key)), ref)
