@@ -32,6 +32,7 @@ framework.case; `reference_calls`/`fixed_calls` give such a body the same engine
 """
 from __future__ import annotations
 
+import functools
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -41,7 +42,7 @@ import numpy as np
 from . import framework, protocol
 from .framework import Fail, Mistake, StudentProblem, StudentRaised
 
-__all__ = ["Tol", "entry", "reference_case", "fixed_case", "reference_calls", "fixed_calls", "CaseCalls",
+__all__ = ["Tol", "entry", "reference_case", "fixed_case", "reference_calls", "fixed_calls", "CaseCalls", "once",
            "chain_calls", "ChainCalls"]
 
 
@@ -72,6 +73,24 @@ class Tol:
         return getattr(self, key)
 
 
+# ============================================================================ fixed inputs of a case body
+def once(builder: Callable) -> Callable:
+    """`builder(*args, **kwargs)` computed at its first call with those arguments in a process, its arrays made
+    read-only (framework.read_only), and the same object returned at every later call: the fixed inputs of a
+    case body written by hand (a property, a Monte Carlo bound), built once and shared by every submission.
+    The arguments must be hashable; a reference module may be one (its answers on fixed inputs)."""
+    built: dict = {}
+
+    @functools.wraps(builder)
+    def shared(*args, **kwargs):
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in built:
+            built[key] = framework.read_only(builder(*args, **kwargs))
+        return built[key]
+
+    return shared
+
+
 # ============================================================================ entries
 _UNSET = object()
 
@@ -96,7 +115,8 @@ def entry(call, *, expected=_UNSET, what: str | None = None, tol: Tol | None = N
     `call` an argument tuple or framework.call_args(...); `expected` the hand-worked value (fixed cases;
     a reference case computes it); `what` the label of the value in messages; `tol`; `mistakes`;
     `check(got)` a check of the value made instead of the comparison (it raises Fail; a property such
-    as "rows sum to 1" on a call that travels with the others); `raises` an exception type the
+    as "rows sum to 1" on a call that travels with the others), or `check(got, compare)` a check around
+    it, where compare(got) makes the usual comparison (a check of its own first, say); `raises` an exception type the
     contract says this call raises (a reference case checks that the reference does): the student's
     call must raise that type too."""
     return Entry(call, expected, what, tol, mistakes, check, raises)
@@ -129,10 +149,10 @@ class CaseCalls:
     each reference module; both are kept for every later submission.
     """
 
-    def __init__(self, function: str, source, *, tol: Tol, from_reference: bool, pure: bool | str = False,
+    def __init__(self, function: str, source, *, tol: Tol | None, from_reference: bool, pure: bool | str = False,
                  mistakes: Sequence[Mistake] = (), shape: bool = True, dtype: str | None = None,
                  part: int | None = None, what=None, on_raise: Callable | None = None):
-        if not isinstance(tol, Tol):
+        if tol is not None and not isinstance(tol, Tol):
             raise TypeError(f"{function}: tol must be a Tol(rtol, atol, why=...)")
         if dtype is not None and (not isinstance(dtype, str) or not set(dtype) <= set("biufc")):
             raise ValueError(f"{function}: dtype is a string of NumPy dtype kinds such as 'f' or 'iuf'")
@@ -147,37 +167,46 @@ class CaseCalls:
         self.what = what
         self.on_raise = on_raise
         self._source = source
-        self._entries: list[tuple[tuple, dict, Entry]] | None = None   # built once per process
-        self._takes_reference = _required_parameters(source) == 1
+        self._entries: dict[int, tuple[Any, list]] = {}   # built once per process (and reference, see entries)
         self._answers: dict[int, tuple[Any, list[_Prepared]]] = {}       # id(reference module) -> (module, ...)
 
     # ---------------------------------------------------------------- preparation, once per process
     def entries(self, ref=None) -> list[tuple[tuple, dict, Entry]]:
-        """(args, kwargs, entry) of every call, built on first use and made read-only.
-
-        A builder of one parameter is given the reference module, for inputs derived from the reference
-        (its forward pass's cache, its iterates, its answers as tolerances' scales): its calls are built
-        once per reference module, with the reference's answers (see prepared)."""
-        if self._takes_reference:
-            return self._build(self._source(_module_of(ref)))
-        if self._entries is None:
-            self._entries = self._build(self._source() if callable(self._source) else self._source)
-        return self._entries
-
-    def _build(self, source) -> list[tuple[tuple, dict, Entry]]:
+        """(args, kwargs, entry) of every call, built on first use and made read-only. A builder that takes
+        one argument gets the reference module (inputs made by the reference, such as its smoothed labels)
+        and is run once per reference module."""
+        module = _module_of(ref) if self._wants_reference() else None
+        hit = self._entries.get(id(module))
+        if hit is not None and hit[0] is module:
+            return hit[1]
+        if callable(self._source):
+            source = self._source(module) if module is not None else self._source()
+        else:
+            source = self._source
         built = []
         for item in source:
             if self.from_reference:
                 e = item if isinstance(item, Entry) else Entry(item)
             else:
                 e = item if isinstance(item, Entry) else _fixed_pair(self.function, item)
-                if e.expected is _UNSET and e.check is None:
+                if e.expected is _UNSET and e.check is None and e.raises is None:
                     raise ValueError(f"{self.function}: a fixed case's call needs its expected value")
             args, kwargs = framework.as_call(e.call)
             framework.read_only(args)
             framework.read_only(kwargs)
             built.append((args, kwargs, e))
+        self._entries[id(module)] = (module, built)
         return built
+
+    def _wants_reference(self) -> bool:
+        if not callable(self._source):
+            return False
+        try:
+            required = [p for p in inspect.signature(self._source).parameters.values()
+                        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            return len(required) == 1
+        except (TypeError, ValueError):
+            return False
 
     def prepared(self, ref) -> list[_Prepared]:
         """Every call with its expected value, label, tolerance and mistakes (the reference's answers computed
@@ -188,7 +217,8 @@ class CaseCalls:
             return hit[1]
         if self.from_reference and module is None:
             raise RuntimeError(f"{self.function}: a reference case needs the reference solution")
-        prepared = [self._prepare(k, args, kwargs, e, module) for k, (args, kwargs, e) in enumerate(self.entries(module))]
+        prepared = [self._prepare(k, args, kwargs, e, module)
+                    for k, (args, kwargs, e) in enumerate(self.entries(module))]
         self._answers[id(module)] = (module, prepared)
         return prepared
 
@@ -197,20 +227,23 @@ class CaseCalls:
         mistakes = tuple(self.mistakes if e.mistakes is None else e.mistakes)
         if e.raises is not None:
             expected = self._reference_raises(module, args, kwargs, e.raises, what)
-        elif e.check is not None:
+        elif e.check is not None and not _wraps_comparison(e.check):
             expected = None
         elif e.expected is not _UNSET:
             expected = framework.read_only(e.expected)
         else:
             expected = self._reference_value(module, args, kwargs, what)
-        if self.part is not None and not isinstance(expected, _Raises) and e.check is None:
+        compared = e.check is None or _wraps_comparison(e.check)
+        if self.part is not None and not isinstance(expected, _Raises) and compared:
             if self.from_reference and e.expected is _UNSET:
                 expected = expected[self.part]
             mistakes = tuple(Mistake(m.name, framework._part_of(m.value, self.part), m.hint) for m in mistakes)
         mistakes = tuple(Mistake(m.name, framework._fresh(m.value), m.hint) if callable(m.value) else m
                          for m in mistakes)
-        if e.check is None and not isinstance(expected, _Raises):
+        if compared and not isinstance(expected, _Raises):
             _require_finite(expected, f"{self.function}: the expected value of call #{k + 1} ({what})")
+            if (e.tol or self.tol) is None:
+                raise TypeError(f"{self.function}: call #{k + 1} ({what}) is compared, so it needs a tol")
         return _Prepared(args, kwargs, expected, what, e.tol or self.tol, mistakes, e.check)
 
     def _reference_value(self, module, args, kwargs, what):
@@ -301,7 +334,9 @@ class CaseCalls:
             got, args_after, kwargs_after = result
         else:
             got = result
-        if p.check is not None:
+        if p.check is not None and _wraps_comparison(p.check):
+            p.check(got, lambda value: self._compare(p, value))
+        elif p.check is not None:
             p.check(got)
         else:
             self._compare(p, got)
@@ -332,22 +367,20 @@ class CaseCalls:
                 raise Fail(f"{self.function}() modified its argument {key} in place", hint)
 
 
-def _required_parameters(source) -> int:
-    """How many arguments a builder must be given (parameters with defaults, such as a loop variable bound
-    by `lambda s=s: ...`, are not asked for); 0 for a list of calls."""
-    if not callable(source):
-        return 0
-    return sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-               for p in inspect.signature(source).parameters.values())
+_PURE_HINT = ("your function changed an array it was given (for example with `x *= ...` or `x[...] = ...`); "
+              "compute the result in a new array and leave the inputs alone.")
+
+
+def _wraps_comparison(check) -> bool:
+    """True for a check(got, compare) that makes the usual comparison itself (compare(got)), False for check(got)."""
+    required = [p for p in inspect.signature(check).parameters.values()
+                if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(required) == 2
 
 
 def _module_of(ref):
-    """The reference module itself, also when it comes wrapped in the per-process cache of its answers."""
+    """The reference module itself (a CachedReference's cache is not needed: answers are kept here)."""
     return ref._module if isinstance(ref, framework.CachedReference) else ref
-
-
-_PURE_HINT = ("your function changed an array it was given (for example with `x *= ...` or `x[...] = ...`); "
-              "compute the result in a new array and leave the inputs alone.")
 
 
 def _fixed_pair(function: str, item) -> Entry:
@@ -405,16 +438,17 @@ def _reshaped(value, expected):
 
 
 # ============================================================================ declaring
-def reference_calls(function: str, inputs, *, tol: Tol, pure: bool | str = False, mistakes: Sequence[Mistake] = (),
-                    shape: bool = True, dtype: str | None = None, part: int | None = None, what=None,
+def reference_calls(function: str, inputs, *, tol: Tol | None = None, pure: bool | str = False,
+                    mistakes: Sequence[Mistake] = (), shape: bool = True, dtype: str | None = None, part: int | None = None, what=None,
                     on_raise: Callable | None = None) -> CaseCalls:
     """The calls of a case whose expected values are the reference's on the same inputs (arguments as for
-    reference_case); `.check(sub, ref)` runs them, for a case body that does more than this."""
+    reference_case); `.check(sub, ref)` runs them, for a case body that does more than this. `tol` may be left
+    out when every call has its own tol or check."""
     return CaseCalls(function, inputs, tol=tol, from_reference=True, pure=pure, mistakes=mistakes, shape=shape,
                      dtype=dtype, part=part, what=what, on_raise=on_raise)
 
 
-def fixed_calls(function: str, calls_and_expected, *, tol: Tol, pure: bool | str = False,
+def fixed_calls(function: str, calls_and_expected, *, tol: Tol | None = None, pure: bool | str = False,
                 mistakes: Sequence[Mistake] = (), shape: bool = True, dtype: str | None = None,
                 part: int | None = None, what=None, on_raise: Callable | None = None) -> CaseCalls:
     """The calls of a case with hand-worked expected values (arguments as for fixed_case); `.check(sub)`."""
@@ -430,7 +464,8 @@ def reference_case(name: str, function: str, inputs, *, tol: Tol, points: float 
     reference's on the same call.
 
     inputs    a zero-argument builder returning the calls: argument tuples, framework.call_args(...) (keywords)
-              or entry(...); run once per process, its arrays made read-only.
+              or entry(...); run once per process, its arrays made read-only. A builder of one argument
+              gets the reference module, for inputs the reference makes (run once per reference module).
     tol       a Tol (with its why); an entry may have its own.
     pure      True, or the hint to give: every argument must come back unchanged (checked once the value is
               right, so a wrong answer is reported as wrong).

@@ -253,3 +253,53 @@ def test_a_tolerance_says_why():
         cases.Tol(1e-12)
     tol = cases.Tol(1e-9, 1e-12, why="sums of 24 terms")
     assert dict(**tol) == {"rtol": 1e-9, "atol": 1e-12}
+
+
+def test_once_builds_at_first_use_read_only_and_shares_the_result():
+    runs = []
+
+    @cases.once
+    def problem(seed):
+        runs.append(seed)
+        return np.random.default_rng(seed).normal(size=3), [np.zeros(2)]
+
+    first = problem(1)
+    assert problem(1) is first and runs == [1]
+    assert problem(2) is not first and runs == [1, 2]
+    assert not first[0].flags.writeable and not first[1][0].flags.writeable
+
+
+def test_a_builder_of_one_argument_gets_the_reference_once_per_reference_module():
+    built = []
+
+    def inputs(reference):
+        built.append(reference)
+        return [(reference.scale(np.ones(2), 3.0),)]      # an input the reference makes
+
+    calls = cases.reference_calls("scale", inputs, tol=cases.Tol(0, why="exact"))
+    sub = framework.InProcessSubmission(_module("s", scale=_right))
+    other = _module("other_reference", scale=_right)
+    for ref in (REFERENCE, framework.cached_reference(REFERENCE), other, REFERENCE):
+        calls.check(sub, ref)
+    assert built == [REFERENCE, other]
+
+
+def test_a_check_of_one_argument_replaces_the_comparison_and_of_two_wraps_it():
+    order = []
+
+    def finite_first(got, compare):
+        order.append("own check")
+        if not np.all(np.isfinite(got)):
+            raise framework.Fail("not finite", "a hint of the case's own")
+        compare(got)
+        order.append("compared")
+
+    calls = cases.reference_calls("scale", lambda: [cases.entry((np.ones(2),), check=finite_first),
+                                                    cases.entry((np.ones(3),), check=lambda got: order.append("rows"))],
+                                  tol=cases.Tol(0, why="exact"))
+    calls.check(framework.InProcessSubmission(_module("s", scale=_right)), REFERENCE)
+    assert order == ["own check", "compared", "rows"]
+    with pytest.raises(framework.Fail, match="not finite"):
+        calls.check(framework.InProcessSubmission(_module("s", scale=_nan)), REFERENCE)
+    with pytest.raises(framework.Fail, match="differs"):
+        calls.check(framework.InProcessSubmission(_module("s", scale=_off_by_one)), REFERENCE)
