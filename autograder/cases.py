@@ -42,7 +42,8 @@ import numpy as np
 from . import framework, protocol
 from .framework import Fail, Mistake, StudentProblem, StudentRaised
 
-__all__ = ["Tol", "entry", "reference_case", "fixed_case", "reference_calls", "fixed_calls", "CaseCalls", "once"]
+__all__ = ["Tol", "entry", "reference_case", "fixed_case", "reference_calls", "fixed_calls", "CaseCalls", "once",
+           "chain_calls", "ChainCalls"]
 
 
 # ============================================================================ tolerances
@@ -275,23 +276,27 @@ class CaseCalls:
         return f"{self.function}(...)" + (f"[{self.part}]" if self.part is not None else "")
 
     # ---------------------------------------------------------------- one submission
-    def check(self, sub: framework.Submission, ref=None) -> list:
+    def check(self, sub: framework.Submission, ref=None, *, all_first: bool = False) -> list:
         """Make the calls on `sub` and check each value in turn; returns the student's values.
 
         Raises Fail at the first wrong value (or modified input), StudentProblem when a call gives no
-        value (after `on_raise(index, problem)`, which may raise a Fail that explains it instead)."""
+        value (after `on_raise(index, problem)`, which may raise a Fail that explains it instead).
+        all_first=True makes every call before checking the first value, so that a failed check has the
+        student's answers on all the calls as evidence for its hint (small answers, such as pairs of
+        integers, often agree with several mistake models on one call); the outcome is that of checking
+        in turn, except that a call that raises fails the case even after a wrong value."""
         prepared = self.prepared(ref)
         values: list = []
         start = 0
         for stop in [k for k, p in enumerate(prepared) if isinstance(p.expected, _Raises)] + [len(prepared)]:
-            values += self._batch(sub, prepared, start, stop)
+            values += self._batch(sub, prepared, start, stop, all_first)
             if stop < len(prepared):
                 self._must_raise(sub, prepared[stop], stop)
                 values.append(None)
             start = stop + 1
         return values
 
-    def _batch(self, sub, prepared: list[_Prepared], start: int, stop: int) -> list:
+    def _batch(self, sub, prepared: list[_Prepared], start: int, stop: int, all_first: bool = False) -> list:
         if start >= stop:
             return []
         position = iter(range(start, stop))
@@ -299,16 +304,19 @@ class CaseCalls:
 
         def then(result):
             k = next(position)
-            got = self._check_one(prepared[k], result)
+            got = result if all_first else self._check_one(prepared[k], result)
             done[0] = k + 1
             return got
 
         calls = [framework.call_args(*p.args, **p.kwargs) for p in prepared[start:stop]]
         try:
-            return sub.call_each(self.function, calls, then, inputs=bool(self.pure))
+            results = sub.call_each(self.function, calls, then, inputs=bool(self.pure))
         except StudentProblem as problem:
             self._raised(done[0], problem)
             raise
+        if all_first:
+            return [self._check_one(p, result) for p, result in zip(prepared[start:stop], results)]
+        return results
 
     def _raised(self, index: int, problem: StudentProblem) -> None:
         if self.on_raise is not None and not isinstance(problem, framework.NotImplementedYet):
@@ -395,8 +403,9 @@ def _modified(before, after) -> bool:
             return not np.array_equal(before, np.asarray(after, dtype=np.float64), equal_nan=True)
         except (TypeError, ValueError):
             return True
-    if isinstance(before, dict):
-        return not isinstance(after, dict) or any(_modified(v, after.get(k)) for k, v in before.items())
+    if isinstance(before, dict):      # a key added or removed changes the caller's dict too
+        return (not isinstance(after, dict) or set(after) != set(before)
+                or any(_modified(v, after[k]) for k, v in before.items()))
     if isinstance(before, (tuple, list)):
         return (not isinstance(after, (tuple, list)) or len(after) != len(before)
                 or any(_modified(b, a) for b, a in zip(before, after)))
@@ -508,3 +517,74 @@ def fixed_case(name: str, function: str, calls_and_expected, *, tol: Tol, points
     body.calls = calls
     framework.case(name, points=points, call_timeout=call_timeout)(body)
     return calls
+
+
+# ============================================================================ chains of calls
+class ChainCalls:
+    """A chain of calls of one function, each taking some arguments from the value the call before it returned
+    (an optimizer's loop `w, state = step(w, g_k, state)`): the student's chain runs in one message
+    (Submission.call_chain), the reference's once per process and reference module.
+
+    Built by chain_calls; `run(sub, then)` runs the student's chain, `reference(ref)` gives the reference's.
+    """
+
+    def __init__(self, function: str, inputs, *, feed, keep=()):
+        self.function = function
+        self.feed = protocol.check_feed(feed)
+        self.keep = protocol.check_keep(keep)
+        self._source = inputs
+        self._calls: list | None = None                         # built once per process
+        self._answers: dict[int, tuple[Any, list]] = {}        # id(reference module) -> (module, values)
+
+    def calls(self) -> list[tuple[tuple, dict]]:
+        """(args, kwargs) of every call of the chain, built on first use and made read-only."""
+        if self._calls is None:
+            source = self._source() if callable(self._source) else self._source
+            self._calls = [framework.read_only(framework.as_call(item)) for item in source]
+            if not self._calls:
+                raise ValueError(f"{self.function}: a chain needs at least one call")
+        return self._calls
+
+    def run(self, sub: framework.Submission, then: Callable, *, first=None) -> list:
+        """The student's chain, each value checked by `then` as it comes (Submission.call_chain: the first
+        failure ends it); returns what `then` returned. `first` (an argument tuple or call_args) replaces
+        the first call's arguments: a chain that goes on from where an earlier one of the student's ended."""
+        calls = [framework.call_args(*args, **kwargs) for args, kwargs in self.calls()]
+        if first is not None:
+            calls[0] = framework.call_args(*framework.as_call(first)[0], **framework.as_call(first)[1])
+        return sub.call_chain(self.function, calls, self.feed, then, keep=self.keep)
+
+    def reference(self, ref) -> list:
+        """The reference's value at every call of the chain (whole, read-only), once per reference module."""
+        module = _module_of(ref)
+        hit = self._answers.get(id(module))
+        if hit is not None and hit[0] is module:
+            return hit[1]
+        if module is None:
+            raise RuntimeError(f"{self.function}: a chain's reference values need the reference solution")
+        function, values, previous = getattr(module, self.function), [], None
+        for k, (args, kwargs) in enumerate(self.calls()):
+            args, kwargs = protocol.materialize(args), protocol.materialize(kwargs)
+            if k:
+                args, kwargs = protocol.feed_previous(args, kwargs, self.feed, previous)
+            previous = function(*args, **kwargs)
+            values.append(previous)
+        values = framework.read_only(values)
+        self._answers[id(module)] = (module, values)
+        return values
+
+
+def chain_calls(function: str, inputs, *, feed, keep=()) -> ChainCalls:
+    """The calls of a chain: `function` called on each call of `inputs()` in turn, each after the first taking
+    some arguments from the value the call before returned, in the student's code as in the reference's.
+
+    inputs  a zero-argument builder of the calls (argument tuples or framework.call_args(...)): the first one
+            complete, the later ones with anything (None) where `feed` puts in items of the previous value;
+            run once per process, its arrays made read-only.
+    feed    (index, position) pairs: argument `position` (an int: positional, a str: keyword) of every call
+            after the first is item `index` of the previous call's value; [(0, 0), (1, 2)] for
+            `w, state = step(w, g, state)`.
+    keep    item indices: of every value but the last, only these items cross back from the student's code
+            (the rest stays in the worker, which saves encoding it).
+    """
+    return ChainCalls(function, inputs, feed=feed, keep=keep)

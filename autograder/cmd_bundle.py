@@ -113,6 +113,16 @@ def copy_engine(dest_pkg: Path, modules, package_dir: Path | None = None) -> Non
                             ignore=shutil.ignore_patterns(*IGNORED, "hidden.py"))
 
 
+def copy_suite_imports(dest_pkg: Path, suite_files, have, package_dir: Path | None = None,
+                       exclude=INSTRUCTOR_ONLY) -> list[str]:
+    """Copy the engine modules that the copied suite files import (autograder.cases, say), with their own
+    imports, when the engine's closure `have` lacks them; returns their names."""
+    entries = sorted({m for f in suite_files if f.suffix == ".py" for m in _package_imports(f)})
+    missing = [m for m in engine_closure(entries, package_dir, exclude) if m not in have]
+    copy_engine(dest_pkg, missing, package_dir)
+    return missing
+
+
 def copy_suites(dest_root: Path, assignments, *, hidden: bool, root: Path = REPO_ROOT,
                 package_dir: Path | None = None) -> list[Path]:
     """Copy what grading reads of each assignment folder: course/<id>/assignment.yaml and suites/
@@ -303,6 +313,7 @@ def build_bundle(out: Path, root: Path = REPO_ROOT, package_dir: Path | None = N
     modules = engine_closure(entries, package_dir)
     copy_engine(out / PACKAGE, modules, package_dir)
     suites = copy_suites(out, [ASSIGNMENTS[a] for a in ids], hidden=False, root=root, package_dir=package_dir)
+    modules += copy_suite_imports(out / PACKAGE, suites, modules, package_dir)
     extra = []
     if figures:
         for name in _root_modules_for_figures(package_dir, root):

@@ -116,7 +116,8 @@ DEFAULT_TIMEOUT = 540  # seconds for the whole run: below Gradescope's default l
 def build_bundle(assignment: Assignment, zip_path: Path, root: Path = REPO_ROOT,
                  timeout: int = DEFAULT_TIMEOUT, secret_file: Path | None = None,
                  allow_weak_isolation: bool = False) -> dict:
-    from .cmd_bundle import copy_engine, copy_suites, engine_closure, requirement_lines, zip_dir
+    from .cmd_bundle import (copy_engine, copy_suite_imports, copy_suites, engine_closure, requirement_lines,
+                             zip_dir)
 
     package_dir = root / "autograder"
     reference = assignment.solution_dir(root) / assignment.filename
@@ -129,7 +130,8 @@ def build_bundle(assignment: Assignment, zip_path: Path, root: Path = REPO_ROOT,
         stage.mkdir()
         modules = engine_closure(GRADESCOPE_ENTRIES, package_dir, exclude=NOT_ON_GRADESCOPE)
         copy_engine(stage / "autograder", modules, package_dir)
-        copy_suites(stage, [assignment], hidden=True, root=root, package_dir=package_dir)
+        suites = copy_suites(stage, [assignment], hidden=True, root=root, package_dir=package_dir)
+        copy_suite_imports(stage / "autograder", suites, modules, package_dir, exclude=NOT_ON_GRADESCOPE)
         for src_dir, dst_dir in ((assignment.solution_dir(root), stage / "solutions" / assignment.id),
                                  (assignment.release_dir(root), stage / "assignments" / assignment.id)):
             dst_dir.mkdir(parents=True)

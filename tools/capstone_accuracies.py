@@ -34,7 +34,7 @@ def accuracies(seeds) -> dict:
     ref = load_reference(ASSIGNMENTS["08_capstone"])
     with np.load(TEST_SPLIT) as raw:
         X_test, y_test = raw["X_test"] / 16.0, raw["y_test"].astype(np.int64)
-    data = common.data_copy()
+    data = {k: v.copy() for k, v in common.digits().items()}
     splits = {"train": (data["X_train"], data["y_train"]), "val": (data["X_val"], data["y_val"]),
               "test": (X_test, y_test)}
     out = {}

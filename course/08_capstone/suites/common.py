@@ -1,10 +1,9 @@
 """Helpers shared by the capstone suites (shipped with public.py: no case, nothing hidden-only)."""
-import functools
-
 import numpy as np
 
+from autograder.cases import entry, once
 from autograder.course import REPO_ROOT
-from autograder.framework import Fail, Mistake, as_float_array, check_close, expect, read_only
+from autograder.framework import Fail, Mistake, as_float_array, check_close, expect
 from autograder.protocol import Rng
 
 LAYERS = [64, 128, 10]
@@ -33,17 +32,30 @@ def _data_file():
     raise FileNotFoundError("the digits of 08_capstone (08_capstone/data/digits.npz) are missing")
 
 
-@functools.lru_cache(maxsize=None)
+@once
 def digits():
-    """The shipped train and validation splits as course_plots.load_digits returns them (read-only)."""
+    """The shipped train and validation splits as course_plots.load_digits returns them (read-only, loaded
+    once per process)."""
     with np.load(_data_file()) as raw:
         data = {f"X_{s}": raw[f"X_{s}"].astype(np.float64) / 16.0 for s in ("train", "val")}
         data.update({f"y_{s}": raw[f"y_{s}"].astype(np.int64) for s in ("train", "val")})
-    return read_only(data)
+    return data
 
 
-def data_copy():
-    return {k: v.copy() for k, v in digits().items()}
+def end_to_end_runs(seed):
+    """The two train() calls of an end-to-end case, unregularized then regularized, from the same He
+    initialization, data and seed (both in one message); each result must be (params, history)."""
+    return lambda: [entry((he_init(LAYERS, seed), digits(), config, Rng(seed)), check=_trained)
+                    for config in (UNREGULARIZED, REGULARIZED)]
+
+
+def _trained(result):
+    train_result(result, shapes_of(LAYERS))
+
+
+def trained_params(values):
+    """The parameters each end-to-end run returned, checked (train_result)."""
+    return [train_result(value, shapes_of(LAYERS))[0] for value in values]
 
 
 def predict(params, X):

@@ -7,18 +7,19 @@ case trains the submission's network twice on the shipped training split, unregu
 regularized, and measures both on the instructor's test split (hidden/digits_test.npz, never
 shipped): the regularized run must reach TEST_TARGET, the unregularized one must miss it.
 """
-import functools
 from pathlib import Path
 
 import numpy as np
 
-from autograder.framework import Fail, Mistake, call_args, case, check_close, compare, compare_many, expect, read_only
+from autograder.cases import Tol, entry, fixed_calls, once, reference_calls, reference_case
+from autograder.framework import Fail, Mistake, call_args, case, check_close, compare, expect
 from autograder.protocol import Rng
 from autograder.suites.capstone.common import (
-    HINT_BIAS_DECAY, HINT_DOUBLE_DECAY, HINT_EVAL_DROPOUT, HINT_NO_DECAY, LAYERS, REGULARIZED, TRAIN_BUDGET, UNREGULARIZED,
-    HINT_PIPELINE, check_composition, data_copy, he_init, predict, shapes_of, train_result)
+    HINT_BIAS_DECAY, HINT_DOUBLE_DECAY, HINT_EVAL_DROPOUT, HINT_NO_DECAY, HINT_PIPELINE, TRAIN_BUDGET, check_composition,
+    digits, end_to_end_runs, he_init, predict, shapes_of, train_result, trained_params)
 
 RTOL = 1e-10          # a few float64 sums and products: last-bit differences only
+ELEMENT = Tol(RTOL, why="a few float64 sums and products: last-bit differences only")
 MATMUL_RTOL = 1e-9    # matrix products of up to 64 terms, in any summation order
 FD_STEP, FD_RTOL, FD_ATOL = 1e-6, 1e-6, 1e-8   # central differences, as in public.py
 # Test accuracy the regularized run must reach and the unregularized one must miss, measured from the
@@ -44,10 +45,10 @@ HINT_MASK = ("the backward pass must reuse the forward pass's dropout masks: dro
              "kept ones are rescaled by 1/(1 - p) as in the forward pass.")
 
 
-@functools.lru_cache(maxsize=None)
+@once
 def _test_split():
     with np.load(Path(__file__).resolve().parent / "hidden" / "digits_test.npz") as raw:
-        return read_only((raw["X_test"].astype(np.float64) / 16.0, raw["y_test"].astype(np.int64)))
+        return raw["X_test"].astype(np.float64) / 16.0, raw["y_test"].astype(np.int64)
 
 
 def _network(seed, sizes, n=7):
@@ -97,37 +98,41 @@ def _(sub, ref):
     compare(sub, ref, "dropout_forward", x, 0.5, None, training=False, part=0, rtol=RTOL)
 
 
-@case("dropout_backward: agrees with the reference", points=1)
-def _(sub, ref):
+def _dropout_backward_calls():
     rng = np.random.default_rng(22)
-    compare_many(sub, ref, "dropout_backward", [(rng.normal(size=(5, 4)), (rng.random((5, 4)) < 0.6) * 1.0, p)
-                                                for p in (0.0, 0.4, 0.9)], rtol=RTOL)
+    return [(rng.normal(size=(5, 4)), (rng.random((5, 4)) < 0.6) * 1.0, p) for p in (0.0, 0.4, 0.9)]
 
 
-@case("smooth_labels: agrees with the reference", points=1)
-def _(sub, ref):
-    labels = np.array([0, 3, 9, 3])
-    compare_many(sub, ref, "smooth_labels", [call_args(labels, 10, eps, spread=s) for eps in (0.0, 0.1, 1.0)
-                                             for s in ("uniform", "others")], rtol=RTOL, atol=1e-15)
-
-
-@case("softmax: agrees with the reference, large logits", points=1)
-def _(sub, ref):
+reference_case("dropout_backward: agrees with the reference", "dropout_backward", _dropout_backward_calls, tol=ELEMENT)
+reference_case("smooth_labels: agrees with the reference", "smooth_labels",
+               lambda: [call_args(np.array([0, 3, 9, 3]), 10, eps, spread=s) for eps in (0.0, 0.1, 1.0)
+                        for s in ("uniform", "others")],
+               tol=Tol(RTOL, 1e-15, why="a few float64 operations; exact zeros may come back as ~1e-17"))
+def _softmax_logits():
     rng = np.random.default_rng(23)
-    compare_many(sub, ref, "softmax", [(rng.normal(0, s, (4, 6)),) for s in (1.0, 50.0, 800.0)], rtol=1e-9, atol=1e-300)
+    return [(rng.normal(0, s, (4, 6)),) for s in (1.0, 50.0, 800.0)]
 
 
-@case("adamw_step: ten chained steps agree with the reference", points=1)
-def _(sub, ref):
+reference_case("softmax: agrees with the reference, large logits", "softmax", _softmax_logits,
+               tol=Tol(1e-9, 1e-300, why="exponentials of shifted logits, normalized: ~1e-15 relative; "
+                                         "probabilities that underflow to ~0 are compared absolutely"))
+
+
+def _adamw_step_calls(ref):
+    """Ten steps along the reference's own iterates: each call is (w, g, state) of the reference's chain."""
     rng = np.random.default_rng(24)
     w = rng.normal(size=5)
     state = {"step": 0, "m": np.zeros(5), "v": np.zeros(5)}
+    calls = []
     for k in range(10):
         g = rng.normal(size=5)
-        expected = ref.adamw_step(w, g, state, lr=0.05, weight_decay=0.2)
-        got = sub.adamw_step(w, g, state, lr=0.05, weight_decay=0.2)
-        check_close(got[0], expected[0], rtol=1e-9, what=f"w after step {k + 1}")
-        w, state = expected
+        calls.append(entry(call_args(w, g, state, lr=0.05, weight_decay=0.2), what=f"w after step {k + 1}"))
+        w, state = ref.adamw_step(w, g, state, lr=0.05, weight_decay=0.2)
+    return calls
+
+
+reference_case("adamw_step: ten chained steps agree with the reference", "adamw_step", _adamw_step_calls,
+               tol=Tol(1e-9, why="a few roundings per step, over ten steps"), part=0)
 
 
 # ----------------------------------------------------------------------------- the network
@@ -285,52 +290,76 @@ def _adamw_models(adamw_step, params, grads, states, lr, wd):
              Mistake("coupled L2", _coupled(), HINT_COUPLED)])
 
 
-@case("adamw_update: five chained updates agree with the reference (decay on W only)", points=3)
-def _(sub, ref):
+def _update_matches(expected, mistakes, k):
+    return lambda got: _check_dict(got[0], expected, f"new_params after update {k + 1}", 1e-9, 1e-12, mistakes=mistakes)
+
+
+def _adamw_update_calls(ref):
+    """Five updates along the reference's own iterates (params and states), each checked against the
+    reference's step and its classic mistakes."""
     params, _, _ = _network(18, (4, 5, 3))
     rng = np.random.default_rng(19)
-    states, sub_states = None, None
+    states, calls = None, []
     for k in range(5):
         grads = {n: rng.normal(size=w.shape) for n, w in params.items()}
         expected, mistakes = _adamw_models(ref.adamw_step, params, grads, states, 0.05, 0.4)
-        got = sub.adamw_update(params, grads, sub_states if k else None, 0.05, 0.4)
-        _check_dict(got[0], expected, f"new_params after update {k + 1}", 1e-9, 1e-12, mistakes=mistakes)
+        calls.append(entry((params, grads, states, 0.05, 0.4), check=_update_matches(expected, mistakes, k)))
         params, states = ref.adamw_update(params, grads, states, 0.05, 0.4)
-        sub_states = states
+    return calls
 
 
-@case("evaluate: agrees with the reference on random networks", points=2)
+_ADAMW_UPDATES = reference_calls("adamw_update", _adamw_update_calls,
+                                 tol=Tol(1e-9, 1e-12, why="a few roundings per AdamW step, over five updates"))
+
+
+@case("adamw_update: five chained updates agree with the reference (decay on W only)", points=3)
 def _(sub, ref):
-    for seed, sizes in NETWORKS:
-        params, X, y = _network(seed, sizes, n=40)
-        compare(sub, ref, "evaluate", params, X, y, rtol=1e-9)
+    _ADAMW_UPDATES.check(sub, ref)
+
+
+reference_case("evaluate: agrees with the reference on random networks", "evaluate",
+               lambda: [_network(seed, sizes, n=40) for seed, sizes in NETWORKS], points=2,
+               tol=Tol(1e-9, why="matrix products of up to 64 terms and a log-sum-exp, in any summation order"))
 
 
 # ----------------------------------------------------------------------------- the training loop
-@case("train: early stopping on other seeds and patience values", points=2)
-def _(sub, ref):
-    data = {k: v[:50] for k, v in data_copy().items()}
-    for seed, patience in ((5, 1), (6, 4)):
-        params = he_init([64, 12, 10], seed)
-        _, history = train_result(sub.train(params, data, {"epochs": 40, "lr": 0.05, "patience": patience}, Rng(seed)),
-                                  shapes_of([64, 12, 10]))
+def _stops_early(patience):
+    """The check of one early-stopping run: the best epoch is the lowest validation loss, and the run stops
+    `patience` epochs after it (or at the 40th)."""
+    def check(result):
+        _, history = train_result(result, shapes_of([64, 12, 10]))
         best = int(np.argmin(history["val_loss"]))
         expect(history["best_epoch"] == best, f"patience {patience}: best_epoch is {history['best_epoch']}, the "
                f"lowest validation loss is at epoch {best}")
         expect(history["epochs_run"] == min(40, best + patience + 1),
                f"patience {patience}: the best epoch is {best}, so training stops after "
                f"{min(40, best + patience + 1)} epochs; yours ran {history['epochs_run']}")
+    return check
+
+
+def _early_stopping_runs():
+    data = {k: v[:50] for k, v in digits().items()}
+    return [entry((he_init([64, 12, 10], seed), data, {"epochs": 40, "lr": 0.05, "patience": patience}, Rng(seed)),
+                  check=_stops_early(patience)) for seed, patience in ((5, 1), (6, 4))]
+
+
+_EARLY_STOPPING_RUNS = fixed_calls("train", _early_stopping_runs)
+
+
+@case("train: early stopping on other seeds and patience values", points=2)
+def _(sub, ref):
+    _EARLY_STOPPING_RUNS.check(sub)
+
+
+_END_TO_END = fixed_calls("train", end_to_end_runs(23))
 
 
 @case("train: on the digits, regularization reaches the test accuracy target the plain run misses",
       points=6, call_timeout=TRAIN_BUDGET)   # budget: TRAIN_BUDGET s per train() call (common.py)
 def _(sub, ref):
     X_test, y_test = _test_split()
-    data = data_copy()
-    accuracy = {}
-    for name, config in (("unregularized", UNREGULARIZED), ("regularized", REGULARIZED)):
-        best, _ = train_result(sub.train(he_init(LAYERS, 23), data, config, Rng(23)), shapes_of(LAYERS))
-        accuracy[name] = float(np.mean(predict(best, X_test) == y_test))
+    accuracy = {name: float(np.mean(predict(best, X_test) == y_test))
+                for name, best in zip(("unregularized", "regularized"), trained_params(_END_TO_END.check(sub)))}
     expect(accuracy["regularized"] >= TEST_TARGET,
            f"on the test split the regularized run reaches {accuracy['regularized']:.3f}, below the target "
            f"{TEST_TARGET} (the unregularized run: {accuracy['unregularized']:.3f})", HINT_PIPELINE)

@@ -12,12 +12,13 @@ tests check the same on more inputs and the end-to-end run on a test split you n
 """
 import numpy as np
 
+from autograder.cases import fixed_calls, once
 from autograder.framework import Fail, Mistake, call_args, case, check_close, expect
 from autograder.protocol import Rng
 from autograder.suites.capstone.common import (
     HINT_BEST_EPOCH, HINT_BIAS_DECAY, HINT_EVAL_DROPOUT, HINT_PIPELINE, HINT_DOUBLE_DECAY, HINT_NO_DECAY, HINT_NOT_RESTORED,
-    HINT_SMOOTHED_VALIDATION, LAYERS, REGULARIZED, TRAIN_BUDGET, UNREGULARIZED, VAL_TARGET, as_params,
-    check_composition, data_copy, digits, he_init, predict, shapes_of, train_result)
+    HINT_SMOOTHED_VALIDATION, TRAIN_BUDGET, VAL_TARGET, as_params, check_composition, digits, end_to_end_runs,
+    predict, shapes_of, trained_params, train_result)
 
 # Sums and products of a few float64 numbers: correct implementations differ in the last bits only.
 RTOL = 1e-10
@@ -213,10 +214,16 @@ def _(sub):
 
 
 # ----------------------------------------------------------------------------- the training loop
-def _small_run(sub, seed, config, n=40, inputs=False):
+@once
+def _small_inputs(seed):
+    """(params, data): a small network from the given seed and the first 40 digits of each split (fast runs)."""
+    return ({k: np.random.default_rng(seed).normal(0, 0.1, s) for k, s in shapes_of([64, 16, 10]).items()},
+            {k: v[:40] for k, v in digits().items()})
+
+
+def _small_run(sub, seed, config, inputs=False):
     """train() on a slice of the digits with a small network (fast), from the given seed."""
-    data = {k: v[:n].copy() for k, v in digits().items()}
-    params = {k: np.random.default_rng(seed).normal(0, 0.1, s) for k, s in shapes_of([64, 16, 10]).items()}
+    params, data = _small_inputs(seed)
     if inputs:
         return sub.call_with_inputs("train", params, data, config, Rng(seed)), params, data
     return train_result(sub.train(params, data, config, Rng(seed)), shapes_of([64, 16, 10])), params, data
@@ -270,15 +277,16 @@ def _(sub):
                "every random number (the shuffling and the dropout masks) from the rng argument")
 
 
+# both runs start from He initialization built by the case (it grades train(), not init_mlp()), in one message
+_END_TO_END = fixed_calls("train", end_to_end_runs(11))
+
+
 @case("train: on the digits, regularization lifts validation accuracy above the target the plain run misses",
       points=4, call_timeout=TRAIN_BUDGET)   # budget: TRAIN_BUDGET s per train() call (common.py)
 def _(sub):
-    data = data_copy()
-    accuracy = {}
-    for name, config in (("unregularized", UNREGULARIZED), ("regularized", REGULARIZED)):
-        params = he_init(LAYERS, 11)   # built here: this case grades train(), not init_mlp()
-        best, _ = train_result(sub.train(params, data, config, Rng(11)), shapes_of(LAYERS))
-        accuracy[name] = float(np.mean(predict(best, data["X_val"]) == data["y_val"]))
+    data = digits()
+    accuracy = {name: float(np.mean(predict(best, data["X_val"]) == data["y_val"]))
+                for name, best in zip(("unregularized", "regularized"), trained_params(_END_TO_END.check(sub)))}
     expect(accuracy["regularized"] >= VAL_TARGET,
            f"the regularized run reaches a validation accuracy of {accuracy['regularized']:.3f}, below the "
            f"target {VAL_TARGET} (the unregularized run: {accuracy['unregularized']:.3f})", HINT_PIPELINE)

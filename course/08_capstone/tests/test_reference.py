@@ -104,9 +104,9 @@ def test_train_is_pure_deterministic_and_restores_the_best_epoch():
 
 
 @pytest.mark.parametrize("bad", [
-    lambda: ref.train(common.he_init([64, 8, 10], 0), common.data_copy(), {"lr": 0.1, "momentum": 0.9},
+    lambda: ref.train(common.he_init([64, 8, 10], 0), common.digits(), {"lr": 0.1, "momentum": 0.9},
                       np.random.default_rng(0)),
-    lambda: ref.train(common.he_init([64, 8, 10], 0), common.data_copy(), {"p_drop": 1.0}, np.random.default_rng(0)),
+    lambda: ref.train(common.he_init([64, 8, 10], 0), common.digits(), {"p_drop": 1.0}, np.random.default_rng(0)),
     lambda: ref.mlp_forward({"W1": np.zeros((3, 2))}, np.zeros((1, 3)), 0.0, None),
     lambda: ref.mlp_forward(common.he_init([3, 2], 0), np.zeros((1, 4)), 0.0, None, training=False),
     lambda: ref.smoothed_cross_entropy(np.zeros((2, 3)), np.array([0, 3]), 0.1),
