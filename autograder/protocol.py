@@ -195,13 +195,6 @@ _DTYPE_NAMES = {np.dtype(name): name for name in ALLOWED_DTYPES}    # dtype -> n
 _DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}
 
 
-def _dtype_name(dtype: np.dtype) -> str:
-    name = _DTYPE_NAMES.get(dtype)
-    if name is None:
-        raise ProtocolError(f"unsupported dtype {dtype}")
-    return name
-
-
 def encode(value: Any, _depth: int = 0, _buffers: list | None = None) -> Any:
     """Turn a value into JSON-ready data, or raise ProtocolError naming what is wrong.
 

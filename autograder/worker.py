@@ -73,10 +73,6 @@ PR_SET_PDEATHSIG = 1
 
 
 # ============================================================================ framing
-def send_msg(sock: socket.socket, payload: bytes) -> None:
-    sock.sendall(HEADER.pack(len(payload)) + payload)
-
-
 def frame(parts: list) -> bytes:
     """The framed message (length prefix + payload) of protocol.dumps_parts pieces, in one copy."""
     return b"".join([HEADER.pack(sum(map(len, parts))), *parts])
