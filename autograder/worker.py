@@ -6,9 +6,9 @@ zygote per grading process:
 
     python -c "...; from autograder.worker import zygote_main; zygote_main(FD)"
 
-The zygote imports NumPy, this module, `autograder.protocol` and the standard-library
-modules students plausibly use, then waits on a SOCK_SEQPACKET control socket. For
-each submission the trusted side sends {"op": "fork", ...config} together with one
+The zygote imports NumPy, this module, `autograder.protocol`, `autograder.wire` and the
+standard-library modules students plausibly use, then waits on a SOCK_SEQPACKET control socket.
+For each submission the trusted side sends wire.Fork (a wire.WorkerConfig) together with one
 end of a fresh socket pair (SCM_RIGHTS); the zygote forks, and the child becomes a
 worker (`worker_main`): own process group, fds closed, scratch copy of the module read,
 a scratch tmpfs of its own mounted (root, where mounts are allowed), chroot + unprivileged
@@ -22,16 +22,9 @@ re-imports the parent's __main__ (the benchmark script, pytest's entry point...)
 inherits the resource tracker's fd; this one loads exactly what is listed below.
 
 Wire format on the call socket: 4-byte big-endian length + payload, payloads are
-`autograder.protocol` JSON (never pickle). A request (trusted -> worker) is a tuple
-(function, [[args, kwargs], ...], inputs, feed, keep): one reply per call, stopping after the
-first failure; `inputs` asks for the arguments as they are after each call; a non-empty feed,
-[[index, position], ...], gives each call after the first items of the previous call's value
-(see protocol.feed_previous), and a non-empty keep, [index, ...], sends back only those items
-of the values of all calls but the last (protocol.kept_items);
-a call that returns gets the reply ["ok", value], or ["ok", value, args_after, kwargs_after] when
-the arguments are asked for; any other reply is a dict with "status": "not_implemented",
-"error", "bad_return", "chain_error" or "missing", plus "printed" (the head of what the call
-printed).
+`autograder.protocol` messages (never pickle) of the types in `autograder.wire`: a
+wire.CallRequest (trusted -> worker) gets one reply per call, stopping after the first that is not
+a wire.Returned; before any call the worker answers the import with wire.Ready or wire.ImportFailed.
 """
 from __future__ import annotations
 
