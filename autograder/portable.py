@@ -46,7 +46,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import framework, transport, wire
+from . import transport, wire
 from .errors import UsageError
 from .framework import StudentImportFailed
 
