@@ -46,10 +46,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import framework, protocol
+from . import transport, wire
 from .errors import UsageError
-from .framework import BadReturn, NotImplementedYet, StudentCrashed, StudentImportFailed, StudentRaised, \
-    StudentTimeout
+from .framework import StudentImportFailed
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +56,6 @@ CALL_TIMEOUT = 2.0          # the sandbox's limits (autograder/sandbox.py), so s
 IMPORT_TIMEOUT = 3.0
 MEMORY_MB = 512
 MAX_REPLY_BYTES = 64 << 20
-DRAIN_SECONDS = 0.015
 BOOT_TIMEOUT = 120.0        # a cold NumPy import on a slow laptop (not charged to the student)
 RUNNERS = ("auto", "sandbox", "portable")
 _CHUNK = 1 << 16
@@ -72,13 +70,7 @@ class UnknownRunner(UsageError, ValueError):
     """A runner name that is not one of RUNNERS."""
 
 
-class _Timeout(Exception):
-    pass
-
-
-class _TooBig(Exception):
-    pass
-
+_Timeout, _TooBig = transport.Timeout, transport.TooBig
 
 # ============================================================================ which runner
 def strict_sandbox_missing() -> str | None:
@@ -254,13 +246,15 @@ def describe_returncode(code: int | None) -> str:
 
 
 # ============================================================================ the submission
-class PortableSubmission(framework.Submission):
+class PortableSubmission(transport.WorkerSubmission):
     """framework.Submission whose calls run in a spawned process (see the module docstring).
 
     Same arguments and attributes as sandbox.SandboxedSubmission (`isolate_user` must be false:
     this runner cannot change uid), plus `show_output`: copy what the module prints to this
     process's stderr as it prints it.
     """
+
+    closed_error = RunnerError
 
     def __init__(self, module_path, *, module_name: str | None = None, call_timeout: float = CALL_TIMEOUT,
                  import_timeout: float = IMPORT_TIMEOUT, memory_mb: float = MEMORY_MB,
@@ -278,18 +272,9 @@ class PortableSubmission(framework.Submission):
         self.output_limit = output_limit
         self.max_reply_bytes = max_reply_bytes
         self.show_output = show_output
-        self.events: list[str] = []
-        self.import_printed = ""
-        self._timeouts: dict[str, int] = {}
-        self._out_of_memory: set[str] = set()
+        self._init_calls()
         self._process: _Process | None = None
         self._scratch: str | None = None
-        self._functions: set[str] | None = None
-        self._import_failure: StudentImportFailed | None = None
-        self._closed = False
-        self._rbuf = bytearray()
-        self._pending = False
-        self._owed = 0
         self._source = self._read_source()
 
     def _read_source(self) -> bytes | None:
@@ -305,202 +290,24 @@ class PortableSubmission(framework.Submission):
             self._import_failure = StudentImportFailed(f"could not read {self.module_path.name}: {why}")
             return None
 
-    # ------------------------------------------------------------------ public API (as the sandbox's)
+    # ------------------------------------------------------------------ public API (the rest: transport)
     @property
     def worker_pid(self) -> int | None:
         return self._process.proc.pid if self._process else None
 
-    def import_error(self) -> StudentImportFailed | None:
-        self._ensure_worker()
-        return self._import_failure
-
-    def has_function(self, function: str) -> bool:
-        self._ensure_worker()
-        return self._import_failure is None and function in (self._functions or ())
-
-    def functions(self) -> list[str]:
-        self._ensure_worker()
-        return sorted(self._functions or ())
-
-    def call(self, function: str, *args, **kwargs) -> Any:
-        return self._exchange(function, [(args, kwargs)], inputs=False)[0][0]
-
-    def call_with_inputs(self, function: str, *args, **kwargs) -> tuple[Any, tuple, dict]:
-        return self._exchange(function, [(args, kwargs)], inputs=True)[0]
-
-    def call_many(self, function: str, calls) -> list:
-        calls = [framework.as_call(c) for c in calls]
-        if not calls:
-            return []
-        return [value for value, _, _ in self._exchange(function, calls, inputs=False)]
-
-    def call_each(self, function: str, calls, then, *, inputs: bool = False) -> list:
-        return self._checked_in_turn(function, calls, then, inputs=inputs)
-
-    def call_chain(self, function: str, calls, feed, then, *, keep=()) -> list:
-        return self._checked_in_turn(function, calls, then, inputs=False, feed=protocol.check_feed(feed),
-                                     keep=protocol.check_keep(keep))
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._kill_worker()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001
-            pass
-
-    # ------------------------------------------------------------------ calls (the sandbox's rules)
-    def _checked_in_turn(self, function: str, calls, then, *, inputs: bool, feed=None, keep=None) -> list:
-        calls = [framework.as_call(c) for c in calls]
-        if not calls:
-            return []
-        out = []
-        replies = self._exchange_lazy(function, calls, inputs, feed, keep)
-        try:
-            for value in replies:
-                out.append(then(value if inputs else value[0]))
-        finally:
-            replies.close()
-            if self._pending:
-                self._drain_or_end()
-        return out
-
-    def _drain_or_end(self) -> None:
-        deadline = time.monotonic() + DRAIN_SECONDS
-        try:
-            while self._owed > 0:
-                raw = self._recv(deadline, last=self._owed == 1)
-                self._owed -= 1
-                if type(protocol.loads(raw, trusted=False)) is not list:
-                    break
-            if self._rbuf:
-                raise _TooBig("the worker sent more than it was asked for")
-        except (_Timeout, _TooBig, EOFError, OSError, protocol.ProtocolError):
-            self._kill_worker()
-        finally:
-            self._pending, self._owed = False, 0
-
-    def _exchange(self, function: str, calls: list, inputs: bool) -> list:
-        return list(self._exchange_lazy(function, calls, inputs))
-
-    def _exchange_lazy(self, function: str, calls: list, inputs: bool, feed=None, keep=None):
-        if self._closed:
-            raise RunnerError("this submission was closed")
-        if self._timeouts.get(function, 0) >= self.max_timeouts:
-            raise StudentTimeout(f"{function}() was not run again: an earlier call took longer than "
-                                 f"{self.call_timeout:g} s")
-        if function in self._out_of_memory:
-            raise StudentRaised(f"{function}() was not run again: an earlier call ran out of memory "
-                                f"(the worker's limit is {self.memory >> 20} MB)")
-        self._ensure_worker()
-        if self._import_failure is not None:
-            f = self._import_failure
-            raise StudentImportFailed(f.message, f.detail)
-        if function not in self._functions:
-            raise StudentRaised(f"your module has no function {function}() (was it renamed or deleted?)")
-        request = (function, [[list(a), dict(k)] for a, k in calls], inputs, feed or [], keep or [])
-        parts = protocol.dumps_parts(request)
-        message = b"".join([len_prefix(sum(map(len, parts))), *parts])
-        self._rbuf = bytearray()
-        deadline = time.monotonic() + self.call_timeout
-        try:
-            self._send(message, deadline)
-            for i in range(len(calls)):
-                self._pending = True
-                raw = self._recv(deadline, last=i == len(calls) - 1)
-                reply = self._decode_reply(function, raw, inputs)
-                ok = type(reply) is list
-                self._pending = ok and i < len(calls) - 1
-                self._owed = len(calls) - 1 - i if self._pending else 0
-                yield self._value(reply, inputs) if ok else self._outcome(function, reply)
-                deadline = time.monotonic() + self.call_timeout
-        except _Timeout:
-            self._timeouts[function] = self._timeouts.get(function, 0) + 1
-            self._kill_worker()
-            self.events.append(f"{function}: timeout")
-            raise StudentTimeout(f"{function}() did not finish within {self.call_timeout:g} s "
-                                 "(an infinite loop, or a very slow computation?)") from None
-        except _TooBig as exc:
-            self._kill_worker()
-            if exc.args:
-                raise BadReturn(f"{function}() sent back something that is not plain data ({exc.args[0]})") from None
-            raise BadReturn(f"{function}() returned a value larger than {self.max_reply_bytes >> 20} MB") from None
-        except (EOFError, OSError):
-            code = self._kill_worker()
-            self.events.append(f"{function}: crashed")
-            raise StudentCrashed(f"{function}() ended the worker process: {describe_returncode(code)}") from None
-
-    def _decode_reply(self, function: str, raw: bytes, inputs: bool):
-        try:
-            reply = protocol.loads(raw, trusted=False)
-            if type(reply) is list:
-                if not (len(reply) == (4 if inputs else 2) and type(reply[0]) is str and reply[0] == "ok"
-                        and (not inputs or (type(reply[2]) is tuple and type(reply[3]) is dict))):
-                    raise protocol.ProtocolError("not a reply")
-            elif not isinstance(reply, dict) or not isinstance(reply.get("status"), str):
-                raise protocol.ProtocolError("not a reply")
-        except protocol.ProtocolError as exc:
-            self._kill_worker()
-            raise BadReturn(f"{function}() sent back something that is not plain data ({exc})") from None
-        return reply
-
-    @staticmethod
-    def _text(reply: dict, key: str, limit: int = 3000) -> str:
-        value = reply.get(key)
-        return value[:limit] if isinstance(value, str) else ""
-
-    @staticmethod
-    def _value(reply: list, inputs: bool) -> tuple[Any, tuple, dict]:
-        if inputs:
-            return reply[1], reply[2], reply[3]
-        return reply[1], (), {}
-
-    def _outcome(self, function: str, reply: dict):
-        status = reply["status"]
-        printed = self._text(reply, "printed", 2000)
-        if status == "not_implemented":
-            raise NotImplementedYet(f"{function}() is not implemented yet")
-        if status == "missing":
-            raise StudentRaised(f"your module has no function {function}() (was it renamed or deleted?)")
-        if status == "chain_error":
-            raise BadReturn(f"{function}() {self._text(reply, 'message', 300)}")
-        if status == "bad_return":
-            raise BadReturn(f"{function}() returned a value that cannot be graded: {self._text(reply, 'message', 300)}")
-        if status == "error":
-            kind = self._text(reply, "type", 80) or "an exception"
-            message = self._text(reply, "message", 600)
-            extra = ""
-            if kind == "MemoryError":
-                extra = " (the worker's memory limit is %d MB)" % (self.memory >> 20)
-                self._out_of_memory.add(function)
-                self._kill_worker()
-                self.events.append(f"{function}: out of memory")
-            detail = self._text(reply, "traceback")
-            if printed:
-                detail += ("\n" if detail else "") + "printed before the error:\n" + printed[:800]
-            raise StudentRaised(f"{function}() raised {kind}: {message}{extra}", detail)
-        self._kill_worker()
-        raise BadReturn(f"{function}() sent back an unexpected reply")
-
     # ------------------------------------------------------------------ worker lifecycle
-    def _ensure_worker(self) -> None:
-        if self._import_failure is not None or self._process is not None or self._closed:
-            return
+    def _has_worker(self) -> bool:
+        return self._process is not None
+
+    def _describe_end(self, code: int | None) -> str:
+        return describe_returncode(code)
+
+    def _start_worker(self) -> bool:
         process = _take_process()
         self._process = process
         self._rbuf = bytearray()
         try:
-            self._recv(time.monotonic() + BOOT_TIMEOUT)     # "booted": NumPy is imported
+            self._recv(time.monotonic() + BOOT_TIMEOUT)     # wire.Booted: NumPy is imported
         except (_Timeout, _TooBig, EOFError, OSError) as exc:
             self._kill_worker()
             raise RunnerError(f"the portable runner's worker did not start ({type(exc).__name__})") from None
@@ -508,51 +315,30 @@ class PortableSubmission(framework.Submission):
         target = os.path.join(self._scratch, self.filename)
         with open(target, "xb") as f:
             f.write(self._source)
-        config = {"module_name": self.module_name, "filename": self.filename, "scratch": self._scratch,
-                  "memory": self.memory, "output_limit": self.output_limit, "fsize": 16 << 20,
-                  "cpu": int(max(60, 20 * self.call_timeout)), "show_output": self.show_output}
-        payload = json.dumps(config).encode()
-        deadline = time.monotonic() + self.import_timeout
+        return True
+
+    def _import_reply(self, deadline: float) -> None:
+        """Send the booted process its submission (the module is imported then), and read the answer."""
+        config = wire.WorkerConfig(
+            module_name=self.module_name, filename=self.filename, scratch=self._scratch, memory=self.memory,
+            output_limit=self.output_limit, fsize=16 << 20, cpu=int(max(60, 20 * self.call_timeout)),
+            show_output=self.show_output)
         try:
-            self._send(len_prefix(len(payload)) + payload, deadline)
-            raw = self._recv(deadline)
+            # the trusted side's own plain data: JSON, as the sandbox's zygote gets it
+            self._send([json.dumps(config.to_plain()).encode()], deadline)
         except _Timeout:
             self._kill_worker()
-            self._import_failure = StudentImportFailed(
-                f"importing {self.filename} took longer than {self.import_timeout:g} s "
-                "(an infinite loop or a long computation at the top level of the module?)")
-            return
-        except _TooBig:
-            self._kill_worker()
-            self._import_failure = StudentImportFailed(f"importing {self.filename} sent back too much data")
-            return
-        except (EOFError, OSError):
+            return self._import_failed(f"importing {self.filename} took longer than {self.import_timeout:g} s "
+                                       "(an infinite loop or a long computation at the top level of the module?)")
+        except OSError:
             code = self._kill_worker()
-            self._import_failure = StudentImportFailed(
-                f"{self.filename} ended the worker process while it was being imported: {describe_returncode(code)}")
-            return
-        try:
-            reply = protocol.loads(raw, trusted=False)
-            if not isinstance(reply, dict):
-                raise protocol.ProtocolError("not a reply")
-        except protocol.ProtocolError as exc:
-            self._kill_worker()
-            self._import_failure = StudentImportFailed(f"importing {self.filename} failed ({exc})")
-            return
-        self.import_printed = self._text(reply, "printed", 2000)
-        if reply.get("status") == "ready" and isinstance(reply.get("functions"), list):
-            self._functions = {f for f in reply["functions"] if isinstance(f, str)}
-            return
-        self._kill_worker()
-        if reply.get("status") == "import_error":
-            self._import_failure = StudentImportFailed(
-                f"{self.filename} could not be imported: {self._text(reply, 'message', 600)}",
-                self._text(reply, "traceback"))
-        else:
-            self._import_failure = StudentImportFailed(f"importing {self.filename} failed (unexpected reply)")
+            return self._import_failed(f"{self.filename} ended the worker process while it was being imported: "
+                                       f"{describe_returncode(code)}")
+        return super()._import_reply(deadline)
 
-    def _kill_worker(self) -> int | None:
-        """Kill the worker process; drop its scratch dir. Its return code (None if there was none)."""
+    def _kill_worker(self, reap: bool = True) -> int | None:
+        """Kill the worker process; drop its scratch dir. Its return code (None if there was none).
+        (`reap` is the sandbox's choice: here the return code always comes with the kill.)"""
         process, self._process = self._process, None
         self._pending, self._owed = False, 0
         code = process.kill() if process is not None else None
@@ -562,8 +348,9 @@ class PortableSubmission(framework.Submission):
         return code
 
     # ------------------------------------------------------------------ framing with deadlines
-    def _send(self, message: bytes, deadline: float) -> None:
+    def _send(self, parts: list, deadline: float) -> None:
         """Write a request; a worker that stops reading (only a hostile one) costs the call's time limit."""
+        message = b"".join([len_prefix(sum(map(len, parts))), *parts])
         pipe = self._process.proc.stdin
         if len(message) <= 4096:   # below every system's pipe buffer: an idle worker's pipe takes it at once
             _write_all(pipe, message)

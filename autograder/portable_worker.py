@@ -8,8 +8,8 @@ with its stdin and stdout as the two ends of the call channel. It keeps those tw
 descriptors for the protocol and points fds 0, 1 and 2 at the null device, so nothing the
 student's code (or a C library) prints can corrupt a message. It imports NumPy and the
 modules a student module plausibly uses (autograder.worker.PRELOAD), says "booted", then
-waits for its one submission: {"scratch", "filename", "module_name", ...}. It runs the module
-and serves calls with the sandbox worker's own code (autograder.worker._serve), so requests,
+waits for its one submission (a wire.WorkerConfig). It imports the module and serves calls with
+the sandbox worker's own code (autograder.worker.import_module and _serve), so requests,
 replies and student-facing messages are those of the sandbox, byte for byte.
 
 Limits: the per-call time limit is enforced by the trusted side (it kills this process);
@@ -23,7 +23,6 @@ import io
 import json
 import os
 import sys
-import types
 
 
 class PipeChannel:
@@ -62,14 +61,14 @@ def _take_stdio() -> tuple[PipeChannel, int]:
     return channel, terminal
 
 
-def _send(channel: PipeChannel, record: dict) -> None:
+def _send(channel: PipeChannel, message) -> None:
     from .protocol import dumps_parts
     from .worker import frame
 
-    channel.sendall(frame(dumps_parts(record)))
+    channel.sendall(frame(dumps_parts(message.to_plain())))
 
 
-def _apply_limits(cfg: dict) -> None:
+def _apply_limits(cfg) -> None:
     """The sandbox worker's rlimits, where this system has them (see the module docstring)."""
     from . import worker
 
@@ -77,12 +76,12 @@ def _apply_limits(cfg: dict) -> None:
     if resource is None:
         return
     vm = worker._vm_size()
-    limits = [("RLIMIT_CORE", 0), ("RLIMIT_FSIZE", int(cfg.get("fsize", 16 << 20))), ("RLIMIT_NOFILE", 64),
-              ("RLIMIT_CPU", int(cfg.get("cpu", 120)))]
+    limits = [("RLIMIT_CORE", 0), ("RLIMIT_FSIZE", int(cfg.fsize)), ("RLIMIT_NOFILE", 64),
+              ("RLIMIT_CPU", int(cfg.cpu))]
     if sys.platform.startswith("linux"):
         limits.append(("RLIMIT_NPROC", 0))   # no fork, no threads (a non-root uid; as in the sandbox)
-    if cfg.get("memory") and vm:
-        limits.append(("RLIMIT_AS", vm + int(cfg["memory"])))
+    if cfg.memory and vm:
+        limits.append(("RLIMIT_AS", vm + int(cfg.memory)))
     for name, value in limits:
         which = getattr(resource, name, None)
         if which is None:
@@ -95,13 +94,13 @@ def _apply_limits(cfg: dict) -> None:
             pass
 
 
-def _output(cfg: dict, terminal: int):
+def _output(cfg, terminal: int):
     """What the module's print() writes to: the sandbox's bounded buffer, also copied to the terminal
     when the student asked to see their output (check --show-output)."""
     from .worker import BoundedOutput
 
-    out = BoundedOutput(int(cfg.get("output_limit", 4000)))
-    if not cfg.get("show_output"):
+    out = BoundedOutput(int(cfg.output_limit))
+    if not cfg.show_output:
         return out
     stream = open(terminal, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
     write = out.write
@@ -114,43 +113,9 @@ def _output(cfg: dict, terminal: int):
     return out
 
 
-def _import_module(channel, cfg: dict, out):
-    """Run the submission's module as the sandbox worker does; the module, or None after an import_error reply."""
-    from .worker import _reply, _safe_str, _student_traceback
-
-    filename, module_name = cfg["filename"], cfg["module_name"]
-    code_filename = os.path.join(cfg["scratch"], filename)
-    with open(code_filename, "rb") as f:
-        source = f.read()
-    module = types.ModuleType(module_name)
-    module.__file__ = code_filename
-    sys.modules[module_name] = module
-    try:
-        code = compile(source, code_filename, "exec", dont_inherit=True)
-        exec(code, module.__dict__)
-    except SyntaxError as exc:
-        where = f"line {exc.lineno}" + (f": {exc.text.strip()}" if exc.text else "")
-        _reply(channel, {"status": "import_error",
-                         "message": f"SyntaxError: {_safe_str(exc.msg)} ({where})"}, out)
-        return None, code_filename
-    except SystemExit as exc:
-        _reply(channel, {"status": "import_error",
-                         "message": f"the module called sys.exit({_safe_str(exc.code, 40)}) while being imported"}, out)
-        return None, code_filename
-    except BaseException as exc:  # noqa: BLE001 - reported to the student
-        _reply(channel, {"status": "import_error",
-                         "message": f"importing the module raised {type(exc).__name__}: {_safe_str(exc)}",
-                         "traceback": _student_traceback(exc, code_filename)}, out)
-        return None, code_filename
-    functions = sorted(n for n, v in vars(module).items()
-                       if isinstance(n, str) and not n.startswith("_") and callable(v))
-    _reply(channel, {"status": "ready", "functions": functions}, out)
-    return module, code_filename
-
-
 def main() -> None:
     channel, terminal = _take_stdio()
-    from . import worker
+    from . import wire, worker
 
     for name in worker.PRELOAD:
         try:
@@ -158,15 +123,18 @@ def main() -> None:
         except Exception:  # noqa: BLE001 - a module missing on this Python is simply not offered
             pass
     worker._prepare_imports_for_workers()
-    _send(channel, {"status": "booted"})
+    _send(channel, wire.Booted())
     try:
-        cfg = json.loads(bytes(worker.recv_msg(channel)))
+        cfg = wire.WorkerConfig.from_plain(json.loads(bytes(worker.recv_msg(channel))))
     except (EOFError, OSError, ValueError):
         return   # the trusted side went away (an unused spare): nothing to do
-    os.chdir(cfg["scratch"])
+    os.chdir(cfg.scratch)
     _apply_limits(cfg)
     out = _output(cfg, terminal)
     sys.stdout = sys.stderr = out
-    module, code_filename = _import_module(channel, cfg, out)
+    code_filename = os.path.join(cfg.scratch, cfg.filename)
+    with open(code_filename, "rb") as f:
+        source = f.read()
+    module = worker.import_module(channel, cfg.module_name, source, code_filename, out)
     if module is not None:
         worker._serve(channel, module, code_filename, out)

@@ -195,94 +195,130 @@ _DTYPE_NAMES = {np.dtype(name): name for name in ALLOWED_DTYPES}    # dtype -> n
 _DTYPES = {name: np.dtype(name) for name in ALLOWED_DTYPES}
 
 
-def _dtype_name(dtype: np.dtype) -> str:
-    name = _DTYPE_NAMES.get(dtype)
-    if name is None:
-        raise ProtocolError(f"unsupported dtype {dtype}")
-    return name
-
-
 def encode(value: Any, _depth: int = 0, _buffers: list | None = None) -> Any:
     """Turn a value into JSON-ready data, or raise ProtocolError naming what is wrong.
 
     Finite floats are JSON numbers (exact: JSON uses float.__repr__); nan and infinities
     are {"__float__": "nan"}. With `_buffers` (used by `dumps`), array bytes are appended
     to that list and the array node records [offset, nbytes] instead of base64 text.
+    One function per type: _ENCODERS for the exact types, _encoder_for for subclasses.
     """
     if _depth > MAX_DEPTH:
         raise ProtocolError("value is nested too deeply")
-    kind = type(value)
-    # fast paths for the exact built-in types (subclasses take the isinstance route below)
-    if value is None or kind is bool or kind is str:
-        return value
-    if kind is int:
-        return _int(value)
-    if kind is float:
-        return value if value - value == 0.0 else {"__float__": repr(value)}  # x - x is nan for nan/inf
-    if kind is tuple or kind is list:
-        if _depth < MAX_DEPTH:   # children are within the depth limit: plain items inline (same result)
-            items = [v if (t := type(v)) in _PLAIN or (t is float and v - v == 0.0)
-                     or (t is int and -_INT_LIMIT < v < _INT_LIMIT)
-                     else encode(v, _depth + 1, _buffers) for v in value]
-        else:
-            items = [encode(v, _depth + 1, _buffers) for v in value]
-        return {"__tuple__": items} if kind is tuple else items
-    if kind is dict:
-        items = []
-        for k, v in value.items():
-            if type(k) is not str and not isinstance(k, str):
-                raise ProtocolError(f"dict key {k!r} is not a string")
-            items.append([k, encode(v, _depth + 1, _buffers)])
-        return {"__dict__": items}
-    if isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return _int(int(value))
-    if isinstance(value, float):
-        value = float(value)   # a float subclass (np.float64 too) crosses as a plain float
-        return value if value - value == 0.0 else {"__float__": repr(value)}
-    if isinstance(value, np.generic):
-        if value.dtype not in _DTYPE_NAMES:
-            raise ProtocolError(f"unsupported scalar type numpy.{value.dtype.name}")
-        return encode(value.item(), _depth + 1, _buffers)
-    if isinstance(value, np.ndarray):
-        dtype = value.dtype
-        if not dtype.isnative:
-            dtype = dtype.newbyteorder("=")
-            value = value.astype(dtype)
-        name = _DTYPE_NAMES.get(dtype)
-        if name is None:
-            raise ProtocolError(f"unsupported array dtype {value.dtype.name}")
-        data = np.ascontiguousarray(value)
-        if _buffers is not None:
-            # a view of the array's bytes, copied once when the message is joined (no tobytes copy);
-            # each array starts at a multiple of 8 bytes of the section (see dumps_parts)
-            raw = memoryview(data).cast("B") if data.size else b""
-            offset = _buffers[0]
-            _buffers.append(raw)
-            pad = -len(raw) % 8
-            if pad:
-                _buffers.append(_PAD[:pad])
-            _buffers[0] += len(raw) + pad
-            return {"__ndarray__": [offset, len(raw)], "dtype": name, "shape": list(value.shape)}
+    encoder = _ENCODERS.get(type(value)) or _encoder_for(value)
+    return encoder(value, _depth, _buffers)
+
+
+def _as_is(value, depth, buffers):
+    return value
+
+
+def _encode_int(value, depth, buffers):
+    return _int(int(value))   # an int subclass crosses as a plain int
+
+
+def _encode_float(value, depth, buffers):
+    value = float(value)   # a float subclass (np.float64 too) crosses as a plain float
+    return value if value - value == 0.0 else {"__float__": repr(value)}  # x - x is nan for nan/inf
+
+
+def _is_plain(v) -> bool:
+    """Whether v encodes to itself (so a list can hold it without a call)."""
+    t = type(v)
+    return t in _PLAIN or (t is float and v - v == 0.0) or (t is int and -_INT_LIMIT < v < _INT_LIMIT)
+
+
+def _encode_items(value, depth, buffers) -> list:
+    if type(value) in (list, tuple) and depth < MAX_DEPTH:
+        # children are within the depth limit: plain items inline (the same result, fewer calls)
+        return [v if _is_plain(v) else encode(v, depth + 1, buffers) for v in value]
+    return [encode(v, depth + 1, buffers) for v in value]
+
+
+def _encode_list(value, depth, buffers):
+    return _encode_items(value, depth, buffers)
+
+
+def _encode_tuple(value, depth, buffers):
+    return {"__tuple__": _encode_items(value, depth, buffers)}
+
+
+def _encode_dict(value, depth, buffers):
+    items = []
+    for k, v in value.items():
+        if type(k) is not str and not isinstance(k, str):
+            raise ProtocolError(f"dict key {k!r} is not a string")
+        items.append([k, encode(v, depth + 1, buffers)])
+    return {"__dict__": items}
+
+
+def _encode_numpy_scalar(value, depth, buffers):
+    if value.dtype not in _DTYPE_NAMES:
+        raise ProtocolError(f"unsupported scalar type numpy.{value.dtype.name}")
+    return encode(value.item(), depth + 1, buffers)
+
+
+def _encode_array(value, depth, buffers):
+    dtype = value.dtype
+    if not dtype.isnative:
+        dtype = dtype.newbyteorder("=")
+        value = value.astype(dtype)
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        raise ProtocolError(f"unsupported array dtype {value.dtype.name}")
+    data = np.ascontiguousarray(value)
+    if buffers is None:
         return {"__ndarray__": base64.b64encode(data.tobytes()).decode("ascii"),
                 "dtype": name, "shape": list(value.shape)}  # value.shape: ascontiguousarray makes 0-d arrays 1-d
-    if isinstance(value, tuple):
-        return {"__tuple__": [encode(v, _depth + 1, _buffers) for v in value]}
-    if isinstance(value, list):
-        return [encode(v, _depth + 1, _buffers) for v in value]
-    if isinstance(value, dict):
-        items = []
-        for k, v in value.items():
-            if not isinstance(k, str):
-                raise ProtocolError(f"dict key {k!r} is not a string")
-            items.append([k, encode(v, _depth + 1, _buffers)])
-        return {"__dict__": items}
-    if isinstance(value, Rng):
-        return {"__rng__": int(value.seed)}
-    if isinstance(value, Callable):
-        return {"__callable__": value.name, "params": encode(list(value.params), _depth + 1, _buffers)}
+    return {"__ndarray__": _section_reference(data, buffers), "dtype": name, "shape": list(value.shape)}
+
+
+def _section_reference(data: np.ndarray, buffers: list) -> list:
+    """Append the array's bytes to the message's byte section; [offset, nbytes] of them there.
+
+    A view of the array's bytes, copied once when the message is joined (no tobytes copy); each
+    array starts at a multiple of 8 bytes of the section (see dumps_parts)."""
+    raw = memoryview(data).cast("B") if data.size else b""
+    offset = buffers[0]
+    buffers.append(raw)
+    pad = -len(raw) % 8
+    if pad:
+        buffers.append(_PAD[:pad])
+    buffers[0] += len(raw) + pad
+    return [offset, len(raw)]
+
+
+def _encode_rng(value, depth, buffers):
+    return {"__rng__": int(value.seed)}
+
+
+def _encode_callable(value, depth, buffers):
+    return {"__callable__": value.name, "params": encode(list(value.params), depth + 1, buffers)}
+
+
+def _unsupported(value, depth, buffers):
     raise ProtocolError(f"unsupported type {type(value).__module__}.{type(value).__qualname__}")
+
+
+_ENCODERS = {
+    type(None): _as_is, bool: _as_is, str: _as_is, int: _encode_int, float: _encode_float,
+    list: _encode_list, tuple: _encode_tuple, dict: _encode_dict, np.ndarray: _encode_array,
+    Rng: _encode_rng, Callable: _encode_callable,
+}
+# For any other type, the first of these it is an instance of (subclasses of the types above, NumPy
+# scalars, the markers), in this order: a bool or str subclass is itself, np.float64 is a float.
+_SUBCLASS_ENCODERS = (
+    ((bool, str), _as_is), (int, _encode_int), (float, _encode_float), (np.generic, _encode_numpy_scalar),
+    (np.ndarray, _encode_array), (tuple, _encode_tuple), (list, _encode_list), (dict, _encode_dict),
+    (Rng, _encode_rng), (Callable, _encode_callable),
+)
+
+
+def _encoder_for(value):
+    for types, encoder in _SUBCLASS_ENCODERS:
+        if isinstance(value, types):
+            return encoder
+    return _unsupported
 
 
 def dumps(value: Any) -> bytes:
@@ -338,71 +374,110 @@ def _is_count(n) -> bool:
 
 def _decode(data: Any, trusted: bool, depth: int, budget: _Budget, section: memoryview | None) -> Any:
     kind = type(data)
-    if data is None or kind is bool or kind is str or kind is int or kind is float:  # json.loads gives exact types
+    if kind in _JSON_ATOMS:   # json.loads gives exact types
         return data
     if depth > MAX_DEPTH:
         raise TooLarge(f"nested more than {MAX_DEPTH} levels deep")
     depth += 1
     if kind is list:
-        budget.take(len(data))
-        return [v if type(v) in _JSON_ATOMS else _decode(v, trusted, depth, budget, section) for v in data]
+        return _decode_items(data, trusted, depth, budget, section)
     if kind is not dict or len(data) == 0:
         raise ProtocolError("malformed message")
-    if "__tuple__" in data:
-        items = data["__tuple__"]
-        if type(items) is not list:
-            raise ProtocolError("malformed tuple")
-        budget.take(len(items))
-        return tuple([v if type(v) in _JSON_ATOMS else _decode(v, trusted, depth, budget, section)
-                      for v in items])
-    if "__ndarray__" in data:
-        dtype, shape, raw = data.get("dtype"), data.get("shape"), data.get("__ndarray__")
-        if type(dtype) is not str or dtype not in _DTYPES or type(shape) is not list \
-                or type(raw) not in (str, list):
-            raise ProtocolError("malformed array")
-        if len(shape) > 32 or not all(map(_is_count, shape)):
-            raise ProtocolError("malformed array shape")
-        count = math.prod(shape)
-        budget.take(count)
-        if type(raw) is list:  # [offset, nbytes] into the message's byte section
-            if (section is None or len(raw) != 2 or not all(map(_is_count, raw))
-                    or raw[0] + raw[1] > len(section)):
-                raise ProtocolError("malformed array reference")
-            buf = section[raw[0]:raw[0] + raw[1]]
-        else:
-            buf = base64.b64decode(raw.encode("ascii"), validate=True)
-        if len(buf) != count * _DTYPES[dtype].itemsize:
-            raise ProtocolError("array bytes do not match its shape")
-        array = np.frombuffer(buf, dtype=_DTYPES[dtype]).reshape(shape)
-        if type(raw) is list and raw[1] >= _IN_PLACE_BYTES and not section.readonly and array.flags.aligned \
-                and len(budget.regions) < _IN_PLACE_MAX and _claim(budget.regions, raw[0], raw[0] + raw[1]):
-            # the message buffer is this process's own writable copy (loads of a bytearray): a large
-            # array can live in it, as long as no other array of the message shares those bytes (at
-            # most _IN_PLACE_MAX arrays per message, so the overlap check stays cheap)
-            return array
-        return array.copy()
-    if "__dict__" in data:
-        items = data["__dict__"]
-        if type(items) is not list:
-            raise ProtocolError("malformed dict")
-        out = {}
-        for pair in items:
-            if not (type(pair) is list and len(pair) == 2 and type(pair[0]) is str):
-                raise ProtocolError("malformed dict item")
-            out[pair[0]] = _decode(pair[1], trusted, depth, budget, section)
-        budget.take(len(items))
-        return out
-    if "__float__" in data:
-        text = data["__float__"]
-        if type(text) is not str or len(text) > 40:
-            raise ProtocolError("malformed float")
-        return float(text)
-    if trusted and "__rng__" in data:
-        return Rng(int(data["__rng__"]))
-    if trusted and "__callable__" in data:
-        params = _decode(data.get("params", []), True, depth, budget, section)
-        return Callable(str(data["__callable__"]), *params)
+    for marker, decoder in _MARKERS:   # in this order: a node with two markers is the first one's
+        if marker in data:
+            return decoder(data, trusted, depth, budget, section)
     raise ProtocolError("malformed message")
+
+
+def _decode_items(items: list, trusted, depth, budget, section) -> list:
+    budget.take(len(items))
+    return [v if type(v) in _JSON_ATOMS else _decode(v, trusted, depth, budget, section) for v in items]
+
+
+def _decode_tuple(data: dict, trusted, depth, budget, section) -> tuple:
+    items = data["__tuple__"]
+    if type(items) is not list:
+        raise ProtocolError("malformed tuple")
+    return tuple(_decode_items(items, trusted, depth, budget, section))
+
+
+def _decode_dict(data: dict, trusted, depth, budget, section) -> dict:
+    items = data["__dict__"]
+    if type(items) is not list:
+        raise ProtocolError("malformed dict")
+    out = {}
+    for pair in items:
+        if not (type(pair) is list and len(pair) == 2 and type(pair[0]) is str):
+            raise ProtocolError("malformed dict item")
+        out[pair[0]] = _decode(pair[1], trusted, depth, budget, section)
+    budget.take(len(items))
+    return out
+
+
+def _decode_float(data: dict, trusted, depth, budget, section) -> float:
+    text = data["__float__"]
+    if type(text) is not str or len(text) > 40:
+        raise ProtocolError("malformed float")
+    return float(text)
+
+
+def _decode_rng(data: dict, trusted, depth, budget, section):
+    if not trusted:   # student code has no business sending markers
+        raise ProtocolError("malformed message")
+    return Rng(int(data["__rng__"]))
+
+
+def _decode_callable(data: dict, trusted, depth, budget, section):
+    if not trusted:
+        raise ProtocolError("malformed message")
+    params = _decode(data.get("params", []), True, depth, budget, section)
+    return Callable(str(data["__callable__"]), *params)
+
+
+def _decode_array(data: dict, trusted, depth, budget, section) -> np.ndarray:
+    dtype, shape, raw = _array_header(data)
+    count = math.prod(shape)
+    budget.take(count)
+    if type(raw) is list:
+        buf = _section_bytes(raw, section)
+    else:
+        buf = base64.b64decode(raw.encode("ascii"), validate=True)
+    if len(buf) != count * _DTYPES[dtype].itemsize:
+        raise ProtocolError("array bytes do not match its shape")
+    array = np.frombuffer(buf, dtype=_DTYPES[dtype]).reshape(shape)
+    return array if type(raw) is list and _may_stay_in_place(array, raw, section, budget) else array.copy()
+
+
+def _array_header(data: dict) -> tuple[str, list, Any]:
+    """(dtype name, shape, bytes: base64 text or [offset, nbytes]) of an array node, checked."""
+    dtype, shape, raw = data.get("dtype"), data.get("shape"), data.get("__ndarray__")
+    if type(dtype) is not str or dtype not in _DTYPES or type(shape) is not list \
+            or type(raw) not in (str, list):
+        raise ProtocolError("malformed array")
+    if len(shape) > 32 or not all(map(_is_count, shape)):
+        raise ProtocolError("malformed array shape")
+    return dtype, shape, raw
+
+
+def _section_bytes(raw: list, section: memoryview | None) -> memoryview:
+    """The bytes [offset, nbytes] of the message's byte section."""
+    if (section is None or len(raw) != 2 or not all(map(_is_count, raw))
+            or raw[0] + raw[1] > len(section)):
+        raise ProtocolError("malformed array reference")
+    return section[raw[0]:raw[0] + raw[1]]
+
+
+def _may_stay_in_place(array: np.ndarray, raw: list, section: memoryview, budget: _Budget) -> bool:
+    """Whether a decoded array may keep living in the message buffer instead of a copy: the buffer is
+    this process's own writable copy (loads of a bytearray), the array large, and no other array of
+    the message shares those bytes (at most _IN_PLACE_MAX arrays per message, so the overlap check
+    stays cheap)."""
+    return (raw[1] >= _IN_PLACE_BYTES and not section.readonly and array.flags.aligned
+            and len(budget.regions) < _IN_PLACE_MAX and _claim(budget.regions, raw[0], raw[0] + raw[1]))
+
+
+_MARKERS = (("__tuple__", _decode_tuple), ("__ndarray__", _decode_array), ("__dict__", _decode_dict),
+            ("__float__", _decode_float), ("__rng__", _decode_rng), ("__callable__", _decode_callable))
 
 
 _IN_PLACE_BYTES = 1 << 12   # smaller arrays are copied (cheap), larger ones may be used in place

@@ -63,11 +63,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
-from . import framework, protocol, worker
-from .framework import BadReturn, NotImplementedYet, StudentCrashed, StudentImportFailed, StudentRaised, \
-    StudentTimeout
+from . import transport, wire, worker
+from .framework import StudentImportFailed, StudentTimeout
 from .worker import HEADER
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +77,7 @@ SCRATCH_FILES = 1000        # files and folders it may hold (its inodes)
 IMPORT_TIMEOUT = 3.0        # seconds to import the module
 MEMORY_MB = 512             # address space a worker may add to what NumPy already maps
 MAX_REPLY_BYTES = 64 << 20  # a reply larger than this is refused
-DRAIN_SECONDS = 0.015       # replies after a failed check are read if they come this fast (see call_each)
+DRAIN_SECONDS = transport.DRAIN_SECONDS
 UID_BASE, UID_COUNT = 60000, 2000
 UID_LOCK_DIR = Path(os.environ.get("AUTOGRADER_UID_LOCK_DIR", "/tmp/.autograder-uids"))
 
@@ -92,13 +90,7 @@ class SandboxError(RuntimeError):
     """The sandbox itself failed (not the student's fault)."""
 
 
-class _Timeout(Exception):
-    pass
-
-
-class _TooBig(Exception):
-    pass
-
+_Timeout, _TooBig = transport.Timeout, transport.TooBig
 
 # ============================================================================ the zygote
 def _hide_this_process() -> None:
@@ -156,9 +148,8 @@ class _Zygote:
 
     def _wait_ready(self) -> None:
         if not self.ready:
-            hello = self._recv(60.0)
-            walls = hello.get("walls") if isinstance(hello, dict) else None
-            self._walls = {w: walls.get(w) is True for w in worker.WALLS} if isinstance(walls, dict) else {}
+            walls = wire.ZygoteHello.from_plain(self._recv(60.0)).walls
+            self._walls = {w: walls.get(w) is True for w in worker.WALLS} if walls is not None else {}
             self.ready = True
 
     @property
@@ -168,10 +159,11 @@ class _Zygote:
             self._wait_ready()
             return dict(self._walls)
 
-    def request(self, message: dict, fds=(), timeout: float = 30.0) -> dict:
+    def request(self, message, fds=(), timeout: float = 30.0) -> dict:
+        """Send a control message (wire.Fork, wire.Reap, wire.KillUid); the zygote's answer as plain data."""
         with self.lock:
             self._wait_ready()
-            socket.send_fds(self.sock, [json.dumps(message).encode()], list(fds))
+            socket.send_fds(self.sock, [json.dumps(message.to_plain()).encode()], list(fds))
             return self._recv(timeout)
 
     def close(self) -> None:
@@ -377,7 +369,7 @@ def _acquire_uid() -> _UidLease:
         except BlockingIOError:
             os.close(fd)
             continue
-        get_zygote().request({"op": "kill_uid", "uid": uid})  # leftovers of a dead grader, if any
+        get_zygote().request(wire.KillUid(uid))  # leftovers of a dead grader, if any
         return _UidLease(uid, fd)
     raise SandboxError("no free sandbox uid")
 
@@ -418,7 +410,7 @@ def describe_status(status: int | None) -> str:
 
 
 # ============================================================================ the submission
-class SandboxedSubmission(framework.Submission):
+class SandboxedSubmission(transport.WorkerSubmission):
     """framework.Submission whose calls run in a sandboxed worker (see the module docstring).
 
     Arguments: `module_path` (the student's file; it is copied, never run in place),
@@ -431,6 +423,8 @@ class SandboxedSubmission(framework.Submission):
     mounted), `require` (names of GUARANTEES: a SandboxError if the walls here do not hold them).
     Attributes for reports: `events` (timeouts, crashes, restarts), `import_printed`.
     """
+
+    closed_error = SandboxError
 
     def __init__(self, module_path, *, module_name: str | None = None, call_timeout: float = CALL_TIMEOUT,
                  import_timeout: float = IMPORT_TIMEOUT, memory_mb: float = MEMORY_MB,
@@ -454,20 +448,11 @@ class SandboxedSubmission(framework.Submission):
         self.scratch_quota = {"bytes": int(scratch_mb * (1 << 20)), "inodes": int(scratch_files)}
         self.require = tuple(require)   # GUARANTEES the walls must hold, else SandboxError
         self._budget_end: float | None = None   # set when the first worker starts
-        self.events: list[str] = []
-        self.import_printed = ""
-        self._timeouts: dict[str, int] = {}
-        self._out_of_memory: set[str] = set()   # functions that raised MemoryError: not run again
+        self._init_calls()
         self._pid: int | None = None
         self._sock: socket.socket | None = None
         self._scratch: str | None = None
-        self._functions: set[str] | None = None
-        self._import_failure: StudentImportFailed | None = None
         self._lease: _UidLease | None = None
-        self._closed = False
-        self._rbuf = bytearray()
-        self._pending = False     # replies of the current request not read yet (see call_each)
-        self._owed = 0            # how many
         try:
             # O_NOFOLLOW: a submitted symlink (to solutions/, say) is not followed by the grader
             fd = os.open(self.module_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -480,7 +465,7 @@ class SandboxedSubmission(framework.Submission):
         if self.isolate_user:
             self._lease = _acquire_uid()
 
-    # ------------------------------------------------------------------ public API
+    # ------------------------------------------------------------------ public API (the rest: transport)
     @property
     def uid(self) -> int | None:
         return self._lease.uid if self._lease else None
@@ -489,148 +474,15 @@ class SandboxedSubmission(framework.Submission):
     def worker_pid(self) -> int | None:
         return self._pid
 
-    def import_error(self) -> StudentImportFailed | None:
-        """The import failure of the module (starting the worker if needed), or None."""
-        self._ensure_worker()
-        return self._import_failure
-
-    def has_function(self, function: str) -> bool:
-        self._ensure_worker()
-        return self._import_failure is None and function in (self._functions or ())
-
-    def functions(self) -> list[str]:
-        self._ensure_worker()
-        return sorted(self._functions or ())
-
-    def call(self, function: str, *args, **kwargs) -> Any:
-        return self._exchange(function, [(args, kwargs)], inputs=False)[0][0]
-
-    def call_with_inputs(self, function: str, *args, **kwargs) -> tuple[Any, tuple, dict]:
-        return self._exchange(function, [(args, kwargs)], inputs=True)[0]
-
-    def call_many(self, function: str, calls) -> list:
-        """Many calls of one function in one message; the worker answers each as it finishes.
-
-        Same results and errors as calling one by one (the first call that fails raises,
-        and the later ones are not run), with the same time limit per call, but without
-        a round trip per call: use it for Monte Carlo loops of hundreds of calls.
-        """
-        calls = [framework.as_call(c) for c in calls]
-        if not calls:
-            return []
-        return [value for value, _, _ in self._exchange(function, calls, inputs=False)]
-
-    def call_each(self, function: str, calls, then, *, inputs: bool = False) -> list:
-        """framework.Submission.call_each in one message: the worker runs the calls one after the
-        other and `then` checks each result as it arrives. When a check raises before the last
-        result, the results of the later calls (which the loop would not have made) must not
-        count, nor any time limit they would hit: they are read and thrown away if they all come
-        within DRAIN_SECONDS, else the worker is ended without a trace and the next call starts a
-        fresh one (which costs more: ~5 ms of CPU to start it).
-        """
-        return self._checked_in_turn(function, calls, then, inputs=inputs)
-
-    def call_chain(self, function: str, calls, feed, then, *, keep=()) -> list:
-        """framework.Submission.call_chain in one message: the worker passes each value on to the next
-        call itself (the live object, as in the student's own loop), and `then` checks each value as
-        it arrives, with call_each's rules for a check that fails."""
-        return self._checked_in_turn(function, calls, then, inputs=False, feed=protocol.check_feed(feed),
-                                     keep=protocol.check_keep(keep))
-
-    def _checked_in_turn(self, function: str, calls, then, *, inputs: bool, feed=None, keep=None) -> list:
-        calls = [framework.as_call(c) for c in calls]
-        if not calls:
-            return []
-        out = []
-        replies = self._exchange_lazy(function, calls, inputs, feed, keep)
-        try:
-            for value in replies:
-                out.append(then(value if inputs else value[0]))
-        finally:
-            replies.close()
-            if self._pending:   # a check raised while the worker still owed replies
-                self._drain_or_end()
-        return out
-
-    def _drain_or_end(self) -> None:
-        """Throw away the replies the worker still owes if they come within DRAIN_SECONDS (the worker
-        then serves the next call); otherwise, or on anything unexpected, end it without a trace."""
-        deadline = time.monotonic() + DRAIN_SECONDS
-        try:
-            while self._owed > 0:
-                raw = self._recv(deadline, last=self._owed == 1)
-                self._owed -= 1
-                if type(protocol.loads(raw, trusted=False)) is not list:
-                    break   # a call that failed ends the worker's batch: nothing more comes
-            if self._rbuf:
-                raise _TooBig("the worker sent more than it was asked for")
-        except (_Timeout, _TooBig, EOFError, OSError, protocol.ProtocolError):
-            self._kill_worker(reap=False)
-        finally:
-            self._pending, self._owed = False, 0
-
-    def _exchange(self, function: str, calls: list, inputs: bool) -> list[tuple[Any, tuple, dict]]:
-        return list(self._exchange_lazy(function, calls, inputs))
-
-    def _exchange_lazy(self, function: str, calls: list, inputs: bool, feed: list | None = None,
-                       keep: list | None = None):
+    def close(self) -> None:
         if self._closed:
-            raise SandboxError("this submission was closed")
-        if self._timeouts.get(function, 0) >= self.max_timeouts:
-            raise StudentTimeout(f"{function}() was not run again: an earlier call took longer than "
-                                 f"{self.call_timeout:g} s")
-        if self._budget_end is not None and time.monotonic() >= self._budget_end:
-            raise self._over_budget(function)
-        if function in self._out_of_memory:
-            # a memory bomb costs ~0.1 s per call (the kernel zero-fills what it grabs): once is enough
-            raise StudentRaised(f"{function}() was not run again: an earlier call ran out of memory "
-                                f"(the worker's limit is {self.memory >> 20} MB)")
-        self._ensure_worker()
-        if self._import_failure is not None:
-            f = self._import_failure
-            raise StudentImportFailed(f.message, f.detail)
-        if function not in self._functions:
-            raise StudentRaised(f"your module has no function {function}() (was it renamed or deleted?)")
-        # (function, [[args, kwargs], ...], inputs, feed, keep): see autograder/worker.py
-        request = (function, [[list(a), dict(k)] for a, k in calls], inputs, feed or [], keep or [])
-        payload = protocol.dumps_parts(request)
-        self._rbuf = bytearray()
-        deadline = self._deadline(self.call_timeout)
-        try:
-            self._send(payload, deadline)
-            for i in range(len(calls)):
-                self._pending = True
-                raw = self._recv(deadline, last=i == len(calls) - 1)
-                reply = self._decode_reply(function, raw, inputs)
-                if time.monotonic() > deadline:   # decoding the value counts against the call
-                    raise _Timeout
-                # the worker stops a batch at the first call that fails, so after the last
-                # reply, or a failure, it owes nothing more
-                ok = type(reply) is list
-                self._pending = ok and i < len(calls) - 1
-                self._owed = len(calls) - 1 - i if self._pending else 0
-                result = self._value(reply, inputs) if ok else self._outcome(function, reply)
-                yield result
-                deadline = self._deadline(self.call_timeout)
-        except _Timeout:
-            self._kill_worker()
-            if time.monotonic() >= self._budget_end:
-                self.events.append(f"{function}: submission time budget used up")
-                raise self._over_budget(function) from None
-            self._timeouts[function] = self._timeouts.get(function, 0) + 1
-            self.events.append(f"{function}: timeout")
-            raise StudentTimeout(f"{function}() did not finish within {self.call_timeout:g} s "
-                                 "(an infinite loop, or a very slow computation?)") from None
-        except _TooBig as exc:
-            self._kill_worker()
-            if exc.args:
-                raise BadReturn(f"{function}() sent back something that is not plain data ({exc.args[0]})") from None
-            raise BadReturn(f"{function}() returned a value larger than {self.max_reply_bytes >> 20} MB") from None
-        except (EOFError, OSError):
-            status = self._kill_worker(reap=True)
-            self.events.append(f"{function}: crashed")
-            raise StudentCrashed(f"{function}() ended the worker process: {describe_status(status)}") from None
+            return
+        super().close()
+        if self._lease is not None:
+            _release_uid(self._lease)
+            self._lease = None
 
+    # ------------------------------------------------------------------ the submission's time budget
     def _deadline(self, seconds: float) -> float:
         """When the next wait ends: `seconds` from now, or sooner when the submission's budget ends."""
         now = time.monotonic()
@@ -638,97 +490,29 @@ class SandboxedSubmission(framework.Submission):
             self._budget_end = now + self.submission_timeout
         return min(now + seconds, self._budget_end)
 
+    def _check_budget(self, function: str) -> None:
+        if self._budget_end is not None and time.monotonic() >= self._budget_end:
+            raise self._over_budget(function)
+
+    def _timed_out(self, function: str) -> Exception:
+        if time.monotonic() >= self._budget_end:
+            self.events.append(f"{function}: submission time budget used up")
+            return self._over_budget(function)
+        return super()._timed_out(function)
+
     def _over_budget(self, function: str) -> StudentTimeout:
         return StudentTimeout(f"{function}() was not graded for time: this submission used up its time budget "
                               f"({self.submission_timeout:g} s for all its functions together; each call "
                               f"may take {self.call_timeout:g} s)")
 
-    def _decode_reply(self, function: str, raw: bytes, inputs: bool) -> dict | list:
-        """A reply: a list for a value (["ok", value] or ["ok", value, args_after, kwargs_after]: see
-        worker._run_one), else a dict with a "status"."""
-        try:
-            reply = protocol.loads(raw, trusted=False)
-            if type(reply) is list:
-                if not (len(reply) == (4 if inputs else 2) and type(reply[0]) is str and reply[0] == "ok"
-                        and (not inputs or (type(reply[2]) is tuple and type(reply[3]) is dict))):
-                    raise protocol.ProtocolError("not a reply")
-            elif not isinstance(reply, dict) or not isinstance(reply.get("status"), str):
-                raise protocol.ProtocolError("not a reply")
-        except protocol.TooLarge as exc:
-            self._kill_worker()
-            raise BadReturn(f"your function {function}() returned a value too large or too deeply nested to grade "
-                            f"({exc})") from None
-        except protocol.ProtocolError as exc:
-            self._kill_worker()
-            raise BadReturn(f"{function}() sent back something that is not plain data ({exc})") from None
-        return reply
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._kill_worker(reap=False)
-        if self._lease is not None:
-            _release_uid(self._lease)
-            self._lease = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001
-            pass
-
-    # ------------------------------------------------------------------ replies
-    @staticmethod
-    def _text(reply: dict, key: str, limit: int = 3000) -> str:
-        value = reply.get(key)
-        return value[:limit] if isinstance(value, str) else ""
-
-    @staticmethod
-    def _value(reply: list, inputs: bool) -> tuple[Any, tuple, dict]:
-        """(value, args_after, kwargs_after) of an "ok" reply."""
-        if inputs:
-            return reply[1], reply[2], reply[3]
-        return reply[1], (), {}
-
-    def _outcome(self, function: str, reply: dict):
-        """The StudentProblem a reply that is not a value stands for (raised)."""
-        status = reply["status"]
-        printed = self._text(reply, "printed", 2000)
-        if status == "not_implemented":
-            raise NotImplementedYet(f"{function}() is not implemented yet")
-        if status == "missing":
-            raise StudentRaised(f"your module has no function {function}() (was it renamed or deleted?)")
-        if status == "chain_error":
-            raise BadReturn(f"{function}() {self._text(reply, 'message', 300)}")
-        if status == "bad_return":
-            raise BadReturn(f"{function}() returned a value that cannot be graded: {self._text(reply, 'message', 300)}")
-        if status == "error":
-            kind = self._text(reply, "type", 80) or "an exception"
-            message = self._text(reply, "message", 600)
-            extra = ""
-            if kind == "MemoryError":
-                extra = " (the worker's memory limit is %d MB)" % (self.memory >> 20)
-                self._out_of_memory.add(function)
-                self._kill_worker()   # a fresh worker for the other functions
-                self.events.append(f"{function}: out of memory")
-            detail = self._text(reply, "traceback")
-            if printed:
-                detail += ("\n" if detail else "") + "printed before the error:\n" + printed[:800]
-            raise StudentRaised(f"{function}() raised {kind}: {message}{extra}", detail)
-        self._kill_worker()
-        raise BadReturn(f"{function}() sent back an unexpected reply")
-
     # ------------------------------------------------------------------ worker lifecycle
-    def _ensure_worker(self) -> None:
-        if self._import_failure is not None or self._sock is not None or self._closed:
-            return
+    def _has_worker(self) -> bool:
+        return self._sock is not None
+
+    def _describe_end(self, status: int | None) -> str:
+        return describe_status(status)
+
+    def _start_worker(self) -> bool:
         zygote = get_zygote()
         walls = zygote.walls
         weak = [g for g in self.require if g not in isolation(walls)["guarantees"]]
@@ -739,61 +523,27 @@ class SandboxedSubmission(framework.Submission):
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(self._source)
-        config = {"op": "fork", "module_name": self.module_name, "filename": self.filename,
-                  "scratch": self._scratch, "memory": self.memory, "output_limit": self.output_limit,
-                  "fsize": min(16 << 20, self.scratch_quota["bytes"]), "cpu": int(max(60, 20 * self.call_timeout)),
-                  "seccomp": bool(walls.get("seccomp"))}
+        walled = {}
         if self._lease is not None:
             uid = self._lease.uid
-            config.update(uid=uid, gid=uid)
+            walled.update(uid=uid, gid=uid)
             if walls.get("mount_ns"):
-                config["tmpfs"] = self.scratch_quota   # the worker mounts it over the scratch folder
+                walled["tmpfs"] = self.scratch_quota   # the worker mounts it over the scratch folder
             else:   # no tmpfs quota possible: a scratch the worker can read but not write
                 os.chmod(target, 0o644)
                 os.chmod(self._scratch, 0o755)
+        config = wire.WorkerConfig(
+            module_name=self.module_name, filename=self.filename, scratch=self._scratch, memory=self.memory,
+            output_limit=self.output_limit, fsize=min(16 << 20, self.scratch_quota["bytes"]),
+            cpu=int(max(60, 20 * self.call_timeout)), seccomp=bool(walls.get("seccomp")), **walled)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            reply = zygote.request(config, fds=[theirs.fileno()])
+            reply = zygote.request(wire.Fork(config), fds=[theirs.fileno()])
         finally:
             theirs.close()
-        self._pid, self._sock = int(reply["pid"]), ours
+        self._pid, self._sock = wire.Forked.from_plain(reply).pid, ours
         self._rbuf = bytearray()
-        try:
-            raw = self._recv(self._deadline(self.import_timeout))
-        except _Timeout:
-            self._kill_worker()
-            self._import_failure = StudentImportFailed(
-                f"importing {self.filename} took longer than {self.import_timeout:g} s "
-                "(an infinite loop or a long computation at the top level of the module?)")
-            return
-        except _TooBig:
-            self._kill_worker()
-            self._import_failure = StudentImportFailed(f"importing {self.filename} sent back too much data")
-            return
-        except (EOFError, OSError):
-            status = self._kill_worker(reap=True)
-            self._import_failure = StudentImportFailed(
-                f"{self.filename} ended the worker process while it was being imported: {describe_status(status)}")
-            return
-        try:
-            reply = protocol.loads(raw, trusted=False)
-            if not isinstance(reply, dict):
-                raise protocol.ProtocolError("not a reply")
-        except protocol.ProtocolError as exc:
-            self._kill_worker()
-            self._import_failure = StudentImportFailed(f"importing {self.filename} failed ({exc})")
-            return
-        self.import_printed = self._text(reply, "printed", 2000)
-        if reply.get("status") == "ready" and isinstance(reply.get("functions"), list):
-            self._functions = {f for f in reply["functions"] if isinstance(f, str)}
-            return
-        self._kill_worker()
-        if reply.get("status") == "import_error":
-            self._import_failure = StudentImportFailed(
-                f"{self.filename} could not be imported: {self._text(reply, 'message', 600)}",
-                self._text(reply, "traceback"))
-        else:
-            self._import_failure = StudentImportFailed(f"importing {self.filename} failed (unexpected reply)")
+        return True
 
     def _kill_worker(self, reap: bool = True) -> int | None:
         """SIGKILL the worker's process group (and, as root, its uid); drop its scratch dir."""
@@ -816,9 +566,9 @@ class SandboxedSubmission(framework.Submission):
             if self._lease is not None and (reap or self.events):
                 # After a timeout or crash (or at the end of a troubled submission): every process
                 # of the uid. RLIMIT_NPROC = 0 already keeps the worker from having children.
-                zygote.request({"op": "kill_uid", "uid": self._lease.uid})
+                zygote.request(wire.KillUid(self._lease.uid))
             if reap:
-                status = zygote.request({"op": "reap", "pid": pid}).get("status")
+                status = wire.Reaped.from_plain(zygote.request(wire.Reap(pid))).status
         if self._scratch is not None:
             worker.remove_tree(self._scratch)
             self._scratch = None

@@ -6,9 +6,9 @@ zygote per grading process:
 
     python -c "...; from autograder.worker import zygote_main; zygote_main(FD)"
 
-The zygote imports NumPy, this module, `autograder.protocol` and the standard-library
-modules students plausibly use, then waits on a SOCK_SEQPACKET control socket. For
-each submission the trusted side sends {"op": "fork", ...config} together with one
+The zygote imports NumPy, this module, `autograder.protocol`, `autograder.wire` and the
+standard-library modules students plausibly use, then waits on a SOCK_SEQPACKET control socket.
+For each submission the trusted side sends wire.Fork (a wire.WorkerConfig) together with one
 end of a fresh socket pair (SCM_RIGHTS); the zygote forks, and the child becomes a
 worker (`worker_main`): own process group, fds closed, scratch copy of the module read,
 a scratch tmpfs of its own mounted (root, where mounts are allowed), chroot + unprivileged
@@ -22,19 +22,13 @@ re-imports the parent's __main__ (the benchmark script, pytest's entry point...)
 inherits the resource tracker's fd; this one loads exactly what is listed below.
 
 Wire format on the call socket: 4-byte big-endian length + payload, payloads are
-`autograder.protocol` JSON (never pickle). A request (trusted -> worker) is a tuple
-(function, [[args, kwargs], ...], inputs, feed, keep): one reply per call, stopping after the
-first failure; `inputs` asks for the arguments as they are after each call; a non-empty feed,
-[[index, position], ...], gives each call after the first items of the previous call's value
-(see protocol.feed_previous), and a non-empty keep, [index, ...], sends back only those items
-of the values of all calls but the last (protocol.kept_items);
-a call that returns gets the reply ["ok", value], or ["ok", value, args_after, kwargs_after] when
-the arguments are asked for; any other reply is a dict with "status": "not_implemented",
-"error", "bad_return", "chain_error" or "missing", plus "printed" (the head of what the call
-printed).
+`autograder.protocol` messages (never pickle) of the types in `autograder.wire`: a
+wire.CallRequest (trusted -> worker) gets one reply per call, stopping after the first that is not
+a wire.Returned; before any call the worker answers the import with wire.Ready or wire.ImportFailed.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -52,7 +46,7 @@ import sys
 import traceback
 import types
 
-from . import protocol
+from . import protocol, wire
 
 HEADER = struct.Struct("!I")
 
@@ -73,10 +67,6 @@ PR_SET_PDEATHSIG = 1
 
 
 # ============================================================================ framing
-def send_msg(sock: socket.socket, payload: bytes) -> None:
-    sock.sendall(HEADER.pack(len(payload)) + payload)
-
-
 def frame(parts: list) -> bytes:
     """The framed message (length prefix + payload) of protocol.dumps_parts pieces, in one copy."""
     return b"".join([HEADER.pack(sum(map(len, parts))), *parts])
@@ -205,13 +195,13 @@ def _student_traceback(exc: BaseException, filename: str, frames: int = 4) -> st
         return f"{type(exc).__name__}"
 
 
-def _reply(sock, record: dict, out: BoundedOutput) -> None:
-    record["printed"] = out.text()[:2000]
+def _reply(sock, reply, out: BoundedOutput) -> None:
+    """Send a reply that is not a value (a wire._StatusReply), with the head of what was printed."""
+    printed = out.text()[:wire.PRINTED_LIMIT]
     try:
-        message = frame(protocol.dumps_parts(record))
+        message = frame(protocol.dumps_parts(dataclasses.replace(reply, printed=printed).to_plain()))
     except BaseException as exc:  # noqa: BLE001 - the value cannot be encoded
-        message = frame(protocol.dumps_parts({"status": "bad_return", "message": _safe_str(exc),
-                                              "printed": record["printed"]}))
+        message = frame(protocol.dumps_parts(wire.BadReturnReply(message=_safe_str(exc), printed=printed).to_plain()))
     sock.sendall(message)
 
 
@@ -253,7 +243,7 @@ def remove_tree(path: str) -> None:
                        check=False)
 
 
-def worker_main(sock_fd: int, cfg: dict) -> None:
+def worker_main(sock_fd: int, cfg: wire.WorkerConfig) -> None:
     """Become the sandboxed worker for one submission module (runs in the forked child)."""
     # Own process group (killed as a group). Not setsid(): with sched_autogroup a new session
     # costs ~3 ms; the zygote already runs in a session of its own, without a terminal.
@@ -272,16 +262,15 @@ def worker_main(sock_fd: int, cfg: dict) -> None:
     sock = socket.socket(fileno=sock_fd)
     sock.setblocking(True)
 
-    module_name = cfg["module_name"]
-    filename = cfg["filename"]           # e.g. "penalties.py"
-    scratch = cfg["scratch"]
+    filename = cfg.filename              # e.g. "penalties.py"
+    scratch = cfg.scratch
     with open(os.path.join(scratch, filename), "rb") as f:
         source = f.read()
 
     vm = _vm_size()
-    uid, gid = cfg.get("uid"), cfg.get("gid")
-    if cfg.get("tmpfs"):
-        _mount_scratch(scratch, filename, source, cfg["tmpfs"], uid, gid)
+    uid, gid = cfg.uid, cfg.gid
+    if cfg.tmpfs:
+        _mount_scratch(scratch, filename, source, cfg.tmpfs, uid, gid)
     if uid is not None:
         os.chroot(scratch)
         os.chdir("/")
@@ -297,12 +286,12 @@ def worker_main(sock_fd: int, cfg: dict) -> None:
     limits = [
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_NPROC, 0),                    # no fork, no threads (non-root uid)
-        (resource.RLIMIT_FSIZE, int(cfg.get("fsize", 16 << 20))),
+        (resource.RLIMIT_FSIZE, int(cfg.fsize)),
         (resource.RLIMIT_NOFILE, 64),
-        (resource.RLIMIT_CPU, int(cfg.get("cpu", 120))),
+        (resource.RLIMIT_CPU, int(cfg.cpu)),
     ]
-    if cfg.get("memory"):
-        limits.append((resource.RLIMIT_AS, vm + int(cfg["memory"])))
+    if cfg.memory:
+        limits.append((resource.RLIMIT_AS, vm + int(cfg.memory)))
     for which, value in limits:
         try:
             soft, hard = resource.getrlimit(which)
@@ -313,14 +302,22 @@ def worker_main(sock_fd: int, cfg: dict) -> None:
 
     os.environ.clear()
     os.environ.update(WORKER_ENV)
-    if cfg.get("seccomp") and not install_seccomp():
+    if cfg.seccomp and not install_seccomp():
         raise OSError("the seccomp filter could not be installed")
-    out = BoundedOutput(int(cfg.get("output_limit", 4000)))
+    out = BoundedOutput(int(cfg.output_limit))
     sys.stdout = sys.stderr = out
     sys.stdin = io.StringIO("")
     if uid is not None:
         sys.path[:] = []   # chrooted: nothing outside the scratch copy could be imported anyway
 
+    module = import_module(sock, cfg.module_name, source, code_filename, out)
+    if module is not None:
+        _serve(sock, module, code_filename, out)
+
+
+def import_module(sock, module_name: str, source: bytes, code_filename: str, out: BoundedOutput):
+    """Run the student's module and send wire.Ready (its functions) or wire.ImportFailed; the
+    module, or None when it could not be imported. (The sandbox's worker and the portable runner's.)"""
     module = types.ModuleType(module_name)
     module.__file__ = code_filename
     sys.modules[module_name] = module
@@ -329,22 +326,20 @@ def worker_main(sock_fd: int, cfg: dict) -> None:
         exec(code, module.__dict__)
     except SyntaxError as exc:
         where = f"line {exc.lineno}" + (f": {exc.text.strip()}" if exc.text else "")
-        _reply(sock, {"status": "import_error",
-                      "message": f"SyntaxError: {_safe_str(exc.msg)} ({where})"}, out)
-        return
+        _reply(sock, wire.ImportFailed(message=f"SyntaxError: {_safe_str(exc.msg)} ({where})"), out)
+        return None
     except SystemExit as exc:
-        _reply(sock, {"status": "import_error",
-                      "message": f"the module called sys.exit({_safe_str(exc.code, 40)}) while being imported"}, out)
-        return
+        _reply(sock, wire.ImportFailed(
+            message=f"the module called sys.exit({_safe_str(exc.code, 40)}) while being imported"), out)
+        return None
     except BaseException as exc:  # noqa: BLE001 - reported to the student
-        _reply(sock, {"status": "import_error",
-                      "message": f"importing the module raised {type(exc).__name__}: {_safe_str(exc)}",
-                      "traceback": _student_traceback(exc, code_filename)}, out)
-        return
+        _reply(sock, wire.ImportFailed(message=f"importing the module raised {type(exc).__name__}: {_safe_str(exc)}",
+                                       traceback=_student_traceback(exc, code_filename)), out)
+        return None
     functions = sorted(n for n, v in vars(module).items()
                        if isinstance(n, str) and not n.startswith("_") and callable(v))
-    _reply(sock, {"status": "ready", "functions": functions}, out)
-    _serve(sock, module, code_filename, out)
+    _reply(sock, wire.Ready(functions=functions), out)
+    return module
 
 
 def _serve(sock, module, code_filename: str, out: BoundedOutput) -> None:
@@ -353,26 +348,26 @@ def _serve(sock, module, code_filename: str, out: BoundedOutput) -> None:
             raw = recv_msg(sock)
         except (EOFError, OSError):
             return
-        name, calls, inputs, feed, keep = protocol.loads_request(raw)   # markers already live
-        fn = getattr(module, name, None)
+        request = wire.CallRequest.from_plain(protocol.loads_request(raw))   # markers already live
+        fn = getattr(module, request.function, None)
         if not callable(fn):
             out.reset()
-            _reply(sock, {"status": "missing"}, out)
+            _reply(sock, wire.Missing(), out)
             continue
         # Several calls (call_many, call_each) get one reply each, and stop at the first call that
         # fails. A chain (a non-empty feed) passes items of each call's value on to the next call.
         previous = _NOTHING
-        last = len(calls) - 1
-        for k, (args, kwargs) in enumerate(calls):
-            args = tuple(args)   # (sent as a list)
+        feed, keep, last = request.feed, request.keep, len(request.calls) - 1
+        for k, (args, kwargs) in enumerate(request.calls):
             if feed and previous is not _NOTHING:
                 try:
                     args, kwargs = protocol.feed_previous(args, kwargs, feed, previous)
                 except protocol.ChainError as exc:
                     out.reset()
-                    _reply(sock, {"status": "chain_error", "message": _safe_str(exc)}, out)
+                    _reply(sock, wire.ChainFailed(message=_safe_str(exc)), out)
                     break
-            previous = _run_one(sock, fn, args, kwargs, inputs, code_filename, out, keep if k < last else None)
+            previous = _run_one(sock, fn, args, kwargs, request.send_inputs_back, code_filename, out,
+                                keep if k < last else None)
             if previous is _NOTHING:
                 break
 
@@ -387,25 +382,22 @@ def _run_one(sock, fn, args, kwargs, inputs: bool, code_filename: str, out: Boun
     try:
         value = fn(*args, **kwargs)
     except NotImplementedError:
-        _reply(sock, {"status": "not_implemented"}, out)
+        _reply(sock, wire.NotImplementedReply(), out)
         return _NOTHING
     except SystemExit as exc:
-        _reply(sock, {"status": "error", "type": "SystemExit",
-                      "message": f"called sys.exit({_safe_str(exc.code, 40)})"}, out)
+        _reply(sock, wire.Raised(type="SystemExit", message=f"called sys.exit({_safe_str(exc.code, 40)})"), out)
         return _NOTHING
     except BaseException as exc:  # noqa: BLE001 - reported to the student
-        _reply(sock, {"status": "error", "type": type(exc).__name__, "message": _safe_str(exc),
-                      "traceback": _student_traceback(exc, code_filename)}, out)
+        _reply(sock, wire.Raised(type=type(exc).__name__, message=_safe_str(exc),
+                                 traceback=_student_traceback(exc, code_filename)), out)
         return _NOTHING
     try:
-        # a value's reply is a bare list, not a dict with a status: a fraction of the encoding work,
-        # on both sides, for the most frequent message (what the call printed is not needed)
         sent = protocol.kept_items(value, keep) if keep else value
-        reply = ["ok", sent, protocol.strip_live_objects(args), protocol.strip_live_objects(kwargs)] if inputs \
-            else ["ok", sent]
-        message = frame(protocol.dumps_parts(reply))
+        reply = wire.Returned(sent, protocol.strip_live_objects(args), protocol.strip_live_objects(kwargs)) \
+            if inputs else wire.Returned(sent)
+        message = frame(protocol.dumps_parts(reply.to_plain()))
     except BaseException as exc:  # noqa: BLE001 - unsupported type, or a hostile object
-        _reply(sock, {"status": "bad_return", "message": _safe_str(exc)}, out)
+        _reply(sock, wire.BadReturnReply(message=_safe_str(exc)), out)
         return _NOTHING
     sock.sendall(message)
     return value
@@ -660,7 +652,7 @@ def _zygote(ctl_fd: int) -> None:
     _prepare_imports_for_workers()
     gc.collect()
     gc.freeze()  # workers' garbage collections skip (and so do not copy) the zygote's objects
-    ctl.sendall(json.dumps({"ready": os.getpid(), "walls": walls}).encode())
+    ctl.sendall(json.dumps(wire.ZygoteHello(os.getpid(), walls).to_plain()).encode())
     children: set[int] = set()
     scratch: dict[int, str] = {}   # pid -> scratch dir, removed here if the grader died first
     statuses: dict[int, int] = {}
@@ -691,15 +683,14 @@ def _zygote(ctl_fd: int) -> None:
                 break
             if not msg:
                 break
-            request = json.loads(msg)
-            op = request.get("op")
-            if op == "fork":
+            request = wire.parse_control(json.loads(msg))
+            if type(request) is wire.Fork:
                 pid = os.fork()
                 if pid == 0:
                     code = 0
                     try:
                         ctl.close()
-                        worker_main(fds[0], request)
+                        worker_main(fds[0], request.config)
                     except BaseException:  # noqa: BLE001
                         code = 70
                     finally:
@@ -707,12 +698,12 @@ def _zygote(ctl_fd: int) -> None:
                 for fd in fds:
                     os.close(fd)
                 children.add(pid)
-                scratch[pid] = request.get("scratch", "")
+                scratch[pid] = request.config.scratch or ""
                 if len(scratch) > 4096:
                     scratch.pop(next(iter(scratch)))
-                ctl.sendall(json.dumps({"pid": pid}).encode())
-            elif op == "reap":
-                pid = int(request["pid"])
+                ctl.sendall(json.dumps(wire.Forked(pid).to_plain()).encode())
+            elif type(request) is wire.Reap:
+                pid = request.pid
                 if pid in children:
                     try:
                         _, status = os.waitpid(pid, 0)
@@ -720,15 +711,14 @@ def _zygote(ctl_fd: int) -> None:
                     except ChildProcessError:
                         pass
                     children.discard(pid)
-                status = statuses.pop(pid, None)
-                ctl.sendall(json.dumps({"status": status}).encode())
-            elif op == "kill_uid":
-                _kill_uid(int(request["uid"]))
-                ctl.sendall(b'{"done": true}')
+                ctl.sendall(json.dumps(wire.Reaped(statuses.pop(pid, None)).to_plain()).encode())
+            elif type(request) is wire.KillUid:
+                _kill_uid(request.uid)
+                ctl.sendall(json.dumps(wire.DONE).encode())
             else:
                 for fd in fds:
                     os.close(fd)
-                ctl.sendall(b'{"error": "unknown op"}')
+                ctl.sendall(json.dumps(wire.UNKNOWN_OP).encode())
     finally:
         for pid in list(children):
             for kill in (os.killpg, os.kill):

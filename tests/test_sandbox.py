@@ -540,7 +540,7 @@ def test_cannot_import_the_reference_or_the_grader(make, require_root):
     """))
     assert sub.call("try_imports") == []
     names, objs = sub.call("loaded")
-    assert names == ["autograder", "autograder.protocol", "autograder.worker"] and objs == []
+    assert names == ["autograder", "autograder.protocol", "autograder.wire", "autograder.worker"] and objs == []
 
 
 def test_cannot_delete_or_overwrite_other_students_files(make, tmp_path, require_root):
