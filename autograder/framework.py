@@ -496,12 +496,6 @@ def compare_many(sub: Submission, ref, function: str, calls, *, rtol: float, ato
     return sub.call_each(function, [_CallArgs(a, k) for a, k in calls], check)
 
 
-def compare_result(got, ref, function: str, args: tuple, kwargs: dict, *, rtol: float, atol: float = 0.0,
-                   mistakes: Iterable[Mistake] = (), part: int | None = None, what: str | None = None) -> Any:
-    """The checks of `compare` on a value the student already returned for function(*args, **kwargs)."""
-    return _compare_result(got, ref, function, args, kwargs, rtol, atol, list(mistakes), part, what)
-
-
 def _compare_result(got, ref, function, args, kwargs, rtol, atol, mistakes, part, what):
     expected = getattr(ref, function)(*args, **kwargs) if isinstance(ref, CachedReference) \
         else getattr(ref, function)(*protocol.materialize(args), **protocol.materialize(kwargs))
@@ -611,9 +605,11 @@ class PureCalls(Submission):
             unchanged(before, kwargs_after.get(key), f"the argument {key} of {function}()", self._hint)
 
 
-def reference_value(ref, function: str, args: tuple, kwargs: dict | None = None, **checks) -> _Fn:
-    """A value_check for check_pure: compare_result against the reference on the same arguments."""
-    return lambda got: compare_result(got, ref, function, args, kwargs or {}, **checks)
+def reference_value(ref, function: str, args: tuple, kwargs: dict | None = None, *, rtol: float, atol: float = 0.0,
+                    mistakes: Iterable[Mistake] = (), part: int | None = None, what: str | None = None) -> _Fn:
+    """A value_check for check_pure: the checks of `compare` against the reference on the same arguments."""
+    mistakes = list(mistakes)
+    return lambda got: _compare_result(got, ref, function, args, kwargs or {}, rtol, atol, mistakes, part, what)
 
 
 # ============================================================================ one mistake, one function
