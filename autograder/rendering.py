@@ -7,21 +7,32 @@ Jinja2 is imported on first use only: the student kit ships this module without 
 from __future__ import annotations
 
 import functools
+import html as html_module
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @functools.cache
-def environment():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+def environment(html: bool):
+    """The environment of HTML templates (every value autoescaped) or of Markdown ones (none)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    env = Environment(loader=FileSystemLoader(TEMPLATES),
-                      autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=html,
+                      finalize=_escape_like_html_module if html else None,
                       undefined=StrictUndefined,        # a misspelt name fails loudly, never renders empty
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["md_cell"] = md_cell
     return env
+
+
+def _escape_like_html_module(value):
+    """A value escaped by html.escape (quotes as &#x27; and &quot;, where MarkupSafe writes &#39; and &#34;),
+    so pages keep the bytes they had before templates; markup the template built itself (a macro) passes.
+    Autoescape still applies to whatever this returns."""
+    from markupsafe import Markup
+
+    return value if isinstance(value, Markup) else Markup(html_module.escape(str(value)))
 
 
 def md_cell(text: str) -> str:
@@ -30,4 +41,4 @@ def md_cell(text: str) -> str:
 
 
 def render(name: str, **context) -> str:
-    return environment().get_template(name).render(**context)
+    return environment(name.endswith(".html.j2")).get_template(name).render(**context)

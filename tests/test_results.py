@@ -163,7 +163,7 @@ def test_the_html_report_escapes_what_a_student_wrote(tmp_path):
     _stored(tmp_path, [SubmissionResult(student, AID, 0.0, 1.0, Status.GRADED, cases=cases)])
     page = cmd_report.write_report(tmp_path).read_text()
     assert "<script>" not in page
-    assert "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#x27;owned&#x27;)&lt;/script&gt;" in page
     assert page.count("&lt;script&gt;") >= 3     # in the hint, the test's name and the student's name
     md = (tmp_path / "report" / "report.md").read_text()
     row = next(line for line in md.splitlines() if line.startswith("| 1 | `l2_gradient` |"))
