@@ -30,8 +30,6 @@ from . import framework
 from .course import Assignment, load_reference
 from .results import CaseResult, FunctionResult, Status, by_function, totals
 
-FunctionScore = FunctionResult   # the name this module's callers know
-
 _cases_cache: dict[tuple[str, bool], list] = {}
 
 
