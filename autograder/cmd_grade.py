@@ -110,7 +110,8 @@ def discover(submitted: Path, scratch: Path) -> list[Task]:
         for folder in links:
             tasks.append(Task(student, _display(folder.name), folder, ASSIGNMENTS.get(folder.name),
                               fingerprint="symlink",
-                              problem=(Status.UNREADABLE, "the assignment folder is a symbolic link; submit real files")))
+                              problem=(Status.UNREADABLE,
+                                       "the assignment folder is a symbolic link; submit real files")))
         for folder in folders:
             tasks.append(_task(student, folder, scratch / str(len(tasks))))
     for t in tasks:

@@ -124,7 +124,8 @@ def _damage(out: Path, sql: str) -> None:
     ("submission status", "UPDATE grades SET status = 'bogus'", "ada/01_penalties: unknown status 'bogus'"),
     ("case status", "UPDATE grades SET results = replace(results, '\"timeout\"', '\"hung\"')",
      "ada/01_penalties: unknown status 'hung'"),
-    ("case results", "UPDATE grades SET results = '[{\"name\": 1'", "ada/01_penalties: its case results cannot be read"),
+    ("case results", "UPDATE grades SET results = '[{\"name\": 1'",
+     "ada/01_penalties: its case results cannot be read"),
     ("score", "UPDATE grades SET score = 'lots'", "ada/01_penalties: could not convert string to float"),
     ("table", "DROP TABLE grades", "not a grades store written by `grade`"),
 ])
