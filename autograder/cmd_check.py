@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .course import ASSIGNMENTS, REPO_ROOT, Assignment, find_assignment
 from .errors import UsageError
+from .results import Status
 
 EXIT_FAILED = 1   # a public test failed
 
@@ -102,18 +103,18 @@ def format_report(assignment: Assignment, module: Path, results, seconds: float 
 
     lines = [f"Checking {module} against the public tests of {assignment.id}", ""]
     functions = by_function(results)
-    failed_import = next((r for r in results if r.status == "import_error"), None)
+    failed_import = next((r for r in results if r.status == Status.IMPORT_ERROR), None)
     if failed_import is not None:    # the same message for every test: said once, above the table
         first, *rest = (failed_import.output or failed_import.status).strip().splitlines()
         lines += [f"  Your module could not be loaded: {first}", *(f"      {line}" for line in rest[:8]), ""]
     width = max([len(f) for f in functions] + [8])
     for fn, fs in functions.items():
-        mark = {"passed": "ok", "not_implemented": "not implemented yet"}.get(fs.status, fs.status.replace("_", " "))
+        mark = {Status.PASSED: "ok", Status.NOT_IMPLEMENTED: fs.status.words}.get(fs.status, fs.status.label)
         lines.append(f"  {fn:<{width}}  {fs.score:g}/{fs.max_score:g}  {mark}")
-        if fs.status in ("passed", "not_implemented", "import_error"):
+        if fs.status in (Status.PASSED, Status.NOT_IMPLEMENTED, Status.IMPORT_ERROR):
             continue
         for r in results:
-            if r.function != fn or r.status == "passed":
+            if r.function != fn or r.passed:
                 continue
             message = (r.output or r.status).strip()
             first, _, rest = message.partition("\n")
@@ -166,7 +167,7 @@ def _check(assignment, path, functions, *, file=None, runner: str = "auto", show
     if functions and not results:
         raise CheckError(f"no public test for {', '.join(functions)} in {a.id}")
     print(format_report(a, module, results, time.perf_counter() - start), file=file or sys.stdout)
-    return totals(results)[0], all(r.status == "passed" for r in results)
+    return totals(results)[0], all(r.passed for r in results)
 
 
 def add_parser(sub) -> None:

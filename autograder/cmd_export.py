@@ -3,9 +3,9 @@
     python -m autograder export OUT --format csv [-o grades.csv]
     python -m autograder export OUT --format nbgrader [--db gradebook.db]
 
-OUT is what `python -m autograder grade SUBMITTED --out OUT` wrote (OUT/gradebook.csv and
-OUT/<student>/<assignment>/results.json; gradebook.csv is already a long CSV, one row per
-submission).
+OUT is what `python -m autograder grade SUBMITTED --out OUT` wrote; the grades are read from its
+record, OUT/grades.sqlite (autograder/store.py, through autograder/results.py). OUT/gradebook.csv
+is already a long CSV, one row per submission.
 
 csv       one row per student, one column per assignment (points), then total and
           maximum: the shape spreadsheet and LMS grade imports expect. Default OUT/grades.csv;
@@ -96,12 +96,7 @@ def export_nbgrader(out: Path, db: Path, course_id: str = "regularization") -> d
             cells[aid] = {c.name: c for c in notebook.grade_cells}
             counts["assignments"] += 1
         for g in grades:
-            per_fn: dict[str, list[float]] = OrderedDict()
-            for t in g.tests:
-                got = per_fn.setdefault(t.function, [0.0, 0.0])
-                got[0] += t.score
-                got[1] += t.max_score
-            for fn, (_, top) in per_fn.items():
+            for fn, top in ((f.function, f.max_score) for f in g.functions().values()):
                 cell = cells[g.assignment].get(grade_cell_id(fn))
                 if cell is None or abs(float(cell.max_score) - top) > 1e-9:
                     have = "no such cell" if cell is None else f"{float(cell.max_score):g} points"
@@ -117,10 +112,7 @@ def export_nbgrader(out: Path, db: Path, course_id: str = "regularization") -> d
                 gb.find_submission(g.assignment, g.student)
             except MissingEntry:
                 gb.add_submission(g.assignment, g.student)
-            per_fn: dict[str, float] = OrderedDict()
-            for t in g.tests:
-                per_fn[t.function] = per_fn.get(t.function, 0.0) + t.score
-            for fn, score in per_fn.items():
+            for fn, score in ((f.function, f.score) for f in g.functions().values()):
                 grade = gb.find_grade(grade_cell_id(fn), g.assignment, g.assignment, g.student)
                 grade.auto_score = score
                 grade.needs_manual_grade = False

@@ -33,6 +33,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from . import discovery, framework, grading
+from .results import CaseResult, Status
 from .errors import positive_number
 from .course import ASSIGNMENTS, REPO_ROOT, Assignment
 from .store import Row, Store, gradebook_csv, write_atomic
@@ -48,9 +49,9 @@ class Task:
     path: Path
     assignment: Assignment | None
     fingerprint: str = ""
-    problem: tuple[str, str] | None = None   # (status, message) decided without running anything
+    problem: tuple[Status, str] | None = None   # (status, message) decided without running anything
     notes: list[str] = field(default_factory=list)   # what discovery did (for the feedback)
-    missing: tuple[str, str] | None = None   # (status, why) when no module can be graded (the quiz still is)
+    missing: tuple[Status, str] | None = None   # (status, why) when no module can be graded (the quiz still is)
     source: Path | None = None  # the submitted folder itself (path is the copies graders read)
 
 
@@ -104,17 +105,18 @@ def discover(submitted: Path, scratch: Path) -> list[Task]:
             folders, links = _subfolders(student_dir)
         except OSError as exc:
             tasks.append(Task(student, "?", student_dir, None,
-                              problem=("unreadable", f"cannot list the student's folder: {exc.strerror}")))
+                              problem=(Status.UNREADABLE, f"cannot list the student's folder: {exc.strerror}")))
             continue
         for folder in links:
             tasks.append(Task(student, _display(folder.name), folder, ASSIGNMENTS.get(folder.name),
                               fingerprint="symlink",
-                              problem=("unreadable", "the assignment folder is a symbolic link; submit real files")))
+                              problem=(Status.UNREADABLE,
+                                       "the assignment folder is a symbolic link; submit real files")))
         for folder in folders:
             tasks.append(_task(student, folder, scratch / str(len(tasks))))
     for t in tasks:
         if t.student in RESERVED_NAMES:
-            t.problem = ("unreadable", f"student folder name {t.student!r} is reserved by the grader")
+            t.problem = (Status.UNREADABLE, f"student folder name {t.student!r} is reserved by the grader")
     return sorted(tasks, key=lambda t: (t.student, t.folder))
 
 
@@ -122,7 +124,7 @@ def _task(student: str, folder: Path, copies: Path) -> Task:
     assignment = ASSIGNMENTS.get(folder.name)
     task = Task(student, _display(folder.name), folder, assignment, source=folder)
     if assignment is None:
-        task.problem = ("unknown_assignment", f"{task.folder!r} is not an assignment of this course "
+        task.problem = (Status.UNKNOWN_ASSIGNMENT, f"{task.folder!r} is not an assignment of this course "
                                               f"(known: {', '.join(ASSIGNMENTS)})")
         task.fingerprint = "unknown"
         return task
@@ -246,16 +248,16 @@ def grade_task(task: Task, options: dict | None = None) -> Row:
     options = options or _options
     out = Path(options["out"])
     start = time.perf_counter()
-    results: list[framework.CaseResult] = []
+    results: list[CaseResult] = []
     if task.problem is not None:
         status, message = task.problem
         if task.assignment is not None:
-            results = [framework.CaseResult(c.name, c.function, 0.0, c.points, "import_error", message, None,
-                                            c.visibility) for c in grading.cases_for(task.assignment, True)]
+            results = [CaseResult(c.name, c.function, 0.0, c.points, Status.IMPORT_ERROR, message, None,
+                                  c.visibility) for c in grading.cases_for(task.assignment, True)]
     elif task.missing is not None:
         status, message = task.missing
-        results = [framework.CaseResult(c.name, c.function, 0.0, c.points, "import_error", message, None,
-                                        c.visibility) for c in grading.cases_for(task.assignment, True)]
+        results = [CaseResult(c.name, c.function, 0.0, c.points, Status.IMPORT_ERROR, message, None,
+                              c.visibility) for c in grading.cases_for(task.assignment, True)]
         results += grading.quiz_results(task.assignment, task.path, student=task.student)
         for r in results:
             r.output = grading.printable(r.output)
@@ -265,27 +267,24 @@ def grade_task(task: Task, options: dict | None = None) -> Row:
                                                sandbox_options=options.get("sandbox") or {})
             status, message = grading.submission_status(task.assignment, task.path, results)
         except Exception as exc:  # noqa: BLE001 - a grader bug: say so, keep the batch going
-            status = "grader_error"
+            status = Status.GRADER_ERROR
             message = f"{type(exc).__name__}: {exc}"
-            results = [framework.CaseResult("grader: error", "grader", 0.0, 0.0, "error",
+            results = [CaseResult("grader: error", "grader", 0.0, 0.0, Status.ERROR,
                                             message + "\n" + traceback.format_exc(limit=-3))]
     score, max_score = grading.totals(results)
     folder = _output_dir(out, task)
-    report = grading.gradescope_results(results, output=message if status != "graded" else "")
+    report = grading.gradescope_results(results, output=message if status != Status.GRADED else "")
     if options.get("isolation"):
         report["extra_data"] = {"isolation": options["isolation"]}   # the level this batch ran at
     if task.notes:
         report["output"] = "\n".join(task.notes + ([report["output"]] if report["output"] else []))
     write_atomic(folder / "results.json", grading.results_json(report))
     label = task.assignment if task.assignment is not None else task.folder
-    feedback = grading.feedback_markdown(task.student, label, results)
-    if status not in ("graded",):
-        feedback = feedback.replace("\n\n", f"\n\n**Status: {status}** - {message}\n\n", 1)
-    if task.notes:
-        feedback = feedback.replace("\n\n", "\n\n" + "".join(f"- {n}\n" for n in task.notes) + "\n", 1)
+    feedback = grading.feedback_markdown(task.student, label, results, status=status, message=message,
+                                         notes=task.notes)
     write_atomic(folder / "feedback.md", feedback)
     return Row(task.student, task.assignment.id if task.assignment else task.folder, score, max_score, status,
-               message, task.fingerprint, [r.to_dict() for r in results], time.perf_counter() - start,
+               message, task.fingerprint, results, time.perf_counter() - start,
                datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
 
 
@@ -450,7 +449,7 @@ def _grade(args: argparse.Namespace, submitted: Path, out: Path, scratch: Path, 
     _summary(present, len(todo), time.perf_counter() - started, out)
     if interrupted:
         return 130
-    return 1 if any(r.status == "grader_error" for r in present) else 0
+    return 1 if any(r.status == Status.GRADER_ERROR for r in present) else 0
 
 
 def _isolation_or_refuse(allow_weak: bool) -> dict | None:
@@ -677,7 +676,7 @@ def _run_pool(todo: list[Task], options: dict, workers: int, store: Store, zygot
 
 
 def _grader_error_row(task: Task, message: str) -> Row:
-    return Row(task.student, task.assignment.id if task.assignment else task.folder, 0.0, 0.0, "grader_error",
+    return Row(task.student, task.assignment.id if task.assignment else task.folder, 0.0, 0.0, Status.GRADER_ERROR,
                message, "", [], 0.0, datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
 
 
@@ -696,7 +695,7 @@ def _summary(rows: list[Row], graded_now: int, seconds: float, out: Path) -> Non
         scored = [r for r in rs if r.max_score > 0]
         mean = sum(r.score / r.max_score for r in scored) / len(scored) * 100 if scored else 0.0
         print(f"  {assignment:28s} {len(rs):4d} submission(s)  mean {mean:5.1f}%")
-    problems = [r for r in rows if r.status != "graded"]
+    problems = [r for r in rows if r.status != Status.GRADED]
     for r in problems[:20]:
         print(f"  ! {r.student}/{r.assignment}: {r.status}: {r.message}")
     if len(problems) > 20:

@@ -2,7 +2,7 @@
 
     python -m autograder report OUT          # OUT is what `python -m autograder grade ... --out OUT` wrote
 
-Reads OUT/gradebook.csv and OUT/<student>/<assignment>/results.json and writes
+Reads OUT/grades.sqlite (the record `grade` keeps, through autograder.results) and writes
 
     OUT/report/index.html     one self-contained page (figures embedded as base64 PNG)
     OUT/report/report.md      the same content in Markdown, figures next to it
@@ -12,101 +12,31 @@ Reads OUT/gradebook.csv and OUT/<student>/<assignment>/results.json and writes
 Per assignment: the score distribution (histogram), the pass rate per function and per
 test, and the most frequent mistakes that the hints identified, with the students who
 made them. Class-wide: a student x assignment score table and the submissions that
-could not be graded.
+could not be graded. The pages are rendered from templates/report.html.j2 and report.md.j2.
 """
 from __future__ import annotations
 
 import argparse
 import base64
-import csv
-import html
 import io
 import json
 import os
 import sys
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .course import ASSIGNMENTS
+from .results import Status, SubmissionResult
+from .store import read_results
 
-PASSED = "passed"
+Graded = SubmissionResult   # what this module reads: one graded submission with its cases
+UNREMARKABLE = {Status.GRADED, Status.PASSED}   # statuses the score table does not repeat next to a score
 
 
 # ============================================================================ reading grading output
-@dataclass
-class TestResult:
-    name: str
-    function: str
-    score: float
-    max_score: float
-    passed: bool
-    outcome: str
-    hint: str | None
-    visibility: str
-
-
-@dataclass
-class Graded:
-    student: str
-    assignment: str
-    score: float
-    max_score: float
-    status: str
-    tests: list[TestResult] = field(default_factory=list)
-
-    @property
-    def fraction(self) -> float:
-        return self.score / self.max_score if self.max_score else 0.0
-
-
-def _num(x, default=0.0) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return default
-
-
-def _read_tests(path: Path) -> list[TestResult]:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
-        return []
-    tests = []
-    for t in data.get("tests", []) or []:
-        extra = t.get("extra_data") or {}
-        name = str(t.get("name", ""))
-        function = extra.get("function") or (name.split(":", 1)[0].strip() if ":" in name else name)
-        score, max_score = _num(t.get("score")), _num(t.get("max_score"))
-        status = t.get("status") or ("passed" if max_score and score >= max_score else "failed")
-        outcome = extra.get("outcome") or status
-        tests.append(TestResult(name, function, score, max_score, status == PASSED, str(outcome),
-                                extra.get("hint") or None, t.get("visibility", "visible")))
-    return tests
-
-
-def load_grades(out: Path) -> list[Graded]:
-    """Everything `grade` wrote into OUT, one entry per (student, assignment)."""
-    out = Path(out)
-    rows: dict[tuple[str, str], Graded] = {}
-    book = out / "gradebook.csv"
-    if book.exists():
-        with book.open(newline="") as f:
-            for row in csv.DictReader(f):
-                key = (row["student"], row["assignment"])
-                rows[key] = Graded(row["student"], row["assignment"], _num(row.get("score")),
-                                   _num(row.get("max_score")), row.get("status") or "")
-    for results in sorted(out.glob("*/*/results.json")):
-        student, assignment = results.parent.parent.name, results.parent.name
-        if student == "report":
-            continue
-        tests = _read_tests(results)
-        g = rows.get((student, assignment))
-        if g is None:  # no gradebook row: rebuild it from the tests
-            g = rows[(student, assignment)] = Graded(
-                student, assignment, sum(t.score for t in tests), sum(t.max_score for t in tests), "graded")
-        g.tests = tests
-    return sorted(rows.values(), key=lambda g: (_order(g.assignment), g.assignment, g.student))
+def load_grades(out: Path) -> list[SubmissionResult]:
+    """Every submission OUT/grades.sqlite holds, in course order (FileNotFoundError when there is none)."""
+    return sorted(read_results(out), key=lambda g: (_order(g.assignment), g.assignment, g.student))
 
 
 def _order(assignment_id: str) -> int:
@@ -129,7 +59,7 @@ def summarize(grades: list[Graded]) -> dict:
         hints: dict[tuple[str, str], dict] = {}
         for g in rows:
             per_fn: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-            for t in g.tests:
+            for t in g.cases:
                 per_fn[t.function][0] += t.score
                 per_fn[t.function][1] += t.max_score
                 rec = tests.setdefault(t.name, {"function": t.function, "max_score": t.max_score,
@@ -138,7 +68,7 @@ def summarize(grades: list[Graded]) -> dict:
                 rec["total"] += 1
                 rec["passed"] += t.passed
                 if not t.passed:
-                    rec["outcomes"][t.outcome] += 1
+                    rec["outcomes"][t.status] += 1
                 if t.hint and not t.passed and not _generic(t.hint):
                     # quiz questions are separate mistakes: "quiz q3", not one "quiz" function
                     where = t.name.split(":", 1)[0].strip() if t.function == "quiz" else t.function
@@ -161,7 +91,7 @@ def summarize(grades: list[Graded]) -> dict:
             "min": fractions[0] if n else 0.0,
             "max": fractions[-1] if n else 0.0,
             "full_marks": sum(f >= 1 - 1e-9 for f in fractions),
-            "statuses": dict(Counter(g.status or "graded" for g in rows)),
+            "statuses": dict(Counter(g.status for g in rows)),
             "scores": {g.student: [g.score, g.max_score, g.status] for g in rows},
             "functions": {fn: {**rec, "full_rate": rec["full"] / rec["total"],
                                "point_rate": rec["points"] / rec["max_points"] if rec["max_points"] else 0.0}
@@ -292,201 +222,91 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-def _img(data: bytes, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(data).decode()}">'
+def _rate_class(rate: float) -> str:
+    return "ok" if rate >= 0.75 else ("bad" if rate < 0.5 else "")
 
 
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 1100px;
-       color: #222; padding: 0 1em; }
-h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: .2em; }
-table { border-collapse: collapse; margin: .8em 0; font-size: .92em; }
-th, td { border: 1px solid #ddd; padding: .3em .6em; text-align: left; vertical-align: top; }
-th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.bad { color: #b00020; } .ok { color: #1b7f3b; } .muted { color: #777; }
-img { max-width: 100%; display: block; margin: .5em 0; }
-.figs { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
-.figs img { max-width: calc(50% - 1em); }
-.wide { overflow-x: auto; } th small { font-weight: normal; color: #555; }
-"""
-
-
-def render(grades: list[Graded], summary: dict, feedback: dict | None = None,
+def render(grades: list[SubmissionResult], summary: dict, feedback: dict | None = None,
            similarity: str | None = None) -> tuple[str, str, dict]:
-    """(html, markdown, {filename: png bytes}).
+    """(html, markdown, {filename: png bytes}), from templates/report.html.j2 and report.md.j2.
 
     `feedback` maps (student, assignment) to the feedback file's path relative to the
     report folder; those scores link to it. `similarity` is the class similarity page's path
     relative to the report folder, when `python -m autograder similarity` has written one.
     """
-    feedback = feedback or {}
+    from .rendering import render as render_template
+
     figures: dict[str, bytes] = {}
-    h: list[str] = []
-    m: list[str] = []
+
+    def figure(name: str, png: bytes, alt: str) -> dict:
+        figures[name] = png
+        return {"file": name, "alt": alt, "base64": base64.b64encode(png).decode()}
+
     aids = list(summary["assignments"])
-    students = summary["students"]
+    context = {
+        "students": summary["students"], "graded": len(grades), "similarity": similarity,
+        "assignments": [_assignment_view(aid, summary["assignments"][aid], figure) for aid in aids],
+        "overview": figure("overview.png", overview_png(summary), "scores per assignment") if aids else None,
+        "class_mistakes": _class_mistakes(summary),
+        "score_rows": _score_rows(summary, feedback or {}),
+    }
+    return render_template("report.html.j2", **context), render_template("report.md.j2", **context), figures
 
-    h.append(f"<h1>Class report</h1><p>{len(students)} students, {len(aids)} assignments, "
-             f"{len(grades)} graded submissions.</p>")
-    m.append(f"# Class report\n\n{len(students)} students, {len(aids)} assignments, {len(grades)} graded submissions.\n")
-    if similarity:
-        h.append(f"<p>Which submissions look alike: <a href='{html.escape(similarity)}'>class similarity "
-                 "report</a> (evidence for you to judge; never shown to students).</p>")
-        m.append(f"Which submissions look alike: [class similarity report]({similarity}).\n")
-    else:
-        h.append("<p class=muted>Which submissions look alike: run <code>python -m autograder similarity "
-                 "SUBMITTED --out OUT</code> with this OUT, then this report again.</p>")
 
-    # ---- overview
-    h.append("<h2>Overview</h2><table><tr><th>assignment</th><th>submissions</th><th>mean</th><th>median</th>"
-             "<th>min</th><th>max</th><th>full marks</th><th>grading status</th></tr>")
-    m.append("## Overview\n\n| assignment | submissions | mean | median | min | max | full marks | grading status |\n"
-             "| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for aid in aids:
-        a = summary["assignments"][aid]
-        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(a["statuses"].items()))
-        h.append(f"<tr><td>{html.escape(aid)}</td><td class=num>{a['n']}</td><td class=num>{_pct(a['mean'])}</td>"
-                 f"<td class=num>{_pct(a['median'])}</td><td class=num>{_pct(a['min'])}</td>"
-                 f"<td class=num>{_pct(a['max'])}</td><td class=num>{a['full_marks']}</td>"
-                 f"<td>{html.escape(statuses)}</td></tr>")
-        m.append(f"| {aid} | {a['n']} | {_pct(a['mean'])} | {_pct(a['median'])} | {_pct(a['min'])} | "
-                 f"{_pct(a['max'])} | {a['full_marks']} | {statuses} |")
-    h.append("</table>")
-    m.append("")
-    if aids:
-        figures["overview.png"] = overview_png(summary)
-        h.append(_img(figures["overview.png"], "scores per assignment"))
-        m.append("![scores per assignment](figures/overview.png)\n")
+def _assignment_view(aid: str, a: dict, figure) -> dict:
+    """One assignment's section of the report: its numbers as printed, figures, hints, functions, tests."""
+    number, _, topic = aid.partition("_")
+    figures = [figure(f"{aid}_scores.png", histogram_png(aid, a), f"{aid} score distribution")]
+    if a["functions"]:
+        figures.append(figure(f"{aid}_functions.png", functions_png(aid, a), f"{aid} pass rate per function"))
+    return {
+        "id": aid, "number": number, "topic": topic.replace("_", " "), "title": a["title"], "n": a["n"],
+        "mean": _pct(a["mean"]), "median": _pct(a["median"]), "min": _pct(a["min"]), "max": _pct(a["max"]),
+        "full_marks": a["full_marks"], "max_score": f"{a['max_score']:g}",
+        "statuses": ", ".join(f"{k}: {v}" for k, v in sorted(a["statuses"].items())),
+        "figures": figures,
+        "hints": [{"count": h["count"], "function": h["function"], "hint": h["hint"], "also": h["wordings"][1:],
+                   "who": _names(h["students"])} for h in a["hints"]],
+        "functions": [{"function": fn, "full": rec["full"], "total": rec["total"], "full_rate": _pct(rec["full_rate"]),
+                       "point_rate": _pct(rec["point_rate"]), "cls": _rate_class(rec["full_rate"])}
+                      for fn, rec in a["functions"].items()],
+        "tests": [{"name": name, "points": f"{rec['max_score']:g}", "visibility": rec["visibility"],
+                   "passed": rec["passed"], "total": rec["total"], "rate": _pct(rec["rate"]),
+                   "cls": _rate_class(rec["rate"]),
+                   "outcomes": ", ".join(f"{k}: {v}" for k, v in rec["outcomes"].items())}
+                  for name, rec in a["tests"].items()],
+    }
 
-    # ---- class-wide mistakes: code first, then quiz answers
-    every = [(aid, hint) for aid in aids for hint in summary["assignments"][aid]["hints"]]
+
+def _class_mistakes(summary: dict) -> list[dict]:
+    """The class-wide tables: the 15 most frequent code mistakes, then wrong quiz answers."""
+    every = [(aid, hint) for aid, a in summary["assignments"].items() for hint in a["hints"]]
+    tables = []
     for title, quiz in (("Most frequent code mistakes (class-wide)", False),
                         ("Most frequent wrong quiz answers (class-wide)", True)):
         top = sorted(((aid, hint) for aid, hint in every if hint["function"].startswith("quiz") == quiz),
                      key=lambda x: (-x[1]["count"], _order(x[0]), x[1]["function"]))[:15]
-        h.append(f"<h2>{title}</h2>")
-        m.append(f"## {title}\n")
-        if not top:
-            h.append("<p class=muted>None: no failed test matched a known mistake.</p>")
-            m.append("None: no failed test matched a known mistake.\n")
-            continue
-        what = "question" if quiz else "function"
-        h.append(f"<table><tr><th>students</th><th>assignment</th><th>{what}</th><th>hint given</th>"
-                 "<th>who</th></tr>")
-        m.append(f"| students | assignment | {what} | hint given | who |\n| --- | --- | --- | --- | --- |")
-        for aid, hint in top:
-            who = _names(hint["students"])
-            h.append(f"<tr><td class=num>{hint['count']}</td><td><a href='#{html.escape(aid)}'>{html.escape(aid)}</a>"
-                     f"</td><td><code>{html.escape(hint['function'])}</code></td><td>{html.escape(hint['hint'])}</td>"
-                     f"<td>{html.escape(who)}</td></tr>")
-            m.append(f"| {hint['count']} | {aid} | `{hint['function']}` | {_md(hint['hint'])} | {who} |")
-        h.append("</table>")
-        m.append("")
+        tables.append({"title": title, "what": "question" if quiz else "function",
+                       "rows": [{"count": h["count"], "assignment": aid, "function": h["function"], "hint": h["hint"],
+                                 "who": _names(h["students"])} for aid, h in top]})
+    return tables
 
-    # ---- per assignment
-    for aid in aids:
-        a = summary["assignments"][aid]
-        h.append(f"<h2 id='{html.escape(aid)}'>{html.escape(aid)}: {html.escape(a['title'])}</h2>")
-        m.append(f"## {aid}: {a['title']}\n")
-        h.append(f"<p>{a['n']} submissions, mean {_pct(a['mean'])}, median {_pct(a['median'])}, "
-                 f"{a['full_marks']} with full marks (out of {a['max_score']:g} points).</p>")
-        m.append(f"{a['n']} submissions, mean {_pct(a['mean'])}, median {_pct(a['median'])}, "
-                 f"{a['full_marks']} with full marks (out of {a['max_score']:g} points).\n")
-        hist = f"{aid}_scores.png"
-        figures[hist] = histogram_png(aid, a)
-        imgs = [_img(figures[hist], f"{aid} score distribution")]
-        m.append(f"![{aid} score distribution](figures/{hist})\n")
-        if a["functions"]:
-            fn_png = f"{aid}_functions.png"
-            figures[fn_png] = functions_png(aid, a)
-            imgs.append(_img(figures[fn_png], f"{aid} pass rate per function"))
-            m.append(f"![{aid} pass rate per function](figures/{fn_png})\n")
-        h.append("<div class=figs>" + "".join(imgs) + "</div>")
 
-        # mistakes of this assignment
-        h.append("<h3>Mistakes the hints identified</h3>")
-        m.append("### Mistakes the hints identified\n")
-        if a["hints"]:
-            h.append("<table><tr><th>students</th><th>function</th><th>hint given</th><th>who</th></tr>")
-            m.append("| students | function | hint given | who |\n| --- | --- | --- | --- |")
-            for hint in a["hints"]:
-                who = _names(hint["students"])
-                more = "".join(f"<br><span class=muted>also worded: {html.escape(w)}</span>"
-                               for w in hint["wordings"][1:])
-                h.append(f"<tr><td class=num>{hint['count']}</td><td><code>{html.escape(hint['function'])}</code></td>"
-                         f"<td>{html.escape(hint['hint'])}{more}</td><td>{html.escape(who)}</td></tr>")
-                m.append(f"| {hint['count']} | `{hint['function']}` | {_md(hint['hint'])} | {who} |")
-            h.append("</table>")
-            m.append("")
-        else:
-            h.append("<p class=muted>None.</p>")
-            m.append("None.\n")
-
-        # per function
-        h.append("<h3>Pass rate per function</h3><table><tr><th>function</th><th>full marks</th>"
-                 "<th>points earned</th></tr>")
-        m.append("### Pass rate per function\n\n| function | full marks | points earned |\n| --- | --- | --- |")
-        for fn, rec in a["functions"].items():
-            cls = "ok" if rec["full_rate"] >= 0.75 else ("bad" if rec["full_rate"] < 0.5 else "")
-            h.append(f"<tr><td><code>{html.escape(fn)}</code></td><td class='num {cls}'>{rec['full']}/{rec['total']} "
-                     f"({_pct(rec['full_rate'])})</td><td class=num>{_pct(rec['point_rate'])}</td></tr>")
-            m.append(f"| `{fn}` | {rec['full']}/{rec['total']} ({_pct(rec['full_rate'])}) | {_pct(rec['point_rate'])} |")
-        h.append("</table>")
-        m.append("")
-
-        # per test
-        h.append("<details open><summary>Pass rate per test</summary><table><tr><th>test</th><th>points</th>"
-                 "<th>visibility</th><th>passed</th><th>failures by outcome</th></tr>")
-        m.append("### Pass rate per test\n\n| test | points | visibility | passed | failures by outcome |\n"
-                 "| --- | --- | --- | --- | --- |")
-        for name, rec in a["tests"].items():
-            outcomes = ", ".join(f"{k}: {v}" for k, v in rec["outcomes"].items())
-            cls = "ok" if rec["rate"] >= 0.75 else ("bad" if rec["rate"] < 0.5 else "")
-            h.append(f"<tr><td>{html.escape(name)}</td><td class=num>{rec['max_score']:g}</td>"
-                     f"<td>{html.escape(rec['visibility'])}</td><td class='num {cls}'>{rec['passed']}/{rec['total']} "
-                     f"({_pct(rec['rate'])})</td><td>{html.escape(outcomes)}</td></tr>")
-            m.append(f"| {_md(name)} | {rec['max_score']:g} | {rec['visibility']} | {rec['passed']}/{rec['total']} "
-                     f"({_pct(rec['rate'])}) | {outcomes} |")
-        h.append("</table></details>")
-        m.append("")
-
-    # ---- student x assignment
-    def short(aid: str) -> str:
-        number, _, rest = aid.partition("_")
-        return f"{html.escape(number)}<br><small>{html.escape(rest.replace('_', ' '))}</small>"
-
-    h.append("<h2>Scores per student</h2><p class=muted>Each score links to that student's feedback.</p>"
-             "<div class=wide><table><tr><th>student</th>" +
-             "".join(f"<th title='{html.escape(a)}'>{short(a)}</th>" for a in aids) + "</tr>")
-    m.append("## Scores per student\n\n| student | " + " | ".join(aids) + " |\n|" + " --- |" * (len(aids) + 1))
-    for s in students:
-        cells_h, cells_m = [], []
-        for aid in aids:
-            got = summary["assignments"][aid]["scores"].get(s)
+def _score_rows(summary: dict, feedback: dict) -> list[dict]:
+    """The student x assignment table: a cell per assignment (None: not submitted)."""
+    rows = []
+    for student in summary["students"]:
+        cells = []
+        for aid, a in summary["assignments"].items():
+            got = a["scores"].get(student)
             if got is None:
-                cells_h.append("<td class=muted>not submitted</td>")
-                cells_m.append("not submitted")
+                cells.append(None)
                 continue
-            score, top_score, status = got
-            note = "" if status in ("", "graded", "ok", "passed", "complete") else f" ({status})"
-            text = f"{score:g}/{top_score:g}"
-            link = feedback.get((s, aid))
-            if link:
-                cells_h.append(f"<td class=num><a href='{html.escape(link)}'>{text}</a>"
-                               f"{'<br><small class=bad>' + html.escape(note.strip(' ()')) + '</small>' if note else ''}</td>")
-                cells_m.append(f"[{text}]({link}){note}")
-            else:
-                cells_h.append(f"<td class=num>{text}"
-                               f"{'<br><small class=bad>' + html.escape(note.strip(' ()')) + '</small>' if note else ''}</td>")
-                cells_m.append(f"{text}{note}")
-        h.append(f"<tr><td>{html.escape(s)}</td>" + "".join(cells_h) + "</tr>")
-        m.append(f"| {s} | " + " | ".join(cells_m) + " |")
-    h.append("</table></div>")
-    m.append("")
-
-    page = ("<!doctype html><html lang=en><head><meta charset=utf-8><title>Class report</title>"
-            f"<style>{CSS}</style></head><body>" + "\n".join(h) + "</body></html>\n")
-    return page, "\n".join(m) + "\n", figures
+            score, top, status = got
+            cells.append({"text": f"{score:g}/{top:g}", "link": feedback.get((student, aid)),
+                          "note": "" if status in UNREMARKABLE else status})
+        rows.append({"student": student, "cells": cells})
+    return rows
 
 
 def _names(students: list[str], limit: int = 12) -> str:
@@ -496,17 +316,12 @@ def _names(students: list[str], limit: int = 12) -> str:
     return ", ".join(students[:limit]) + f" and {len(students) - limit} more"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def write_report(out: Path, dest: Path | None = None) -> Path:
     """Write the report of a graded folder; returns the path of index.html."""
     out = Path(out)
     grades = load_grades(out)
     if not grades:
-        raise FileNotFoundError(f"no grading results in {out} (expected gradebook.csv and "
-                                "<student>/<assignment>/results.json from `python -m autograder grade`)")
+        raise FileNotFoundError(f"no grading results in {out} (its grades.sqlite holds no submission)")
     summary = summarize(grades)
     dest = Path(dest) if dest else out / "report"
     (dest / "figures").mkdir(parents=True, exist_ok=True)

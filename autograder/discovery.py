@@ -29,6 +29,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .results import Status
+
 ANSWERS_FILE = "quiz_answers.yaml"
 MAX_DEPTH = 6                    # a module one or two folders deeper is common; six is generous
 MAX_ENTRIES = 20_000             # entries looked at per submission (a folder of a class is a few dozen)
@@ -58,7 +60,7 @@ class Submission:
     module: Path | None = None                     # dest/<module file> when one was found and copied
     answers: Path | None = None                    # dest/quiz_answers.yaml when one was found
     notes: list[str] = field(default_factory=list)      # for the student's feedback
-    problem: tuple[str, str] | None = None         # (status, message) when nothing can be graded
+    problem: tuple[Status, str] | None = None      # (status, message) when nothing can be graded
     found: list[str] = field(default_factory=list)     # every regular file seen (shown names)
     fingerprint: str = ""                          # hash of the chosen files' names and bytes
 
@@ -250,7 +252,7 @@ def find_submission(folder: Path, module_file: str, dest: Path, *, with_answers:
         except CopyError as exc:
             sub.notes.append(f"Not graded: {exc}.")
             if name == module_file:
-                sub.problem = ("unreadable", str(exc))
+                sub.problem = (Status.UNREADABLE, str(exc))
             continue
         digest.update(name.encode() + b"\0" + b"/".join(candidate.parts) + b"\0" + data + b"\0")
         path = _write_copy(dest, name, data)
@@ -269,7 +271,8 @@ def find_submission(folder: Path, module_file: str, dest: Path, *, with_answers:
                      if rank(Candidate(p, 0), module_file, (".py",)) is not None), None)
         missing = (f"no {module_file} in the submission (found: {found}); "
                    f"expected {module_file} in the assignment folder or one folder below it")
-        sub.problem = ("unreadable", f"{link}; submit the file itself") if link else ("missing_module", missing)
+        sub.problem = ((Status.UNREADABLE, f"{link}; submit the file itself") if link
+                       else (Status.MISSING_MODULE, missing))
     sub.fingerprint = digest.hexdigest() + ("" if sub.problem is None else ":" + sub.problem[1])
     return sub
 

@@ -34,12 +34,13 @@ from typing import Any, Callable as _Fn, Iterable, Sequence
 import numpy as np
 
 from . import diagnose, protocol
+from .results import CaseResult, Status
 
 
 # ============================================================================ outcomes of student calls
 class StudentProblem(Exception):
     """Student code did not produce a value; subclasses say why. Raised by Submission calls."""
-    status = "failed"
+    status = Status.FAILED
 
     def __init__(self, message: str, detail: str = ""):
         super().__init__(message)
@@ -48,27 +49,27 @@ class StudentProblem(Exception):
 
 
 class NotImplementedYet(StudentProblem):
-    status = "not_implemented"
+    status = Status.NOT_IMPLEMENTED
 
 
 class StudentRaised(StudentProblem):
-    status = "error"
+    status = Status.ERROR
 
 
 class StudentTimeout(StudentProblem):
-    status = "timeout"
+    status = Status.TIMEOUT
 
 
 class StudentCrashed(StudentProblem):
-    status = "crashed"
+    status = Status.CRASHED
 
 
 class StudentImportFailed(StudentProblem):
-    status = "import_error"
+    status = Status.IMPORT_ERROR
 
 
 class BadReturn(StudentProblem):
-    status = "failed"
+    status = Status.FAILED
 
 
 class Submission:
@@ -496,12 +497,6 @@ def compare_many(sub: Submission, ref, function: str, calls, *, rtol: float, ato
     return sub.call_each(function, [_CallArgs(a, k) for a, k in calls], check)
 
 
-def compare_result(got, ref, function: str, args: tuple, kwargs: dict, *, rtol: float, atol: float = 0.0,
-                   mistakes: Iterable[Mistake] = (), part: int | None = None, what: str | None = None) -> Any:
-    """The checks of `compare` on a value the student already returned for function(*args, **kwargs)."""
-    return _compare_result(got, ref, function, args, kwargs, rtol, atol, list(mistakes), part, what)
-
-
 def _compare_result(got, ref, function, args, kwargs, rtol, atol, mistakes, part, what):
     expected = getattr(ref, function)(*args, **kwargs) if isinstance(ref, CachedReference) \
         else getattr(ref, function)(*protocol.materialize(args), **protocol.materialize(kwargs))
@@ -611,9 +606,11 @@ class PureCalls(Submission):
             unchanged(before, kwargs_after.get(key), f"the argument {key} of {function}()", self._hint)
 
 
-def reference_value(ref, function: str, args: tuple, kwargs: dict | None = None, **checks) -> _Fn:
-    """A value_check for check_pure: compare_result against the reference on the same arguments."""
-    return lambda got: compare_result(got, ref, function, args, kwargs or {}, **checks)
+def reference_value(ref, function: str, args: tuple, kwargs: dict | None = None, *, rtol: float, atol: float = 0.0,
+                    mistakes: Iterable[Mistake] = (), part: int | None = None, what: str | None = None) -> _Fn:
+    """A value_check for check_pure: the checks of `compare` against the reference on the same arguments."""
+    mistakes = list(mistakes)
+    return lambda got: _compare_result(got, ref, function, args, kwargs or {}, rtol, atol, mistakes, part, what)
 
 
 # ============================================================================ one mistake, one function
@@ -769,25 +766,6 @@ def cached_reference(module):
     return _reference_caches[id(module)]
 
 
-@dataclass
-class CaseResult:
-    name: str
-    function: str
-    score: float
-    max_score: float
-    status: str          # passed | failed | error | not_implemented | timeout | crashed | import_error
-    output: str = ""
-    hint: str | None = None
-    visibility: str = "visible"
-
-    def points_confirmed(self, share: float) -> float:
-        """This passed case's points times `share`, rounded to 1/100 of a point (reports print %g)."""
-        return round(self.max_score * share, 2)
-
-    def to_dict(self) -> dict:
-        return dict(vars(self))   # the fields are plain values: dataclasses.asdict's deep copy is not needed
-
-
 def run_case(c: Case, sub: Submission, ref=None) -> CaseResult:
     """Run one case; everything that can go wrong becomes a result, never an exception."""
     result, unexplained = _run_case(c, sub, ref)
@@ -817,20 +795,20 @@ def _run_case(c: Case, sub: Submission, ref=None, log: list | None = None):
             c.body(recorder)
     except Fail as f:
         mismatch = _mismatch_of(f)
-        failed = result("failed", f.message, f.hint)
+        failed = result(Status.FAILED, f.message, f.hint)
         return failed, (None if mismatch is None else (c, mismatch, recorder.calls, f.hint))
     except NotImplementedYet:
-        return result("not_implemented", f"{c.function}() is not implemented yet"), None
+        return result(Status.NOT_IMPLEMENTED, f"{c.function}() is not implemented yet"), None
     except StudentProblem as p:
         return result(p.status, p.message + (f"\n{p.detail}" if p.detail else "")), None
     except Exception as exc:  # noqa: BLE001
         # The case body itself choked on what the student returned (or is buggy):
         # the student loses this case, and the message says it was not a clean check.
-        return result("failed", f"could not check the result: {type(exc).__name__}: {exc}"), None
+        return result(Status.FAILED, f"could not check the result: {type(exc).__name__}: {exc}"), None
     finally:
         if default_timeout is not None:
             inner.call_timeout = default_timeout
-    return result("passed", score=c.points), None
+    return result(Status.PASSED, score=c.points), None
 
 
 def run_cases(cases: Sequence[Case], sub: Submission, ref=None) -> list[CaseResult]:

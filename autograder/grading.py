@@ -7,8 +7,8 @@ student bundle):
                      sandbox_options=None) -> list[CaseResult]
     gradescope_results(results, *, output="") -> dict        # Gradescope results.json
     results_json(report) -> str                              # ... as the file's text
-    feedback_markdown(student, assignment, results) -> str   # readable feedback
-    by_function(results) -> dict[function, FunctionScore]
+    feedback_markdown(student, assignment, results) -> str   # readable feedback (templates/feedback.md.j2)
+    by_function(results) -> dict[function, FunctionResult]   # (autograder.results)
     submission_status(assignment, submission_dir, results) -> (status, message)
     self_check(assignment) -> list[CaseResult]             # reference vs. suites, warms caches
 
@@ -23,23 +23,12 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from . import framework
 from .course import Assignment, load_reference
-from .framework import CaseResult
-
-# Row statuses of a graded submission (gradebook.csv "status" column).
-ROW_STATUSES = {
-    "graded": "graded (individual tests may still have failed)",
-    "import_error": "the module could not be imported; every code test scored 0",
-    "missing_module": "the submission folder has no module file for this assignment",
-    "unknown_assignment": "the folder is not an assignment of this course",
-    "unreadable": "the submission could not be read",
-    "grader_error": "the grader itself failed on this submission (not the student's fault)",
-}
+from .results import CaseResult, FunctionResult, Status, by_function, totals
 
 _cases_cache: dict[tuple[str, bool], list] = {}
 
@@ -75,7 +64,7 @@ def self_check(assignment: Assignment) -> list[CaseResult]:
             quiz._load_key_cached(path)
     except Exception:  # noqa: BLE001 - a quiz problem is reported per submission, as usual
         pass
-    return [r for r in results if r.status != "passed"]
+    return [r for r in results if r.status != Status.PASSED]
 
 
 def _quiz_grader():
@@ -110,7 +99,7 @@ def grade_submission(assignment: Assignment, submission_dir: Path, *, hidden: bo
     module_path = submission_dir / assignment.filename
     if not module_path.is_file():
         message = f"your submission has no {assignment.filename} (expected it in {submission_dir.name}/)"
-        results = [CaseResult(c.name, c.function, 0.0, c.points, "import_error", message, None, c.visibility)
+        results = [CaseResult(c.name, c.function, 0.0, c.points, Status.IMPORT_ERROR, message, None, c.visibility)
                    for c in cases]
     else:
         ref = reference_for(assignment) if any(c.wants_reference for c in cases) else None
@@ -148,62 +137,26 @@ def quiz_results(assignment: Assignment, submission_dir: Path, student: str | No
     try:
         return list(grader(assignment, Path(submission_dir), student=student))
     except Exception as exc:  # noqa: BLE001 - a grader bug must not lose the code score
-        return [CaseResult("quiz: answers", "quiz", 0.0, 0.0, "error",
+        return [CaseResult("quiz: answers", "quiz", 0.0, 0.0, Status.ERROR,
                            f"the quiz could not be graded ({type(exc).__name__}: {exc}); "
                            "this is not your fault, tell the instructor")]
 
 
-def submission_status(assignment: Assignment, submission_dir: Path, results: Sequence[CaseResult]) -> tuple[str, str]:
+def submission_status(assignment: Assignment, submission_dir: Path,
+                      results: Sequence[CaseResult]) -> tuple[Status, str]:
     """The gradebook row status and a one-line message for a graded submission."""
     if not (Path(submission_dir) / assignment.filename).is_file():
-        return "missing_module", f"no {assignment.filename} in the submission"
+        return Status.MISSING_MODULE, f"no {assignment.filename} in the submission"
     code = [r for r in results if r.function != "quiz"]
-    if code and all(r.status == "import_error" for r in code):
-        return "import_error", code[0].output.splitlines()[0] if code[0].output else "import failed"
+    if code and all(r.status == Status.IMPORT_ERROR for r in code):
+        return Status.IMPORT_ERROR, code[0].output.splitlines()[0] if code[0].output else "import failed"
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    return "graded", ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    return Status.GRADED, ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
 
 
 # ============================================================================ summaries
-@dataclass
-class FunctionScore:
-    function: str
-    score: float
-    max_score: float
-    status: str       # passed | partial | failed | not_implemented | timeout | crashed | error | import_error
-
-
-def by_function(results: Iterable[CaseResult]) -> dict[str, FunctionScore]:
-    """Per-function totals in first-appearance order, with one summarizing status."""
-    groups: dict[str, list[CaseResult]] = {}
-    for r in results:
-        groups.setdefault(r.function, []).append(r)
-    out = {}
-    for fn, rs in groups.items():
-        score = sum(r.score for r in rs)
-        max_score = sum(r.max_score for r in rs)
-        statuses = {r.status for r in rs}
-        if statuses == {"passed"}:
-            status = "passed"
-        elif statuses == {"not_implemented"}:
-            status = "not_implemented"
-        elif statuses == {"import_error"}:
-            status = "import_error"
-        elif "passed" in statuses:
-            status = "partial"
-        else:
-            status = next((s for s in ("timeout", "crashed", "error", "not_implemented") if s in statuses), "failed")
-        out[fn] = FunctionScore(fn, score, max_score, status)
-    return out
-
-
-def totals(results: Iterable[CaseResult]) -> tuple[float, float]:
-    results = list(results)
-    return sum(r.score for r in results), sum(r.max_score for r in results)
-
-
 def _fmt(x: float) -> str:
     return f"{x:g}"
 
@@ -231,7 +184,7 @@ def gradescope_results(results: Sequence[CaseResult], *, output: str = "") -> di
             "name": r.name,
             "score": float(r.score),
             "max_score": float(r.max_score),
-            "status": "passed" if r.status == "passed" else "failed",
+            "status": Status.PASSED if r.passed else Status.FAILED,
             "output": _case_output(r),
             "visibility": r.visibility if r.visibility in _VISIBILITIES else "visible",
             "extra_data": {"function": r.function, "hint": r.hint, "outcome": r.status},
@@ -250,7 +203,7 @@ def visible_summary(results: Sequence[CaseResult]) -> str:
     """Per-function totals of the tests students may see now (the top-level output is always shown,
     so hidden and after_published results must not be counted in it)."""
     shown = [r for r in results if r.visibility in SHOWN_BEFORE_PUBLICATION or r.visibility not in _VISIBILITIES]
-    lines = [f"{fs.function}: {_fmt(fs.score)}/{_fmt(fs.max_score)} ({fs.status.replace('_', ' ')})"
+    lines = [f"{fs.function}: {_fmt(fs.score)}/{_fmt(fs.max_score)} ({fs.status.label})"
              for fs in by_function(shown).values()]
     if len(shown) < len(results):
         lines.append("These totals count the tests shown now; the other tests, and your total score, "
@@ -275,64 +228,57 @@ def results_json(report: dict) -> str:
 
 
 # ============================================================================ Markdown feedback
-_STATUS_WORDS = {
-    "passed": "all tests passed",
-    "partial": "some tests failed",
-    "failed": "tests failed",
-    "not_implemented": "not implemented yet",
-    "timeout": "too slow (time limit)",
-    "crashed": "crashed the worker",
-    "error": "raised an error",
-    "import_error": "module could not be imported",
-}
-
-
-def feedback_markdown(student: str, assignment: Assignment | str, results: Sequence[CaseResult]) -> str:
-    """Readable feedback: total, a per-function table, then each failed test with its message and hint.
+def feedback_markdown(student: str, assignment: Assignment | str, results: Sequence[CaseResult], *,
+                      status: Status | None = None, message: str = "", notes: Sequence[str] = ()) -> str:
+    """Readable feedback (templates/feedback.md.j2): total, a per-function table, then each failed test
+    with its message and hint. `status` and `message` say why a submission was not simply graded;
+    `notes` are what was done with the submitted folder (a renamed module, a skipped link).
 
     A function that is not implemented gets one line ("not implemented yet"), never a traceback.
     """
+    from .rendering import render
+
     title = f"{assignment.id} ({assignment.title})" if isinstance(assignment, Assignment) else str(assignment)
     score, max_score = totals(results)
-    lines = [f"# Feedback for {student}: {title}", "",
-             f"**Total: {_fmt(score)} / {_fmt(max_score)} points**", ""]
     functions = by_function(results)
-    import_failures = [r for r in results if r.status == "import_error"]
-    if import_failures and all(r.status == "import_error" for r in results if r.function != "quiz"):
-        lines += ["Your module could not be graded:", "", "```", import_failures[0].output.strip()[:2000], "```", ""]
-    lines += ["| function | score | status |", "| --- | ---: | --- |"]
-    for fs in functions.values():
-        lines.append(f"| `{fs.function}` | {_fmt(fs.score)} / {_fmt(fs.max_score)} | {_STATUS_WORDS.get(fs.status, fs.status)} |")
-    lines.append("")
-    problems = [r for r in results if r.status != "passed"]
-    if problems:
-        lines += ["## What to fix", ""]
+    code = [r for r in results if r.function != "quiz"]
+    failed_import = next((r for r in results if r.status == Status.IMPORT_ERROR), None)
+    whole_module = failed_import is not None and all(r.status == Status.IMPORT_ERROR for r in code)
+    problems = [r for r in results if not r.passed]
+    return render("feedback.md.j2", student=student, title=title, notes=list(notes),
+                  status=None if status in (None, Status.GRADED) else status, message=message,
+                  score=_fmt(score), max_score=_fmt(max_score),
+                  import_failure=failed_import.output.strip()[:2000] if whole_module else None,
+                  functions=[{"function": fs.function, "score": _fmt(fs.score), "max_score": _fmt(fs.max_score),
+                              "words": fs.status.words} for fs in functions.values()],
+                  problems=bool(problems), sections=_fix_sections(functions, problems))
+
+
+def _fix_sections(functions: dict[str, FunctionResult], problems: list[CaseResult]) -> list[dict]:
+    """The "What to fix" part of the feedback, function by function: one line for a function not written
+    yet, nothing more for a module that did not import (said once above), else each failed test."""
+    sections = []
     for fn, fs in functions.items():
         failed = [r for r in problems if r.function == fn]
-        if not failed:
+        if not failed or fs.status == Status.IMPORT_ERROR:
             continue
-        if fs.status == "not_implemented":
-            lines += [f"- `{fn}`: not implemented yet.", ""]
+        if fs.status == Status.NOT_IMPLEMENTED:
+            sections.append({"function": fn, "not_implemented": True})
             continue
-        if fs.status == "import_error":
-            continue  # already said once above
-        lines += [f"### `{fn}`", ""]
-        last_hint = None   # "the same as above" only ever points at the hint right above
-        for r in failed:
-            if r.status == "not_implemented":
-                lines.append(f"- **{r.name}**: not implemented yet")
-                continue
-            message = (r.output or r.status).strip()
-            first, _, rest = message.partition("\n")
-            lines.append(f"- **{r.name}** ({r.status.replace('_', ' ')}): {first}")
-            if rest.strip():
-                lines += ["", "  ```", *("  " + line for line in rest.strip().splitlines()[:12]), "  ```"]
-            if r.hint and r.hint == last_hint:
-                lines.append("  - Hint: the same as above.")
-            elif r.hint:
-                lines.append(f"  - Hint: {r.hint}")
-            last_hint = r.hint
-        lines.append("")
-    if not problems:
-        lines += ["Every test passed. Well done.", ""]
-    return "\n".join(lines)
+        sections.append({"function": fn, "not_implemented": False, "entries": _fix_entries(failed)})
+    return sections
+
+
+def _fix_entries(failed: list[CaseResult]) -> list[dict]:
+    entries = []
+    last_hint = None   # "the same as above" only ever points at the hint right above
+    for r in failed:
+        if r.status == Status.NOT_IMPLEMENTED:
+            entries.append({"name": r.name, "not_implemented": True})
+            continue
+        first, _, rest = (r.output or r.status).strip().partition("\n")
+        hint = "the same as above." if r.hint and r.hint == last_hint else r.hint
+        entries.append({"name": r.name, "not_implemented": False, "label": r.status.label, "first": first,
+                        "detail": rest.strip().splitlines()[:12], "hint": hint})
+        last_hint = r.hint
+    return entries

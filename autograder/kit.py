@@ -4,8 +4,9 @@
     classroom_workflow(assignments)    .github/workflows/classroom.yml (GitHub Classroom autograding)
 
 The kit's package holds what the bundle ships (the student commands, the public suites); its
-dependencies are the instructor package's base dependencies (what `check` and `quiz` need)
-and its `notebooks` extra, read from the repository's pyproject.toml so the two never disagree.
+dependencies are the instructor package's base dependencies (less GRADE_ONLY_DEPENDENCIES: what
+`check` and `quiz` need) and its `notebooks` extra, read from the repository's pyproject.toml so the
+two never disagree.
 
 The workflow follows GitHub Classroom's autograding format: one
 `classroom-resources/autograding-command-grader@v1` step per function of the public tests
@@ -29,6 +30,8 @@ REPORTER_ACTION = "classroom-resources/autograding-grading-reporter@v1"
 WORKFLOW_PATH = ".github/workflows/classroom.yml"
 CLASSROOM_PYTHON = "3.12"        # any of the supported 3.11-3.13
 STEP_TIMEOUT_MINUTES = 5         # one function's public tests take about a second
+# Base dependencies that only `grade` imports (Jinja2: the feedback page's template): not the kit's
+GRADE_ONLY_DEPENDENCIES = {"jinja2"}
 
 
 def course_project(root: Path = REPO_ROOT) -> dict:
@@ -39,6 +42,11 @@ def course_project(root: Path = REPO_ROOT) -> dict:
 
 def _toml_list(items) -> str:
     return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+
+
+def _kit_dependencies(requirements: list[str]) -> list[str]:
+    name = lambda requirement: re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0].lower()  # noqa: E731
+    return [r for r in requirements if name(r) not in GRADE_ONLY_DEPENDENCIES]
 
 
 def kit_pyproject(packages: list[str], root: Path = REPO_ROOT) -> str:
@@ -59,7 +67,7 @@ version = "{project['version']}"
 description = "Student kit of the regularization course: assignments, public checks, quizzes"
 requires-python = "{project['requires-python']}"
 license = "{project['license']}"
-dependencies = {_toml_list(project['dependencies'])}
+dependencies = {_toml_list(_kit_dependencies(project['dependencies']))}
 
 [project.optional-dependencies]
 notebooks = {_toml_list(notebooks)}

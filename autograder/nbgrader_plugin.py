@@ -63,17 +63,17 @@ def function_feedback(results, *, show_hidden: bool = False) -> str:
     if not results:
         return "not graded\n"
     fs = next(iter(by_function(results).values()))
-    lines = [f"{_fmt(fs.score)} / {_fmt(fs.max_score)} points ({fs.status.replace('_', ' ')})"]
+    lines = [f"{_fmt(fs.score)} / {_fmt(fs.max_score)} points ({fs.status.label})"]
     hidden_failed = 0
     hints: list[str] = []
     for r in results:
-        if r.status == "passed":
+        if r.passed:
             continue
         if r.visibility != "visible" and not show_hidden:
             hidden_failed += 1
         else:
             first = (r.output or r.status).strip().splitlines()[0] if (r.output or r.status).strip() else r.status
-            lines.append(f"- {r.name} ({r.status.replace('_', ' ')}): {first}")
+            lines.append(f"- {r.name} ({r.status.label}): {first}")
         if r.hint and r.hint not in hints:
             hints.append(r.hint)
     if hidden_failed:

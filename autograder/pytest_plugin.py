@@ -18,6 +18,7 @@ import pytest
 
 from . import framework
 from .course import ASSIGNMENTS, load_reference
+from .results import CaseResult, Status
 
 SUITE_FILES = {"public.py": "visible", "hidden.py": "after_published"}
 
@@ -93,7 +94,7 @@ class SuiteFile(pytest.File):
 
 
 class CaseFailed(Exception):
-    def __init__(self, result: framework.CaseResult):
+    def __init__(self, result: CaseResult):
         super().__init__(result.output)
         self.result = result
 
@@ -109,12 +110,12 @@ class CaseItem(pytest.Item):
     def runtest(self):
         sub = self.config.stash[_sandboxes_key].get(self.assignment)
         if sub is None:
-            raise CaseFailed(framework.CaseResult(self.case.name, self.case.function, 0.0, self.case.points,
-                                                  "import_error", f"no {self.assignment.filename} in the submission"))
+            raise CaseFailed(CaseResult(self.case.name, self.case.function, 0.0, self.case.points,
+                                        Status.IMPORT_ERROR, f"no {self.assignment.filename} in the submission"))
         ref = load_reference(self.assignment) if self.case.wants_reference else None
         result = framework.run_case(self.case, sub, ref)
         self.user_properties.append(("score", result.score))
-        if result.status != "passed":
+        if not result.passed:
             raise CaseFailed(result)
 
     def repr_failure(self, excinfo):

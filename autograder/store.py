@@ -12,29 +12,30 @@ import json
 import os
 import sqlite3
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import UsageError
+from .results import CaseResult, Status, SubmissionResult, UnknownStatus
+
 GRADEBOOK_COLUMNS = ["student", "assignment", "score", "max_score", "status", "message"]
+STORE_NAME = "grades.sqlite"
+_COLUMNS = "student, assignment, score, max_score, status, message, fingerprint, results, seconds, graded_at"
+
+Row = SubmissionResult   # one row of the store is one submission's result
 
 
-@dataclass
-class Row:
-    student: str
-    assignment: str
-    score: float
-    max_score: float
-    status: str
-    message: str = ""
-    fingerprint: str = ""
-    results: list = field(default_factory=list)   # CaseResult.to_dict() of every case
-    seconds: float = 0.0
-    graded_at: str = ""
+class StoreError(UsageError):
+    """The store cannot be read as grades (said in one line, naming the file)."""
 
 
 class Store:
-    def __init__(self, path: Path):
+    """OUT/grades.sqlite. `create=False` opens an existing store to read it: nothing is created or changed."""
+
+    def __init__(self, path: Path, *, create: bool = True):
         self.path = Path(path)
+        if not create:   # mode=rw: an existing file only (a missing one is an error, never created)
+            self.db = sqlite3.connect(self.path.resolve().as_uri() + "?mode=rw", uri=True, timeout=60)
+            return
         self.db = sqlite3.connect(self.path, timeout=60)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
@@ -46,8 +47,7 @@ class Store:
         self.db.commit()
 
     def get(self, student: str, assignment: str) -> Row | None:
-        cur = self.db.execute("SELECT student, assignment, score, max_score, status, message, fingerprint, "
-                              "results, seconds, graded_at FROM grades WHERE student = ? AND assignment = ?",
+        cur = self.db.execute(f"SELECT {_COLUMNS} FROM grades WHERE student = ? AND assignment = ?",
                               (student, assignment))
         rec = cur.fetchone()
         return None if rec is None else self._row(rec)
@@ -60,25 +60,53 @@ class Store:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (row.student, row.assignment, float(row.score), float(row.max_score), row.status,
-                             row.message, row.fingerprint, json.dumps(row.results), float(row.seconds),
-                             row.graded_at))
+                             row.message, row.fingerprint, json.dumps([c.to_dict() for c in row.cases]),
+                             float(row.seconds), row.graded_at))
 
     def rows(self, *, results: bool = True) -> list[Row]:
         """Every row; with results=False their per-case results are left out (not parsed: faster)."""
-        column = "results" if results else "'[]'"
-        cur = self.db.execute("SELECT student, assignment, score, max_score, status, message, fingerprint, "
-                              f"{column}, seconds, graded_at FROM grades ORDER BY student, assignment")
+        columns = _COLUMNS if results else _COLUMNS.replace("results", "'[]'")
+        cur = self.db.execute(f"SELECT {columns} FROM grades ORDER BY student, assignment")
         return [self._row(rec) for rec in cur]
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM grades").fetchone()[0]
 
-    @staticmethod
-    def _row(rec) -> Row:
-        return Row(rec[0], rec[1], rec[2], rec[3], rec[4], rec[5], rec[6], json.loads(rec[7]), rec[8], rec[9])
+    def _row(self, rec) -> Row:
+        where = f"{self.path}: {rec[0]}/{rec[1]}"
+        try:
+            cases = [CaseResult.from_dict(c, where) for c in json.loads(rec[7])]
+        except (json.JSONDecodeError, TypeError, AttributeError) as exc:
+            raise StoreError(f"{where}: its case results cannot be read ({exc})") from None
+        except ValueError as exc:   # UnknownStatus, a missing field
+            raise StoreError(str(exc)) from None
+        try:
+            return Row(rec[0], rec[1], float(rec[2]), float(rec[3]), Status.parse(rec[4], where), rec[5], rec[6],
+                       cases, float(rec[8]), rec[9])
+        except (TypeError, ValueError) as exc:   # UnknownStatus, a score that is not a number
+            raise StoreError(str(exc) if isinstance(exc, UnknownStatus) else f"{where}: {exc}") from None
 
     def close(self) -> None:
         self.db.close()
+
+
+def read_results(out: Path) -> list[SubmissionResult]:
+    """Every submission result in OUT/grades.sqlite (the record `grade` keeps), read without changing
+    the file. FileNotFoundError when there is none; StoreError when it is not a readable store."""
+    path = Path(out) / STORE_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"no grading results in {out} (expected {STORE_NAME}, written by "
+                                f"`python -m autograder grade SUBMITTED --out {out}`)")
+    try:
+        store = Store(path, create=False)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot be opened as a grades store ({exc})") from None
+    try:
+        return store.rows()
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: not a grades store written by `grade` ({exc})") from None
+    finally:
+        store.close()
 
 
 def write_atomic(path: Path, text: str) -> None:

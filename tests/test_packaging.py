@@ -65,8 +65,9 @@ def test_requirements_txt_and_pyproject_agree():
     assert set(ci) <= set(pins), f"declared for CI (.[dev]) but not pinned: {sorted(set(ci) - set(pins))}"
     for name, version in pins.items():
         assert everything[name].specifier.contains(version), f"{name}=={version} outside {everything[name]}"
-    # what a student installs: NumPy and a YAML reader, nothing else
-    assert set(_declared("student")) == {"numpy", "pyyaml"}
+    # the engine: NumPy and a YAML reader, and Jinja2 for grade's feedback (the student kit's wheel
+    # asks for NumPy and PyYAML only: test_student_kit_wheel_holds_public_suites_only_and_needs_numpy_and_pyyaml)
+    assert set(_declared("student")) == {"numpy", "pyyaml", "jinja2"}
 
 
 def test_requires_python_agrees_with_the_pinned_numpy():

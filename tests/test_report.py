@@ -14,18 +14,26 @@ from pathlib import Path
 import pytest
 
 from autograder import cmd_report
+from autograder.results import CaseResult, Status, SubmissionResult
+from autograder.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 HINT_ABS = "negative weights must add to the penalty too"
 HINT_ZERO = "the contract picks 0 at w == 0"
 
 
-def _test(name, passed, hint=None, outcome=None, visibility="visible", points=1.0):
-    return {"name": name, "score": points if passed else 0.0, "max_score": points,
-            "status": "passed" if passed else "failed", "output": "" if passed else (hint or "wrong"),
-            "visibility": visibility,
-            "extra_data": {"function": name.split(":")[0], "hint": None if passed else hint,
-                           "outcome": outcome or ("passed" if passed else "failed")}}
+def _test(name, passed, hint=None, outcome=None, visibility="visible", points=1.0) -> CaseResult:
+    return CaseResult(name, name.split(":")[0], points if passed else 0.0, points,
+                      outcome or ("passed" if passed else "failed"), "" if passed else (hint or "wrong"),
+                      None if passed else hint, visibility)
+
+
+def _store(out: Path, rows: list[SubmissionResult]) -> None:
+    """What `grade` leaves in OUT: the store is the record the report and the exports read."""
+    store = Store(out / "grades.sqlite")
+    for row in rows:
+        store.put(row)
+    store.close()
 
 
 # student -> list of (test name, passed, hint, outcome)
@@ -50,16 +58,9 @@ def graded(tmp_path_factory):
     for student, tests in CLASS.items():
         results = [_test(t[0], t[1], *(t[2:] if len(t) > 2 else ()),
                          visibility="after_published" if "random" in t[0] else "visible") for t in tests]
-        folder = out / student / "01_penalties"
-        folder.mkdir(parents=True)
-        (folder / "results.json").write_text(json.dumps({"tests": results}))
-        rows.append({"student": student, "assignment": "01_penalties",
-                     "score": sum(r["score"] for r in results), "max_score": len(results),
-                     "status": "not_implemented" if student == "dan" else "graded"})
-    with (out / "gradebook.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["student", "assignment", "score", "max_score", "status"])
-        writer.writeheader()
-        writer.writerows(rows)
+        rows.append(SubmissionResult(student, "01_penalties", sum(r.score for r in results), len(results),
+                                     Status.NOT_IMPLEMENTED if student == "dan" else Status.GRADED, cases=results))
+    _store(out, rows)
     proc = subprocess.run([sys.executable, "-m", "autograder", "report", str(out)], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -122,14 +123,14 @@ def test_missing_results_is_a_clear_error(tmp_path):
     assert "no grading results" in proc.stderr
 
 
-def test_load_grades_without_gradebook(tmp_path):
-    folder = tmp_path / "zoe" / "01_penalties"
-    folder.mkdir(parents=True)
-    (folder / "results.json").write_text(json.dumps({"tests": [_test("l2_penalty: x", True),
-                                                               _test("l1_penalty: y", False, HINT_ABS)]}))
+def test_load_grades_reads_the_store_alone(tmp_path):
+    """No gradebook.csv, no results.json: the store is the record."""
+    cases = [_test("l2_penalty: x", True), _test("l1_penalty: y", False, HINT_ABS)]
+    _store(tmp_path, [SubmissionResult("zoe", "01_penalties", 1.0, 2.0, Status.GRADED, cases=cases)])
     [g] = cmd_report.load_grades(tmp_path)
     assert (g.student, g.assignment, g.score, g.max_score) == ("zoe", "01_penalties", 1.0, 2.0)
-    assert g.tests[1].hint == HINT_ABS and not g.tests[1].passed
+    assert g.cases[1].hint == HINT_ABS and not g.cases[1].passed
+    assert list(tmp_path.iterdir()) == [tmp_path / "grades.sqlite"]   # reading wrote nothing
 
 
 # ============================================================================ grade export
@@ -165,11 +166,8 @@ def _export(graded, db):
 
 def _cells(graded) -> dict[str, float]:
     """Each function's points in the fixture's grading (what the notebook's test cells carry)."""
-    cells: dict[str, float] = {}
-    for t in json.loads((graded / "ana" / "01_penalties" / "results.json").read_text())["tests"]:
-        fn = t["name"].split(":")[0]
-        cells[fn] = cells.get(fn, 0.0) + t["max_score"]
-    return cells
+    [ana] = [g for g in cmd_report.load_grades(graded) if g.student == "ana"]
+    return {fn: f.max_score for fn, f in ana.functions().items()}
 
 
 def test_export_to_nbgrader_gradebook(graded, tmp_path):
