@@ -805,12 +805,18 @@ def _check_source_location(quiz: Quiz, src: Path) -> None:
         raise QuizError(f"{src}: the quiz says `quiz: {quiz.id}` but lives in {folder}/ (the id salts the keys)")
 
 
-def release_quiz(src: Path, dst: Path) -> None:
-    """Release handler for quiz.yaml: write the released quiz (deterministic, byte for byte)."""
+def _load_source_quiz(src: Path) -> Quiz:
+    """A quiz of source/, checked: plain keys, in the folder of the assignment whose id it carries."""
     quiz = load_quiz(src)
     if quiz.hashed:
         raise QuizError(f"{src}: source quizzes hold plain keys")
     _check_source_location(quiz, src)
+    return quiz
+
+
+def release_quiz(src: Path, dst: Path) -> None:
+    """Release handler for quiz.yaml: write the released quiz (deterministic, byte for byte)."""
+    quiz = _load_source_quiz(src)
     text = hashed_quiz_text(quiz)
     check = parse_quiz(yaml.safe_load(text), f"{dst} (generated)")   # the release must read back
     assert [q.id for q in check.questions] == [q.id for q in quiz.questions]
@@ -820,10 +826,7 @@ def release_quiz(src: Path, dst: Path) -> None:
 
 def solution_quiz(src: Path, dst: Path) -> None:
     """Solutions handler for quiz.yaml: the plain quiz, validated and copied unchanged."""
-    quiz = load_quiz(src)
-    if quiz.hashed:
-        raise QuizError(f"{src}: source quizzes hold plain keys")
-    _check_source_location(quiz, src)
+    _load_source_quiz(src)
     shutil.copyfile(src, dst)
 
 
