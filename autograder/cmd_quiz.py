@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import quiz as quizlib
 from .course import find_assignment
+from .errors import UsageError
 
 
 def add_parser(sub) -> None:
@@ -38,43 +39,38 @@ def add_parser(sub) -> None:
     p.set_defaults(run=main)
 
 
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
 def main(args: argparse.Namespace) -> int:
     try:
         assignment = find_assignment(args.assignment)
         path = args.quiz or quizlib.find_quiz_file(assignment.id)
         quiz = quizlib.load_quiz(path)
     except (ValueError, FileNotFoundError, OSError) as exc:
-        return _fail(str(exc))
+        raise UsageError(str(exc)) from None
     if quiz.id != assignment.id:
-        return _fail(f"{path} is the quiz of {quiz.id}, not {assignment.id}")
+        raise UsageError(f"{path} is the quiz of {quiz.id}, not {assignment.id}")
     if args.variant is not None and not quizlib.is_token(args.variant):
-        return _fail(f"{args.variant!r} is not a variant token (they look like v-0123456789abcdef)")
+        raise UsageError(f"{args.variant!r} is not a variant token (they look like v-0123456789abcdef)")
     token = args.variant.strip().lower() if args.variant else None
     if args.answers is not None:
         answers, problem = quizlib.read_answers(args.answers)
         if problem is not None:
-            return _fail(problem)
+            raise UsageError(problem)
         quizlib.run_answers(quiz, answers, token=token)
         return 0
     echo = not sys.stdin.isatty()
     try:
         if args.practice:
             if not quiz.practice:
-                return _fail(f"{quiz.id} has no practice questions")
+                raise UsageError(f"{quiz.id} has no practice questions")
             quizlib.run_practice(quiz, echo=echo)
         else:
             sheet = args.sheet or quizlib.default_sheet(Path(path))
             if sheet.parent and not sheet.parent.is_dir():
-                return _fail(f"cannot write {sheet}: no folder {sheet.parent}")
+                raise UsageError(f"cannot write {sheet}: no folder {sheet.parent}")
             quizlib.run_graded(quiz, sheet, token=token, echo=echo)
     except KeyboardInterrupt:
         print("\nquiz interrupted (the answers given so far are saved)", file=sys.stderr)
         return 130
     except OSError as exc:
-        return _fail(f"could not save the answers: {exc.strerror or exc}")
+        raise UsageError(f"could not save the answers: {exc.strerror or exc}") from None
     return 0

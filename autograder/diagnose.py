@@ -124,16 +124,22 @@ def _shaped(a: np.ndarray | None, like: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def close(a, b, rtol: float, atol: float) -> bool:
-    """a and b equal within the tolerance (same shape; NaN equals NaN, inf equals inf)."""
+def _comparable(a, b) -> tuple[np.ndarray, np.ndarray] | None:
+    """a and b as float arrays of b's shape, or None when they cannot be compared."""
     a, b = _floats(a), _floats(b)
     if a is None or b is None:
-        return False
+        return None
     a = _shaped(a, b)
-    if a is None:
+    return None if a is None else (a, b)
+
+
+def close(a, b, rtol: float, atol: float) -> bool:
+    """a and b equal within the tolerance (same shape; NaN equals NaN, inf equals inf)."""
+    pair = _comparable(a, b)
+    if pair is None:
         return False
     with np.errstate(all="ignore"):
-        return bool(np.all(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=True)))
+        return bool(np.all(np.isclose(*pair, rtol=rtol, atol=atol, equal_nan=True)))
 
 
 def match_tolerance(rtol: float, atol: float, scale: float) -> tuple[float, float]:
@@ -142,14 +148,18 @@ def match_tolerance(rtol: float, atol: float, scale: float) -> tuple[float, floa
     return max(10 * rtol, 1e-13), max(10 * atol, 1e-14 * scale)
 
 
+def _mismatch_tolerance(mismatch: "Mismatch") -> tuple[float, float]:
+    """match_tolerance of a failed check, at the scale of its expected value's finite entries."""
+    scale = float(np.max(np.abs(mismatch.expected[np.isfinite(mismatch.expected)]), initial=1.0))
+    return match_tolerance(mismatch.rtol, mismatch.atol, scale)
+
+
 def distinct(a, b, rtol: float, atol: float) -> bool:
     """a and b clearly differ: by more than 100 times the tolerance of a match (rtol, atol)."""
-    a, b = _floats(a), _floats(b)
-    if a is None or b is None:
+    pair = _comparable(a, b)
+    if pair is None:
         return True
-    a = _shaped(a, b)
-    if a is None:
-        return True
+    a, b = pair
     with np.errstate(all="ignore"):
         # np.isclose's rule (equal_nan=True), written out: isclose costs ~10x more on these small arrays
         same = (np.abs(a - b) <= 100 * atol + min(100 * rtol, 1e-2) * np.abs(b)) | (a == b) | (np.isnan(a) & np.isnan(b))
@@ -319,6 +329,16 @@ class Evidence:
     asked: list = field(default_factory=list)       # per input: the student must still be called there
     bold: list = field(default_factory=list)        # per input: a bold perturbation (zeros and means moved)
 
+    def add(self, args, kwargs, reference, separates: set, *, asked: bool, bold: bool, student=None) -> None:
+        """One more input (student None: not known yet, or the call failed)."""
+        self.args.append(args)
+        self.kwargs.append(kwargs)
+        self.reference.append(reference)
+        self.separates.append(separates)
+        self.asked.append(asked)
+        self.bold.append(bold)
+        self.student.append(student)
+
 
 def _value(fn, args, kwargs, path):
     try:
@@ -357,8 +377,7 @@ def explain(mismatch: Mismatch, calls: list[Call], sub, ref, known: dict[str, li
             return observe(mismatch, None)
         reference = getattr(ref, call.function)
         models = _candidates(mismatch, call, path, known.get(call.function, ()))
-    scale = float(np.max(np.abs(mismatch.expected[np.isfinite(mismatch.expected)]), initial=1.0))
-    rtol, atol = match_tolerance(mismatch.rtol, mismatch.atol, scale)
+    rtol, atol = _mismatch_tolerance(mismatch)
     first = {id(m): _value(m.value, call.args, call.kwargs, ()) for m in models}
     matched = [m for m in models if first[id(m)] is not None and close(mismatch.got, first[id(m)], rtol, atol)]
     evidence, values = _gather(call, path, reference, models, matched, mismatch, rtol, atol, ref)
@@ -431,22 +450,14 @@ def _gather(call: Call, path, reference, models, matched, mismatch, rtol, atol, 
         vals = {id(m): v for m, v in zip(models, model_values)}
         useful, separated = False, set()
         for m in matched:
-            v = vals[id(m)]
-            if v is not None and distinct(v, r, rtol, atol) and all(distinct(v, vals[id(o)], rtol, atol) for o in models
-                                                        if o is not m and vals[id(o)] is not None
-                                                        and o.hint != m.hint):
+            if _separated(m, vals, r, models, rtol, atol):
                 separated.add(m.hint)
                 if needed[id(m)] > 0:
                     needed[id(m)] -= 1
                     useful = True
         if useful or len(evidence.args) < EVIDENCE_INPUTS or (bold and not bold_seen):
             bold_seen |= bold
-            evidence.args.append(args)
-            evidence.kwargs.append(kwargs)
-            evidence.reference.append(r)
-            evidence.separates.append(separated)
-            evidence.asked.append(True)
-            evidence.bold.append(bold)
+            evidence.add(args, kwargs, r, separated, asked=True, bold=bold)
             values.append(vals)
         if all(n <= 0 for n in needed.values()) and len(evidence.args) >= EVIDENCE_INPUTS and bold_seen:
             break
@@ -505,6 +516,7 @@ def _shapes(args: tuple) -> tuple:
 
 
 def _separated(m, vals, r, models, rtol, atol) -> bool:
+    """Model m's value differs from the reference's r and from every other candidate's (vals, by id)."""
     v = vals[id(m)]
     return v is not None and distinct(v, r, rtol, atol) and all(
         distinct(v, vals[id(o)], rtol, atol) for o in models
@@ -515,7 +527,6 @@ def _recorded_evidence(call, path, reference, models, matched, evidence, values,
                        most: int = 3) -> None:
     """Calls of the same function the suites made elsewhere, at other shapes, with the student's recorded
     values: evidence that costs no new call."""
-    evidence.student += [None] * (len(evidence.args) - len(evidence.student))
     seen = {_shapes(call.args)}
     for c in elsewhere:
         if most <= 0:
@@ -532,13 +543,8 @@ def _recorded_evidence(call, path, reference, models, matched, evidence, values,
         seen.add(_shapes(c.args))
         most -= 1
         vals = {id(m): _value(m.value, c.args, c.kwargs, ()) for m in models}
-        evidence.args.append(c.args)
-        evidence.kwargs.append(c.kwargs)
-        evidence.reference.append(r)
-        evidence.separates.append({m.hint for m in matched if _separated(m, vals, r, models, rtol, atol)})
-        evidence.asked.append(False)
-        evidence.bold.append(False)
-        evidence.student.append(student)
+        evidence.add(c.args, c.kwargs, r, {m.hint for m in matched if _separated(m, vals, r, models, rtol, atol)},
+                     asked=False, bold=False, student=student)
         values.append(vals)
 
 
@@ -546,7 +552,6 @@ def _ask_student(sub, call: Call, path, evidence: Evidence) -> None:
     """The student's values on the perturbed inputs, in one message (None where it fails)."""
     from .framework import call_args
     asked = [i for i, a in enumerate(evidence.asked) if a]
-    evidence.student += [None] * (len(evidence.args) - len(evidence.student))
     if sub is None or not asked:
         return
     try:
@@ -614,8 +619,7 @@ def _literal_hint(mismatch: Mismatch, models, matched) -> str | None:
     if matched:
         return None
     modelled = {m.hint for m in models}
-    scale = float(np.max(np.abs(mismatch.expected[np.isfinite(mismatch.expected)]), initial=1.0))
-    rtol, atol = match_tolerance(mismatch.rtol, mismatch.atol, scale)
+    rtol, atol = _mismatch_tolerance(mismatch)
     hints = set()
     for m in mismatch.mistakes:
         if callable(m.value) or not usable(m) or m.hint in modelled:
@@ -691,19 +695,34 @@ def _argument_names(context: _Context) -> list[str]:
     return context.names
 
 
+def _named_arguments(args, kwargs, names, *, unnamed: bool = False) -> Iterator[tuple[str, Any]]:
+    """(name, value) of a call's arguments: the positional ones the names cover (with `unnamed`, the others
+    too, as "argument i"), then the keyword ones."""
+    for i, a in enumerate(args):
+        if i < len(names):
+            yield names[i], a
+        elif unnamed:
+            yield f"argument {i + 1}", a
+    yield from kwargs.items()
+
+
+def _argument(args, kwargs, names, name):
+    """The value a call passed for the argument `name` (None when it passed none)."""
+    if name in kwargs:
+        return kwargs[name]
+    if name in names and names.index(name) < len(args):
+        return args[names.index(name)]
+    return None
+
+
 def _named_arrays(context: _Context | None) -> list[tuple[str, np.ndarray]]:
     if context is None:
         return []
-    names = _argument_names(context)
     out = []
-    for i, a in enumerate(context.call.args):
+    for name, a in _named_arguments(context.call.args, context.call.kwargs, _argument_names(context), unnamed=True):
         arr = _floats(a) if isinstance(a, (np.ndarray, list)) else None
         if arr is not None and arr.ndim >= 1 and arr.dtype != object:
-            out.append((names[i] if i < len(names) else f"argument {i + 1}", arr))
-    for k, a in context.call.kwargs.items():
-        arr = _floats(a) if isinstance(a, (np.ndarray, list)) else None
-        if arr is not None and arr.ndim >= 1 and arr.dtype != object:
-            out.append((k, arr))
+            out.append((name, arr))
     return out
 
 
@@ -757,25 +776,16 @@ def _iterations(mismatch, pairs, context) -> str | None:
     if it is None or not it.iterations:
         return None
     names = _argument_names(context)
-    args, kwargs = list(context.call.args), dict(context.call.kwargs)
-    if it.iterations in kwargs:
-        count = kwargs[it.iterations]
-    elif it.iterations in names and names.index(it.iterations) < len(args):
-        count = args[names.index(it.iterations)]
-    else:
-        return None
+    args, kwargs = context.call.args, context.call.kwargs
+    count = _argument(args, kwargs, names, it.iterations)
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)):
         return None
     rtol, atol = match_tolerance(mismatch.rtol, mismatch.atol, 1.0)
     for delta in (-1, 1):
         if count + delta < 0:
             continue
-        a, k = list(args), dict(kwargs)
-        if it.iterations in k:
-            k[it.iterations] = int(count + delta)
-        else:
-            a[names.index(it.iterations)] = int(count + delta)
-        other = _value(context.reference, tuple(a), k, context.path)
+        other = _value(context.reference, *_with_argument(args, kwargs, names, it.iterations, int(count + delta)),
+                       context.path)
         if other is not None and close(mismatch.got, other, rtol, atol) and distinct(other, mismatch.expected, rtol, atol):
             more = "one iteration too many" if delta > 0 else "one iteration too few"
             return (f"your result is what {count + delta} iterations give, with {it.iterations} = {count}: "
@@ -827,18 +837,27 @@ def _informative(pairs) -> int:
     return sum(int(np.count_nonzero(e)) for _, e in pairs)
 
 
+def _entry_ratios(g, e) -> np.ndarray | None:
+    """got/expected on the entries where the expected value is not ~0 (where it is, got must be ~0 too),
+    flat; None when the pair cannot show a factor (another shape, a non-finite value)."""
+    g = _shaped(g, e)
+    if g is None or not np.all(np.isfinite(g)) or not np.all(np.isfinite(e)):
+        return None
+    scale = float(np.max(np.abs(e), initial=0.0))
+    big = np.abs(e) > 1e-9 * scale
+    if np.any(np.abs(g[~big]) > 1e-9 * max(scale, 1e-300)):
+        return None
+    with np.errstate(all="ignore"):
+        return (g[big] / e[big]).reshape(-1)
+
+
 def _factor(mismatch, pairs, context) -> str | None:
     ratios = []
     for g, e in pairs:
-        g = _shaped(g, e)
-        if g is None or not np.all(np.isfinite(g)) or not np.all(np.isfinite(e)):
+        r = _entry_ratios(g, e)
+        if r is None:
             return None
-        scale = float(np.max(np.abs(e), initial=0.0))
-        big = np.abs(e) > 1e-9 * scale
-        if np.any(np.abs(g[~big]) > 1e-9 * max(scale, 1e-300)):
-            return None
-        with np.errstate(all="ignore"):
-            ratios.append((g[big] / e[big]).reshape(-1))
+        ratios.append(r)
     r = np.concatenate(ratios) if ratios else np.zeros(0)
     if r.size < 2 or _informative(pairs) < 2:   # one number alone always has "a factor"
         return None
@@ -939,6 +958,11 @@ def _float32(mismatch, pairs, context) -> str | None:
     return None
 
 
+def _expected_scale(pairs) -> float:
+    """The largest expected entry over the pairs (a tiny positive number when all are 0)."""
+    return max(float(np.max(np.abs(np.concatenate([e.reshape(-1) for _, e in pairs])), initial=0.0)), 1e-300)
+
+
 def _shift(mismatch, pairs, context) -> str | None:
     shifts = []
     for g, e in pairs:
@@ -950,7 +974,7 @@ def _shift(mismatch, pairs, context) -> str | None:
     if d.size < 2 or len(pairs) + (mismatch.got.size - 1) < 2:
         return None
     c = float(np.median(d))
-    scale = max(float(np.max(np.abs(np.concatenate([e.reshape(-1) for _, e in pairs])), initial=0.0)), 1e-300)
+    scale = _expected_scale(pairs)
     if c == 0 or not np.allclose(d, c, rtol=1e-7, atol=1e-12 * scale):
         return None
     return (f"your result is the expected one plus {c:.6g}, on every entry and input tried: a constant term is "
@@ -962,15 +986,9 @@ def _pair_ratios(pairs) -> list[float] | None:
     """Per pair, the one ratio got/expected shared by all its entries (None if there is none)."""
     out = []
     for g, e in pairs:
-        g = _shaped(g, e)
-        if g is None or not np.all(np.isfinite(g)) or not np.all(np.isfinite(e)):
+        r = _entry_ratios(g, e)
+        if r is None or r.size == 0:
             return None
-        scale = float(np.max(np.abs(e), initial=0.0))
-        big = np.abs(e) > 1e-9 * scale
-        if not big.any() or np.any(np.abs(g[~big]) > 1e-9 * max(scale, 1e-300)):
-            return None
-        with np.errstate(all="ignore"):
-            r = (g[big] / e[big]).reshape(-1)
         c = float(np.median(r))
         if not np.allclose(r, c, rtol=1e-7, atol=0):
             return None
@@ -987,15 +1005,18 @@ _EXPRESSIONS = [
 ]
 
 
+def _expression_value(f, value: float) -> float | None:
+    """f(value) for one of _EXPRESSIONS, None where it is undefined (1/0, sqrt of a negative)."""
+    try:
+        with np.errstate(all="ignore"):
+            return f(value)
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return None
+
+
 def _scalars(args, kwargs, names) -> dict[str, float]:
-    out = {}
-    for i, a in enumerate(args):
-        if isinstance(a, (float, np.floating)) and not isinstance(a, bool) and i < len(names):
-            out[names[i]] = float(a)
-    for k, a in kwargs.items():
-        if isinstance(a, (float, np.floating)) and not isinstance(a, bool):
-            out[k] = float(a)
-    return out
+    return {name: float(a) for name, a in _named_arguments(args, kwargs, names)
+            if isinstance(a, (float, np.floating)) and not isinstance(a, bool)}
 
 
 def _explain_ratios(ratios, context, what: str) -> str | None:
@@ -1008,10 +1029,8 @@ def _explain_ratios(ratios, context, what: str) -> str | None:
         if any(v is None for v in values) or len({round(v, 12) for v in values}) < 2:
             continue     # the argument never changed: a constant factor would fit as well
         for text, f in _EXPRESSIONS:
-            try:
-                with np.errstate(all="ignore"):
-                    target = [f(v) for v in values]
-            except (ZeroDivisionError, ValueError, OverflowError):
+            target = [_expression_value(f, v) for v in values]
+            if None in target:
                 continue
             # the factor must stand out from 1 (a tiny eps would otherwise "explain" any near-1 ratio) and be
             # matched far more closely than its distance to 1
@@ -1043,11 +1062,9 @@ def _update_factor(mismatch, pairs, context) -> str | None:
     it = _ITERATIVE.get(context.call.function)
     if it is None or not it.start or it.start not in context.names:
         return None
-    index = context.names.index(it.start)
     moves = []
     for (g, e), (args, kwargs) in zip(pairs, context.inputs):
-        start = kwargs.get(it.start) if it.start in kwargs else (args[index] if index < len(args) else None)
-        w = _floats(start)
+        w = _floats(_argument(args, kwargs, context.names, it.start))
         if w is None or w.shape != e.shape:
             return None
         moves.append((g - w, e - w))
@@ -1078,7 +1095,7 @@ def _entry_offsets(mismatch, pairs, context) -> str | None:
             return None
         diffs.append((g - e).reshape(-1))
     d = np.array(diffs)
-    scale = max(float(np.max(np.abs(np.concatenate([e.reshape(-1) for _, e in pairs])), initial=0.0)), 1e-300)
+    scale = _expected_scale(pairs)
     off = np.abs(d[0]) > 1e-6 * scale          # offsets that are more than rounding
     if not off.any() or not np.allclose(d, d[0], rtol=0, atol=1e-9 * scale) \
             or np.any(np.abs(d[0][~off]) > 1e-12 * scale):
@@ -1162,15 +1179,8 @@ def _sensitivity(mismatch, pairs, context) -> str | None:
 
 def _float_arrays(args, kwargs, names) -> list[tuple[str, np.ndarray]]:
     """The named float array arguments, masks and probability rows left out (moving them breaks them)."""
-    out = []
-    for i, a in enumerate(args):
-        if type(a) is np.ndarray and a.dtype.kind == "f" and a.size and i < len(names) \
-                and not _is_mask_or_distribution(a):
-            out.append((names[i], a))
-    for k, a in kwargs.items():
-        if type(a) is np.ndarray and a.dtype.kind == "f" and a.size and not _is_mask_or_distribution(a):
-            out.append((k, a))
-    return out
+    return [(name, a) for name, a in _named_arguments(args, kwargs, names)
+            if type(a) is np.ndarray and a.dtype.kind == "f" and a.size and not _is_mask_or_distribution(a)]
 
 
 def _with_argument(args, kwargs, names, name, value):
@@ -1214,10 +1224,7 @@ def _name_by_arguments(c: float, args, kwargs, names) -> str | None:
     every input where the same expression fits."""
     for name, value in _scalars(args, kwargs, names).items():
         for text, f in _EXPRESSIONS:
-            try:
-                t = f(value)
-            except (ZeroDivisionError, ValueError, OverflowError):
-                continue
-            if math.isfinite(t) and abs(t - 1) > 1e-6 and abs(c - t) <= 1e-6 * abs(t):
+            t = _expression_value(f, value)
+            if t is not None and math.isfinite(t) and abs(t - 1) > 1e-6 and abs(c - t) <= 1e-6 * abs(t):
                 return text.format(a=name)
     return None

@@ -805,12 +805,18 @@ def _check_source_location(quiz: Quiz, src: Path) -> None:
         raise QuizError(f"{src}: the quiz says `quiz: {quiz.id}` but lives in {folder}/ (the id salts the keys)")
 
 
-def release_quiz(src: Path, dst: Path) -> None:
-    """Release handler for quiz.yaml: write the released quiz (deterministic, byte for byte)."""
+def _load_source_quiz(src: Path) -> Quiz:
+    """A quiz of source/, checked: plain keys, in the folder of the assignment whose id it carries."""
     quiz = load_quiz(src)
     if quiz.hashed:
         raise QuizError(f"{src}: source quizzes hold plain keys")
     _check_source_location(quiz, src)
+    return quiz
+
+
+def release_quiz(src: Path, dst: Path) -> None:
+    """Release handler for quiz.yaml: write the released quiz (deterministic, byte for byte)."""
+    quiz = _load_source_quiz(src)
     text = hashed_quiz_text(quiz)
     check = parse_quiz(yaml.safe_load(text), f"{dst} (generated)")   # the release must read back
     assert [q.id for q in check.questions] == [q.id for q in quiz.questions]
@@ -820,10 +826,7 @@ def release_quiz(src: Path, dst: Path) -> None:
 
 def solution_quiz(src: Path, dst: Path) -> None:
     """Solutions handler for quiz.yaml: the plain quiz, validated and copied unchanged."""
-    quiz = load_quiz(src)
-    if quiz.hashed:
-        raise QuizError(f"{src}: source quizzes hold plain keys")
-    _check_source_location(quiz, src)
+    _load_source_quiz(src)
     shutil.copyfile(src, dst)
 
 
@@ -1185,6 +1188,38 @@ def _asker(input_fn, out, echo: bool):
     return say, get
 
 
+def _ask_each(questions: list[Question], quiz_id: str, say, get, take, *, skip=None,
+              current: dict[str, str] | None = None, token: str | None = None) -> bool:
+    """Ask each question in turn until it is answered or skipped; True when the student stopped
+    ('quit', or the end of input) before the last one.
+
+    take(q, text) handles a non-blank answer: None when it is done with the question, else the
+    problem to show before asking again. skip(q) runs on 'skip'; `current` holds the answers the
+    questions already have, by question id (each shown before asking).
+    """
+    for number, q in enumerate(questions, 1):
+        say()
+        say(format_question(q, number, len(questions), token))
+        if current and q.id in current:
+            say(f"  (current answer: {current[q.id]})")
+        while True:
+            line = get(f"Your answer ({q.how_to_answer()}): ", quiz_id)
+            text = (line or "").strip()
+            if line is None or text.lower() in ("quit", "exit"):
+                return True
+            if text.lower() == "skip":
+                if skip:
+                    skip(q)
+                break
+            if not text:
+                continue
+            problem = take(q, text)
+            if problem is None:
+                break
+            say(f"  {problem}; try again")
+    return False
+
+
 def run_practice(quiz: Quiz, *, input_fn: Callable[[str], str] = None, out=None, echo: bool = False) -> QuizScore:
     """Ask the practice questions, check each answer at once, then explain it. End of input stops."""
     say, get = _asker(input_fn, out, echo)
@@ -1194,31 +1229,20 @@ def run_practice(quiz: Quiz, *, input_fn: Callable[[str], str] = None, out=None,
     say(f"{total} question{'s' if total != 1 else ''}. Answer with option letters (b, or a, c for several) or a "
         "number (0.125 or 1/8). Type 'skip' to skip a question, 'quit' to stop.")
     verdicts: dict[str, Verdict] = {}
-    stopped = False
-    for number, q in enumerate(questions, 1):
-        say()
-        say(format_question(q, number, total))
-        while True:
-            line = get(f"Your answer ({q.how_to_answer()}): ", quiz.id)
-            text = (line or "").strip()
-            if line is None or text.lower() in ("quit", "exit"):
-                stopped = True
-                break
-            if text.lower() == "skip":
-                verdicts[q.id] = Verdict(answered=False, message="skipped")
-                say("  skipped (answer it to see the explanation)")
-                break
-            if not text:
-                continue
-            v = q.check(text)
-            if not v.readable or (q.type == "single" and not v.correct and "," in v.shown):
-                say(f"  {v.message}; try again")
-                continue
-            verdicts[q.id] = v
-            say(format_verdict(q, v))
-            break
-        if stopped:
-            break
+
+    def take(q: Question, text: str) -> str | None:
+        v = q.check(text)
+        if not v.readable or (q.type == "single" and not v.correct and "," in v.shown):
+            return v.message
+        verdicts[q.id] = v
+        say(format_verdict(q, v))
+        return None
+
+    def skip(q: Question) -> None:
+        verdicts[q.id] = Verdict(answered=False, message="skipped")
+        say("  skipped (answer it to see the explanation)")
+
+    stopped = _ask_each(questions, quiz.id, say, get, take, skip=skip)
     for q in questions:
         verdicts.setdefault(q.id, Verdict(answered=False, message="not answered"))
     result = _score(quiz.only(questions), verdicts)
@@ -1293,32 +1317,17 @@ def run_graded(quiz: Quiz, sheet: Path, *, token: str | None = None, input_fn: C
             "without it you see the sample numbers, which are not yours.")
     say("Answer with option letters (b, or a, c for several) or a number (0.125 or 1/8). "
         "Type 'skip' to keep the current answer, 'quit' to stop.")
-    stopped = False
-    for number, q in enumerate(questions, 1):
-        say()
-        say(format_question(q, number, total, token))
-        if q.id in answers:
-            say(f"  (current answer: {answers[q.id]})")
-        while True:
-            line = get(f"Your answer ({q.how_to_answer()}): ", quiz.id)
-            text = (line or "").strip()
-            if line is None or text.lower() in ("quit", "exit"):
-                stopped = True
-                break
-            if text.lower() == "skip":
-                break
-            if not text:
-                continue
-            verdict, canonical = q.read(text)
-            if canonical is None:
-                say(f"  {verdict.message}; try again")
-                continue
-            answers[q.id] = verdict.shown
-            _save_sheet(sheet_quiz, sheet, answers, token)
-            say(f"  {verdict.message}")
-            break
-        if stopped:
-            break
+
+    def take(q: Question, text: str) -> str | None:
+        verdict, canonical = q.read(text)
+        if canonical is None:
+            return verdict.message
+        answers[q.id] = verdict.shown
+        _save_sheet(sheet_quiz, sheet, answers, token)
+        say(f"  {verdict.message}")
+        return None
+
+    _ask_each(questions, quiz.id, say, get, take, current=answers, token=token)
     _save_sheet(sheet_quiz, sheet, answers, token)
     say()
     say(f"{len(answers)} of {len(sheet_quiz.graded)} graded questions answered; saved in {sheet}. Submit that "

@@ -30,17 +30,28 @@ IGNORED = {"__pycache__", ".ipynb_checkpoints", ".DS_Store"}
 # ----------------------------------------------------------------------------- modules
 def release_module_text(text: str, origin: str = "<module>") -> str:
     """Student stub of a master module: solution regions replaced by nbgrader's code stub."""
-    import nbformat
-    from nbgrader.preprocessors import ClearSolutions
-
-    cell = nbformat.v4.new_code_cell(text)
-    ClearSolutions()._replace_solution_region(cell, "python")
-    stub = cell.source
+    stub = _clear_solutions(text)
     for marker in SOLUTION_MARKERS + HIDDEN_MARKERS:
-        if marker.split()[-2] in stub and marker in stub:
+        if marker in stub:
             raise ValueError(f"{origin}: marker {marker!r} survived the release")
     compile(stub, origin, "exec")  # a stub that does not even import would be useless
     return stub
+
+
+def _clear_solutions(text: str) -> str:
+    """nbgrader's ClearSolutions run on the module as a one-cell Python notebook.
+
+    The cell is not an nbgrader solution cell (a module has scaffolding around its regions, and
+    a solution cell without a region would be replaced whole), so enforce_metadata is off: only
+    the ### BEGIN/END SOLUTION regions are replaced, exactly as in a notebook's code cells.
+    """
+    import nbformat
+    from nbgrader.preprocessors import ClearSolutions
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(text)])
+    notebook.metadata["kernelspec"] = {"language": "python", "name": "python3"}
+    cleared, _ = ClearSolutions(enforce_metadata=False).preprocess(notebook, {})
+    return cleared.cells[0].source
 
 
 def solution_module_text(text: str) -> str:

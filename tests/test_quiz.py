@@ -939,6 +939,43 @@ def test_practice_with_scripted_input_uses_the_hashed_release(released):
     assert not any(f"[{q.id}," in text for q in quiz.graded)
 
 
+def _typed(*lines):
+    """input() replaced by these lines, then the end of input."""
+    prompts, script = [], iter(lines)
+
+    def fake_input(prompt):
+        prompts.append(prompt)
+        try:
+            return next(script)
+        except StopIteration:
+            raise EOFError from None
+    return fake_input, prompts
+
+
+def test_quiz_asks_again_after_a_blank_line_and_stops_on_skip_quit_or_end_of_input(released, tmp_path):
+    path = released / "assignments" / "05_optimizers" / Q.QUIZ_FILE
+    quiz = Q.load_quiz(path)
+    sheet = tmp_path / Q.ANSWERS_FILE
+    sheet.write_text("q1: b\n")
+    fake_input, prompts = _typed("", "skip")       # q1: a blank line, then skip; q2: end of input
+    out = StringIO()
+    rec = Q.run_graded(quiz, sheet, input_fn=fake_input, out=out)
+    text = out.getvalue()
+    assert len(prompts) == 3 and text.count("(current answer: b)") == 1
+    assert text.index("(current answer: b)") < text.index("Question 2 of") and "Question 3 of" not in text
+    assert rec.answers == {"q1": "b"} and yaml.safe_load(sheet.read_text())["q1"] == "b"
+
+    fake_input, prompts = _typed("skip", "quit")   # practice: the first skipped, then quit
+    out = StringIO()
+    result = Q.run_practice(quiz, input_fn=fake_input, out=out)
+    text = out.getvalue()
+    first = quiz.practice[0].id
+    assert len(prompts) == 2 and "skipped (answer it to see the explanation)" in text
+    assert "Practice stopped." in text and "Explanation" not in text
+    assert result.score == 0 and result.verdicts[first].message == "skipped"
+    assert all(v.message == "not answered" for k, v in result.verdicts.items() if k != first)
+
+
 def test_graded_quiz_records_answers_and_never_judges_them(released, tmp_path):
     path = released / "assignments" / "05_optimizers" / Q.QUIZ_FILE
     sheet = tmp_path / Q.ANSWERS_FILE

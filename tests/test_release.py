@@ -47,6 +47,12 @@ def test_release_replaces_solution_region_with_stub_and_keeps_scaffolding():
     assert "SOLUTION" not in release.solution_module_text(text)
 
 
+def test_release_leaves_a_module_without_solution_regions_as_it_is():
+    # nbgrader would replace a whole *solution cell* without a region by the stub; a module is not one
+    text = "def helper(x):\n    return 2 * x\n"
+    assert release.release_module_text(text) == text
+
+
 def test_release_refuses_an_unterminated_solution_region():
     with pytest.raises(RuntimeError, match="no end solution"):
         release.release_module_text("def f():\n    ### BEGIN SOLUTION\n    return 1\n")
