@@ -26,7 +26,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from .course import ASSIGNMENTS, REPO_ROOT
+from .course import ASSIGNMENTS, MANIFEST, REPO_ROOT
 
 PACKAGE = "autograder"
 # Entry points of the commands a student runs (module names inside the package).
@@ -113,26 +113,23 @@ def copy_engine(dest_pkg: Path, modules, package_dir: Path | None = None) -> Non
                             ignore=shutil.ignore_patterns(*IGNORED, "hidden.py"))
 
 
-def copy_suites(dest_pkg: Path, modules, *, hidden: bool, package_dir: Path | None = None) -> list[Path]:
-    """Copy autograder/suites/<module>/ for the given assignment modules; hidden.py only if asked."""
-    package_dir = package_dir or Path(__file__).resolve().parent
-    suites = package_dir / "suites"
+def copy_suites(dest_root: Path, assignments, *, hidden: bool, root: Path = REPO_ROOT,
+                package_dir: Path | None = None) -> list[Path]:
+    """Copy what grading reads of each assignment folder: course/<id>/assignment.yaml and suites/
+    (hidden.py and suites/hidden/ only if asked; never the catalogue, fixtures, notebook builder or
+    tests), and the engine's autograder/suites/__init__.py, which maps the suites to those folders."""
+    package_dir = package_dir or root / PACKAGE
+    (dest_root / PACKAGE / "suites").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(package_dir / "suites" / "__init__.py", dest_root / PACKAGE / "suites" / "__init__.py")
     written = []
-    dest_suites = dest_pkg / "suites"
-    dest_suites.mkdir(parents=True, exist_ok=True)
-    if (suites / "__init__.py").exists():
-        shutil.copyfile(suites / "__init__.py", dest_suites / "__init__.py")
-    for module in modules:
-        src_dir = suites / module
-        if not src_dir.is_dir():
-            continue
-        for src in sorted(src_dir.rglob("*")):
+    for a in assignments:
+        src_dir = a.folder(root)
+        sources = [src_dir / MANIFEST] + sorted(p for p in (src_dir / "suites").rglob("*") if p.is_file())
+        for src in sources:
             rel = src.relative_to(src_dir)
-            if src.is_dir() or IGNORED & set(rel.parts):
+            if IGNORED & set(rel.parts) or (not hidden and (src.name == "hidden.py" or "hidden" in rel.parts)):
                 continue
-            if not hidden and (src.name == "hidden.py" or "hidden" in rel.parts):
-                continue
-            dst = dest_suites / module / rel
+            dst = dest_root / "course" / a.id / rel
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dst)
             written.append(dst)
@@ -271,7 +268,7 @@ the way your instructor asks (on Gradescope: upload both files, without renaming
 
 - `assignments/`: the assignments.
 - `autograder/`: the part of the course's grader that `check` and `quiz` use, with the
-  public tests only (`autograder/suites/<module>/public.py`).
+  public tests only (`course/<id>/suites/public.py`).
 - Not here: reference solutions, hidden tests, the keys of the graded quiz questions.
 """
 
@@ -305,8 +302,7 @@ def build_bundle(out: Path, root: Path = REPO_ROOT, package_dir: Path | None = N
         entries += OPTIONAL_STUDENT_ENTRIES
     modules = engine_closure(entries, package_dir)
     copy_engine(out / PACKAGE, modules, package_dir)
-    suites = copy_suites(out / PACKAGE, [ASSIGNMENTS[a].module for a in ids], hidden=False,
-                         package_dir=package_dir)
+    suites = copy_suites(out, [ASSIGNMENTS[a] for a in ids], hidden=False, root=root, package_dir=package_dir)
     extra = []
     if figures:
         for name in _root_modules_for_figures(package_dir, root):
@@ -418,8 +414,8 @@ def audit_bundle(out: Path, root: Path = REPO_ROOT) -> list[str]:
             problems.append(f"hidden suite {rel}")
         if path.suffix == ".py" and path.stem in INSTRUCTOR_ONLY and rel.parts[0] == PACKAGE:
             problems.append(f"instructor command {rel}")
-        if rel.parts[:2] == (PACKAGE, "suites") and len(rel.parts) > 3 and path.suffix == ".py":
-            problems += _suite_file_problems(path, rel)
+        if rel.parts[0] == "course":
+            problems += _course_file_problems(path, rel)
         try:
             text = path.read_text()
         except (UnicodeDecodeError, OSError):
@@ -441,8 +437,20 @@ def audit_bundle(out: Path, root: Path = REPO_ROOT) -> list[str]:
 SHIPPED_SUITE_FILES = {"public.py", "common.py"}
 
 
+def _course_file_problems(path: Path, rel: Path) -> list[str]:
+    """A shipped file of course/<id>/: its manifest, or a shipped suite file (and nothing else: the
+    catalogue of mistakes, the fixtures, the notebook builder and the tests stay with the instructor)."""
+    if len(rel.parts) == 3 and rel.name == MANIFEST:
+        return []
+    if rel.parts[2:4] == ("suites", "__pycache__") and rel.name.split(".")[0] + ".py" in SHIPPED_SUITE_FILES:
+        return []                      # compiled by the student's own `check`
+    if len(rel.parts) == 4 and rel.parts[2] == "suites":
+        return _suite_file_problems(path, rel)
+    return [] if path.name == "hidden.py" or "hidden" in rel.parts else [f"instructor file {rel}"]
+
+
 def _suite_file_problems(path: Path, rel: Path) -> list[str]:
-    """A shipped file of suites/<module>/: public.py, or common.py holding only what public.py uses.
+    """A shipped file of course/<id>/suites/: public.py, or common.py holding only what public.py uses.
 
     common.py (what public.py and hidden.py share) goes out with public.py, so it may declare
     no case, reach no reference or hidden suite, and define nothing that public.py does not
@@ -482,7 +490,7 @@ def _suite_file_problems(path: Path, rel: Path) -> list[str]:
     public = path.with_name("public.py")
     used: set[str] = set()
     if public.is_file():
-        common_module = ".".join(rel.with_suffix("").parts)
+        common_module = f"{PACKAGE}.suites.{_module_of(rel.parts[1])}.common"
         for node in ast.walk(ast.parse(public.read_text(), str(public))):
             if isinstance(node, ast.ImportFrom) and node.module == common_module:
                 used.update(a.name for a in node.names)
@@ -498,6 +506,11 @@ def _suite_file_problems(path: Path, rel: Path) -> list[str]:
         problems.append(f"{rel} defines {name}, which public.py does not use (hidden-only material stays "
                         "in hidden.py)")
     return problems
+
+
+def _module_of(assignment_id: str) -> str:
+    found = ASSIGNMENTS.get(assignment_id)
+    return found.module if found else assignment_id
 
 
 def _plain_quiz_leaks(out: Path, root: Path) -> list[str]:

@@ -15,70 +15,46 @@ from pathlib import Path
 
 from .course import ASSIGNMENTS, REPO_ROOT, import_path, load_reference
 
-# (file stem, assignment id, function name in course_plots, kind)
-FIGURES = [
-    ("01_penalties_and_gradients", "01_penalties", "fig_penalties", "png"),
-    ("01_scalar_minimizers", "01_penalties", "fig_scalar_minimizers", "png"),
-    ("02_threshold_maps", "02_proximal", "fig_threshold_maps", "png"),
-    ("02_l1_vs_ols", "02_proximal", "fig_lasso_vs_ols", "png"),
-    ("02_l2_vs_ols", "02_proximal", "fig_ridge_vs_ols", "png"),
-    ("02_ista_vs_fista", "02_proximal", "fig_ista_vs_fista", "png"),
-    ("02_l1_path", "02_proximal", "anim_lasso_path", "gif"),
-    ("02_l2_path", "02_proximal", "anim_ridge_path", "gif"),
-    ("03_dropout_masks", "03_dropout", "fig_dropout_masks", "png"),
-    ("03_dropout_variance", "03_dropout", "fig_dropout_variance", "png"),
-    ("03_dropout", "03_dropout", "anim_dropout", "gif"),
-    ("04_label_smoothing_targets", "04_label_smoothing", "fig_label_smoothing_targets", "png"),
-    ("04_label_smoothing_gradient", "04_label_smoothing", "fig_label_smoothing_gradient", "png"),
-    ("04_label_smoothing", "04_label_smoothing", "anim_label_smoothing", "gif"),
-    ("05_adam_l2_vs_adamw", "05_optimizers", "fig_adam_l2_vs_adamw", "png"),
-    ("05_sgd_weight_decay", "05_optimizers", "fig_sgd_weight_decay", "png"),
-    ("06_spectral_filters", "06_early_stopping", "fig_spectral_filters", "png"),
-    ("06_early_stopping_curve", "06_early_stopping", "fig_early_stopping_curve", "png"),
-    ("07_batchnorm_vs_layernorm", "07_normalization_and_more", "fig_batchnorm_vs_layernorm", "png"),
-    ("07_mixup", "07_normalization_and_more", "fig_mixup", "png"),
-    ("07_batchnorm_vs_layernorm", "07_normalization_and_more", "anim_batchnorm_vs_layernorm", "gif"),
-    # regularization on held-out data (course_plots/generalization.py)
-    ("01_heldout_error_vs_lambda", "01_penalties", "fig_penalty_heldout", "png"),
-    ("01_l1_l2_geometry", "01_penalties", "fig_l1_l2_geometry", "png"),
-    ("02_lasso_ridge_heldout", "02_proximal", "fig_lasso_ridge_heldout", "png"),
-    ("02_max_norm_sgd", "02_proximal", "fig_max_norm_sgd", "png"),
-    ("03_dropout_heldout", "03_dropout", "fig_dropout_heldout", "png"),
-    ("04_label_smoothing_calibration", "04_label_smoothing", "fig_label_smoothing_calibration", "png"),
-    ("07_batchnorm_inference", "07_normalization_and_more", "fig_batchnorm_inference", "png"),
-    ("07_augmentation", "07_normalization_and_more", "fig_augmentation", "png"),
-    ("08_generalization_gap", "08_capstone", "fig_generalization_gap", "png"),
-    ("08_regularizer_sweep", "08_capstone", "fig_regularizer_sweep", "png"),
-]
-# The figure that opens each notebook, shipped as an image (source/<id>/figures/<stem>.png, copied
-# into the release) so that the phenomenon is seen before any code is written; the notebook
+# The figures come from the manifests (course/<id>/assignment.yaml): `figures` maps each file
+# (<stem>.png or <stem>.gif) to the course_plots function that draws it from the assignment's module,
+# and `preview` names the figure that opens the notebook, shipped as an image (source/<id>/figures/,
+# copied into the release) so that the phenomenon is seen before any code is written; the notebook
 # redraws it from the student's module later. Written by `python -m autograder figures --previews`.
-PREVIEWS = {
-    "01_penalties": "01_heldout_error_vs_lambda",
-    "02_proximal": "02_lasso_ridge_heldout",
-    "03_dropout": "03_dropout_heldout",
-    "04_label_smoothing": "04_label_smoothing_calibration",
-    "05_optimizers": "05_adam_l2_vs_adamw",
-    "06_early_stopping": "06_early_stopping_curve",
-    "07_normalization_and_more": "07_batchnorm_inference",
-}
 PREVIEW_DPI = 72
 DPI = 100       # PNG pixels = figure inches * DPI
 GIF_DPI = 72
 GIF_FPS = 6
 
 
+def figures() -> list[tuple[str, str, str]]:
+    """(file name, assignment id, function of course_plots) of every figure, assignment by assignment."""
+    return [(file, a.id, _plot_function(a, target)) for a in ASSIGNMENTS.values() for file, target in a.figures.items()]
+
+
+def _plot_function(a, target: str) -> str:
+    package, _, name = target.rpartition(".")
+    if package != "course_plots" or not name.isidentifier():
+        raise ValueError(f"course/{a.id}/assignment.yaml: figure function {target!r} is not course_plots.<name>")
+    return name
+
+
+def previews() -> dict[str, str]:
+    """{assignment id: file name of the figure that opens its notebook}."""
+    return {a.id: a.preview for a in ASSIGNMENTS.values() if a.preview}
+
+
 def expected_files() -> list[str]:
-    return [f"{stem}.{kind}" for stem, _, _, kind in FIGURES]
+    return [file for file, _, _ in figures()]
 
 
 def preview_path(assignment_id: str, root: Path = REPO_ROOT, folder: str = "source") -> Path:
-    """Where the opening figure of an assignment lives (the notebook links figures/<stem>.png)."""
-    return root / folder / assignment_id / "figures" / f"{PREVIEWS[assignment_id]}.png"
+    """Where the opening figure of an assignment lives (the notebook links figures/<file>)."""
+    return root / folder / assignment_id / "figures" / previews()[assignment_id]
 
 
 def preview_function(assignment_id: str) -> str:
-    return next(fn for stem, aid, fn, kind in FIGURES if stem == PREVIEWS[assignment_id] and kind == "png")
+    a = ASSIGNMENTS[assignment_id]
+    return _plot_function(a, a.figures[a.preview])
 
 
 def write_previews(only: list[str] | None = None, log=print) -> list[Path]:
@@ -91,7 +67,7 @@ def write_previews(only: list[str] | None = None, log=print) -> list[Path]:
     import course_plots
 
     written = []
-    for aid in PREVIEWS:
+    for aid in previews():
         if only and aid not in only:
             continue
         target = preview_path(aid)
@@ -127,15 +103,15 @@ def render(out: Path, path: Path | None = None, only: list[str] | None = None, l
 
     out.mkdir(parents=True, exist_ok=True)
     written, problems = [], []
-    for stem, aid, fn, kind in FIGURES:
+    for file, aid, fn in figures():
         if only and aid not in only:
             continue
-        target = out / f"{stem}.{kind}"
+        target = out / file
         start = time.perf_counter()
         try:
             module = _module_for(aid, path)
             obj = getattr(course_plots, fn)(module)
-            if kind == "gif":
+            if target.suffix == ".gif":
                 obj.save(target, writer=PillowWriter(fps=GIF_FPS), dpi=GIF_DPI)
                 plt.close(obj._fig)
             else:

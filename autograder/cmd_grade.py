@@ -58,7 +58,7 @@ class Task:
 def grading_code_files(assignment: Assignment) -> list[Path]:
     """Everything a grade depends on besides the submission: every file of the suite folder
     (public.py, hidden.py, common.py), the reference module and the plain quiz key."""
-    suite_dir = Path(framework.__file__).resolve().parent / "suites" / assignment.suite
+    suite_dir = assignment.suites_dir()
     suite_files = sorted(p for p in suite_dir.glob("*.py")) if suite_dir.is_dir() else []
     return suite_files + [assignment.solution_dir() / assignment.filename,
                           assignment.solution_dir() / "quiz.yaml"]

@@ -15,8 +15,9 @@ Inside the zip:
     setup.sh, run_autograder        the two entry points
     requirements.txt                numpy, PyYAML (what grading needs)
     assignment.txt                  the assignment id this bundle grades
-    autograder/                     the engine (no instructor commands), with
-      suites/<module>/              public.py and hidden.py of this assignment only
+    autograder/                     the engine (no instructor commands)
+    course/<id>/                    assignment.yaml and suites/ (public, hidden, common) of this
+                                    assignment only
     solutions/<id>/                 the reference module and plain quiz (this assignment only)
     assignments/<id>/               the release files of this assignment (no graded quiz key)
     quiz-secret                     the course secret of per-student quiz variants (root only)
@@ -78,7 +79,8 @@ set -eu
 cd "$(dirname "$0")"
 chmod -R a+rX .
 chmod -R go-rwx solutions
-find autograder/suites -name hidden.py -exec chmod 600 {} +
+find course -name hidden.py -exec chmod 600 {} +
+find course -type d -name hidden -exec chmod -R go-rwx {} +
 if [ -f quiz-secret ]; then chmod 600 quiz-secret; fi
 chmod 755 run_autograder setup.sh lock.sh
 """
@@ -120,14 +122,14 @@ def build_bundle(assignment: Assignment, zip_path: Path, root: Path = REPO_ROOT,
     reference = assignment.solution_dir(root) / assignment.filename
     if not reference.exists():
         raise FileNotFoundError(f"reference solution missing: {reference} (run `python -m autograder release`)")
-    if not (package_dir / "suites" / assignment.suite / "hidden.py").exists():
-        raise FileNotFoundError(f"no hidden suite for {assignment.id}: autograder/suites/{assignment.suite}/hidden.py")
+    if not (assignment.suites_dir(root) / "hidden.py").exists():
+        raise FileNotFoundError(f"no hidden suite for {assignment.id}: course/{assignment.id}/suites/hidden.py")
     with tempfile.TemporaryDirectory() as tmp:
         stage = Path(tmp) / "bundle"
         stage.mkdir()
         modules = engine_closure(GRADESCOPE_ENTRIES, package_dir, exclude=NOT_ON_GRADESCOPE)
         copy_engine(stage / "autograder", modules, package_dir)
-        copy_suites(stage / "autograder", [assignment.suite], hidden=True, package_dir=package_dir)
+        copy_suites(stage, [assignment], hidden=True, root=root, package_dir=package_dir)
         for src_dir, dst_dir in ((assignment.solution_dir(root), stage / "solutions" / assignment.id),
                                  (assignment.release_dir(root), stage / "assignments" / assignment.id)):
             dst_dir.mkdir(parents=True)

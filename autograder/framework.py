@@ -1,6 +1,6 @@
 """How grading suites are written and run (trusted side).
 
-A suite is a Python file (autograder/suites/<module>/public.py or hidden.py) with
+A suite is a Python file (course/<id>/suites/public.py or hidden.py) with
 test cases declared by the `case` decorator:
 
     @case("l2_gradient: worked example, lam = 0.5", points=1)
@@ -268,12 +268,13 @@ def case(name: str, points: float = 1.0, call_timeout: float | None = None):
 
 def load_suite(path: Path, visibility: str) -> list[Case]:
     """Import a suite file and return its cases in declaration order."""
-    from .course import import_path
+    from .course import import_path, suite_module
 
     global _collecting
+    suite = suite_module(path)
     previous, _collecting = _collecting, []
     try:
-        module = import_path(Path(path), f"_suite_{Path(path).parent.name}_{Path(path).stem}")
+        module = import_path(Path(path), f"_suite_{suite}_{Path(path).stem}")
         cases = _collecting
     finally:
         _collecting = previous
@@ -284,10 +285,10 @@ def load_suite(path: Path, visibility: str) -> list[Case]:
     for c in cases:
         c.visibility = visibility
         c.pure_calls = getattr(module, "PURE_CALLS", None)
-        c.suite = Path(path).parent.name
+        c.suite = suite
     known = getattr(module, "MISTAKES", None)
     if isinstance(known, dict):   # the function's mistake models, for explaining any failed check of it
-        _known_mistakes.setdefault(Path(path).parent.name, {}).update(known)
+        _known_mistakes.setdefault(suite, {}).update(known)
     return cases
 
 
@@ -958,8 +959,13 @@ def confirm_public_points(results: list[CaseResult]) -> list[CaseResult]:
 
 
 def suite_paths(module: str, *, hidden: bool, root: Path | None = None) -> list[Path]:
-    """The suite files of an assignment: public.py, plus hidden.py when asked and present."""
-    base = (root or Path(__file__).resolve().parent) / "suites" / module
+    """The suite files of an assignment (course/<id>/suites/): public.py, plus hidden.py when asked and present."""
+    from .course import by_module
+
+    assignment = by_module(module)
+    if assignment is None:
+        return []
+    base = assignment.suites_dir(root)
     paths = [base / "public.py"]
     if hidden and (base / "hidden.py").exists():
         paths.append(base / "hidden.py")

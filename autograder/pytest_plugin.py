@@ -1,10 +1,10 @@
 """pytest plugin: run the grading suites against one submission, as ordinary pytest tests.
 
-    pytest -p autograder.pytest_plugin --submission DIR autograder/suites/penalties
-    pytest -p autograder.pytest_plugin --submission DIR/penalties.py autograder/suites/penalties/public.py
+    pytest -p autograder.pytest_plugin --submission DIR course/01_penalties/suites
+    pytest -p autograder.pytest_plugin --submission DIR/penalties.py course/01_penalties/suites/public.py
 
 Each case of public.py / hidden.py becomes one test item whose name is the case name
-(node id `autograder/suites/<module>/<file>.py::<case name>`). The submission runs in
+(node id `course/<id>/suites/<file>.py::<case name>`). The submission runs in
 the same sandbox as the batch grader (autograder.sandbox), one worker per session and
 module; hidden cases get the reference solution (trusted side). A failure shows the
 grader's message and hint. `--submission` is required for suite files to be collected,
@@ -33,7 +33,7 @@ def pytest_addoption(parser):
 def pytest_collect_file(file_path: Path, parent):
     if parent.config.getoption("submission") is None:
         return None
-    if file_path.name in SUITE_FILES and file_path.parent.parent.name == "suites":
+    if file_path.name in SUITE_FILES and file_path.parent.name == "suites" and _assignment_of(file_path):
         return SuiteFile.from_parent(parent, path=file_path)
     return None
 
@@ -78,10 +78,14 @@ def pytest_unconfigure(config):
         sandboxes.close()
 
 
+def _assignment_of(suite_file: Path):
+    folder = suite_file.resolve().parent
+    return next((a for a in ASSIGNMENTS.values() if a.suites_dir().resolve() == folder), None)
+
+
 class SuiteFile(pytest.File):
     def collect(self):
-        module = self.path.parent.name
-        assignment = next((a for a in ASSIGNMENTS.values() if a.module == module), None)
+        assignment = _assignment_of(self.path)
         if assignment is None:
             return
         for c in framework.load_suite(self.path, SUITE_FILES[self.path.name]):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import ast
 import itertools
+import sys
 import textwrap
 import types
 from dataclasses import dataclass
 
-from autograder.course import Assignment, ASSIGNMENTS
+from autograder.course import Assignment, ASSIGNMENTS, import_path
 from autograder import framework
 
 _counter = itertools.count()
@@ -89,3 +90,18 @@ def score_by_function(results) -> dict[str, tuple[float, float]]:
 
 def assignment(module_name: str) -> Assignment:
     return next(a for a in ASSIGNMENTS.values() if a.module == module_name)
+
+
+def catalogue(assignment: Assignment) -> types.ModuleType:
+    """The assignment's catalogue of student implementations, course/<id>/mistakes.py: MISTAKES (wrong
+    ones, each losing points on its own function with its hint) and CORRECT (each scoring 100%)."""
+    name = f"_catalogue_{assignment.module}"
+    return sys.modules.get(name) or import_path(assignment.folder() / "mistakes.py", name)
+
+
+def catalogue_entries(assignment: Assignment) -> tuple[list[Variant], list[Variant]]:
+    """(MISTAKES, CORRECT) of the assignment's catalogue; both empty when it has none yet."""
+    if not (assignment.folder() / "mistakes.py").is_file():
+        return [], []
+    found = catalogue(assignment)
+    return list(getattr(found, "MISTAKES", [])), list(getattr(found, "CORRECT", []))

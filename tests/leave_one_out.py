@@ -1,6 +1,6 @@
 """The leave-one-out measure of the hints (shared by tests/test_leave_one_out.py and tools/leave_one_out.py).
 
-For each catalogued mistake (tests/mistakes/<module>.py), the suites grade it twice in process:
+For each catalogued mistake (course/<id>/mistakes.py), the suites grade it twice in process:
 once as they are, once with the mistake's own models and values removed (every Mistake whose hint
 contains the variant's phrase), as if it were a new mistake nobody catalogued. The second run's
 hints on the mistake's function are then, for the student:
@@ -16,12 +16,11 @@ hints on the mistake's function are then, for the student:
 """
 from __future__ import annotations
 
-import importlib
 import sys
 from dataclasses import dataclass
 
 from autograder import diagnose
-from tests.catalogue import assignment, grade_in_process, variant_module
+from tests.catalogue import assignment, catalogue_entries, grade_in_process, variant_module
 
 MODULES = ["penalties", "proximal", "dropout", "label_smoothing", "optimizers", "early_stopping",
            "normalization"]
@@ -38,7 +37,7 @@ class Outcome:
 
 
 def catalogue(module: str):
-    return importlib.import_module(f"tests.mistakes.{module}").MISTAKES
+    return catalogue_entries(assignment(module))[0]
 
 
 def own_mistake(variant):

@@ -60,9 +60,13 @@ def test_has_release_public_suites_and_readme(bundle):
                 continue
             rel = f.relative_to(ROOT)
             assert (bundle / rel).read_bytes() == f.read_bytes(), rel
-        public = ROOT / "autograder" / "suites" / a.suite / "public.py"
-        if public.exists():
-            assert (bundle / "autograder" / "suites" / a.suite / "public.py").is_file()
+        assert (bundle / "course" / a.id / "assignment.yaml").read_bytes() == \
+            (a.folder() / "assignment.yaml").read_bytes()
+        assert (bundle / "course" / a.id / "suites" / "public.py").is_file()
+        # the rest of the assignment folder is instructor material
+        assert sorted(p.relative_to(bundle / "course" / a.id).as_posix()
+                      for p in (bundle / "course" / a.id).rglob("*") if p.is_file()) == \
+            ["assignment.yaml", "suites/common.py", "suites/public.py"]
     readme = (bundle / "README.md").read_text()
     for command in ("python -m autograder check", "python -m autograder quiz", "pip install -e"):
         assert command in readme
@@ -184,7 +188,8 @@ def test_check_stub_and_reference_from_inside(bundle, tmp_path):
 
 def test_check_gives_a_hint_from_inside(bundle):
     from tests.catalogue import variant_source
-    from tests.mistakes.penalties import MISTAKES
+    from tests.catalogue import catalogue
+    MISTAKES = catalogue(ASSIGNMENTS["01_penalties"]).MISTAKES
 
     a = ASSIGNMENTS["01_penalties"]
     mistake = next(v for v in MISTAKES if v.name == "l2_gradient_factor_2")
@@ -307,7 +312,8 @@ def test_audit_catches_each_kind_of_leak(bundle, tmp_path):
     shutil.copytree(bundle, kit)
     assert audit_bundle(kit) == []
     a = ASSIGNMENTS["01_penalties"]
-    shutil.copy(ROOT / "autograder/suites/penalties/hidden.py", kit / "autograder/suites/penalties/hidden.py")
+    shutil.copy(a.suites_dir() / "hidden.py", kit / "course" / a.id / "suites" / "hidden.py")
+    shutil.copy(a.folder() / "mistakes.py", kit / "course" / a.id / "mistakes.py")
     shutil.copy(a.solution_dir() / a.filename, kit / "assignments" / a.id / a.filename)
     shutil.copy(a.source_dir() / "quiz.yaml", kit / "assignments" / a.id / "quiz.yaml")
     (kit / "solutions").mkdir()
@@ -322,7 +328,7 @@ def test_audit_catches_each_kind_of_leak(bundle, tmp_path):
     (kit / "assignments" / b.id / "quiz.yaml").write_text(yaml.safe_dump(shipped))
     (kit / "notes.txt").write_text(DEMO_SECRET_PATH.read_text())
     problems = "\n".join(audit_bundle(kit))
-    for expected in ("hidden suite autograder/suites/penalties/hidden.py",
+    for expected in (f"hidden suite course/{a.id}/suites/hidden.py", f"instructor file course/{a.id}/mistakes.py",
                      f"assignments/{a.id}/{a.filename} is the reference solution",
                      f"assignments/{a.id}/quiz.yaml holds plain quiz keys",
                      f"assignments/{a.id}/quiz.yaml holds the plain text, key or secret of quiz",

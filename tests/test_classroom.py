@@ -143,7 +143,8 @@ def _step_results(kit_copy: Path, env: dict) -> dict[str, bool]:
 
 
 def test_the_workflows_commands_grade_in_a_clean_venv(kit_dir, tmp_path):
-    from tests.mistakes.penalties import MISTAKES
+    from tests.catalogue import catalogue
+    MISTAKES = catalogue(A).MISTAKES
 
     kit_copy = tmp_path / "repo"
     shutil.copytree(kit_dir, kit_copy)

@@ -471,7 +471,7 @@ def test_check_errors_are_clear(tmp_path):
 def test_pytest_plugin_node_ids_are_case_names(tmp_path):
     folder = put(tmp_path, "me", REF)
     proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "autograder.pytest_plugin", "--submission",
-                           str(folder), f"autograder/suites/{PEN.suite}", "--collect-only", "-q",
+                           str(folder), str(PEN.suites_dir()), "--collect-only", "-q",
                            "-p", "no:cacheprovider"], cwd=REPO_ROOT, env=ENV, capture_output=True, text=True)
     ids = [line.split("::", 1)[1] for line in proc.stdout.splitlines() if "::" in line]
     assert sorted(ids) == sorted(c.name for c in framework.load_cases(PEN.suite, hidden=True))
@@ -484,7 +484,7 @@ def test_pytest_plugin_grades_a_submission(tmp_path, who, code):
     conftest_marker = tmp_path / "conftest-loaded"
     (folder / "conftest.py").write_text(f"open({str(conftest_marker)!r}, 'w').write('x')\n")
     proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "autograder.pytest_plugin", "--submission",
-                           str(folder), f"autograder/suites/{PEN.suite}", "-q", "-p", "no:cacheprovider"],
+                           str(folder), str(PEN.suites_dir()), "-q", "-p", "no:cacheprovider"],
                           cwd=REPO_ROOT, env=ENV, capture_output=True, text=True, timeout=300)
     assert proc.returncode == code, proc.stdout[-2000:]
     if code:

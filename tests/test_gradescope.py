@@ -125,13 +125,17 @@ def test_zip_layout(bundle_zip):
     # Gradescope needs both scripts at the root of the archive, run_autograder executable
     assert {"setup.sh", "run_autograder"} <= names
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
-    assert "autograder/suites/penalties/hidden.py" in names
+    assert "course/01_penalties/suites/hidden.py" in names
+    assert "course/01_penalties/assignment.yaml" in names
     assert "solutions/01_penalties/penalties.py" in names
-    # only this assignment's reference and suites, and no instructor-only commands
-    others = [n for n in names if n.startswith(("solutions/", "autograder/suites/", "assignments/"))
-              and "01_penalties" not in n and "/penalties/" not in n and not n.endswith("/")
-              and n != "autograder/suites/__init__.py"]
+    # only this assignment's reference and suites (not its catalogue, fixtures or tests), and no
+    # instructor-only commands
+    others = [n for n in names if n.startswith(("solutions/", "course/", "assignments/", "autograder/suites/"))
+              and "01_penalties" not in n and not n.endswith("/") and n != "autograder/suites/__init__.py"]
     assert others == []
+    assert sorted(n for n in names if n.startswith("course/") and not n.endswith("/")) == [
+        "course/01_penalties/assignment.yaml", "course/01_penalties/suites/common.py",
+        "course/01_penalties/suites/hidden.py", "course/01_penalties/suites/public.py"]
     for module in ("release", "cmd_bundle", "cmd_report", "nbrelease"):
         assert f"autograder/{module}.py" not in names
     requirements = zipfile.ZipFile(bundle_zip).read("requirements.txt").decode()
@@ -175,7 +179,8 @@ def test_reference_with_quiz_answers_gets_full_marks(bundle_zip, autograder_root
 
 
 def test_mistake_loses_points_with_its_hint(bundle_zip, autograder_root):
-    from tests.mistakes.penalties import MISTAKES
+    from tests.catalogue import catalogue
+    MISTAKES = catalogue(ASSIGNMENT).MISTAKES
 
     mistake = next(v for v in MISTAKES if v.name == "l2_gradient_factor_2")
     data = run_autograder(bundle_zip, autograder_root,
@@ -224,7 +229,7 @@ def test_student_code_cannot_read_the_reference_or_hidden_tests(bundle_zip, auto
 def l1_penalty(w, lam):
     for path in ("{autograder_root}/source/solutions/01_penalties/penalties.py",
                  "/autograder/source/solutions/01_penalties/penalties.py",
-                 "{autograder_root}/source/autograder/suites/penalties/hidden.py",
+                 "{autograder_root}/source/course/01_penalties/suites/hidden.py",
                  "../../source/solutions/01_penalties/penalties.py"):
         try:
             with open(path) as f:
@@ -262,7 +267,7 @@ def test_locks_reference_and_hidden_suite(bundle_zip, autograder_root):
     run_autograder(bundle_zip, autograder_root, {"penalties.py": REFERENCE})
     source = autograder_root / "source"
     assert stat.S_IMODE((source / "solutions").stat().st_mode) & 0o077 == 0
-    assert stat.S_IMODE((source / "autograder/suites/penalties/hidden.py").stat().st_mode) & 0o077 == 0
+    assert stat.S_IMODE((source / "course/01_penalties/suites/hidden.py").stat().st_mode) & 0o077 == 0
     assert stat.S_IMODE((source / "autograder/worker.py").stat().st_mode) & 0o004
 
 
@@ -388,7 +393,8 @@ def test_hostile_submission_tree_and_summary_before_publication(bundle_zip, auto
     (with a note), links, FIFOs, non-UTF-8 names and a 1,500-deep tree are skipped or walked without
     harm; and the always-shown top-level output counts only the tests shown before publication."""
     from autograder.discovery import remove_tree
-    from tests.mistakes.penalties import MISTAKES
+    from tests.catalogue import catalogue
+    MISTAKES = catalogue(ASSIGNMENT).MISTAKES
     from tests.test_discovery import deep_tree
 
     mistake = next(v for v in MISTAKES if v.name == "l2_gradient_factor_2")

@@ -2,10 +2,10 @@
 
 - pyproject.toml and requirements.txt agree (every pin is a declared dependency and meets its
   range; every dependency CI installs is pinned), and requires-python agrees with NumPy's own;
-- the instructor's wheel (`pip wheel .`) holds the engine, every suite and the plotting package,
-  never solutions/, source/, the release, the tests or the tools;
-- the student kit's wheel holds the public suites and the student commands only, and depends on
-  NumPy and PyYAML only;
+- the instructor's wheel (`pip wheel .`) holds the engine and the plotting package, never the
+  assignment folders (course/), solutions/, source/, the release, the tests or the tools;
+- the student kit's wheel holds the student commands only (its public suites are in its course/
+  folder), and depends on NumPy and PyYAML only;
 - in a fresh virtual environment, `pip install .` gives a console command that grades students
   of the example class, and `pip install -e .` runs the checkout's own engine.
 """
@@ -100,8 +100,10 @@ def test_instructor_wheel_holds_the_engine_and_suites_but_no_course_data(tmp_pat
     assert tops == {"autograder", "course_plots", f"{DIST.replace('-', '_')}-{PROJECT['version']}.dist-info"}
     for module in ("__main__", "portable", "portable_worker", "sandbox", "worker", "cmd_grade", "cmd_check"):
         assert f"autograder/{module}.py" in names
-    for a in ASSIGNMENTS.values():
-        assert {f"autograder/suites/{a.suite}/public.py", f"autograder/suites/{a.suite}/hidden.py"} <= names
+    # the suites are course data (course/<id>/suites/), read from the course folder like source/
+    assert not any(n.startswith(("course/", "autograder/suites/penalties")) or n.endswith(("public.py", "hidden.py"))
+                   for n in names)
+    assert "autograder/suites/__init__.py" in names
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
 
 
@@ -114,13 +116,15 @@ def kit(tmp_path_factory):
     return out
 
 
-def test_student_kit_wheel_holds_public_suites_only_and_needs_numpy_and_pyyaml(kit, tmp_path):
+def test_student_kit_wheel_holds_the_student_commands_and_needs_numpy_and_pyyaml(kit, tmp_path):
     wheel = _wheel(kit, tmp_path)
     names = set(wheel.namelist())
     assert {n.split("/")[0] for n in names} - {"autograder", "course_plots"} == {
         next(n.split("/")[0] for n in names if ".dist-info/" in n)}
+    # the public suites are the kit's course data (course/<id>/suites/, next to assignments/)
     for a in ASSIGNMENTS.values():
-        assert f"autograder/suites/{a.suite}/public.py" in names
+        assert (kit / "course" / a.id / "suites" / "public.py").is_file()
+        assert not (kit / "course" / a.id / "suites" / "hidden.py").exists()
     leaks = [n for n in names if n.endswith("hidden.py") or "solutions" in n or "source/" in n
              or re.search(r"autograder/(cmd_grade|cmd_gradescope|cmd_bundle|release|nbrelease|kit)\.py$", n)]
     assert leaks == []

@@ -1,10 +1,9 @@
 """The portable runner (autograder/portable.py) grades exactly as the strict sandbox does.
 
 Forced on Linux, it grades every entry of the mistake catalogue (MISTAKES and CORRECT of
-tests/mistakes/*.py) and every hostile module below; each case must get the sandbox's status,
+course/*/mistakes.py) and every hostile module below; each case must get the sandbox's status,
 score, hint and first output line. The processes it starts are really killed on a timeout.
 """
-import importlib
 import os
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from autograder import framework, grading, portable
 from autograder.course import ASSIGNMENTS
 from autograder.portable import PortableSubmission
 from autograder.sandbox import SandboxedSubmission
-from tests.catalogue import variant_source
+from tests.catalogue import catalogue as catalogue_of, variant_source
 
 PENALTIES = ASSIGNMENTS["01_penalties"]
 
@@ -34,7 +33,7 @@ def _grade(cls, path, assignment, cases, ref, **options):
 
 @pytest.mark.parametrize("assignment", list(ASSIGNMENTS.values()), ids=lambda a: a.id)
 def test_whole_catalogue_scores_the_same_as_in_the_sandbox(assignment, tmp_path):
-    catalogue = importlib.import_module(f"tests.mistakes.{assignment.module}")
+    catalogue = catalogue_of(assignment)
     cases = grading.cases_for(assignment, True)
     ref = grading.reference_for(assignment)
     variants = list(catalogue.MISTAKES) + list(catalogue.CORRECT)

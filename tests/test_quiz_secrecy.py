@@ -238,6 +238,8 @@ def _student_kit(tmp_path: Path, aid: str) -> Path:
     for name in ("__init__.py", "__main__.py", "errors.py", "course.py", "quiz.py", "answersheet.py", "discovery.py", "cmd_quiz.py"):
         shutil.copyfile(REPO_ROOT / "autograder" / name, home / "autograder" / name)
     shutil.copytree(REPO_ROOT / "assignments" / aid, home / "assignments" / aid)
+    (home / "course" / aid).mkdir(parents=True)      # the assignment's manifest: how the engine knows it
+    shutil.copyfile(REPO_ROOT / "course" / aid / "assignment.yaml", home / "course" / aid / "assignment.yaml")
     return home
 
 

@@ -493,7 +493,7 @@ def test_concurrent_submissions_get_different_uids(make, require_root):
 def test_cannot_read_solutions_suites_or_other_students(make, tmp_path, require_root):
     other = make(GOOD, folder=tmp_path / "bob" / "01_penalties")
     other.call("one")
-    targets = [REPO_ROOT / "solutions", REPO_ROOT / "autograder" / "suites", REPO_ROOT / "source",
+    targets = [REPO_ROOT / "solutions", REPO_ROOT / "course", REPO_ROOT / "source",
                tmp_path / "bob" / "01_penalties" / "student.py", Path(other._scratch) / "student.py",
                Path("/etc/passwd")]
     sub = make(textwrap.dedent("""

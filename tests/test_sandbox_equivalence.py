@@ -4,19 +4,18 @@ The suite tests (tests/test_<module>_suite.py) prove the grading logic on the ca
 process; this test proves the real sandbox (separate process, wire format, batched calls)
 gives each case the same status, score, hint and first output line.
 """
-import importlib
 
 import pytest
 
 from autograder import framework, grading
 from autograder.course import ASSIGNMENTS
 from autograder.sandbox import SandboxedSubmission
-from tests.catalogue import variant_module, variant_source
+from tests.catalogue import catalogue as catalogue_of, variant_module, variant_source
 
 
 @pytest.mark.parametrize("assignment", list(ASSIGNMENTS.values()), ids=lambda a: a.id)
 def test_catalogue_grades_identically_in_the_sandbox(assignment, tmp_path):
-    catalogue = importlib.import_module(f"tests.mistakes.{assignment.module}")
+    catalogue = catalogue_of(assignment)
     cases = grading.cases_for(assignment, True)
     ref = grading.reference_for(assignment)
     differences = []

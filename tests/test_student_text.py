@@ -29,7 +29,7 @@ def _release_files() -> list[Path]:
 
 
 def _suite_files() -> list[Path]:
-    return sorted((REPO_ROOT / "autograder" / "suites").rglob("*.py"))
+    return sorted((REPO_ROOT / "course").glob("*/suites/*.py"))
 
 
 def _offending_lines(path: Path) -> list[str]:
@@ -56,6 +56,6 @@ def test_release_cites_no_outside_document(path):
     assert not _offending_lines(path), "\n".join(_offending_lines(path))
 
 
-@pytest.mark.parametrize("path", _suite_files(), ids=lambda p: str(p.relative_to(REPO_ROOT / "autograder" / "suites")))
+@pytest.mark.parametrize("path", _suite_files(), ids=lambda p: str(p.relative_to(REPO_ROOT / "course")))
 def test_grader_messages_cite_no_outside_document(path):
     assert not _offending_lines(path), "\n".join(_offending_lines(path))

@@ -7,13 +7,13 @@
 
 Builds a synthetic class in a temporary folder (nbgrader layout <student>/<assignment>/):
 for every assignment that has a reference solution and suites, mostly reference
-solutions, mistakes from the catalogue (tests/mistakes/<module>.py, spliced in with
+solutions, mistakes from the catalogue (course/<id>/mistakes.py, spliced in with
 tests.catalogue.variant_source), untouched stubs, and a few hostile submissions
 (infinite loop in one function, os._exit at import, memory bomb, megabytes of output,
 syntax error, fork attempts). Then it times
 
   engine: python -m autograder grade SUBMITTED --out OUT --workers N
-  naive:  python -m pytest -p autograder.pytest_plugin --submission DIR autograder/suites/<module>
+  naive:  python -m pytest -p autograder.pytest_plugin --submission DIR course/<id>/suites
           once per submission, N at a time (on a sample unless --naive-all; the rate
           is extrapolated to the whole class and the output says so)
 
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib
 import os
 import random
 import resource
@@ -66,11 +65,8 @@ def gradable_assignments():
 
 
 def catalogue(a):
-    try:
-        module = importlib.import_module(f"tests.mistakes.{a.module}")
-    except ModuleNotFoundError:
-        return []
-    return list(getattr(module, "MISTAKES", []))
+    from tests.catalogue import catalogue_entries
+    return catalogue_entries(a)[0]
 
 
 def build_class(root: Path, n: int, seed: int = 0) -> dict[tuple[str, str], str]:
@@ -179,7 +175,7 @@ def run_naive(folders: list[Path], workers: int) -> tuple[float, float, int]:
     def one(folder: Path) -> int:
         a = ASSIGNMENTS[folder.name]
         return subprocess.run([sys.executable, "-m", "pytest", "-p", "autograder.pytest_plugin", "--submission",
-                               str(folder), f"autograder/suites/{a.suite}", "-q", "-p", "no:cacheprovider"],
+                               str(folder), str(a.suites_dir()), "-q", "-p", "no:cacheprovider"],
                               cwd=REPO, env=ENV, capture_output=True, text=True).returncode
 
     cpu0, t0 = children_cpu(), time.perf_counter()

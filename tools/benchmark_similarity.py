@@ -4,7 +4,7 @@
 
 Builds a class of N students x every assignment: each student's module is the reference with a
 random third of its functions replaced by entries of the catalogue (correct-but-unusual variants and
-classic mistakes, tests/mistakes/), one student in ten handing in the untouched stub, and a few
+classic mistakes, course/<id>/mistakes.py), one student in ten handing in the untouched stub, and a few
 planted copies. Prints the wall time of the similarity command (the target: well under a minute for
 300 x 8 on 2 cores), side by side with copydetect's own all-pairs CopyDetector on one assignment
 (the naive way), and where the planted copies rank.
@@ -12,7 +12,6 @@ planted copies. Prints the wall time of the similarity command (the target: well
 from __future__ import annotations
 
 import argparse
-import importlib
 import random
 import shutil
 import subprocess
@@ -29,11 +28,10 @@ from tests.catalogue import variant_source  # noqa: E402
 
 
 def catalogue(module: str) -> list:
-    try:
-        mod = importlib.import_module(f"tests.mistakes.{module}")
-    except ModuleNotFoundError:
-        return []
-    return list(getattr(mod, "MISTAKES", [])) + list(getattr(mod, "CORRECT", []))
+    from autograder.course import by_module
+    from tests.catalogue import catalogue_entries
+    mistakes, correct = catalogue_entries(by_module(module))
+    return mistakes + correct
 
 
 def build_class(root: Path, n: int, seed: int = 0) -> list[tuple[str, str, str]]:

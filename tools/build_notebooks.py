@@ -4,8 +4,8 @@
     python tools/build_notebooks.py 03         # only some
     python tools/build_notebooks.py --check    # fail if a committed notebook differs
 
-The prose lives in tools/notebooks/nb_<NN>.py (one module per assignment, a list CELLS
-built with the helpers below); the committed source/<id>/<id>.ipynb is what counts, and
+The prose lives in course/<id>/notebook.py (one per assignment, a function build(b) calling the
+helpers below, with the shared pieces of tools/notebooks/); the committed source/<id>/<id>.ipynb is what counts, and
 `python -m autograder release` turns it into assignments/ and solutions/.
 
 Cell kinds and their nbgrader metadata (schema 3):
@@ -31,7 +31,7 @@ Cell ids are derived from the grade ids, so the output is byte-stable.
 from __future__ import annotations
 
 import argparse
-import importlib
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -210,9 +210,21 @@ print("quiz answers: quiz_answers.yaml")''')
         return nb
 
 
+def notebook_builder(assignment):
+    """course/<id>/notebook.py, imported inside the `notebooks` package (tools/notebooks/) so that its
+    `from .common import intro` reaches the shared helpers."""
+    path = assignment.folder() / "notebook.py"
+    name = f"notebooks.{assignment.module}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def build(assignment_id: str) -> str:
     b = Builder(assignment_id)
-    module = importlib.import_module(f"notebooks.nb_{assignment_id[:2]}")
+    module = notebook_builder(ASSIGNMENTS[assignment_id])
     module.build(b)
     return nbformat.writes(b.notebook(), version=4) + "\n"
 
@@ -229,7 +241,7 @@ def main(argv=None) -> int:
     ids = [a for a in ASSIGNMENTS if not args.assignments or any(a.startswith(x) for x in args.assignments)]
     stale = []
     for aid in ids:
-        if not (Path(__file__).resolve().parent / "notebooks" / f"nb_{aid[:2]}.py").exists():
+        if not (ASSIGNMENTS[aid].folder() / "notebook.py").exists():
             continue
         text = build(aid)
         path = target(aid)

@@ -2,7 +2,7 @@
 
     python tools/capstone_accuracies.py [SEED ...]     # default: seeds 0-9 and the grading seeds 11, 23
 
-For each seed: the same network is initialized as the end-to-end cases do (autograder/suites/capstone/
+For each seed: the same network is initialized as the end-to-end cases do (course/08_capstone/suites/
 common.py: he_init), trained by the reference's train() with the UNREGULARIZED and the REGULARIZED
 configuration, and the returned parameters are measured on the training split (its noisy labels),
 the validation split and the instructor's test split. tests/test_capstone_reference.py checks the
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from autograder.course import ASSIGNMENTS, load_reference  # noqa: E402
 from autograder.suites.capstone import common  # noqa: E402
 
-TEST_SPLIT = ROOT / "autograder" / "suites" / "capstone" / "hidden" / "digits_test.npz"
+TEST_SPLIT = ROOT / "course" / "08_capstone" / "suites" / "hidden" / "digits_test.npz"
 
 
 def accuracies(seeds) -> dict:

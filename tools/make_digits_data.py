@@ -6,8 +6,8 @@
 Writes
   source/08_capstone/data/digits.npz             train + validation splits (shipped to students)
   source/08_capstone/data/LICENSE-digits.txt     license and provenance notice (shipped)
-  autograder/suites/capstone/hidden/digits_test.npz   the test split (instructor side only: the
-                                                 bundle never ships a suites/<module>/hidden/ folder)
+  course/08_capstone/suites/hidden/digits_test.npz   the test split (instructor side only: the
+                                                 bundle never ships a suites/hidden/ folder)
 
 Splits are stratified and fixed by SPLIT_SEED: TRAIN_PER_CLASS and VAL_PER_CLASS images of each digit,
 the rest is the test split. A fraction LABEL_NOISE of the TRAINING labels is replaced by a uniformly
@@ -22,7 +22,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "source" / "08_capstone" / "data"
-HIDDEN = ROOT / "autograder" / "suites" / "capstone" / "hidden"
+HIDDEN = ROOT / "course" / "08_capstone" / "suites" / "hidden"
 SPLIT_SEED = 2026
 TRAIN_PER_CLASS = 15
 VAL_PER_CLASS = 30

@@ -5,7 +5,7 @@
 
 Seven students with a consistent profile each, made from the reference solutions
 (solutions/), the release stubs (assignments/) and the mistake catalogues
-(tests/mistakes/<module>.py), so that `python -m autograder grade examples/submitted`
+(course/<id>/mistakes.py), so that `python -m autograder grade examples/submitted`
 has something real to grade on a fresh machine and the class report has mistakes to
 find. examples/README.md (for people) and examples/manifest.json (for tests) say which
 student has which planted mistake. The output is deterministic: no randomness, no
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import ast
 import filecmp
-import importlib
 import json
 import re
 import shutil
@@ -51,26 +50,6 @@ STUDENTS = {
                 "even-numbered ones (and no answer sheet there); quiz otherwise half right",
 }
 
-# The mistakes to plant first, by module: the classic errors the course warns about
-# (COURSE.md's errata). Names missing from a catalogue are skipped, and the choice falls
-# back to the catalogue order, one function after another.
-PREFERRED = {
-    "penalties": ["l2_gradient_factor_2", "l1_subgradient_one_at_zero",
-                  "l1_scalar_minimizer_threshold_lam", "elastic_net_gradient_swapped"],
-    "proximal": ["ista_step_without_n", "prox_l0_threshold_t", "project_ignores_axis", "ridge_two_lam"],
-    "dropout": ["forward_no_rescale", "variance_as_in_the_material", "backward_no_rescale",
-                "moments_masks_equally_likely"],
-    "label_smoothing": ["smooth_always_others", "softmax_overflows", "ce_sum_not_mean", "min_ce_returns_zero"],
-    "optimizers": ["adamw_written_as_adam_l2", "sgd_decay_after_step", "adam_l2_no_bias_correction",
-                   "sgd_l2_gradient_2_lam_w"],
-    "early_stopping": ["es_stops_one_epoch_late", "gd_starting_point_missing",
-                       "equivalent_lambda_lr_times_steps", "ridge_filter_lam_on_top"],
-    "normalization": ["bn_forward_unbiased_variance", "depth_no_rescale", "mixup_labels_not_mixed",
-                      "jacobian_no_tanh_derivative"],
-    "capstone": ["update_decays_biases", "train_early_stopping_without_restoring",
-                 "train_smoothed_validation_loss", "forward_dropout_left_on_at_evaluation"],
-}
-
 FIXED_TIMESTAMP = "2026-03-{day:02d} 17:{minute:02d}:00.000000 UTC"
 
 
@@ -83,20 +62,12 @@ class Planted:
 
 
 # ============================================================================ choosing the plants
-def _catalogue(module: str):
-    try:
-        cat = importlib.import_module(f"tests.mistakes.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("tests.mistakes"):
-            return None
-        raise
-    return list(getattr(cat, "MISTAKES", [])), list(getattr(cat, "CORRECT", []))
-
-
-def _candidates(module: str, mistakes: list) -> list:
-    """Every mistake, preferred ones first, then one function after another (catalogue order)."""
+def _candidates(assignment: Assignment, mistakes: list) -> list:
+    """Every mistake, the manifest's example_mistakes first (the classic errors the course warns
+    about; names missing from the catalogue are skipped), then one function after another
+    (catalogue order)."""
     by_name = {v.name: v for v in mistakes}
-    chosen = [by_name[n] for n in PREFERRED.get(module, []) if n in by_name]
+    chosen = [by_name[n] for n in assignment.example_mistakes if n in by_name]
     groups: dict[str, list] = {}
     for v in mistakes:
         groups.setdefault(v.function, []).append(v)
@@ -163,13 +134,14 @@ def _defined_functions(code: str) -> set[str]:
 
 def plan(assignment: Assignment) -> dict[str, Planted] | None:
     """What each student submits for an assignment (None: the assignment is not ready)."""
-    cat = _catalogue(assignment.module)
+    from tests.catalogue import catalogue_entries
+
+    mistakes, correct = catalogue_entries(assignment)
     reference = assignment.solution_dir(ROOT) / assignment.filename
     stub = assignment.release_dir(ROOT) / assignment.filename
-    if cat is None or not reference.exists() or not stub.exists():
+    if not mistakes or not reference.exists() or not stub.exists():
         return None
-    mistakes, correct = cat
-    candidates = _candidates(assignment.module, mistakes)
+    candidates = _candidates(assignment, mistakes)
     ben = _pick_set(assignment, candidates, 1, set())                       # the classic slip
     chloe = _pick_set(assignment, candidates, 2, set(), start=ben)          # ... and a second one
     dev = _pick_set(assignment, candidates, 2, {v.name for v in chloe})     # two others
@@ -404,7 +376,7 @@ def readme(manifest: dict) -> str:
         "it is in sync). Each student folder follows nbgrader's submitted layout,",
         "`submitted/<student>/<assignment>/`, with the module, `quiz_answers.yaml` and `timestamp.txt`.",
         "The submissions are made from the reference solutions and the mistake catalogues",
-        "(`tests/mistakes/`), so this folder holds solution code: it is instructor material.",
+        "(`course/<id>/mistakes.py`), so this folder holds solution code: it is instructor material.",
         "",
         "Grade it and read the class report:",
         "",

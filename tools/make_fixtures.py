@@ -1,24 +1,21 @@
 """Regenerate the reference fixtures from PyTorch and scikit-learn.
 
     pip install torch==2.13.0 scikit-learn      # only needed here, never to grade
-    python tools/make_fixtures.py [MODULE ...]  # e.g. optimizers proximal
+    python tools/make_fixtures.py [ASSIGNMENT ...]  # e.g. optimizers 02
 
-Each tools/fixtures/<module>.py defines generate() -> dict of JSON-ready data
-(lists of floats; json round-trips float64 exactly). The result is written to
-tests/fixtures/<module>.json together with the library versions that made it, so
+Each course/<id>/fixtures/make.py defines generate() -> dict of JSON-ready data
+(lists of floats; json round-trips float64 exactly). The result is written next to it, to
+course/<id>/fixtures/<module>.json, together with the library versions that made it, so
 the repository's tests compare against them without the libraries installed.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import platform
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GENERATORS = ROOT / "tools" / "fixtures"
-OUT = ROOT / "tests" / "fixtures"
 
 
 def versions() -> dict:
@@ -33,14 +30,15 @@ def versions() -> dict:
 
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
-    names = argv or sorted(p.stem for p in GENERATORS.glob("*.py") if not p.stem.startswith("_"))
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        spec = importlib.util.spec_from_file_location(f"fixture_{name}", GENERATORS / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        data = {"generated_with": versions(), "cases": module.generate()}
-        path = OUT / f"{name}.json"
+    from autograder.course import ASSIGNMENTS, find_assignment, import_path
+
+    chosen = [find_assignment(name) for name in argv] or list(ASSIGNMENTS.values())
+    for a in chosen:
+        generator = a.folder() / "fixtures" / "make.py"
+        if not generator.is_file():
+            continue
+        data = {"generated_with": versions(), "cases": import_path(generator, f"_fixture_{a.module}").generate()}
+        path = generator.with_name(f"{a.module}.json")
         path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
         print(f"wrote {path.relative_to(ROOT)}")
     return 0

@@ -7,7 +7,7 @@ zero-effort: every submission of tests/zero_effort.py (release stub, table repla
 suite, None, zeros, ones, random, the input itself, NaN, inf) graded as the grader grades
 (public + hidden, in process); the target is at most 5% of each assignment's code points.
 
-public-vs-graded: over the catalogue of wrong implementations (tests/mistakes/<module>.py,
+public-vs-graded: over the catalogue of wrong implementations (course/<id>/mistakes.py,
 MISTAKES), the share that pass every public case (the student's `check` says all is well) but
 lose points when graded; the target is under 10%. The misses are listed by name.
 Both grade in this process (tests.catalogue.grade_in_process): a measurement, not a grader.
@@ -15,7 +15,6 @@ Both grade in this process (tests.catalogue.grade_in_process): a measurement, no
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import warnings
 from pathlib import Path
@@ -34,10 +33,8 @@ def gradable() -> list[Assignment]:
 
 
 def catalogue_mistakes(a: Assignment) -> list:
-    try:
-        return list(importlib.import_module(f"tests.mistakes.{a.module}").MISTAKES)
-    except ModuleNotFoundError:
-        return []
+    from tests.catalogue import catalogue_entries
+    return catalogue_entries(a)[0]
 
 
 def zero_effort_shares(a: Assignment) -> dict[str, float]:

@@ -11,7 +11,6 @@ Exit status: 0 when no score or status differs, 1 otherwise, 2 on bad input.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from pathlib import Path
@@ -19,12 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from autograder.course import ASSIGNMENTS, Assignment, import_path, load_reference  # noqa: E402
-from tests.catalogue import grade_in_process, variant_module  # noqa: E402
-
-
-def catalogue(assignment: Assignment):
-    """The assignment's catalogue module (MISTAKES and CORRECT)."""
-    return importlib.import_module(f"tests.mistakes.{assignment.module}")
+from tests.catalogue import catalogue, grade_in_process, variant_module  # noqa: E402
 
 
 def _rows(results) -> list[dict]:
