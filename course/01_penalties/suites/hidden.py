@@ -8,7 +8,8 @@ import functools
 
 import numpy as np
 
-from autograder.framework import Fail, Mistake, case, check_close, expect, identical, read_only
+from autograder.cases import Tol, fixed_case, once, reference_case
+from autograder.framework import Fail, Mistake, case, expect
 from autograder.suites.penalties.common import (
     HINT_HALF_DERIVATIVE, HINT_SIGN_SLIP, HINT_NO_HALF, HINT_ABS, HINT_NO_HALF_ON_L2,
     HINT_HALF_ON_BOTH, HINT_SWAPPED_STRENGTHS, HINT_SQUARE_OF_SUM, HINT_FACTOR_2_ON_L2,
@@ -16,82 +17,34 @@ from autograder.suites.penalties.common import (
 )
 
 # ----------------------------------------------------------------------------- tolerances
-# Elementwise closed forms (gradients, minimizers): equivalent formulas differ by a few
-# ulps at most; 1e-12 relative (plus 1e-12 absolute for entries near 0) is far below the
-# smallest mistake below, which changes values by a factor or by lam/2.
-ELEMENT = dict(rtol=1e-12, atol=1e-12)
-# Sums (penalties): a Python loop and np.sum's pairwise summation differ by ~n*eps; with at
-# most 24 terms of similar size, 1e-10 relative leaves ample room and still catches a
-# missing 1/2 (a factor of 2).
-SUM = dict(rtol=1e-10, atol=1e-12)
+ELEMENT = Tol(1e-12, 1e-12, why="elementwise closed forms (gradients, minimizers): equivalent formulas differ by a "
+              "few ulps at most; 1e-12 relative (plus 1e-12 absolute for entries near 0) is far below the smallest "
+              "mistake below, which changes values by a factor or by lam/2")
+SUM = Tol(1e-10, 1e-12, why="sums (penalties): a Python loop and np.sum's pairwise summation differ by ~n*eps; with "
+          "at most 24 terms of similar size, 1e-10 relative leaves ample room and still catches a missing 1/2 "
+          "(a factor of 2)")
+# The module's contract: no function modifies its input arrays.
+PURE = ("your function changed the caller's array (for example with `w *= ...` or `w[...] = ...`); compute the "
+        "result in a new array and leave the inputs alone.")
 
 SHAPES = [(), (1,), (7,), (0,), (3, 4), (2, 3, 4), (0, 3)]
 
 
 def _weights(seed, shape, zeros=False):
-    """Seeded weights; the same (seed, shape, zeros) always gives the same (read-only) array."""
-    return _weights_cached(seed, shape, zeros)
-
-
-@functools.lru_cache(maxsize=None)
-def _weights_cached(seed, shape, zeros):
+    """Seeded weights; the same (seed, shape, zeros) always gives the same values."""
     rng = np.random.default_rng(seed)
     w = rng.normal(scale=rng.choice([0.1, 1.0, 5.0]), size=shape)
     if zeros and w.size:
         w[rng.random(shape) < 0.3] = 0.0
-    return read_only(w)
+    return w
 
 
-@functools.lru_cache(maxsize=None)
 def _lam(seed):
     return float(np.random.default_rng(seed + 1000).uniform(0.05, 3.0))
 
 
 def _a(w):
     return np.asarray(w, dtype=np.float64)
-
-
-def compare_pure(sub, ref, function, *args, tol, mistakes):
-    """Compare with the reference and fail if the student modified an input array in place."""
-    originals = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-    expected = getattr(ref, function)(*originals)
-    return _check_pure(function, originals, expected, sub.call_with_inputs(function, *args), tol, mistakes)
-
-
-def compare_pure_many(sub, ref, function, builder, *params, tol, mistakes, pure=True):
-    """compare_pure(sub, ref, function, *args, ...) for each args of builder(*params), in order, with the
-    same checks and the same first failure, the student's calls sent in one message (call_each).
-
-    builder(*params) returns the argument tuples, built once per process (lru_cache; arrays read-only,
-    see framework.read_only): they are never modified, so they serve as the "before" of the purity
-    check, and the reference's answers on them are computed once per process (_expected). pure=False
-    compares the values only (the arguments are then not sent back: a smaller reply)."""
-    arg_lists = builder(*params)
-    expected = iter(_expected(ref, function, builder, params))
-    originals = iter(arg_lists)
-    return sub.call_each(function, arg_lists,
-                         lambda result: _check_pure(function, next(originals), next(expected),
-                                                    result if pure else (result, (), {}), tol, mistakes),
-                         inputs=pure)
-
-
-@functools.lru_cache(maxsize=None)
-def _expected(ref, function, builder, params):
-    """The reference's answers on fixed inputs, once per process (the inputs are the same for everyone)."""
-    return tuple(read_only(getattr(ref, function)(*args)) for args in builder(*params))
-
-
-def _check_pure(function, originals, expected, result, tol, mistakes):
-    got, after, _ = result
-    for i, (before, now) in enumerate(zip(originals, after)):
-        if isinstance(before, np.ndarray) and not identical(now, before) \
-                and not np.array_equal(before, _a(now), equal_nan=True):
-            raise Fail(f"{function}() modified its input argument #{i + 1} in place",
-                       "your function changed the caller's array (for example with `w *= ...` or "
-                       "`w[...] = ...`); compute the result in a new array and leave the inputs alone.")
-    if not identical(got, expected):
-        check_close(got, expected, what=f"{function}(...)", mistakes=mistakes, args=originals, **tol)
-    return got
 
 
 # ----------------------------------------------------------------------------- mistake models
@@ -236,71 +189,49 @@ _DOUBLE = ["elastic_net_penalty", "elastic_net_gradient"]
 _IS_SUM = {"l1_penalty", "l2_penalty", "elastic_net_penalty"}
 
 
-@functools.lru_cache(maxsize=None)
 def _random_inputs(fn):
     inputs = [(_weights(100 * k + 7, shape, zeros=True), _lam(k), _lam(k + 50)) if fn in _DOUBLE
               else (_weights(100 * k + 7, shape, zeros=True), _lam(k))
               for k, shape in enumerate(SHAPES)]
     # the 3x4 matrix first: every mistake model above shows on it, so a wrong formula fails on the first reply
-    return tuple(inputs[4:5] + inputs[:4] + inputs[5:])
+    return inputs[4:5] + inputs[:4] + inputs[5:]
 
 
-@functools.lru_cache(maxsize=None)
 def _edge_inputs(fn):
     w = _weights(5, (6,), zeros=True)
     lams = (0.0, 1.7) if fn in _DOUBLE else (0.0,)
-    return (
+    return [
         (w, *lams),                                            # lam = 0 (only lam2 > 0 for the elastic net)
-        (read_only(np.zeros((2, 3))), *([0.9] * len(lams))),     # all-zero weights
+        (np.zeros((2, 3)), *([0.9] * len(lams))),              # all-zero weights
         (np.float64(-1.5), *([0.6] * len(lams))),              # a plain number
         ([1.0, -2.0, 0.5], *([1.1] * len(lams))),              # a Python list
-        (read_only(np.array([1e150, -1e150])), *([0.5] * len(lams))),  # huge but finite
-    )
-
-
-def _random_case(fn):
-    def body(sub, ref):
-        compare_pure_many(sub, ref, fn, _random_inputs, fn, tol=SUM if fn in _IS_SUM else ELEMENT,
-                          mistakes=MISTAKES[fn])
-    return body
-
-
-def _edge_case(fn):
-    # Values only: the random case checks that the inputs are left alone, on inputs where any in-place
-    # update shows (lam > 0 and never 1, nonzero weights); these edge inputs would add nothing to that.
-    def body(sub, ref):
-        compare_pure_many(sub, ref, fn, _edge_inputs, fn, tol=SUM if fn in _IS_SUM else ELEMENT,
-                          mistakes=MISTAKES[fn], pure=False)
-    return body
+        (np.array([1e150, -1e150]), *([0.5] * len(lams))),     # huge but finite
+    ]
 
 
 for _fn in _SINGLE + _DOUBLE:
-    case(f"{_fn}: random weights of many shapes (0-d, empty, 1-3 dims) match the reference", points=3)(
-        _random_case(_fn))
-    case(f"{_fn}: edge cases (lam = 0, all-zero weights, a number, a list, huge values)", points=1)(
-        _edge_case(_fn))
+    reference_case(f"{_fn}: random weights of many shapes (0-d, empty, 1-3 dims) match the reference", _fn,
+                   functools.partial(_random_inputs, _fn), tol=SUM if _fn in _IS_SUM else ELEMENT, points=3,
+                   pure=PURE, mistakes=MISTAKES[_fn])
+    # Values only: the random case checks that the inputs are left alone, on inputs where any in-place
+    # update shows (lam > 0 and never 1, nonzero weights); these edge inputs would add nothing to that.
+    reference_case(f"{_fn}: edge cases (lam = 0, all-zero weights, a number, a list, huge values)", _fn,
+                   functools.partial(_edge_inputs, _fn), tol=SUM if _fn in _IS_SUM else ELEMENT,
+                   mistakes=MISTAKES[_fn])
 
 
-@functools.lru_cache(maxsize=None)
 def _tiny_inputs(fn):
     """Weights far below any threshold but not 0: sign(w) is +-1 there, however small |w| is."""
-    w = read_only(np.array([1e-10, -1e-10, 3e-300, -5e-324, 0.0, 2.0]))
-    return ((w, 0.8),) if fn == "l1_subgradient" else ((w, 0.8, 0.3),)
-
-
-def _tiny_case(fn):
-    def body(sub, ref):
-        compare_pure_many(sub, ref, fn, _tiny_inputs, fn, tol=ELEMENT, mistakes=MISTAKES[fn], pure=False)
-    return body
+    w = np.array([1e-10, -1e-10, 3e-300, -5e-324, 0.0, 2.0])
+    return [(w, 0.8)] if fn == "l1_subgradient" else [(w, 0.8, 0.3)]
 
 
 for _fn in ("l1_subgradient", "elastic_net_gradient"):
-    case(f"{_fn}: tiny nonzero weights (|w| ~ 1e-10, subnormal) give lam * sign(w), 0 only at w == 0",
-         points=1)(_tiny_case(_fn))
+    reference_case(f"{_fn}: tiny nonzero weights (|w| ~ 1e-10, subnormal) give lam * sign(w), 0 only at w == 0",
+                   _fn, functools.partial(_tiny_inputs, _fn), tol=ELEMENT, mistakes=MISTAKES[_fn])
 
 
 # ----------------------------------------------------------------------------- 1-D minimizers
-@functools.lru_cache(maxsize=None)
 def _minimizer_inputs(seed):
     """Every shape with a random lam; a number, a matrix and a long vector also with lam = 0 (mu itself)
     and lam = 4 (most entries inside the threshold): 14 calls, each a reply to wait for. They were the 3
@@ -311,34 +242,29 @@ def _minimizer_inputs(seed):
               for lam in ((0.0, _lam(k), 4.0) if shape in ((), (3, 4), (40,)) else (_lam(k),))]
     # the 3x4 matrix at lam = 4 first: every mistake model above (but mu/|mu|, which needs mu == 0) shows on
     # it, so a wrong formula fails on the first reply
-    return tuple(inputs[8:9] + inputs[:8] + inputs[9:])
+    return inputs[8:9] + inputs[:8] + inputs[9:]
 
 
-@case("l1_scalar_minimizer: random mu of many shapes, elementwise, match the reference", points=3)
-def _(sub, ref):
-    compare_pure_many(sub, ref, "l1_scalar_minimizer", _minimizer_inputs, 300, tol=ELEMENT,
-                      mistakes=MISTAKES["l1_scalar_minimizer"])
+reference_case("l1_scalar_minimizer: random mu of many shapes, elementwise, match the reference",
+               "l1_scalar_minimizer", functools.partial(_minimizer_inputs, 300), tol=ELEMENT, points=3, pure=PURE,
+               mistakes=MISTAKES["l1_scalar_minimizer"])
+
+# the last two entries lie outside the threshold (answers 0.75 and -1.75): all zeros is not the answer
+fixed_case("l1_scalar_minimizer: exactly 0 whenever |mu| <= lam/2, including |mu| == lam/2", "l1_scalar_minimizer",
+           [((np.array([0.25, -0.25, 0.1, -0.2, 0.0, 0.2499, 1.0, -2.0]), 0.5), np.array([0.0] * 6 + [0.75, -1.75]))],
+           tol=Tol(0.0, why="exact: soft thresholding returns a true zero inside the threshold, that is the point "
+                   "of L1, and mu -+ lam/2 outside it is exact in binary here"),
+           what="l1_scalar_minimizer(mu, 0.5)", mistakes=MISTAKES["l1_scalar_minimizer"])
 
 
-@case("l1_scalar_minimizer: exactly 0 whenever |mu| <= lam/2, including |mu| == lam/2", points=1)
-def _(sub, ref):
-    # the last two entries lie outside the threshold (answers 0.75 and -1.75): all zeros is not the answer
-    mu = np.array([0.25, -0.25, 0.1, -0.2, 0.0, 0.2499, 1.0, -2.0])
-    got = sub.l1_scalar_minimizer(mu, 0.5)
-    # exact: soft thresholding returns a true zero inside the threshold, that is the point of L1, and
-    # mu -+ lam/2 outside it is exact in binary here
-    check_close(got, np.array([0.0] * 6 + [0.75, -1.75]), rtol=0.0, atol=0.0, what="l1_scalar_minimizer(mu, 0.5)",
-                mistakes=MISTAKES["l1_scalar_minimizer"], args=(mu, 0.5))
-
-
-@functools.lru_cache(maxsize=None)
+@once
 def _grid_problem():
     """(mu, lam, the minima over grid = linspace(-8, 8, 160001) of (grid - m)^2 + lam*|grid| for each m of
     mu), computed once per process: they depend on the fixed mu and lam only."""
-    mu = read_only(np.random.default_rng(77).normal(scale=2.0, size=12))
+    mu = np.random.default_rng(77).normal(scale=2.0, size=12)
     lam = 1.3
     grid = np.linspace(-8, 8, 160001)          # spacing 1e-4
-    return mu, lam, read_only(np.array([np.min((grid - m) ** 2 + lam * np.abs(grid)) for m in mu]))
+    return mu, lam, np.array([np.min((grid - m) ** 2 + lam * np.abs(grid)) for m in mu])
 
 
 @case("l1_scalar_minimizer: the answer minimizes (w - mu)^2 + lam*|w| (checked on a fine grid)", points=1)
@@ -358,15 +284,14 @@ def _(sub, ref):
                    "the answer should minimize (w - mu)^2 + lam*|w|: soft thresholding of mu at lam/2.")
 
 
-@case("l2_scalar_minimizer: random mu of many shapes, elementwise, match the reference", points=3)
-def _(sub, ref):
-    compare_pure_many(sub, ref, "l2_scalar_minimizer", _minimizer_inputs, 400, tol=ELEMENT,
-                      mistakes=MISTAKES["l2_scalar_minimizer"])
+reference_case("l2_scalar_minimizer: random mu of many shapes, elementwise, match the reference",
+               "l2_scalar_minimizer", functools.partial(_minimizer_inputs, 400), tol=ELEMENT, points=3, pure=PURE,
+               mistakes=MISTAKES["l2_scalar_minimizer"])
 
 
-@functools.lru_cache(maxsize=None)
+@once
 def _stationary_mu():
-    return read_only(np.random.default_rng(78).normal(scale=3.0, size=10))
+    return np.random.default_rng(78).normal(scale=3.0, size=10)
 
 
 @case("l2_scalar_minimizer: the answer is a stationary point, 2(w - mu) + lam*w = 0", points=1)

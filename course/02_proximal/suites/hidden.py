@@ -10,15 +10,15 @@ early once converged, or computes L or the gradient another valid way, is not pe
 The optimum is computed exactly and certified by the KKT conditions, and each problem asks
 for an n_iter at which the contract's iterate provably (ISTA) or measurably (FISTA) reaches
 it (see _OBJECTIVE_PROBLEMS). Inputs that are the same for every submission, and the
-reference's answers to them, are built once per process (compare_fixed).
+reference's answers to them, are built once per process (autograder.cases).
 """
 import functools
 
 import numpy as np
 
+from autograder.cases import Tol, entry, fixed_calls, once, reference_case
 from autograder.diagnose import declare
-from autograder.framework import (Fail, Mistake, StudentProblem, StudentRaised, call_args, case, check_close,
-                                  expect, identical, read_only)
+from autograder.framework import Fail, Mistake, StudentRaised, call_args, case, check_close, expect
 from autograder.suites.proximal.common import (
     HINT_SIGN_LOST, HINT_NO_CLAMP, HINT_ONE_SIDED, HINT_NO_L2_SCALING, HINT_L2_ONLY,
     HINT_V_NOT_SCALED, HINT_HARD_ONE_SIDED, HINT_DIVIDE_BY_NORM_ONLY,
@@ -26,22 +26,22 @@ from autograder.suites.proximal.common import (
 )
 
 # ----------------------------------------------------------------------------- tolerances
-# Elementwise closed forms: equivalent formulas differ by a few ulps; 1e-12 relative (and
-# absolute, for entries near 0 of O(1) inputs) is far below any mistake's effect.
-ELEMENT = dict(rtol=1e-12, atol=1e-12)
-# A few ISTA/FISTA iterates: eigvalsh / norm(X, 2) / svd agree on L to ~1e-15 and a few
-# iterations of a contraction cannot amplify that past ~1e-12; 1e-8 relative also admits
-# a well-converged power iteration for L. Wrong steps, thresholds or momentum move the
-# iterates by more than 1e-3.
-ITERATES = dict(rtol=1e-8, atol=1e-10)
+ELEMENT = Tol(1e-12, 1e-12, why="elementwise closed forms: equivalent formulas differ by a few ulps; 1e-12 relative "
+              "(and absolute, for entries near 0 of O(1) inputs) is far below any mistake's effect")
+ITERATES = Tol(1e-8, 1e-10, why="a few ISTA/FISTA iterates: eigvalsh / norm(X, 2) / svd agree on L to ~1e-15 and a "
+               "few iterations of a contraction cannot amplify that past ~1e-12; 1e-8 relative also admits a "
+               "well-converged power iteration for L. Wrong steps, thresholds or momentum move the iterates by "
+               "more than 1e-3")
 # Objective values at convergence (on problems whose X^T X / n has condition number below
 # 5, with an n_iter at which the contract's iterate is proven or measured to be within 1e-12
 # relative of the optimum: see _OBJECTIVE_PROBLEMS): 1e-9 relative admits an early stop whose
 # iterates change by up to ~1e-5, and is 1000x below the gap left by a step n times too small.
 OBJECTIVE_RTOL = 1e-9
-# Ridge solves: X^T X + lam I has condition number up to ~1e5 below, so solve, inv,
-# lstsq and Cholesky agree to ~1e-11 relative.
-RIDGE = dict(rtol=1e-8, atol=1e-10)
+RIDGE = Tol(1e-8, 1e-10, why="ridge solves: X^T X + lam I has condition number up to ~1e5 below, so solve, inv, "
+            "lstsq and Cholesky agree to ~1e-11 relative")
+# The module's contract: no function modifies its input arrays.
+PURE = ("your function changed the caller's array (for example with `v -= ...` or `v[...] = 0`); compute the "
+        "result in a new array and leave the inputs alone.")
 
 SHAPES = [(), (1,), (9,), (0,), (4, 5), (2, 3, 4), (0, 3)]
 
@@ -51,72 +51,9 @@ def _a(x):
 
 
 def _v(seed, shape, scale=None):
-    """Seeded values; the same arguments always give the same values (a fresh copy)."""
-    return _v_cached(seed, shape, scale).copy()
-
-
-@functools.lru_cache(maxsize=None)
-def _v_cached(seed, shape, scale):
+    """Seeded values; the same arguments always give the same values (a new array)."""
     rng = np.random.default_rng(seed)
     return rng.normal(scale=scale or rng.choice([0.3, 1.0, 4.0]), size=shape)
-
-
-_fixed_batches: dict = {}
-
-
-def compare_fixed(sub, ref, function, build, *, tol, mistakes=(), raised=None):
-    """Compare the student's function with the reference on each call of (calls, labels) = build(), in
-    order: calls are (args, kwargs), labels None or a label per call. Fails on the first result that
-    differs (with the hint of a matching mistake model), or that comes with an input array modified
-    in place; the student's calls go in one message (call_each).
-
-    The inputs are the same for every submission: build() runs once per process (its arrays are then
-    made read-only, so they stay what the reference answered), and so does the reference on each
-    call; a submission then costs only its own calls and the checks. When the
-    student's call number k does not produce a value, raised(k, problem) is called if given (it
-    raises: `problem` itself, or a Fail that explains it).
-    """
-    entry = _fixed_batches.get((function, build))
-    if entry is None or entry[0] is not ref:
-        calls, labels = build()
-        prepared = []
-        for (args, kwargs), label in zip(calls, labels):
-            args, kwargs = tuple(args), dict(kwargs)
-            read_only([a for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray)])
-            prepared.append((args, kwargs, _a(getattr(ref, function)(*args, **kwargs)), label))
-        entry = _fixed_batches[(function, build)] = (ref, prepared)
-    position = iter(range(len(entry[1])))
-    done = [0]
-
-    def check(result):
-        k = next(position)
-        args, kwargs, expected, label = entry[1][k]
-        got = _check_pure(function, args, kwargs, expected, result, tol, mistakes, label)
-        done[0] = k + 1
-        return got
-
-    try:
-        return sub.call_each(function, [call_args(*args, **kwargs) for args, kwargs, _, _ in entry[1]], check,
-                             inputs=True)
-    except StudentProblem as problem:
-        if raised is None:
-            raise
-        raised(done[0], problem)
-        raise
-
-
-def _check_pure(function, originals, kwargs, expected, result, tol, mistakes, what):
-    got, after, _ = result
-    for i, (before, now) in enumerate(zip(originals, after)):
-        if isinstance(before, np.ndarray) and not np.array_equal(before, _a(now), equal_nan=True):
-            raise Fail(f"{function}() modified its input argument #{i + 1} in place",
-                       "your function changed the caller's array (for example with `v -= ...` or "
-                       "`v[...] = 0`); compute the result in a new array and leave the inputs alone.")
-    # the same bits as the reference (the usual case) pass at once; anything else gets the full check
-    if not identical(got, expected):
-        check_close(got, expected, what=what or f"{function}(...)", mistakes=mistakes, args=originals,
-                    kwargs=kwargs, **tol)
-    return got
 
 
 # ----------------------------------------------------------------------------- mistake models
@@ -374,15 +311,14 @@ MISTAKES = {
 
 
 # ----------------------------------------------------------------------------- fixed inputs
-# Builders of (calls, labels) for compare_fixed: module-level functions, each run once per process.
+# Builders of the calls of reference cases: module-level functions, each run once per process.
 def _elementwise_calls(seed, strengths):
     """Two calls per shape of SHAPES, shape by shape, with two of the four strengths (tuples of the
     arguments after v) in turn: shape k gets strengths k and k + 1 (mod 4). Every shape is seen twice
     and every strength on 3-4 shapes, each of them on a non-empty array of 9 to 24 entries; the
     operators act entry by entry, so shape and strength do not interact (the catalogue and every
     mistake model are caught as with all 28 pairs, with the same hints)."""
-    calls = [((_v(seed + k, shape), *strengths[(k + j) % 4]), {}) for k, shape in enumerate(SHAPES) for j in (0, 1)]
-    return calls, [None] * len(calls)
+    return [(_v(seed + k, shape), *strengths[(k + j) % 4]) for k, shape in enumerate(SHAPES) for j in (0, 1)]
 
 
 def _prox_l1_calls():
@@ -411,9 +347,8 @@ def _project_slice_calls():
     # (empty arrays are checked with the edge cases: a per-slice loop that is right on every
     # non-empty array should not lose this case to an array with no slices)
     r = 1.5          # some slices of norm ~2 are inside the ball, some outside
-    calls = [((_v(60 + k, shape, scale=1.0), r), {"axis": axis}) for k, (shape, axis)
-             in enumerate([((6, 4), 1), ((6, 4), 0), ((4, 6), -1), ((2, 3, 5), 2), ((2, 3, 5), 1)])]
-    return calls, [None] * len(calls)
+    return [call_args(_v(60 + k, shape, scale=1.0), r, axis=axis) for k, (shape, axis)
+            in enumerate([((6, 4), 1), ((6, 4), 0), ((4, 6), -1), ((2, 3, 5), 2), ((2, 3, 5), 1)])]
 
 
 _EMPTY_SHAPES = [((3, 0), 1), ((0, 3), 1)]
@@ -422,14 +357,12 @@ _EMPTY_SHAPES = [((3, 0), 1), ((0, 3), 1)]
 def _project_edge_calls():
     W = _v(71, (4, 3), scale=2.0)
     W[1] = 0.0
-    calls = [((W, 1.0), {"axis": 1}), ((W, 0.0), {"axis": 1}), ((W, 0.0), {}),
-             ((np.float64(-3.0), 2.0), {}), ((np.array([3e150, 4e150]), 1.0), {})]
-    labels = [None] * len(calls)
+    calls = [call_args(W, 1.0, axis=1), call_args(W, 0.0, axis=1), (W, 0.0), (np.float64(-3.0), 2.0),
+             (np.array([3e150, 4e150]), 1.0)]
     # empty arrays: slices of length 0 (shape (3, 0), axis 1) or no slices at all (shape (0, 3), axis 1)
-    for k, (shape, axis) in enumerate(_EMPTY_SHAPES):
-        calls.append(((_v(65 + k, shape, scale=1.0), 1.5), {"axis": axis}))
-        labels.append(f"project_max_norm on an empty {shape} array")
-    return calls, labels
+    return calls + [entry(call_args(_v(65 + k, shape, scale=1.0), 1.5, axis=axis),
+                          what=f"project_max_norm on an empty {shape} array")
+                    for k, (shape, axis) in enumerate(_EMPTY_SHAPES)]
 
 
 def _ridge_calls():
@@ -439,37 +372,36 @@ def _ridge_calls():
         X, y = rng.normal(size=(n, d)), rng.normal(size=n)
         # two of the three strengths in turn (problem k: strengths k and k + 1 mod 3), each strength on
         # 3-4 problems, tall and wide
-        calls += [((X, y, (1e-2, 0.5, 10.0)[(k + j) % 3]), {}) for j in (0, 1)]
-    return calls, [None] * len(calls)
+        calls += [(X, y, (1e-2, 0.5, 10.0)[(k + j) % 3]) for j in (0, 1)]
+    return calls
 
 
-@functools.lru_cache(maxsize=None)
+@once
 def _fixed(name):
     """Other fixed inputs, built once per process and read-only."""
     if name == "non-expansive":
         rng = np.random.default_rng(31)
-        return read_only((rng.normal(size=200), rng.normal(size=200)))
+        return rng.normal(size=200), rng.normal(size=200)
     if name == "prox_l2 residual":
-        return read_only(np.random.default_rng(32).normal(scale=3.0, size=15))
+        return np.random.default_rng(32).normal(scale=3.0, size=15)
     if name == "inside the ball":
         W = _v(70, (8, 5), scale=1.0)
         r = 2.0
         norms = np.sqrt((W ** 2).sum(axis=1))
         inside = norms <= r
-        return (*read_only((W, inside, (W * r / norms[:, None])[inside])), r)
+        return W, inside, (W * r / norms[:, None])[inside], r
     if name == "ridge normal equations":
         rng = np.random.default_rng(150)
         X = rng.normal(size=(20, 6))
         X[:, 5] = X[:, 4] + 1e-4 * rng.normal(size=20)     # nearly collinear columns
         y = rng.normal(size=20)
-        return read_only((X, y))
+        return X, y
     raise KeyError(name)
 
 
 # ----------------------------------------------------------------------------- proximal operators
-@case("prox_l1: random inputs of many shapes (0-d, empty, 1-3 dims) and thresholds match the reference", points=3)
-def _(sub, ref):
-    compare_fixed(sub, ref, "prox_l1", _prox_l1_calls, tol=ELEMENT, mistakes=MISTAKES["prox_l1"])
+reference_case("prox_l1: random inputs of many shapes (0-d, empty, 1-3 dims) and thresholds match the reference",
+               "prox_l1", _prox_l1_calls, tol=ELEMENT, points=3, pure=PURE, mistakes=MISTAKES["prox_l1"])
 
 
 @case("prox_l1: exactly 0 inside [-t, t], including |v| == t", points=1)
@@ -496,9 +428,8 @@ def _(sub, ref):
            "soft thresholding moves each entry toward 0 by at most t and never past 0.")
 
 
-@case("prox_l2: random inputs of many shapes and strengths match the reference", points=2)
-def _(sub, ref):
-    compare_fixed(sub, ref, "prox_l2", _prox_l2_calls, tol=ELEMENT, mistakes=MISTAKES["prox_l2"])
+reference_case("prox_l2: random inputs of many shapes and strengths match the reference", "prox_l2", _prox_l2_calls,
+               tol=ELEMENT, points=2, pure=PURE, mistakes=MISTAKES["prox_l2"])
 
 
 @case("prox_l2: the result solves t*x + (x - v) = 0", points=1)
@@ -515,10 +446,8 @@ def _(sub, ref):
            "t*x + (x - v) to 0.")
 
 
-@case("prox_elastic_net: random inputs of many shapes and strengths match the reference", points=2)
-def _(sub, ref):
-    compare_fixed(sub, ref, "prox_elastic_net", _prox_elastic_net_calls, tol=ELEMENT,
-                  mistakes=MISTAKES["prox_elastic_net"])
+reference_case("prox_elastic_net: random inputs of many shapes and strengths match the reference", "prox_elastic_net",
+               _prox_elastic_net_calls, tol=ELEMENT, points=2, pure=PURE, mistakes=MISTAKES["prox_elastic_net"])
 
 
 @case("prox_elastic_net: exactly 0 where |v| <= t1, and the optimality condition elsewhere", points=1)
@@ -535,9 +464,8 @@ def _(sub, ref):
            "minimize t1|x| + (t2/2)x^2 + (1/2)(x - v)^2: soft-threshold v at t1, then divide by (1 + t2).")
 
 
-@case("prox_l0: random inputs of many shapes and strengths match the reference", points=2)
-def _(sub, ref):
-    compare_fixed(sub, ref, "prox_l0", _prox_l0_calls, tol=ELEMENT, mistakes=MISTAKES["prox_l0"])
+reference_case("prox_l0: random inputs of many shapes and strengths match the reference", "prox_l0", _prox_l0_calls,
+               tol=ELEMENT, points=2, pure=PURE, mistakes=MISTAKES["prox_l0"])
 
 
 @case("prox_l0: ties |v| == sqrt(2t) give 0, just above keeps v unchanged", points=1)
@@ -557,17 +485,12 @@ def _(sub, ref):
 
 
 # ----------------------------------------------------------------------------- projection
-@case("project_max_norm: whole-array projection (axis=None) on many shapes and radii matches the reference",
-      points=2)
-def _(sub, ref):
-    compare_fixed(sub, ref, "project_max_norm", _project_whole_calls, tol=ELEMENT,
-                  mistakes=MISTAKES["project_max_norm"])
-
-
-@case("project_max_norm: per-slice projection along axis 0, 1, -1 on matrices and 3-d arrays", points=2)
-def _(sub, ref):
-    compare_fixed(sub, ref, "project_max_norm", _project_slice_calls, tol=ELEMENT,
-                  mistakes=MISTAKES["project_max_norm"])
+reference_case("project_max_norm: whole-array projection (axis=None) on many shapes and radii matches the reference",
+               "project_max_norm", _project_whole_calls, tol=ELEMENT, points=2, pure=PURE,
+               mistakes=MISTAKES["project_max_norm"])
+reference_case("project_max_norm: per-slice projection along axis 0, 1, -1 on matrices and 3-d arrays",
+               "project_max_norm", _project_slice_calls, tol=ELEMENT, points=2, pure=PURE,
+               mistakes=MISTAKES["project_max_norm"])
 
 
 @case("project_max_norm: result inside the ball, inside slices untouched, projecting twice changes nothing",
@@ -589,23 +512,23 @@ def _(sub, ref):
     check_close(again, P, rtol=1e-12, atol=0.0, what="project_max_norm applied twice")
 
 
-@case("project_max_norm: edge cases (zero slices, r = 0, a number, huge values)", points=1)
-def _(sub, ref):
-    def raised(k, problem):
-        if k < 5 or not isinstance(problem, StudentRaised):
-            raise problem
+def _empty_array_raised(k, problem):
+    """Calls 5 and 6 are the empty arrays: an exception there gets its own hint."""
+    if k >= 5 and isinstance(problem, StudentRaised):
         shape, axis = _EMPTY_SHAPES[k - 5]
         raise Fail(f"project_max_norm(w of shape {shape}, 1.5, axis={axis}): {problem.message}",
                    "your code fails on an empty array. The result is then just an empty array of the same "
                    "shape; np.apply_along_axis and reshape(-1, ...) need care (or an early return) "
                    "when a dimension is 0.") from None
 
-    compare_fixed(sub, ref, "project_max_norm", _project_edge_calls, tol=ELEMENT,
-                  mistakes=MISTAKES["project_max_norm"], raised=raised)
+
+reference_case("project_max_norm: edge cases (zero slices, r = 0, a number, huge values)", "project_max_norm",
+               _project_edge_calls, tol=ELEMENT, pure=PURE, mistakes=MISTAKES["project_max_norm"],
+               on_raise=_empty_array_raised)
 
 
 # ----------------------------------------------------------------------------- ISTA / FISTA
-@functools.lru_cache(maxsize=None)
+@once
 def _problem(seed, n, d, frac=0.2):
     """A well-conditioned lasso problem: X^T X / n has condition number below ~10 for n >= 5d.
     Built once per process; the arrays are read-only."""
@@ -614,10 +537,10 @@ def _problem(seed, n, d, frac=0.2):
     w_true = np.where(rng.random(d) < 0.5, rng.normal(scale=2.0, size=d), 0.0)
     y = X @ w_true + 0.3 * rng.normal(size=n)
     lam = frac * float(np.max(np.abs(X.T @ y)) / n)
-    return (*read_only((X, y)), lam)
+    return X, y, lam
 
 
-@functools.lru_cache(maxsize=None)
+@once
 def _ill_conditioned(seed, n=80, d=20, cond=1e3):
     """X^T X / n with eigenvalues spread over `cond` (log-spaced): ISTA is slow, FISTA is not."""
     rng = np.random.default_rng(seed)
@@ -627,7 +550,7 @@ def _ill_conditioned(seed, n=80, d=20, cond=1e3):
     w_true = np.zeros(d)
     w_true[:5] = 3 * rng.normal(size=5)
     y = X @ w_true + 0.1 * rng.normal(size=n)
-    return (*read_only((X, y)), 0.05 * float(np.max(np.abs(X.T @ y)) / n))
+    return X, y, 0.05 * float(np.max(np.abs(X.T @ y)) / n)
 
 
 def _objective(X, y, lam, w):
@@ -684,7 +607,7 @@ def _lasso_solution(X, y, lam):
 _CERTIFIED_MARGIN = 1e-3 * OBJECTIVE_RTOL
 
 
-@functools.lru_cache(maxsize=None)
+@once
 def _converged_problem(seed, n, d, frac, n_iter):
     """_problem(seed, n, d, frac) with its certified solution w* (read-only) and optimum F*, after
     checking the ISTA bound above at k = n_iter."""
@@ -696,22 +619,18 @@ def _converged_problem(seed, n, d, frac, n_iter):
     bound = L / 2 * (1 - mu / L) ** (2 * (n_iter - 1)) * float(w_star @ w_star)
     if not bound <= _CERTIFIED_MARGIN * max(1.0, abs(best)):
         raise RuntimeError(f"internal: ISTA bound {bound:.3g} after {n_iter} steps on problem {seed}")
-    return X, y, lam, read_only(w_star), best
+    return X, y, lam, w_star, best
 
 
-_fista_certified: set = set()
-
-
+@once
 def _certify_fista(ref, problem):
-    """Check (once per process) that the contract's FISTA iterate n_iter reaches the certified
-    optimum of _converged_problem(*problem) within _CERTIFIED_MARGIN."""
-    if problem not in _fista_certified:
-        X, y, lam, _, best = _converged_problem(*problem)
-        n_iter = problem[-1]
-        gap = _objective(X, y, lam, ref.fista(X, y, lam, n_iter=n_iter)) - best
-        if not gap <= _CERTIFIED_MARGIN * max(1.0, abs(best)):
-            raise RuntimeError(f"internal: FISTA gap {gap:.3g} after {n_iter} steps on {problem}")
-        _fista_certified.add(problem)
+    """Check (once per process and reference) that the contract's FISTA iterate n_iter reaches the
+    certified optimum of _converged_problem(*problem) within _CERTIFIED_MARGIN."""
+    X, y, lam, _, best = _converged_problem(*problem)
+    n_iter = problem[-1]
+    gap = _objective(X, y, lam, ref.fista(X, y, lam, n_iter=n_iter)) - best
+    if not gap <= _CERTIFIED_MARGIN * max(1.0, abs(best)):
+        raise RuntimeError(f"internal: FISTA gap {gap:.3g} after {n_iter} steps on {problem}")
 
 
 def _solution_checked(fn, value, d):
@@ -722,12 +641,11 @@ def _solution_checked(fn, value, d):
     return got
 
 
-def _solutions(sub, fn, calls, then):
-    """then(k, value) for value = the student's fn(X, y, lam, n_iter=n_iter) for each (X, y, lam, n_iter)
-    of `calls` in turn, exactly as a loop of calls would; the calls go in one message (call_each)."""
-    position = iter(range(len(calls)))
-    return sub.call_each(fn, [call_args(X, y, lam, n_iter=n_iter) for X, y, lam, n_iter in calls],
-                         lambda value: then(next(position), value))
+def _solution_calls(fn, problems, check, on_raise=None):
+    """fixed_calls of fn(X, y, lam, n_iter=n_iter) for each (X, y, lam, n_iter) of problems(), the k-th
+    value checked by check(fn, k, value)."""
+    return fixed_calls(fn, lambda: [entry(call_args(X, y, lam, n_iter=n_iter), check=functools.partial(check, fn, k))
+                                    for k, (X, y, lam, n_iter) in enumerate(problems())], on_raise=on_raise)
 
 
 # (seed, n, d, frac, n_iter): n_iter certified as above
@@ -751,62 +669,49 @@ def _objective_hint(fn, X, y, lam, value, n_iter=500):
 _ITERATES_PROBLEMS = [(80 + k, n, d, 0.1) for k, (n, d) in enumerate([(30, 6), (12, 3), (20, 20)])]
 
 
-def _iterates_case(fn, n_iters):
-    def build():
-        calls, labels = [], []
-        for seed, n, d, frac in _ITERATES_PROBLEMS:
-            X, y, lam = _problem(seed, n, d, frac)
-            calls += [((X, y, lam), {"n_iter": n_iter}) for n_iter in n_iters]
-            labels += [f"{fn}(X, y, lam, n_iter={n_iter}) on a {n} x {d} problem" for n_iter in n_iters]
-        return calls, labels
-
-    def body(sub, ref):
-        compare_fixed(sub, ref, fn, build, tol=ITERATES, mistakes=MISTAKES[fn])
-    return body
+def _iterates_calls(fn, n_iters):
+    return [entry(call_args(X, y, lam, n_iter=n_iter), what=f"{fn}(X, y, lam, n_iter={n_iter}) on a {n} x {d} problem")
+            for seed, n, d, frac in _ITERATES_PROBLEMS for X, y, lam in [_problem(seed, n, d, frac)]
+            for n_iter in n_iters]
 
 
-def _explicit_step_case(fn):
-    def build():
-        X, y, lam = _problem(90, 25, 4, frac=0.15)
-        L = np.linalg.eigvalsh(X.T @ X / 25)[-1]
-        steps = (0.5 / L, 0.9 / L)
-        return ([((X, y, lam), {"n_iter": 4, "step": step}) for step in steps],
-                [f"{fn}(X, y, lam, n_iter=4, step={step:.4g})" for step in steps])
+def _explicit_step_calls(fn):
+    X, y, lam = _problem(90, 25, 4, frac=0.15)
+    L = np.linalg.eigvalsh(X.T @ X / 25)[-1]
+    return [entry(call_args(X, y, lam, n_iter=4, step=step), what=f"{fn}(X, y, lam, n_iter=4, step={step:.4g})")
+            for step in (0.5 / L, 0.9 / L)]
 
-    def body(sub, ref):
-        compare_fixed(sub, ref, fn, build, tol=ITERATES, mistakes=MISTAKES[fn])
-    return body
+
+def _objective_check(fn, k, got):
+    X, y, lam, _, best = _converged_problem(*_OBJECTIVE_PROBLEMS[k])
+    n, d = X.shape
+    n_iter = _OBJECTIVE_PROBLEMS[k][-1]
+    value = _objective(X, y, lam, _solution_checked(fn, got, d))
+    if value > best + OBJECTIVE_RTOL * max(1.0, abs(best)):
+        hint = _objective_hint(fn, X, y, lam, value, n_iter=n_iter)
+        if hint is None and value <= best + 1e-4 * max(1.0, abs(best)):
+            hint = ("your answer is close to the optimum but not converged. If you stop early, stop "
+                    "only once the iterates no longer change (a step that moves w by less than about "
+                    "1e-10), or simply run all n_iter iterations.")
+        raise Fail(f"{fn}(X, y, lam, n_iter={n_iter}) on a well-conditioned {n} x {d} problem reaches "
+                   f"objective {value:.12g}; the lasso optimum is {best:.12g} (tolerance "
+                   f"{OBJECTIVE_RTOL:g} relative; {n_iter} iterations of the contract's method reach it "
+                   f"within 1e-12 on this problem)", hint)
 
 
 def _objective_case(fn):
+    calls = _solution_calls(fn, lambda: [(*_converged_problem(*p)[:3], p[-1]) for p in _OBJECTIVE_PROBLEMS],
+                            _objective_check)
+
     def body(sub, ref):
-        problems = [_converged_problem(*p) for p in _OBJECTIVE_PROBLEMS]
         if fn == "fista":
             for p in _OBJECTIVE_PROBLEMS:
                 _certify_fista(ref, p)
-
-        def check(k, got):
-            X, y, lam, _, best = problems[k]
-            n, d = X.shape
-            n_iter = _OBJECTIVE_PROBLEMS[k][-1]
-            value = _objective(X, y, lam, _solution_checked(fn, got, d))
-            if value > best + OBJECTIVE_RTOL * max(1.0, abs(best)):
-                hint = _objective_hint(fn, X, y, lam, value, n_iter=n_iter)
-                if hint is None and value <= best + 1e-4 * max(1.0, abs(best)):
-                    hint = ("your answer is close to the optimum but not converged. If you stop early, stop "
-                            "only once the iterates no longer change (a step that moves w by less than about "
-                            "1e-10), or simply run all n_iter iterations.")
-                raise Fail(f"{fn}(X, y, lam, n_iter={n_iter}) on a well-conditioned {n} x {d} problem reaches "
-                           f"objective {value:.12g}; the lasso optimum is {best:.12g} (tolerance "
-                           f"{OBJECTIVE_RTOL:g} relative; {n_iter} iterations of the contract's method reach it "
-                           f"within 1e-12 on this problem)", hint)
-
-        _solutions(sub, fn, [(X, y, lam, p[-1]) for (X, y, lam, _, _), p in zip(problems, _OBJECTIVE_PROBLEMS)],
-                   check)
+        calls.check(sub)
     return body
 
 
-@functools.lru_cache(maxsize=None)
+@once
 def _sparse_problems():
     """The exact-zeros problems with the coordinates that are zero with a margin at the solution."""
     out = []
@@ -818,72 +723,75 @@ def _sparse_problems():
         clear = (w_star == 0) & (corr < 0.9 * lam)
         if not clear.any():
             raise RuntimeError("internal: the test problem should have zero coefficients")
-        out.append((X, y, lam, w_star, best, read_only(clear)))
+        out.append((X, y, lam, w_star, best, clear))
     X, y, _ = _problem(120, 30, 5)
     lam_max = float(np.max(np.abs(X.T @ y)) / 30)
-    return out, (X, y, 1.01 * lam_max), read_only((np.zeros((4, 3)), np.ones(4)))
+    return out, (X, y, 1.01 * lam_max), (np.zeros((4, 3)), np.ones(4))
+
+
+def _sparsity_problems():
+    sparse, above, (X0, y0) = _sparse_problems()
+    return [(X, y, lam, p[-1]) for (X, y, lam, *_), p in zip(sparse, _SPARSE_PROBLEMS)] + \
+        [(*above, _TRIVIAL_ITER), (X0, y0, 0.1, _TRIVIAL_ITER)]
+
+
+def _sparsity_check(fn, k, got):
+    sparse = _sparse_problems()[0]
+    if k < len(sparse):
+        X, y, lam, w_star, best, clear = sparse[k]
+        got = _solution_checked(fn, got, X.shape[1])
+        nonzero = np.flatnonzero(clear & (got != 0))
+        if nonzero.size:
+            # the subgradient hint fits an answer that is near the optimum but not sparse; an answer
+            # far from it (a wrong step, a diverging iteration) gets the hint of a matching model
+            value = _objective(X, y, lam, got)
+            near = value <= best + 1e-3 * max(1.0, abs(best))
+            n_iter = _SPARSE_PROBLEMS[k][-1]
+            hint = _SUBGRADIENT_HINT if near else _objective_hint(fn, X, y, lam, value, n_iter)
+            raise Fail(f"{fn}(X, y, lam, n_iter={n_iter}): coefficient {nonzero[:1].tolist()} "
+                       f"should be exactly 0 at the lasso solution, got {got[nonzero[:1]].tolist()}", hint)
+    elif k == len(sparse):
+        # above lam_max the soft threshold zeroes the very first step, so w stays exactly 0
+        got = _solution_checked(fn, got, 5)
+        check_close(got, np.zeros(5), rtol=0.0, atol=0.0, what=f"{fn}(X, y, lam > max|X^T y|/n)")
+    else:
+        # X = 0: lam_max = 0 and L = 0; the docstring says the answer is w = 0 (exactly)
+        check_close(got, np.zeros(3), rtol=0.0, atol=0.0, what=f"{fn}(X = 0, y, 0.1)",
+                    mistakes=[Mistake("1/L with L = 0", np.full(3, np.nan), _ZERO_X_HINT)])
 
 
 def _sparsity_case(fn):
+    calls = _solution_calls(fn, _sparsity_problems, _sparsity_check, on_raise=functools.partial(_zero_x_raised, fn))
+
     def body(sub, ref):
-        sparse, above, (X0, y0) = _sparse_problems()
         if fn == "fista":
             for p in _SPARSE_PROBLEMS:
                 _certify_fista(ref, p)
-        calls = [(X, y, lam, p[-1]) for (X, y, lam, *_), p in zip(sparse, _SPARSE_PROBLEMS)] + \
-            [(*above, _TRIVIAL_ITER), (X0, y0, 0.1, _TRIVIAL_ITER)]
-
-        def check(k, got):
-            if k < len(sparse):
-                X, y, lam, w_star, best, clear = sparse[k]
-                got = _solution_checked(fn, got, X.shape[1])
-                nonzero = np.flatnonzero(clear & (got != 0))
-                if nonzero.size:
-                    # the subgradient hint fits an answer that is near the optimum but not sparse; an answer
-                    # far from it (a wrong step, a diverging iteration) gets the hint of a matching model
-                    value = _objective(X, y, lam, got)
-                    near = value <= best + 1e-3 * max(1.0, abs(best))
-                    n_iter = _SPARSE_PROBLEMS[k][-1]
-                    hint = _SUBGRADIENT_HINT if near else _objective_hint(fn, X, y, lam, value, n_iter)
-                    raise Fail(f"{fn}(X, y, lam, n_iter={n_iter}): coefficient {nonzero[:1].tolist()} "
-                               f"should be exactly 0 at the lasso solution, got {got[nonzero[:1]].tolist()}", hint)
-            elif k == len(sparse):
-                # above lam_max the soft threshold zeroes the very first step, so w stays exactly 0
-                got = _solution_checked(fn, got, 5)
-                check_close(got, np.zeros(5), rtol=0.0, atol=0.0, what=f"{fn}(X, y, lam > max|X^T y|/n)")
-            else:
-                # X = 0: lam_max = 0 and L = 0; the docstring says the answer is w = 0 (exactly)
-                check_close(got, np.zeros(3), rtol=0.0, atol=0.0, what=f"{fn}(X = 0, y, 0.1)",
-                            mistakes=[Mistake("1/L with L = 0", np.full(3, np.nan), _ZERO_X_HINT)])
-
-        checked = []
-        try:
-            _solutions(sub, fn, calls, lambda k, got: checked.append(check(k, got)))
-        except StudentRaised as problem:
-            if len(checked) != len(calls) - 1:      # not the X = 0 call
-                raise
-            raise Fail(f"{fn}(X = 0, y, 0.1): {problem.message}", _ZERO_X_HINT) from None
+        calls.check(sub)
     return body
 
 
-case("ista: first iterates from w = 0 with the default step 1/L (n_iter = 1, 2, 5)", points=2)(
-    _iterates_case("ista", (1, 2, 5)))
-case("ista: iterates with an explicit step", points=1)(_explicit_step_case("ista"))
-case("ista: reaches the lasso optimum on well-conditioned problems (objective value)", points=2)(
-    _objective_case("ista"))
-case("ista: exact zeros where the lasso solution is zero, all zeros above lam_max", points=1)(
-    _sparsity_case("ista"))
-
-case("fista: iterates follow the contract's momentum sequence (n_iter = 1, 3, 5, 10)", points=2)(
-    _iterates_case("fista", (1, 3, 5, 10)))
-case("fista: iterates with an explicit step", points=1)(_explicit_step_case("fista"))
-case("fista: reaches the lasso optimum on well-conditioned problems (objective value)", points=2)(
-    _objective_case("fista"))
-case("fista: exact zeros where the lasso solution is zero, all zeros above lam_max", points=1)(
-    _sparsity_case("fista"))
+def _zero_x_raised(fn, k, problem):
+    """The last call has X = 0 (L = 0): an exception there gets its own hint."""
+    if k == len(_SPARSE_PROBLEMS) + 1 and isinstance(problem, StudentRaised):
+        raise Fail(f"{fn}(X = 0, y, 0.1): {problem.message}", _ZERO_X_HINT) from None
 
 
-@functools.lru_cache(maxsize=None)
+for _fn, _n_iters, _iterates_name in (("ista", (1, 2, 5), "first iterates from w = 0 with the default step 1/L "
+                                                     "(n_iter = 1, 2, 5)"),
+                                     ("fista", (1, 3, 5, 10), "iterates follow the contract's momentum sequence "
+                                                              "(n_iter = 1, 3, 5, 10)")):
+    reference_case(f"{_fn}: {_iterates_name}", _fn, functools.partial(_iterates_calls, _fn, _n_iters), tol=ITERATES,
+                   points=2, pure=PURE, mistakes=MISTAKES[_fn])
+    reference_case(f"{_fn}: iterates with an explicit step", _fn, functools.partial(_explicit_step_calls, _fn),
+                   tol=ITERATES, pure=PURE, mistakes=MISTAKES[_fn])
+    case(f"{_fn}: reaches the lasso optimum on well-conditioned problems (objective value)", points=2)(
+        _objective_case(_fn))
+    case(f"{_fn}: exact zeros where the lasso solution is zero, all zeros above lam_max", points=1)(
+        _sparsity_case(_fn))
+
+
+@once
 def _ill_conditioned_problem(seed):
     """_ill_conditioned(seed) with its certified optimum F*."""
     X, y, lam = _ill_conditioned(seed)
@@ -911,13 +819,14 @@ def _(sub, ref):
                        hint or "your method is not accelerated as it should be: check the momentum step "
                        "z = w_new + ((t - 1)/t_new)(w_new - w) and the t sequence of the contract.")
 
-    _solutions(sub, "fista", [(X, y, lam, 50) for X, y, lam, _ in problems], check)
+    position = iter(range(len(problems)))     # both calls in one message, each checked in turn
+    sub.call_each("fista", [call_args(X, y, lam, n_iter=50) for X, y, lam, _ in problems],
+                  lambda got: check(next(position), got))
 
 
 # ----------------------------------------------------------------------------- ridge
-@case("ridge_closed_form: random problems (tall, wide, one feature) and strengths match the reference", points=3)
-def _(sub, ref):
-    compare_fixed(sub, ref, "ridge_closed_form", _ridge_calls, tol=RIDGE, mistakes=MISTAKES["ridge_closed_form"])
+reference_case("ridge_closed_form: random problems (tall, wide, one feature) and strengths match the reference",
+               "ridge_closed_form", _ridge_calls, tol=RIDGE, points=3, pure=PURE, mistakes=MISTAKES["ridge_closed_form"])
 
 
 @case("ridge_closed_form: the answer satisfies the normal equations (X^T X + lam I) w = X^T y", points=1)

@@ -17,13 +17,13 @@ from. It is graded by
 The other functions are deterministic and compared with the reference on many
 seeded inputs; MISTAKES models the classic errors so that a wrong answer gets a hint.
 """
-import functools
 import math
 
 import numpy as np
 
+from autograder.cases import Tol, entry, fixed_calls, once, reference_case
 from autograder.framework import (Fail, Mistake, StudentRaised, call_args, case, check_close, check_pure,
-                                  check_within, compare, expect, read_only, reference_value, within)
+                                  check_within, compare, expect, reference_value, within)
 from autograder.protocol import Rng
 from autograder.suites.dropout.common import (
     RTOL, HINT_NO_RESCALE, HINT_TIMES_KEEP, HINT_KEEP_IS_P, HINT_INFERENCE, HINT_MASK_INVERTED,
@@ -36,23 +36,24 @@ from autograder.suites.dropout.common import (
 
 # Sums over up to 2^8 masks (enumeration) or E[y^2] - E[y]^2: a few digits may cancel.
 RTOL_SUM = 1e-9
+PRODUCTS = Tol(RTOL, why="products and quotients of a handful of floats: correct implementations differ in the last "
+               "bits at most, far below any real mistake")
+SUMS = Tol(RTOL_SUM, why="sums over up to 2^8 masks (enumeration) or E[y^2] - E[y]^2: a few digits may cancel")
+MOMENTS = Tol(RTOL_SUM, 1e-12, why="sums over up to 2^8 masks: a few digits may cancel; atol for a variance that is "
+              "exactly 0, where rounding in the sum of squares stays far below 1e-12")
 # Failure probability allowed to a correct implementation in one Monte Carlo check.
 DELTA = 1e-10
 
 HINT_DIVIDE_P = ("your kept values equal x / p: you divided by the drop probability. "
                  "Inverted dropout divides by the keep probability 1 - p.")
-def forward_each(sub, calls, then):
-    """[then(i, forward(sub, x, p, seed, training)) for the i-th (x, p, seed, training) of calls], in one
-    round trip (call_each): the same calls and checks in the same order as the loop."""
-    calls = [(np.asarray(x, dtype=float), p, seed, training) for x, p, seed, training in calls]
-    position = iter(range(len(calls)))
-
-    def check(result):
-        i = next(position)
-        return then(i, _forward_result(result, calls[i][0]))
-
-    return sub.call_each("dropout_forward", [call_args(x, p, Rng(seed), training=training)
-                                             for x, p, seed, training in calls], check)
+def forward_calls(settings, check):
+    """The calls dropout_forward(x, p, Rng(seed), training=training) for each (x, p, seed, training) of settings(),
+    each result checked as forward() does and then by check(i, (out, mask)) for the i-th setting."""
+    def entries():
+        return [entry(call_args(x, p, Rng(seed), training=training),
+                      check=lambda result, i=i, x=x: check(i, _forward_result(result, x)))
+                for i, (x, p, seed, training) in enumerate(settings())]
+    return fixed_calls("dropout_forward", entries)
 
 
 def mask_inverted(x, out, mask, p):
@@ -178,20 +179,29 @@ MISTAKES = {
 
 
 # ============================================================================ dropout_forward
+_OWN_MASK_SETTINGS = (((7,), 0.1), ((5, 6), 0.35), ((2, 3, 4), 0.6), ((300,), 0.9), ((64, 32), 0.5), ((3, 1), 0.25),
+                      ((), 0.4))      # 0-d: "any shape" includes a single number
+
+
+@once
+def _own_mask_inputs():
+    rng = np.random.default_rng(301)
+    return [(rng.standard_normal(shape) * 3, p, 1000 + i, True) for i, (shape, p) in enumerate(_OWN_MASK_SETTINGS)]
+
+
+def _check_own_mask(i, result):
+    (x, p, _, _), (out, mask) = _own_mask_inputs()[i], result
+    check_binary_mask(mask, p)
+    check_rescaled(x, out, mask, p, f"out for x of shape {_OWN_MASK_SETTINGS[i][0]}, p = {p}")
+
+
+_OWN_MASK = forward_calls(_own_mask_inputs, _check_own_mask)
+
+
 @case("dropout_forward: out equals x * mask / (1 - p) for your own mask, many shapes and p", points=3)
 def _(sub, ref):
-    rng = np.random.default_rng(301)
-    settings = (((7,), 0.1), ((5, 6), 0.35), ((2, 3, 4), 0.6), ((300,), 0.9), ((64, 32), 0.5), ((3, 1), 0.25),
-                ((), 0.4))      # 0-d: "any shape" includes a single number
-    calls = [(rng.standard_normal(shape) * 3, p, 1000 + i, True) for i, (shape, p) in enumerate(settings)]
-
-    def check(i, result):
-        (x, p, _, _), (out, mask) = calls[i], result
-        check_binary_mask(mask, p)
-        check_rescaled(x, out, mask, p, f"out for x of shape {settings[i][0]}, p = {p}")
-        return float(mask.sum())
-
-    kept = sum(forward_each(sub, calls, check))
+    calls = _own_mask_inputs()
+    kept = sum(float(_forward_result(result, x)[1].sum()) for result, (x, *_) in zip(_OWN_MASK.check(sub), calls))
     # The identity alone holds for a mask that drops everything (out = 0, mask = 0): it counts only with a
     # plausible number of kept units. Hoeffding over all 2,412 units (range 1 each): tol = 169 units around
     # the expected 1,092, false alarm probability < DELTA = 1e-10; dropping everything keeps 0.
@@ -226,12 +236,10 @@ def _(sub, ref):
                        f"1 - p = {1 - p:.4f} (tolerance {tol:.4f}: false alarm probability < {DELTA:g})", hint)
 
 
-@functools.lru_cache(maxsize=None)
+@once
 def _uniform_input(seed):
     """The fixed 100 x 100 input (10,000 units) of a Monte Carlo case (drawn once per process; read-only)."""
-    x = np.random.default_rng(seed).uniform(0.5, 1.5, size=(100, 100))
-    x.setflags(write=False)
-    return x
+    return np.random.default_rng(seed).uniform(0.5, 1.5, size=(100, 100))
 
 
 @case("dropout_forward: E[out] = x, the mean of out matches the mean of x (Monte Carlo)", points=2)
@@ -293,20 +301,18 @@ def _(sub, ref):
     expect(not np.array_equal(mask1, mask3), "two different seeds gave the same mask", HINT_RNG)
 
 
+# counts only for a valid dropout of x
+_EIGHT_SEEDS = forward_calls(lambda: [(np.ones(500), 0.5, seed, True) for seed in range(600, 608)],
+                             lambda _, result: check_consistent(np.ones(500), *result, 0.5))
+
+
 @case("dropout_forward: the number of kept units varies from call to call (independent draws)", points=1)
 def _(sub, ref):
     # Under independent Bernoulli(1/2) draws the kept count c of n = 500 units has the binomial
     # probabilities b(c) = C(500, c) / 2^500, so 8 calls all giving the same count has probability
     # sum_c b(c)^8 = 2.6e-11 (< DELTA; computed exactly). A fixed count means "drop exactly round(p n) units".
-    counts, masks = set(), set()
-
-    def check(_, result):
-        out, mask = result
-        check_consistent(np.ones(500), out, mask, 0.5)     # counts only for a valid dropout of x
-        counts.add(int(mask.sum()))
-        masks.add(mask.astype(bool).tobytes())
-
-    forward_each(sub, [(np.ones(500), 0.5, seed, True) for seed in range(600, 608)], check)
+    masks = [_forward_result(result, np.ones(500))[1] for result in _EIGHT_SEEDS.check(sub)]
+    counts, masks = {int(mask.sum()) for mask in masks}, {mask.astype(bool).tobytes() for mask in masks}
     # one mask for every seed is a mask that ignores the rng (checked with its own hint elsewhere)
     expect(len(masks) > 1, "8 calls with different seeds all returned the same mask", HINT_RNG)
     expect(len(counts) > 1, f"8 calls with different seeds all kept exactly {counts.pop()} of 500 units",
@@ -327,41 +333,46 @@ def _(sub, ref):
            HINT_INDEPENDENT)
 
 
+@once
+def _identity_settings():
+    """(shape, x, p, training) of each call. Each setting is one call: its mask is checked, then its out is
+    compared with x, which is what the reference returns here (the identity at inference; at p = 0 every
+    unit is kept and x * 1 / 1 = x). Every (p, training) pair is tried on at least two shapes, the 3-D
+    one with all four."""
+    rng = np.random.default_rng(306)
+    inference, off = ((0.5, False), (0.9, False)), ((0.0, True), (0.0, False))
+    return [(shape, x, p, training)
+            for shape, pairs in (((5,), (inference[0], off[0])), ((4, 6), (inference[1], off[1])),
+                                 ((2, 3, 4), inference + off), ((0, 3), (inference[0], off[0])))
+            for x in [rng.standard_normal(shape)]            # one x per shape, drawn in this order
+            for p, training in pairs]
+
+
+def _identity_calls():
+    # then an empty batch in training mode: only the shapes (0, 4) are checked
+    return [(x, p, 7, training) for _, x, p, training in _identity_settings()] + [(np.zeros((0, 4)), 0.5, 8, True)]
+
+
+def _check_identity(i, result):
+    if i == len(_identity_settings()):        # the empty batch: _forward_result checked the shapes
+        return
+    shape, x, p, training = _identity_settings()[i]
+    out, mask = result
+    if not np.all(mask == 1):
+        inverted = training and x.size and np.all(mask == 0) and np.allclose(out, x, rtol=RTOL, atol=0)
+        raise Fail(f"p = {p}, training={training}: the mask must be all ones",
+                   HINT_MASK_INVERTED if inverted else HINT_KEEP_IS_P if training else HINT_INFERENCE)
+    check_close(out, x, rtol=RTOL, what=f"out for x of shape {shape}, p = {p}, training={training}",
+                mistakes=[Mistake(m.name, m.value(x, p, None, training=training)[0], m.hint)
+                          for m in MISTAKES["dropout_forward"]])
+
+
+_IDENTITY = forward_calls(_identity_calls, _check_identity)
+
+
 @case("dropout_forward: training=False and p = 0 return x, many shapes, empty batch", points=2)
 def _(sub, ref):
-    rng = np.random.default_rng(306)
-    # Each setting is one call: its mask is checked, then its out is compared with x, which is what the
-    # reference returns here (the identity at inference; at p = 0 every unit is kept and x * 1 / 1 = x).
-    # All the calls, in that order, go in one round trip (call_each). Every (p, training) pair is tried
-    # on at least two shapes, the 3-D one with all four.
-    inference, off = ((0.5, False), (0.9, False)), ((0.0, True), (0.0, False))
-    settings = [(shape, x, p, training)
-                for shape, pairs in (((5,), (inference[0], off[0])), ((4, 6), (inference[1], off[1])),
-                                     ((2, 3, 4), inference + off), ((0, 3), (inference[0], off[0])))
-                for x in [rng.standard_normal(shape)]            # one x per shape, drawn in this order
-                for p, training in pairs]
-    calls = [(x, p, 7, training) for _, x, p, training in settings]
-    calls.append((np.zeros((0, 4)), 0.5, 8, True))   # an empty batch in training mode: shapes (0, 4)
-
-    position = iter(range(len(calls)))
-
-    def check(result):
-        i = next(position)
-        if i == len(calls) - 1:               # forward(sub, np.zeros((0, 4)), 0.5, seed=8)
-            _forward_result(result, calls[i][0])
-            return
-        shape, x, p, training = settings[i]
-        out, mask = _forward_result(result, x)
-        if not np.all(mask == 1):
-            inverted = training and x.size and np.all(mask == 0) and np.allclose(out, x, rtol=RTOL, atol=0)
-            raise Fail(f"p = {p}, training={training}: the mask must be all ones",
-                       HINT_MASK_INVERTED if inverted else HINT_KEEP_IS_P if training else HINT_INFERENCE)
-        check_close(out, x, rtol=RTOL, what=f"out for x of shape {shape}, p = {p}, training={training}",
-                    mistakes=[Mistake(m.name, m.value(x, p, None, training=training)[0], m.hint)
-                              for m in MISTAKES["dropout_forward"]])
-
-    sub.call_each("dropout_forward", [call_args(x, p, Rng(seed), training=training)
-                                      for x, p, seed, training in calls], check)
+    _IDENTITY.check(sub)
 
 
 @case("dropout_forward: does not modify x", points=1)
@@ -378,54 +389,21 @@ def _(sub, ref):
                "dropout_forward must not modify its input x: build out as a new array")
 
 
-# ============================================================================ reference values, once per process
-@functools.lru_cache(maxsize=None)
-def once(builder, ref):
-    """builder(ref), run once per process and reference, its arrays read-only: a case's seeded inputs and
-    the reference's values on them (the reference is deterministic, and every submission gets the same
-    inputs), as entries (args, label, expected) for compare_fixed."""
-    return read_only(builder(ref))
-
-
-def entry(ref, function, *args, what=None):
-    """(args, label, the reference's value) of one call, for once(...) and compare_fixed."""
-    return args, what or f"{function}(...)", getattr(ref, function)(*args)
-
-
-def check_fixed(got, entry, *, rtol, atol=0.0, mistakes=()):
-    """The checks of compare(sub, ref, function, *args, ...) on a value got for entry = (args, label,
-    expected): check_close against the reference's value, mistake models evaluated on args for a hint."""
-    args, label, expected = entry
-    check_close(got, expected, rtol=rtol, atol=atol, what=label, mistakes=mistakes, args=args)
-    return got
-
-
-def compare_fixed(sub, function, entries, **checks):
-    """The loop of compare(...) calls over the entries of once(...), in one round trip (call_each):
-    the same calls and checks in the same order, against the reference's values computed beforehand."""
-    checking = iter(entries)
-    return sub.call_each(function, [e[0] for e in entries], lambda got: check_fixed(got, next(checking), **checks))
-
-
 # ============================================================================ dropout_backward
-def _backward_random(ref):
+def _backward_random():
     rng = np.random.default_rng(311)
-    entries = []
+    calls = []
     for shape, p in (((6,), 0.5), ((4, 7), 0.2), ((3, 2, 5), 0.75), ((50, 20), 0.9), ((1, 1), 0.1), ((), 0.3)):
         dout = rng.standard_normal(shape)
         mask = (rng.random(shape) < 1 - p).astype(float)
-        entries.append(entry(ref, "dropout_backward", dout, mask, p))
+        calls.append((dout, mask, p))
     # the mask may come back from the forward pass as booleans
     dout = rng.standard_normal((5, 5))
-    return entries + [entry(ref, "dropout_backward", dout, rng.random((5, 5)) < 0.6, 0.4,
-                            what="dropout_backward with a boolean mask")]
+    return calls + [entry((dout, rng.random((5, 5)) < 0.6, 0.4), what="dropout_backward with a boolean mask")]
 
 
-@case("dropout_backward: random shapes and p agree with the reference", points=3)
-def _(sub, ref):
-    # the loop's compare calls, in order, sent in one round trip
-    compare_fixed(sub, "dropout_backward", once(_backward_random, ref), rtol=RTOL,
-                  mistakes=MISTAKES["dropout_backward"])
+reference_case("dropout_backward: random shapes and p agree with the reference", "dropout_backward", _backward_random,
+               tol=PRODUCTS, points=3, mistakes=MISTAKES["dropout_backward"])
 
 
 @case("dropout_backward: p = 0 passes dout through; inputs are not modified", points=1)
@@ -441,71 +419,59 @@ def _(sub, ref):
 
 
 # ============================================================================ moments
-def _moments_random(ref):
+def _moments_random():
     rng = np.random.default_rng(321)
-    entries = []
+    calls = []
     for n, p in ((1, 0.3), (2, 0.1), (3, 0.5), (4, 0.25), (5, 0.6), (6, 0.9), (8, 0.4)):
         w, h = rng.standard_normal(n), rng.uniform(0.0, 2.0, n)
-        entries.append(entry(ref, "dropout_output_moments", w, h, p,
-                             what=f"dropout_output_moments for n = {n}, p = {p} as (mean, var)"))
-    return entries
+        calls.append(entry((w, h, p), what=f"dropout_output_moments for n = {n}, p = {p} as (mean, var)"))
+    return calls
 
 
-@case("dropout_output_moments: random w, h, p agree with the reference", points=4)
-def _(sub, ref):
-    # the loop's compare calls, in order, sent in one round trip
-    compare_fixed(sub, "dropout_output_moments", once(_moments_random, ref), rtol=RTOL_SUM, atol=1e-12,
-                  mistakes=MISTAKES["dropout_output_moments"])
+reference_case("dropout_output_moments: random w, h, p agree with the reference", "dropout_output_moments",
+               _moments_random, tol=MOMENTS, points=4, mistakes=MISTAKES["dropout_output_moments"])
 
-
-@case("dropout_output_moments: p = 0 gives the plain output and zero variance", points=1)
-def _(sub, ref):
-    w, h = [0.5, -1.0, 2.0], [1.0, 3.0, 0.25]
-    # atol: the variance is exactly 0 here; rounding in sum of squares stays far below 1e-12
-    compare(sub, ref, "dropout_output_moments", w, h, 0.0, rtol=RTOL_SUM, atol=1e-12,
-            what="dropout_output_moments(w, h, 0) as (mean, var)", mistakes=MISTAKES["dropout_output_moments"])
+reference_case("dropout_output_moments: p = 0 gives the plain output and zero variance", "dropout_output_moments",
+               lambda: [([0.5, -1.0, 2.0], [1.0, 3.0, 0.25], 0.0)], tol=MOMENTS,
+               what="dropout_output_moments(w, h, 0) as (mean, var)", mistakes=MISTAKES["dropout_output_moments"])
 
 
 # ============================================================================ variance
-def _variance_random(ref):
+def _variance_random():
     rng = np.random.default_rng(331)
-    entries = []
+    calls = []
     for p in (0.0, 0.05, 0.2, 0.5, 0.7, 0.9):
         for _ in range(2):
             mean, var = float(rng.uniform(-3, 3)), float(rng.uniform(0.01, 4))
-            entries.append(entry(ref, "dropout_variance", mean, var, p,
-                                 what=f"dropout_variance({mean:.4g}, {var:.4g}, {p})"))
-    return entries + [entry(ref, "dropout_variance", 1.5, 0.0, 0.4,
-                            what="dropout_variance(1.5, 0, 0.4) (a fixed activation)")]
+            calls.append(entry((mean, var, p), what=f"dropout_variance({mean:.4g}, {var:.4g}, {p})"))
+    return calls + [entry((1.5, 0.0, 0.4), what="dropout_variance(1.5, 0, 0.4) (a fixed activation)")]
 
 
-@case("dropout_variance: random mean, var, p agree with the reference", points=3)
-def _(sub, ref):
-    # the loop's compare calls, in order, sent in one round trip
-    compare_fixed(sub, "dropout_variance", once(_variance_random, ref), rtol=RTOL_SUM,
-                  mistakes=MISTAKES["dropout_variance"])
+reference_case("dropout_variance: random mean, var, p agree with the reference", "dropout_variance", _variance_random,
+               tol=SUMS, points=3, mistakes=MISTAKES["dropout_variance"])
 
 
-def _variance_arrays(ref):
+@once
+def _variance_arrays():
     rng = np.random.default_rng(332)
-    return [entry(ref, "dropout_variance", mean, var, p,
-                  what=f"dropout_variance with mean of shape {np.shape(mean)} and var of shape {np.shape(var)}")
-            for mean, var, p in ((rng.uniform(-3, 3, 5), rng.uniform(0.01, 4, 5), 0.3),
-                                 (rng.uniform(-3, 3, (3, 1)), rng.uniform(0.01, 4, 4), 0.6),
-                                 (1.5, rng.uniform(0.0, 2.0, (2, 3)), 0.25))]
+    return [(rng.uniform(-3, 3, 5), rng.uniform(0.01, 4, 5), 0.3),
+            (rng.uniform(-3, 3, (3, 1)), rng.uniform(0.01, 4, 4), 0.6),
+            (1.5, rng.uniform(0.0, 2.0, (2, 3)), 0.25)]
 
 
-@case("dropout_variance: elementwise over arrays of mean and var (broadcasting)", points=1)
-def _(sub, ref):
-    # the docstring promises an array result when mean or var is an array
-    for e in once(_variance_arrays, ref):
-        mean, var, p = e[0]
+def _variance_array_raised(k, problem):
+    """An exception on arrays: the docstring promises an array result when mean or var is an array."""
+    if isinstance(problem, StudentRaised):
+        mean, var, p = _variance_arrays()[k]
         shape = np.broadcast_shapes(np.shape(mean), np.shape(var))
-        try:
-            check_fixed(sub.dropout_variance(mean, var, p), e, rtol=RTOL_SUM, mistakes=MISTAKES["dropout_variance"])
-        except StudentRaised as problem:
-            raise Fail(f"dropout_variance(mean of shape {np.shape(mean)}, var of shape {np.shape(var)}, {p}): "
-                       f"{problem.message}",
-                       "mean and var may be arrays, and then the result is the array of variances, elementwise "
-                       f"(here of shape {shape}): write the formula with NumPy operations and do not convert the "
-                       "result with float(...).") from None
+        raise Fail(f"dropout_variance(mean of shape {np.shape(mean)}, var of shape {np.shape(var)}, {p}): "
+                   f"{problem.message}",
+                   "mean and var may be arrays, and then the result is the array of variances, elementwise "
+                   f"(here of shape {shape}): write the formula with NumPy operations and do not convert the "
+                   "result with float(...).") from None
+
+
+reference_case("dropout_variance: elementwise over arrays of mean and var (broadcasting)", "dropout_variance",
+               _variance_arrays, tol=SUMS, mistakes=MISTAKES["dropout_variance"], on_raise=_variance_array_raised,
+               what=lambda args, _: f"dropout_variance with mean of shape {np.shape(args[0])} and var of shape "
+                                    f"{np.shape(args[1])}")

@@ -13,6 +13,7 @@ by hand below. The hidden tests check the same functions on many more inputs.
 """
 import numpy as np
 
+from autograder.cases import Tol, entry, fixed_case
 from autograder.framework import Fail, Mistake, case, check_close, expect
 from autograder.suites.dropout.common import (
     RTOL, HINT_NO_RESCALE, HINT_TIMES_KEEP, HINT_KEEP_IS_P, HINT_INFERENCE, HINT_MASK_INVERTED,
@@ -83,60 +84,55 @@ def _(sub):
         ])
 
 
+PRODUCTS = Tol(RTOL, why="products and quotients of a handful of floats: correct implementations differ in the last "
+               "bits at most, far below any real mistake")
+
 # ----------------------------------------------------------------------------- backward
-@case("dropout_backward: kept gradients are divided by (1 - p), dropped ones are 0", points=2)
-def _(sub):
-    dout = [[1.0, 2.0], [3.0, 4.0]]
-    mask = [[1.0, 0.0], [0.0, 1.0]]
-    check_close(sub.dropout_backward(dout, mask, 0.75), [[4.0, 0.0], [0.0, 16.0]], rtol=RTOL,
-                what="dropout_backward(dout, mask, 0.75)", mistakes=[
-        Mistake("no rescale", [[1.0, 0.0], [0.0, 4.0]], HINT_GRAD_NO_RESCALE),
-        Mistake("times keep", [[0.25, 0.0], [0.0, 1.0]], HINT_GRAD_TIMES_KEEP),
-        Mistake("divide by p", [[4 / 3, 0.0], [0.0, 16 / 3]], HINT_DIVIDE_BY_P),
-        Mistake("mask ignored", [[4.0, 8.0], [12.0, 16.0]], HINT_MASK_IGNORED),
-        Mistake("mask inverted", [[0.0, 8.0], [12.0, 0.0]], HINT_GRAD_MASK_INVERTED),
-        Mistake("rescaled twice", [[16.0, 0.0], [0.0, 64.0]], HINT_RESCALED_TWICE),
-    ])
+fixed_case("dropout_backward: kept gradients are divided by (1 - p), dropped ones are 0", "dropout_backward",
+           [(([[1.0, 2.0], [3.0, 4.0]], [[1.0, 0.0], [0.0, 1.0]], 0.75), [[4.0, 0.0], [0.0, 16.0]])], tol=PRODUCTS,
+           points=2, what="dropout_backward(dout, mask, 0.75)", mistakes=[
+    Mistake("no rescale", [[1.0, 0.0], [0.0, 4.0]], HINT_GRAD_NO_RESCALE),
+    Mistake("times keep", [[0.25, 0.0], [0.0, 1.0]], HINT_GRAD_TIMES_KEEP),
+    Mistake("divide by p", [[4 / 3, 0.0], [0.0, 16 / 3]], HINT_DIVIDE_BY_P),
+    Mistake("mask ignored", [[4.0, 8.0], [12.0, 16.0]], HINT_MASK_IGNORED),
+    Mistake("mask inverted", [[0.0, 8.0], [12.0, 0.0]], HINT_GRAD_MASK_INVERTED),
+    Mistake("rescaled twice", [[16.0, 0.0], [0.0, 64.0]], HINT_RESCALED_TWICE),
+])
 
 
 # ----------------------------------------------------------------------------- moments
-@case("dropout_output_moments: two units, p = 0.5", points=3)
-def _(sub):
-    # w*h = [6, -0.5]; the 4 masks give y = 0, -1, 12, 11, each with probability 1/4:
-    # mean 5.5 = w1 h1 + w2 h2, variance (5.5^2 + 6.5^2 + 6.5^2 + 5.5^2) / 4 = 36.25.
-    check_close(sub.dropout_output_moments([2.0, -1.0], [3.0, 0.5], 0.5), [5.5, 36.25], rtol=RTOL,
-                what="dropout_output_moments([2, -1], [3, 0.5], 0.5) as (mean, var)", mistakes=[
-        Mistake("no rescale", [2.75, 9.0625],
-                "your moments are those of y without the 1/(1 - p) rescale: with inverted dropout "
-                "y = sum_i w_i h_i m_i / (1 - p), and then E[y] equals the no-dropout output."),
-        Mistake("second moment", [5.5, 66.5], HINT_SECOND_MOMENT),
-        Mistake("standard deviation", [5.5, 36.25 ** 0.5], HINT_STANDARD_DEVIATION),
-        Mistake("unbiased variance", [5.5, 36.25 / 0.75],
-                "your variance is too large by the factor 1/(1 - sum of squared probabilities) = 4/3 here: "
-                "np.cov (like np.var(..., ddof=1)) applies a sample-size correction. The masks and their "
-                "probabilities are exact, not a sample: Var(y) = sum over masks of P(m) * (y_m - E[y])^2."),
-    ])
+# w*h = [6, -0.5]; the 4 masks give y = 0, -1, 12, 11, each with probability 1/4:
+# mean 5.5 = w1 h1 + w2 h2, variance (5.5^2 + 6.5^2 + 6.5^2 + 5.5^2) / 4 = 36.25.
+fixed_case("dropout_output_moments: two units, p = 0.5", "dropout_output_moments",
+           [(([2.0, -1.0], [3.0, 0.5], 0.5), [5.5, 36.25])], tol=PRODUCTS, points=3,
+           what="dropout_output_moments([2, -1], [3, 0.5], 0.5) as (mean, var)", mistakes=[
+    Mistake("no rescale", [2.75, 9.0625],
+            "your moments are those of y without the 1/(1 - p) rescale: with inverted dropout "
+            "y = sum_i w_i h_i m_i / (1 - p), and then E[y] equals the no-dropout output."),
+    Mistake("second moment", [5.5, 66.5], HINT_SECOND_MOMENT),
+    Mistake("standard deviation", [5.5, 36.25 ** 0.5], HINT_STANDARD_DEVIATION),
+    Mistake("unbiased variance", [5.5, 36.25 / 0.75],
+            "your variance is too large by the factor 1/(1 - sum of squared probabilities) = 4/3 here: "
+            "np.cov (like np.var(..., ddof=1)) applies a sample-size correction. The masks and their "
+            "probabilities are exact, not a sample: Var(y) = sum over masks of P(m) * (y_m - E[y])^2."),
+])
 
-
-@case("dropout_output_moments: three units, p = 0.2 (masks are not equally likely)", points=2)
-def _(sub):
+fixed_case("dropout_output_moments: three units, p = 0.2 (masks are not equally likely)", "dropout_output_moments", [
     # w*h = [1, 1, -2]: mean = 0, variance = sum (w_i h_i)^2 p/(1-p) = 6 * 0.25 = 1.5.
-    check_close(sub.dropout_output_moments([1.0, 2.0, -1.0], [1.0, 0.5, 2.0], 0.2), [0.0, 1.5],
-                rtol=RTOL, atol=1e-12, what="dropout_output_moments(w, h, 0.2) as (mean, var)", mistakes=[
+    entry(([1.0, 2.0, -1.0], [1.0, 0.5, 2.0], 0.2), expected=[0.0, 1.5],
+          what="dropout_output_moments(w, h, 0.2) as (mean, var)", mistakes=[
         Mistake("plain average over masks", [0.0, 2.34375], HINT_PLAIN_AVERAGE_OVER_MASKS),
-        Mistake("no rescale", [0.0, 0.96], HINT_MOMENTS_NO_RESCALE),
-    ])
+        Mistake("no rescale", [0.0, 0.96], HINT_MOMENTS_NO_RESCALE)]),
     # w*h = [2, 2, 1]: mean = 5 (the output without dropout), variance = 9 * 0.25 = 2.25. A nonzero
     # mean tells the mask probabilities apart from the swapped ones p^(kept) (1 - p)^(dropped),
     # which give the same variance but the mean 5 * 0.25.
-    check_close(sub.dropout_output_moments([1.0, 2.0, 0.5], [2.0, 1.0, 2.0], 0.2), [5.0, 2.25],
-                rtol=RTOL, atol=1e-12, what="dropout_output_moments([1, 2, 0.5], [2, 1, 2], 0.2) as (mean, var)",
-                mistakes=[
+    entry(([1.0, 2.0, 0.5], [2.0, 1.0, 2.0], 0.2), expected=[5.0, 2.25],
+          what="dropout_output_moments([1, 2, 0.5], [2, 1, 2], 0.2) as (mean, var)", mistakes=[
         Mistake("probabilities swapped", [1.25, 2.25], HINT_PROBABILITIES_SWAPPED),
         Mistake("plain average over masks", [3.125, 3.515625], HINT_PLAIN_AVERAGE_OVER_MASKS),
         Mistake("no rescale", [4.0, 1.44], HINT_MOMENTS_NO_RESCALE),
-        Mistake("second moment", [5.0, 27.25], HINT_SECOND_MOMENT),
-    ])
+        Mistake("second moment", [5.0, 27.25], HINT_SECOND_MOMENT)]),
+], tol=Tol(RTOL, 1e-12, why="a handful of products; atol for the mean that is exactly 0"), points=2)
 
 
 # ----------------------------------------------------------------------------- variance
@@ -155,34 +151,33 @@ _SCALE_SQUARED = ("your var term is var / (1 - p)^2, as if m / (1 - p) were a co
                   "with m^2 = m, so E[d^2] = E[a^2] / (1 - p) and the var term is var / (1 - p).")
 
 
-@case("dropout_variance: zero-mean activation", points=2)
-def _(sub):
-    # (at p = 0.5, p and 1 - p are the same number: the second input tells them apart)
-    for var, p, expected, material, no_rescale, p_as_keep, squared in (
-            (1.0, 0.5, 2.0, 1.0, 0.5, None, 4.0), (3.0, 0.2, 3.75, 0.75, 2.4, 15.0, 4.6875)):
-        mistakes = [Mistake("material", material, _MATERIAL), Mistake("no rescale", no_rescale, _NO_RESCALE_VAR),
-                    Mistake("var scaled by 1/(1 - p)^2", squared, _SCALE_SQUARED)]
-        if p_as_keep is not None:
-            mistakes.append(Mistake("p taken as keep probability", p_as_keep, _P_AS_KEEP))
-        check_close(sub.dropout_variance(0.0, var, p), expected, rtol=RTOL,
-                    what=f"dropout_variance(0, {var}, {p})", mistakes=mistakes)
+def _zero_mean(var, p, expected, material, no_rescale, p_as_keep, squared):
+    mistakes = [Mistake("material", material, _MATERIAL), Mistake("no rescale", no_rescale, _NO_RESCALE_VAR),
+                Mistake("var scaled by 1/(1 - p)^2", squared, _SCALE_SQUARED)]
+    if p_as_keep is not None:
+        mistakes.append(Mistake("p taken as keep probability", p_as_keep, _P_AS_KEEP))
+    return entry((0.0, var, p), expected=expected, what=f"dropout_variance(0, {var}, {p})", mistakes=mistakes)
 
 
-@case("dropout_variance: a nonzero mean adds mean^2 p / (1 - p)", points=2)
-def _(sub):
+# (at p = 0.5, p and 1 - p are the same number: the second input tells them apart)
+fixed_case("dropout_variance: zero-mean activation", "dropout_variance",
+           [_zero_mean(1.0, 0.5, 2.0, 1.0, 0.5, None, 4.0), _zero_mean(3.0, 0.2, 3.75, 0.75, 2.4, 15.0, 4.6875)],
+           tol=PRODUCTS, points=2)
+
+fixed_case("dropout_variance: a nonzero mean adds mean^2 p / (1 - p)", "dropout_variance", [
     # var/(1-p) = 2, mean^2 p/(1-p) = 4
-    check_close(sub.dropout_variance(2.0, 1.0, 0.5), 6.0, rtol=RTOL, what="dropout_variance(2, 1, 0.5)",
-                mistakes=[Mistake("no mean term", 2.0, _NO_MEAN_TERM), Mistake("material", 1.0, _MATERIAL),
-                          Mistake("fixed activation", 4.0, _FIXED), Mistake("no rescale", 1.5, _NO_RESCALE_VAR),
-                          Mistake("var scaled by 1/(1 - p)^2", 8.0, _SCALE_SQUARED)])
+    entry((2.0, 1.0, 0.5), expected=6.0, what="dropout_variance(2, 1, 0.5)",
+          mistakes=[Mistake("no mean term", 2.0, _NO_MEAN_TERM), Mistake("material", 1.0, _MATERIAL),
+                    Mistake("fixed activation", 4.0, _FIXED), Mistake("no rescale", 1.5, _NO_RESCALE_VAR),
+                    Mistake("var scaled by 1/(1 - p)^2", 8.0, _SCALE_SQUARED)]),
     # var/(1-p) = 1.25, mean^2 p/(1-p) = 9 * 0.25 = 2.25
-    check_close(sub.dropout_variance(-3.0, 1.0, 0.2), 3.5, rtol=RTOL, what="dropout_variance(-3, 1, 0.2)",
-                mistakes=[Mistake("no mean term", 1.25, _NO_MEAN_TERM), Mistake("material", 0.25, _MATERIAL),
-                          Mistake("fixed activation", 2.25, _FIXED),
-                          Mistake("mean term not rescaled", 1.25 + 1.8, HINT_MEAN_TERM_NOT_RESCALED),
-                          Mistake("no rescale", 2.24, _NO_RESCALE_VAR), Mistake("p taken as keep probability",
-                                                                                41.0, _P_AS_KEEP),
-                          Mistake("var scaled by 1/(1 - p)^2", 3.8125, _SCALE_SQUARED)])
+    entry((-3.0, 1.0, 0.2), expected=3.5, what="dropout_variance(-3, 1, 0.2)",
+          mistakes=[Mistake("no mean term", 1.25, _NO_MEAN_TERM), Mistake("material", 0.25, _MATERIAL),
+                    Mistake("fixed activation", 2.25, _FIXED),
+                    Mistake("mean term not rescaled", 1.25 + 1.8, HINT_MEAN_TERM_NOT_RESCALED),
+                    Mistake("no rescale", 2.24, _NO_RESCALE_VAR), Mistake("p taken as keep probability", 41.0, _P_AS_KEEP),
+                    Mistake("var scaled by 1/(1 - p)^2", 3.8125, _SCALE_SQUARED)]),
+], tol=PRODUCTS, points=2)
 
 
 # ----------------------------------------------------------------------------- rules the docstrings state
@@ -214,8 +209,7 @@ def _(sub):
            HINT_EXACT_FRACTION)
 
 
-@case("dropout_variance: arrays of mean and var, elementwise", points=1)
-def _(sub):
-    # p = 0.5: var / 0.5 + mean^2 * 0.5 / 0.5 = 2 var + mean^2
-    check_close(sub.dropout_variance(np.array([0.0, 1.0, 2.0]), np.array([1.0, 1.0, 0.5]), 0.5), [2.0, 3.0, 5.0],
-                rtol=RTOL, what="dropout_variance(mean, var, 0.5) with arrays of 3")
+# p = 0.5: var / 0.5 + mean^2 * 0.5 / 0.5 = 2 var + mean^2
+fixed_case("dropout_variance: arrays of mean and var, elementwise", "dropout_variance",
+           [((np.array([0.0, 1.0, 2.0]), np.array([1.0, 1.0, 0.5]), 0.5), [2.0, 3.0, 5.0])], tol=PRODUCTS,
+           what="dropout_variance(mean, var, 0.5) with arrays of 3")

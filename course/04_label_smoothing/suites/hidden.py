@@ -5,13 +5,13 @@ inputs (several N, K, eps, both spreads, logit scales up to 1000), plus properti
 (rows of targets sum to 1, rows of the gradient sum to 0, results finite at +-1000).
 MISTAKES models the classic errors so that a wrong answer gets a targeted hint.
 """
-import functools
 import math
 
 import numpy as np
 
+from autograder.cases import Tol, entry, reference_case
 from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close, check_pure,
-                                  compare, expect, read_only, reference_value)
+                                  expect, reference_value)
 from autograder.suites.label_smoothing.common import (
     HINT_GOT_OTHERS, HINT_GOT_UNIFORM, HINT_NO_KEEP, HINT_EPS_NOT_SHARED, HINT_OTHERS_OVER_K,
     HINT_OTHERS_ON_TRUE, HINT_OVERFLOW, HINT_COLUMN_MAX, HINT_GLOBAL_MAX, HINT_GLOBAL_SUM,
@@ -24,6 +24,9 @@ from autograder.suites.label_smoothing.common import (
 # relative error grows with the size of the exponent) is far below any real mistake.
 RTOL = 1e-10
 ATOL = 1e-14
+CLOSE = Tol(RTOL, ATOL, why="elementwise arithmetic with exp/log: correct implementations differ in the last few bits; "
+            "relative 1e-10 (plus 1e-14 absolute for probabilities near 0, e.g. e^-30, whose relative error grows "
+            "with the size of the exponent) is far below any real mistake")
 
 HINT_ROWS = ("you normalized each column; softmax normalizes each row (one sample) on its own, "
              "along the last axis.")
@@ -222,70 +225,23 @@ BIG = np.array([[1000.0, -1000.0, 0.0, 3.0], [-1000.0, 1000.0, 999.0, -1000.0],
                 [1000.0, 1000.0, 1000.0, 1000.0], [-1000.0, -1000.0, -999.5, -1000.0]])
 
 
-def calls_checked(sub, function, pairs, *, done=None):
-    """[check(result) for (call, check) in pairs]: each call checked in turn, as a loop of calls would be
-    (same calls, same checks, same order, same first failure), but sent in one message (call_each).
-    A call is an argument tuple or call_args(...). `done`, a list, receives each passed check's value:
-    when a call raises, len(done) is its index."""
-    checks = iter([check for _, check in pairs])
-    done = [] if done is None else done
-
-    def then(result):
-        done.append(next(checks)(result))
-        return done[-1]
-
-    return sub.call_each(function, [call for call, _ in pairs], then)
-
-
-@functools.lru_cache(maxsize=None)
-def once(builder, ref):
-    """builder(ref), run once per process and reference, its arrays read-only: a case's seeded inputs and
-    the reference's values on them (the reference is deterministic, and every submission gets the same
-    inputs), as entries (args, kwargs, label, expected) for fixed_pairs."""
-    return read_only(builder(ref))
-
-
-def entry(ref, function, *args, what=None, **kwargs):
-    """(args, kwargs, label, the reference's value) of one call, for once(...) and fixed_pairs."""
-    return args, kwargs, what or f"{function}(...)", getattr(ref, function)(*args, **kwargs)
-
-
-def fixed_pairs(entries, *, rtol, atol=0.0, mistakes=()):
-    """calls_checked entries making the checks of compare(sub, ref, function, *args, **kwargs, ...) for each
-    (args, kwargs, label, expected) of once(...): check_close against the reference's value, with the mistake
-    models evaluated on the call's arguments for a hint. The reference's value was computed beforehand, so a
-    submission pays only for its own calls and the comparisons."""
-    mistakes = list(mistakes)
-
-    def pair(args, kwargs, label, expected):
-        def check(got):
-            check_close(got, expected, rtol=rtol, atol=atol, what=label, mistakes=mistakes, args=args, kwargs=kwargs)
-            return got
-        return call_args(*args, **kwargs), check
-
-    return [pair(*e) for e in entries]
-
-
 # ============================================================================ smooth_labels
-def _smooth_random(ref):
+def _smooth_random():
     rng = np.random.default_rng(401)
-    entries = []
+    calls = []
     # every K of 2, 3, 5, 10, 100 and eps of 0.1, 0.3, 0.9, 1.0 (1.0 with K = 2 and 5: the 'others' spread
     # then gives the true class 0), both spreads each time. Every mistake model is off at every setting,
     # except "eps not divided" with 'others' at K = 2, where eps / (K - 1) = eps.
     for k, eps in ((2, 1.0), (3, 0.1), (5, 1.0), (10, 0.9), (100, 0.3)):
         labels = rng.integers(0, k, size=int(rng.integers(1, 40)))
         for spread in ("uniform", "others"):
-            entries.append(entry(ref, "smooth_labels", labels, k, eps, spread=spread,
-                                 what=f"smooth_labels(labels, {k}, {eps}, {spread!r})"))
-    return entries
+            calls.append(entry(call_args(labels, k, eps, spread=spread),
+                               what=f"smooth_labels(labels, {k}, {eps}, {spread!r})"))
+    return calls
 
 
-@case("smooth_labels: random labels, K, eps and both spreads agree with the reference", points=4)
-def _(sub, ref):
-    # the loop of compare(...) calls, in one round trip (same checks, same order)
-    calls_checked(sub, "smooth_labels", fixed_pairs(once(_smooth_random, ref), rtol=RTOL, atol=ATOL,
-                                                    mistakes=MISTAKES["smooth_labels"]))
+reference_case("smooth_labels: random labels, K, eps and both spreads agree with the reference", "smooth_labels",
+               _smooth_random, tol=CLOSE, points=4, mistakes=MISTAKES["smooth_labels"])
 
 
 def _row_sums(spread):
@@ -303,76 +259,64 @@ def _row_sums(spread):
     return check
 
 
-def _smooth_edges(ref):
+def _smooth_edges():
     rng = np.random.default_rng(402)
-    settings = []                   # per spread: the labels of the row-sum call, then three compare calls
+    calls = []                      # per spread: the row-sum call, then three calls compared with the reference
     for spread in ("uniform", "others"):
         labels = rng.integers(0, 7, size=25)
-        settings.append((spread, labels, [
-            entry(ref, "smooth_labels", labels, 7, 0.0, spread=spread,
-                  what=f"smooth_labels(labels, 7, 0.0, {spread!r})"),
-            entry(ref, "smooth_labels", np.array([0, 1, 1, 0]), 2, 0.2, spread=spread,
-                  what=f"smooth_labels with K = 2 ({spread})")],
-            entry(ref, "smooth_labels", np.zeros(0, dtype=np.int64), 4, 0.1, spread=spread,
-                  what=f"smooth_labels on an empty batch ({spread}), shape (0, 4)")))
-    return settings
+        calls += [
+            entry(call_args(labels, 7, 0.25, spread=spread), check=_row_sums(spread)),
+            entry(call_args(labels, 7, 0.0, spread=spread), what=f"smooth_labels(labels, 7, 0.0, {spread!r})"),
+            entry(call_args(np.array([0, 1, 1, 0]), 2, 0.2, spread=spread), what=f"smooth_labels with K = 2 ({spread})"),
+            entry(call_args(np.zeros(0, dtype=np.int64), 4, 0.1, spread=spread),
+                  what=f"smooth_labels on an empty batch ({spread}), shape (0, 4)",
+                  tol=Tol(RTOL, why="an empty array: only its shape is checked"),
+                  mistakes=[Mistake("shape (0,)", np.zeros(0), HINT_EMPTY)])]
+    return calls
 
 
-@case("smooth_labels: rows sum to 1; eps = 0 is one-hot; K = 2; empty batch", points=2)
-def _(sub, ref):
-    pairs = []                      # the loop's calls and checks, in order, sent in one round trip
-    for spread, labels, compared_entries, empty in once(_smooth_edges, ref):
-        pairs.append((call_args(labels, 7, 0.25, spread=spread), _row_sums(spread)))
-        pairs += fixed_pairs(compared_entries, rtol=RTOL, atol=ATOL, mistakes=MISTAKES["smooth_labels"])
-        pairs += fixed_pairs([empty], rtol=RTOL, mistakes=[Mistake("shape (0,)", np.zeros(0), HINT_EMPTY)])
-    calls_checked(sub, "smooth_labels", pairs)
+reference_case("smooth_labels: rows sum to 1; eps = 0 is one-hot; K = 2; empty batch", "smooth_labels", _smooth_edges,
+               tol=CLOSE, points=2, mistakes=MISTAKES["smooth_labels"])
 
-
-@case("smooth_labels: a list of labels and the default spread ('uniform')", points=1)
-def _(sub, ref):
-    compare(sub, ref, "smooth_labels", [2, 0, 1, 3], 4, 0.2, rtol=RTOL, atol=ATOL,
-            what="smooth_labels([2, 0, 1, 3], 4, 0.2) with the default spread", mistakes=MISTAKES["smooth_labels"])
+reference_case("smooth_labels: a list of labels and the default spread ('uniform')", "smooth_labels",
+               lambda: [([2, 0, 1, 3], 4, 0.2)], tol=CLOSE,
+               what="smooth_labels([2, 0, 1, 3], 4, 0.2) with the default spread", mistakes=MISTAKES["smooth_labels"])
 
 
 # ============================================================================ softmax
-def _softmax_random(ref):
+def _softmax_random():
     rng = np.random.default_rng(411)
     settings = ((1, 2, 1.0), (5, 3, 2.0), (10, 10, 5.0), (4, 100, 10.0), (8, 6, 30.0))
-    entries = [entry(ref, "softmax", logits(rng, n, k, scale), what=f"softmax of a ({n}, {k}) array")
-               for n, k, scale in settings]
-    return entries + [entry(ref, "softmax", rng.standard_normal(6), what="softmax of a single row, shape (6,)")]
+    calls = [entry((logits(rng, n, k, scale),), what=f"softmax of a ({n}, {k}) array") for n, k, scale in settings]
+    return calls + [entry((rng.standard_normal(6),), what="softmax of a single row, shape (6,)")]
 
 
-@case("softmax: random logits of many shapes agree with the reference", points=3)
-def _(sub, ref):
-    entries = once(_softmax_random, ref)
-    done = []                       # the calls checked so far: a call that raises is entries[len(done)]
-    try:                            # all six calls in one round trip, checked in order
-        calls_checked(sub, "softmax", fixed_pairs(entries, rtol=RTOL, atol=ATOL, mistakes=MISTAKES["softmax"]),
-                      done=done)
-    except StudentRaised as exc:
-        if len(done) < len(entries) - 1 or "axis" not in exc.message.lower():
-            raise
-        raise Fail(f"softmax of a single row, shape (6,): {exc.message}", HINT_LAST_AXIS) from None
+def _single_row_raised(k, problem):
+    """The last call is a single row: an error about an axis there gets its own hint."""
+    if k == 5 and isinstance(problem, StudentRaised) and "axis" in problem.message.lower():
+        raise Fail(f"softmax of a single row, shape (6,): {problem.message}", HINT_LAST_AXIS) from None
 
 
-def _softmax_big(ref):
-    return ref.softmax(BIG), [entry(ref, "softmax", np.zeros((0, 5)), what="softmax of an empty batch, shape (0, 5)")]
+reference_case("softmax: random logits of many shapes agree with the reference", "softmax", _softmax_random, tol=CLOSE,
+               points=3, mistakes=MISTAKES["softmax"], on_raise=_single_row_raised)
 
 
-@case("softmax: finite at logits +-1000, rows sum to 1, empty batch", points=2)
-def _(sub, ref):
-    expected, empty = once(_softmax_big, ref)
-    got = as_float_array(sub.softmax(BIG), "softmax at logits +-1000")
+def _softmax_big_check(got, compare):
+    got = as_float_array(got, "softmax at logits +-1000")
     try:
         # the mistake models are evaluated only on a mismatch (a model that does not apply is skipped)
-        check_close(got, expected, rtol=RTOL, atol=ATOL, what="softmax at logits +-1000",
-                    mistakes=MISTAKES["softmax"], args=(BIG,))
+        compare(got)
     except Fail as f:
         raise Fail(f.message, f.hint or (None if np.all(np.isfinite(got)) else HINT_OVERFLOW)) from None
     # sums of 4 probabilities: 1e-12 absolute covers the rounding
     check_close(got.sum(axis=1), np.ones(4), rtol=0, atol=1e-12, what="row sums of softmax at logits +-1000")
-    calls_checked(sub, "softmax", fixed_pairs(empty, rtol=RTOL))
+
+
+reference_case("softmax: finite at logits +-1000, rows sum to 1, empty batch", "softmax", lambda: [
+    entry((BIG,), what="softmax at logits +-1000", check=_softmax_big_check),
+    entry((np.zeros((0, 5)),), what="softmax of an empty batch, shape (0, 5)", mistakes=(),
+          tol=Tol(RTOL, why="an empty array: only its shape is checked"))], tol=CLOSE, points=2,
+    mistakes=MISTAKES["softmax"])
 
 
 @case("softmax: does not modify z", points=1)
@@ -391,7 +335,7 @@ def _ce_random(ref):
     kinds = {"smoothed": lambda n, k: ref.smooth_labels(rng.integers(0, k, n), k, 0.1),
              "soft": lambda n, k: soft_targets(rng, n, k),
              "hard": lambda n, k: ref.smooth_labels(rng.integers(0, k, n), k, 0.0)}
-    entries = []
+    calls = []
     # two kinds of targets per shape, each kind with at least three shapes: smoothed (eps = 0.1), soft
     # (random distributions) and hard (one-hot). Every mistake model is off on most entries; "true class
     # only" is right on hard targets, and "sum over rows" at N = 1, where the other entries catch them.
@@ -400,30 +344,20 @@ def _ce_random(ref):
                                       (5, 4, 30.0, ("smoothed", "soft"))):
         z = logits(rng, n, k, scale)
         for kind in target_kinds:
-            entries.append(entry(ref, "cross_entropy", z, kinds[kind](n, k),
-                                 what=f"cross_entropy for N = {n}, K = {k}, logits of scale {scale}"))
-    return entries
+            calls.append(entry((z, kinds[kind](n, k)), what=f"cross_entropy for N = {n}, K = {k}, logits of scale {scale}"))
+    return calls
 
 
-@case("cross_entropy: random logits and targets agree with the reference", points=3)
-def _(sub, ref):
-    # the loop's compare calls, in order, sent in one round trip
-    calls_checked(sub, "cross_entropy", fixed_pairs(once(_ce_random, ref), rtol=RTOL, atol=ATOL,
-                                                    mistakes=MISTAKES["cross_entropy"]))
-
-
-def _ce_big(ref):
-    settings = []
-    # eps = 0 gives the same one-hot targets under both spreads (the same call twice): one call
-    for eps, spread in ((0.1, "uniform"), (0.1, "others"), (0.0, "uniform")):
-        targets = ref.smooth_labels([0, 2, 1, 3], 4, eps, spread)
-        settings.append((eps, spread, targets, ref.cross_entropy(BIG, targets)))
-    return settings
+reference_case("cross_entropy: random logits and targets agree with the reference", "cross_entropy", _ce_random,
+               tol=CLOSE, points=3, mistakes=MISTAKES["cross_entropy"])
 
 
 @case("cross_entropy: finite and correct at logits +-1000", points=2)
 def _(sub, ref):
-    for eps, spread, targets, expected in once(_ce_big, ref):
+    # eps = 0 gives the same one-hot targets under both spreads (the same call twice): one call
+    for eps, spread in ((0.1, "uniform"), (0.1, "others"), (0.0, "uniform")):
+        targets = ref.smooth_labels([0, 2, 1, 3], 4, eps, spread)
+        expected = ref.cross_entropy(BIG, targets)          # the reference's answers are cached per process
         got = check_finite(sub.cross_entropy(BIG, targets), "cross_entropy at logits +-1000", HINT_LOG_SOFTMAX)
         try:
             # the mistake models are evaluated only on a mismatch
@@ -438,30 +372,22 @@ def _(sub, ref):
 # ============================================================================ cross_entropy_grad
 def _grad_random(ref):
     rng = np.random.default_rng(431)
-    entries = []
+    calls = []
     for n, k, scale in ((1, 2, 1.0), (3, 3, 2.0), (16, 10, 4.0), (7, 50, 8.0), (5, 4, 30.0)):
         z = logits(rng, n, k, scale)
         for targets in (ref.smooth_labels(rng.integers(0, k, n), k, 0.2, "others"), soft_targets(rng, n, k)):
-            entries.append(entry(ref, "cross_entropy_grad", z, targets,
-                                 what=f"cross_entropy_grad for N = {n}, K = {k}"))
-    return entries
+            calls.append(entry((z, targets), what=f"cross_entropy_grad for N = {n}, K = {k}"))
+    return calls
 
 
-@case("cross_entropy_grad: random logits and targets agree with the reference", points=3)
-def _(sub, ref):
-    # the loop's compare calls, in order, sent in one round trip
-    calls_checked(sub, "cross_entropy_grad", fixed_pairs(once(_grad_random, ref), rtol=RTOL, atol=ATOL,
-                                                         mistakes=MISTAKES["cross_entropy_grad"]))
-
-
-def _grad_big(ref):
-    targets = ref.smooth_labels([1, 0, 3, 2], 4, 0.1)
-    return targets, ref.cross_entropy_grad(BIG, targets)
+reference_case("cross_entropy_grad: random logits and targets agree with the reference", "cross_entropy_grad",
+               _grad_random, tol=CLOSE, points=3, mistakes=MISTAKES["cross_entropy_grad"])
 
 
 @case("cross_entropy_grad: rows sum to 0 and stay finite at logits +-1000", points=2)
 def _(sub, ref):
-    targets, expected = once(_grad_big, ref)
+    targets = ref.smooth_labels([1, 0, 3, 2], 4, 0.1)
+    expected = ref.cross_entropy_grad(BIG, targets)         # the reference's answers are cached per process
     got = check_finite(sub.cross_entropy_grad(BIG, targets), "cross_entropy_grad at logits +-1000", HINT_OVERFLOW)
     # the mistake models are evaluated only on a mismatch
     check_close(got, expected, rtol=RTOL, atol=ATOL, what="cross_entropy_grad at logits +-1000",
@@ -473,44 +399,38 @@ def _(sub, ref):
 # ============================================================================ min_cross_entropy
 def _min_ce_random(ref):
     rng = np.random.default_rng(441)
-    entries = []
+    calls = []
     # every K of 3, 7, 10, 1000 and every eps of 0.01, 0.1, 0.6 and one drawn from [0.05, 0.5] (r), both
     # spreads each time (K = 2 is in the edge cases below); every mistake model is off at every setting.
     for k, eps in ((3, "r"), (7, 0.6), (10, 0.1), (1000, 0.01), (1000, 0.6)):
         eps = float(rng.uniform(0.05, 0.5)) if eps == "r" else eps
         for spread in ("uniform", "others"):
-            entries.append(entry(ref, "min_cross_entropy", k, eps, spread=spread,
-                                 what=f"min_cross_entropy({k}, {eps:.4g}, {spread!r})"))
-    return entries
+            calls.append(entry(call_args(k, eps, spread=spread), what=f"min_cross_entropy({k}, {eps:.4g}, {spread!r})"))
+    return calls
 
 
-@case("min_cross_entropy: random K and eps, both spreads agree with the reference", points=3)
-def _(sub, ref):
-    # the loop's compare calls, in order, sent in one round trip
-    calls_checked(sub, "min_cross_entropy", fixed_pairs(once(_min_ce_random, ref), rtol=RTOL, atol=ATOL,
-                                                        mistakes=MISTAKES["min_cross_entropy"]))
+reference_case("min_cross_entropy: random K and eps, both spreads agree with the reference", "min_cross_entropy",
+               _min_ce_random, tol=CLOSE, points=3, mistakes=MISTAKES["min_cross_entropy"])
 
 
-def _min_ce_edges(ref):
+def _finite_first(label):
+    """A check that the value is finite (0 log 0 is 0 by convention), then the comparison with the reference."""
+    def check(got, compare):
+        if not np.all(np.isfinite(as_float_array(got, label))):
+            raise Fail(f"{label} is NaN or infinite", HINT_ZERO_LOG_ZERO)
+        compare(got)
+    return check
+
+
+def _min_ce_edges():
     # eps = 1: 'uniform' targets are all 1/K (entropy log K); 'others' puts 0 on the true class
     # (entropy log(K - 1), and exactly 0 for K = 2).
-    return [entry(ref, "min_cross_entropy", k, eps, spread=spread, what=f"min_cross_entropy({k}, {eps}, {spread!r})")
+    return [entry(call_args(k, eps, spread=spread), what=label, check=_finite_first(label))
             for k, eps, spread in ((4, 1.0, "uniform"), (4, 1.0, "others"), (2, 1.0, "others"), (2, 0.0, "others"),
-                                   (2, 0.3, "uniform"), (6, 0.0, "uniform"))]
+                                   (2, 0.3, "uniform"), (6, 0.0, "uniform"))
+            for label in [f"min_cross_entropy({k}, {eps}, {spread!r})"]]
 
 
-@case("min_cross_entropy: edge cases eps = 0 and eps = 1, K = 2", points=1)
-def _(sub, ref):
-    def finite_first(call, compare_check, label):
-        def check(got):
-            value = as_float_array(got, label)
-            if not np.all(np.isfinite(value)):
-                raise Fail(f"{label} is NaN or infinite", HINT_ZERO_LOG_ZERO)
-            return compare_check(got)
-        return call, check
-
-    # one call per setting: its value must be finite, then agree with the reference; all in one round trip
-    entries = once(_min_ce_edges, ref)
-    pairs = fixed_pairs(entries, rtol=RTOL, atol=ATOL, mistakes=MISTAKES["min_cross_entropy"])
-    calls_checked(sub, "min_cross_entropy", [finite_first(call, check, label)
-                                             for (call, check), (_, _, label, _) in zip(pairs, entries)])
+# one call per setting: its value must be finite, then agree with the reference; all in one round trip
+reference_case("min_cross_entropy: edge cases eps = 0 and eps = 1, K = 2", "min_cross_entropy", _min_ce_edges, tol=CLOSE,
+               mistakes=MISTAKES["min_cross_entropy"])

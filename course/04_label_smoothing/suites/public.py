@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from autograder.cases import Tol, entry, fixed_case
 from autograder.framework import Fail, Mistake, as_float_array, call_args, case, check_close
 from autograder.suites.label_smoothing.common import (
     HINT_GOT_OTHERS, HINT_GOT_UNIFORM, HINT_NO_KEEP, HINT_EPS_NOT_SHARED, HINT_OTHERS_OVER_K,
@@ -22,6 +23,8 @@ from autograder.suites.label_smoothing.common import (
 # (e^-1000) need an absolute tolerance; 1e-15 is still far below any wrong answer.
 RTOL = 1e-12
 ATOL = 1e-15
+CLOSE = Tol(RTOL, why="a handful of exp/log/divisions: correct implementations differ in the last bits only, far below "
+            "any real mistake")
 
 
 LOG_A = [0.0, math.log(2.0), math.log(7.0)]        # softmax = [1, 2, 7] / 10
@@ -29,77 +32,56 @@ BIG = [[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0]]
 
 
 # ----------------------------------------------------------------------------- smooth_labels
-@case("smooth_labels: K = 3, eps = 0.1, spread='uniform' (eps/K on every class)", points=2)
-def _(sub):
-    a, b = 0.9 + 0.1 / 3, 0.1 / 3                   # 0.9333..., 0.0333...
-    check_close(sub.smooth_labels([0, 2], 3, 0.1, spread="uniform"), [[a, b, b], [b, b, a]], rtol=RTOL,
-                what="smooth_labels([0, 2], 3, 0.1, 'uniform')", mistakes=[
-        Mistake("others spread", [[0.9, 0.05, 0.05], [0.05, 0.05, 0.9]], HINT_GOT_OTHERS),
-        Mistake("no (1 - eps)", [[1 + b, b, b], [b, b, 1 + b]], HINT_NO_KEEP),
-        Mistake("eps not divided by K", [[1.0, 0.1, 0.1], [0.1, 0.1, 1.0]], HINT_EPS_NOT_SHARED),
-    ])
+_A, _B = 0.9 + 0.1 / 3, 0.1 / 3                   # 0.9333..., 0.0333...
+fixed_case("smooth_labels: K = 3, eps = 0.1, spread='uniform' (eps/K on every class)", "smooth_labels",
+           [(call_args([0, 2], 3, 0.1, spread="uniform"), [[_A, _B, _B], [_B, _B, _A]])], tol=CLOSE, points=2,
+           what="smooth_labels([0, 2], 3, 0.1, 'uniform')", mistakes=[
+    Mistake("others spread", [[0.9, 0.05, 0.05], [0.05, 0.05, 0.9]], HINT_GOT_OTHERS),
+    Mistake("no (1 - eps)", [[1 + _B, _B, _B], [_B, _B, 1 + _B]], HINT_NO_KEEP),
+    Mistake("eps not divided by K", [[1.0, 0.1, 0.1], [0.1, 0.1, 1.0]], HINT_EPS_NOT_SHARED),
+])
 
+fixed_case("smooth_labels: K = 3, eps = 0.1, spread='others' gives [0.9, 0.05, 0.05]", "smooth_labels",
+           [(call_args([1], 3, 0.1, spread="others"), [[0.05, 0.9, 0.05]])], tol=CLOSE, points=2,
+           what="smooth_labels([1], 3, 0.1, 'others')", mistakes=[
+    Mistake("uniform spread", [[_B, _A, _B]], HINT_GOT_UNIFORM),
+    Mistake("no (1 - eps)", [[0.05, 1.0, 0.05]], HINT_NO_KEEP),
+    Mistake("eps/K on the others", [[_B, 0.9, _B]], HINT_OTHERS_OVER_K),
+    Mistake("eps/(K-1) on the true class too", [[0.05, 0.95, 0.05]], HINT_OTHERS_ON_TRUE),
+])
 
-@case("smooth_labels: K = 3, eps = 0.1, spread='others' gives [0.9, 0.05, 0.05]", points=2)
-def _(sub):
-    a, b = 0.9 + 0.1 / 3, 0.1 / 3
-    check_close(sub.smooth_labels([1], 3, 0.1, spread="others"), [[0.05, 0.9, 0.05]], rtol=RTOL,
-                what="smooth_labels([1], 3, 0.1, 'others')", mistakes=[
-        Mistake("uniform spread", [[b, a, b]], HINT_GOT_UNIFORM),
-        Mistake("no (1 - eps)", [[0.05, 1.0, 0.05]], HINT_NO_KEEP),
-        Mistake("eps/K on the others", [[b, 0.9, b]], HINT_OTHERS_OVER_K),
-        Mistake("eps/(K-1) on the true class too", [[0.05, 0.95, 0.05]], HINT_OTHERS_ON_TRUE),
-    ])
+_OTHERS = [0.9 if k == 3 else 0.1 / 9 for k in range(10)]
+_UNIFORM = [0.91 if k == 3 else 0.01 for k in range(10)]
+fixed_case("smooth_labels: quiz Q5, K = 10, eps = 0.1: true class 0.9 ('others') or 0.91 ('uniform')", "smooth_labels", [
+    entry(call_args([3], 10, 0.1, spread="others"), expected=[_OTHERS], what="smooth_labels([3], 10, 0.1, 'others')",
+          mistakes=[Mistake("uniform spread", [_UNIFORM], HINT_GOT_UNIFORM),
+                    Mistake("eps/K on the others", [[0.9 if k == 3 else 0.01 for k in range(10)]], HINT_OTHERS_OVER_K),
+                    Mistake("eps/(K-1) on the true class too",
+                            [[0.9 + 0.1 / 9 if k == 3 else 0.1 / 9 for k in range(10)]], HINT_OTHERS_ON_TRUE)]),
+    entry(call_args([3], 10, 0.1, spread="uniform"), expected=[_UNIFORM], what="smooth_labels([3], 10, 0.1, 'uniform')",
+          mistakes=[Mistake("others spread", [_OTHERS], HINT_GOT_OTHERS),
+                    Mistake("eps not divided by K", [[1.0 if k == 3 else 0.1 for k in range(10)]],
+                            HINT_EPS_NOT_SHARED)]),
+], tol=CLOSE, points=2)
 
-
-@case("smooth_labels: quiz Q5, K = 10, eps = 0.1: true class 0.9 ('others') or 0.91 ('uniform')", points=2)
-def _(sub):
-    others = [0.1 / 9] * 10
-    others[3] = 0.9
-    uniform = [0.01] * 10
-    uniform[3] = 0.91
-    others_over_k = [0.01] * 10
-    others_over_k[3] = 0.9
-    check_close(sub.smooth_labels([3], 10, 0.1, spread="others"), [others], rtol=RTOL,
-                what="smooth_labels([3], 10, 0.1, 'others')",
-                mistakes=[Mistake("uniform spread", [uniform], HINT_GOT_UNIFORM),
-                          Mistake("eps/K on the others", [others_over_k], HINT_OTHERS_OVER_K),
-                          Mistake("eps/(K-1) on the true class too",
-                                  [[0.9 + 0.1 / 9 if k == 3 else 0.1 / 9 for k in range(10)]], HINT_OTHERS_ON_TRUE)])
-    check_close(sub.smooth_labels([3], 10, 0.1, spread="uniform"), [uniform], rtol=RTOL,
-                what="smooth_labels([3], 10, 0.1, 'uniform')",
-                mistakes=[Mistake("others spread", [others], HINT_GOT_OTHERS),
-                          Mistake("eps not divided by K", [[1.0 if k == 3 else 0.1 for k in range(10)]],
-                                  HINT_EPS_NOT_SHARED)])
-
-
-@case("smooth_labels: eps = 0 gives one-hot targets (K = 2)", points=1)
-def _(sub):
-    spreads = ("uniform", "others")
-    checking = iter(spreads)
-
-    def check(got):
-        check_close(got, [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]], rtol=RTOL,
-                    what=f"smooth_labels([1, 0, 1], 2, 0.0, {next(checking)!r})")
-
-    # both calls in one message (call_each), each checked as it arrives, in the order of the loop
-    sub.call_each("smooth_labels", [call_args([1, 0, 1], 2, 0.0, spread=spread) for spread in spreads], check)
+fixed_case("smooth_labels: eps = 0 gives one-hot targets (K = 2)", "smooth_labels",
+           [entry(call_args([1, 0, 1], 2, 0.0, spread=spread), expected=[[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]],
+                  what=f"smooth_labels([1, 0, 1], 2, 0.0, {spread!r})") for spread in ("uniform", "others")], tol=CLOSE)
 
 
 # ----------------------------------------------------------------------------- softmax
-@case("softmax: each row of z becomes a distribution", points=2)
-def _(sub):
-    z = [LOG_A, [5.0, 5.0, 5.0]]
-    e = np.exp(np.array(z))
-    check_close(sub.softmax(z), [[0.1, 0.2, 0.7], [1 / 3, 1 / 3, 1 / 3]], rtol=RTOL, what="softmax(z)", mistakes=[
-        Mistake("normalized columns", e / e.sum(axis=0),
-                "you normalized each column; softmax normalizes each row (one sample) on its own, "
-                "along the last axis."),
-        # exp(z - row max) divided by the sum over the whole array
-        Mistake("divided by the sum of the whole array",
-                np.exp(np.array(z) - np.max(z, axis=1, keepdims=True))
-                / np.exp(np.array(z) - np.max(z, axis=1, keepdims=True)).sum(), HINT_GLOBAL_SUM),
-    ])
+_Z = [LOG_A, [5.0, 5.0, 5.0]]
+_E = np.exp(np.array(_Z))
+fixed_case("softmax: each row of z becomes a distribution", "softmax",
+           [((_Z,), [[0.1, 0.2, 0.7], [1 / 3, 1 / 3, 1 / 3]])], tol=CLOSE, points=2, what="softmax(z)", mistakes=[
+    Mistake("normalized columns", _E / _E.sum(axis=0),
+            "you normalized each column; softmax normalizes each row (one sample) on its own, "
+            "along the last axis."),
+    # exp(z - row max) divided by the sum over the whole array
+    Mistake("divided by the sum of the whole array",
+            np.exp(np.array(_Z) - np.max(_Z, axis=1, keepdims=True))
+            / np.exp(np.array(_Z) - np.max(_Z, axis=1, keepdims=True)).sum(), HINT_GLOBAL_SUM),
+])
 
 
 @case("softmax: finite at logits +-1000", points=2)
@@ -129,20 +111,17 @@ def _(sub):
 
 
 # ----------------------------------------------------------------------------- cross_entropy
-@case("cross_entropy: two rows, soft and hard targets", points=2)
-def _(sub):
-    z = [LOG_A, [0.0, 0.0, 0.0]]
-    targets = [[0.05, 0.05, 0.9], [1.0, 0.0, 0.0]]
-    # row 1: -(0.05 log 0.1 + 0.05 log 0.2 + 0.9 log 0.7); row 2: log 3; mean of the two
-    check_close(sub.cross_entropy(z, targets), 0.8076104442421881, rtol=RTOL, what="cross_entropy(z, targets)",
-                mistakes=[
-        Mistake("sum over rows", 1.6152208884843762, HINT_SUM_OVER_ROWS),
-        Mistake("mean over all entries", 0.2692034814140627, HINT_MEAN_OVER_ALL_ENTRIES),
-        Mistake("true class only", 0.7276436163034211, HINT_TRUE_CLASS_ONLY),
-        # the max of row 1 is log 7, of row 2 is 0: the loss drops by log(7) / 2
-        Mistake("max left out of the log-softmax", 0.8076104442421881 - math.log(7.0) / 2, HINT_FORGOT_MAX),
-        Mistake("log base 2", 0.8076104442421881 / math.log(2.0), HINT_CE_BITS),
-    ])
+# row 1: -(0.05 log 0.1 + 0.05 log 0.2 + 0.9 log 0.7); row 2: log 3; mean of the two
+fixed_case("cross_entropy: two rows, soft and hard targets", "cross_entropy",
+           [(([LOG_A, [0.0, 0.0, 0.0]], [[0.05, 0.05, 0.9], [1.0, 0.0, 0.0]]), 0.8076104442421881)], tol=CLOSE,
+           points=2, what="cross_entropy(z, targets)", mistakes=[
+    Mistake("sum over rows", 1.6152208884843762, HINT_SUM_OVER_ROWS),
+    Mistake("mean over all entries", 0.2692034814140627, HINT_MEAN_OVER_ALL_ENTRIES),
+    Mistake("true class only", 0.7276436163034211, HINT_TRUE_CLASS_ONLY),
+    # the max of row 1 is log 7, of row 2 is 0: the loss drops by log(7) / 2
+    Mistake("max left out of the log-softmax", 0.8076104442421881 - math.log(7.0) / 2, HINT_FORGOT_MAX),
+    Mistake("log base 2", 0.8076104442421881 / math.log(2.0), HINT_CE_BITS),
+])
 
 
 @case("cross_entropy: finite at logits +-1000", points=2)
@@ -181,49 +160,43 @@ _NOT_DIVIDED = ("your gradient is N times too large: the loss is a mean over the
                 "(softmax(z) - targets) by N.")
 
 
-@case("cross_entropy_grad: softmax [0.7, 0.2, 0.1], no smoothing", points=2)
-def _(sub):
-    z = [[math.log(0.7), math.log(0.2), math.log(0.1)]]          # softmax = [0.7, 0.2, 0.1]
-    # probabilities of order 1: an absolute 1e-12 is far below any mistake
-    check_close(sub.cross_entropy_grad(z, [[1.0, 0.0, 0.0]]), [[-0.3, 0.2, 0.1]], rtol=RTOL, atol=1e-12,
-                what="cross_entropy_grad(z, [[1, 0, 0]])", mistakes=[
-        Mistake("sign", [[0.3, -0.2, -0.1]], _SIGN),
-        Mistake("divided by N*K", [[-0.1, 0.2 / 3, 0.1 / 3]], _OVER_NK),
-        # with one row, a softmax over the columns is 1 everywhere
-        Mistake("softmax over columns", [[0.0, 1.0, 1.0]], _GRAD_COLUMNS),
-        # p * (1 - p) = [0.21, 0.16, 0.09]
-        Mistake("extra p(1 - p)", [[-0.063, 0.032, 0.009]], _EXTRA_JACOBIAN)])
+_Z_721 = [[math.log(0.7), math.log(0.2), math.log(0.1)]]          # softmax = [0.7, 0.2, 0.1]
+_GRAD = Tol(RTOL, 1e-12, why="a handful of exp/log/divisions; probabilities of order 1: an absolute 1e-12 is far "
+            "below any mistake")
 
+fixed_case("cross_entropy_grad: softmax [0.7, 0.2, 0.1], no smoothing", "cross_entropy_grad",
+           [((_Z_721, [[1.0, 0.0, 0.0]]), [[-0.3, 0.2, 0.1]])], tol=_GRAD, points=2,
+           what="cross_entropy_grad(z, [[1, 0, 0]])", mistakes=[
+    Mistake("sign", [[0.3, -0.2, -0.1]], _SIGN),
+    Mistake("divided by N*K", [[-0.1, 0.2 / 3, 0.1 / 3]], _OVER_NK),
+    # with one row, a softmax over the columns is 1 everywhere
+    Mistake("softmax over columns", [[0.0, 1.0, 1.0]], _GRAD_COLUMNS),
+    # p * (1 - p) = [0.21, 0.16, 0.09]
+    Mistake("extra p(1 - p)", [[-0.063, 0.032, 0.009]], _EXTRA_JACOBIAN)])
 
-@case("cross_entropy_grad: softmax [0.7, 0.2, 0.1], eps = 0.1 with the 'others' spread", points=2)
-def _(sub):
-    z = [[math.log(0.7), math.log(0.2), math.log(0.1)]]
-    check_close(sub.cross_entropy_grad(z, [[0.9, 0.05, 0.05]]), [[-0.2, 0.15, 0.05]], rtol=RTOL, atol=1e-12,
-                what="cross_entropy_grad(z, [[0.9, 0.05, 0.05]])",
-                mistakes=[Mistake("sign", [[0.2, -0.15, -0.05]], _SIGN),
-                          Mistake("one-hot of the largest target", [[-0.3, 0.2, 0.1]], _HARD),
-                          Mistake("divided by N*K", [[-0.2 / 3, 0.05, 0.05 / 3]], _OVER_NK),
-                          Mistake("softmax over columns", [[0.1, 0.95, 0.95]], _GRAD_COLUMNS),
-                          # [-0.2, 0.15, 0.05] * p(1 - p) = [-0.2, 0.15, 0.05] * [0.21, 0.16, 0.09]
-                          Mistake("extra p(1 - p)", [[-0.042, 0.024, 0.0045]], _EXTRA_JACOBIAN)])
+fixed_case("cross_entropy_grad: softmax [0.7, 0.2, 0.1], eps = 0.1 with the 'others' spread", "cross_entropy_grad",
+           [((_Z_721, [[0.9, 0.05, 0.05]]), [[-0.2, 0.15, 0.05]])], tol=_GRAD, points=2,
+           what="cross_entropy_grad(z, [[0.9, 0.05, 0.05]])",
+           mistakes=[Mistake("sign", [[0.2, -0.15, -0.05]], _SIGN),
+                     Mistake("one-hot of the largest target", [[-0.3, 0.2, 0.1]], _HARD),
+                     Mistake("divided by N*K", [[-0.2 / 3, 0.05, 0.05 / 3]], _OVER_NK),
+                     Mistake("softmax over columns", [[0.1, 0.95, 0.95]], _GRAD_COLUMNS),
+                     # [-0.2, 0.15, 0.05] * p(1 - p) = [-0.2, 0.15, 0.05] * [0.21, 0.16, 0.09]
+                     Mistake("extra p(1 - p)", [[-0.042, 0.024, 0.0045]], _EXTRA_JACOBIAN)])
 
-
-@case("cross_entropy_grad: two rows, divided by N = 2", points=2)
-def _(sub):
-    z = [LOG_A, [0.0, 0.0, 0.0]]
-    targets = [[0.05, 0.05, 0.9], [1.0, 0.0, 0.0]]
-    # ([0.1, 0.2, 0.7] - [0.05, 0.05, 0.9]) / 2 and ([1/3, 1/3, 1/3] - [1, 0, 0]) / 2
-    expected = [[0.025, 0.075, -0.1], [-1 / 3, 1 / 6, 1 / 6]]
-    check_close(sub.cross_entropy_grad(z, targets), expected, rtol=RTOL, atol=1e-12,
-                what="cross_entropy_grad(z, targets)", mistakes=[
-        Mistake("not divided by N", [[0.05, 0.15, -0.2], [-2 / 3, 1 / 3, 1 / 3]], _NOT_DIVIDED),
-        Mistake("sign", [[-0.025, -0.075, 0.1], [1 / 3, -1 / 6, -1 / 6]], _SIGN),
-        Mistake("one-hot of the largest target", [[0.05, 0.1, -0.15], [-1 / 3, 1 / 6, 1 / 6]], _HARD),
-        Mistake("divided by N*K", np.array(expected) / 3, _OVER_NK),
-        Mistake("extra p(1 - p)", np.array(expected) * [[0.09, 0.16, 0.21], [2 / 9, 2 / 9, 2 / 9]], _EXTRA_JACOBIAN),
-        Mistake("softmax over columns", (np.exp(np.array(z)) / np.exp(np.array(z)).sum(axis=0) - targets) / 2,
-                _GRAD_COLUMNS),
-    ])
+_Z2, _T2 = [LOG_A, [0.0, 0.0, 0.0]], [[0.05, 0.05, 0.9], [1.0, 0.0, 0.0]]
+# ([0.1, 0.2, 0.7] - [0.05, 0.05, 0.9]) / 2 and ([1/3, 1/3, 1/3] - [1, 0, 0]) / 2
+_G2 = [[0.025, 0.075, -0.1], [-1 / 3, 1 / 6, 1 / 6]]
+fixed_case("cross_entropy_grad: two rows, divided by N = 2", "cross_entropy_grad", [((_Z2, _T2), _G2)], tol=_GRAD,
+           points=2, what="cross_entropy_grad(z, targets)", mistakes=[
+    Mistake("not divided by N", [[0.05, 0.15, -0.2], [-2 / 3, 1 / 3, 1 / 3]], _NOT_DIVIDED),
+    Mistake("sign", [[-0.025, -0.075, 0.1], [1 / 3, -1 / 6, -1 / 6]], _SIGN),
+    Mistake("one-hot of the largest target", [[0.05, 0.1, -0.15], [-1 / 3, 1 / 6, 1 / 6]], _HARD),
+    Mistake("divided by N*K", np.array(_G2) / 3, _OVER_NK),
+    Mistake("extra p(1 - p)", np.array(_G2) * [[0.09, 0.16, 0.21], [2 / 9, 2 / 9, 2 / 9]], _EXTRA_JACOBIAN),
+    Mistake("softmax over columns", (np.exp(np.array(_Z2)) / np.exp(np.array(_Z2)).sum(axis=0) - _T2) / 2,
+            _GRAD_COLUMNS),
+])
 
 
 # ----------------------------------------------------------------------------- min_cross_entropy
@@ -240,60 +213,49 @@ _ONLY_TRUE = ("you kept only the true-class term -t log t; all K classes contrib
               "entropy of the smoothed target.")
 
 
-@case("min_cross_entropy: K = 3, eps = 0.1, both spreads", points=2)
-def _(sub):
-    # 'uniform': -(0.9333 log 0.9333 + 2 * 0.0333 log 0.0333); 'others': -(0.9 log 0.9 + 2 * 0.05 log 0.05)
-    uniform, others = 0.29113983883196504, 0.39439769144744274
-    check_close(sub.min_cross_entropy(3, 0.1, spread="uniform"), uniform, rtol=RTOL,
-                what="min_cross_entropy(3, 0.1, 'uniform')", mistakes=[
-        Mistake("zero", 0.0, _ZERO), Mistake("others spread", others, HINT_GOT_OTHERS),
+# 'uniform': -(0.9333 log 0.9333 + 2 * 0.0333 log 0.0333); 'others': -(0.9 log 0.9 + 2 * 0.05 log 0.05)
+_H_UNIFORM, _H_OTHERS = 0.29113983883196504, 0.39439769144744274
+fixed_case("min_cross_entropy: K = 3, eps = 0.1, both spreads", "min_cross_entropy", [
+    entry(call_args(3, 0.1, spread="uniform"), expected=_H_UNIFORM, what="min_cross_entropy(3, 0.1, 'uniform')", mistakes=[
+        Mistake("zero", 0.0, _ZERO), Mistake("others spread", _H_OTHERS, HINT_GOT_OTHERS),
         Mistake("true class only", -(0.9 + 0.1 / 3) * math.log(0.9 + 0.1 / 3), _ONLY_TRUE),
         Mistake("minus log of the true target", -math.log(0.9 + 0.1 / 3), _ONLY_TRUE),
         Mistake("other classes counted once", -(0.9 + 0.1 / 3) * math.log(0.9 + 0.1 / 3)
                 - (0.1 / 3) * math.log(0.1 / 3), _NO_K_MINUS_1),
-        Mistake("log base 2", uniform / math.log(2.0), _H_BITS),
+        Mistake("log base 2", _H_UNIFORM / math.log(2.0), _H_BITS),
         Mistake("minus log(1 - eps)", -math.log(0.9), _MINUS_LOG_1_EPS),
         Mistake("true class 1 - eps under uniform", -0.9 * math.log(0.9) - 2 * (0.1 / 3) * math.log(0.1 / 3),
-                _TRUE_SHARE)])
-    check_close(sub.min_cross_entropy(3, 0.1, spread="others"), others, rtol=RTOL,
-                what="min_cross_entropy(3, 0.1, 'others')", mistakes=[
-        Mistake("zero", 0.0, _ZERO), Mistake("uniform spread", uniform, HINT_GOT_UNIFORM),
+                _TRUE_SHARE)]),
+    entry(call_args(3, 0.1, spread="others"), expected=_H_OTHERS, what="min_cross_entropy(3, 0.1, 'others')", mistakes=[
+        Mistake("zero", 0.0, _ZERO), Mistake("uniform spread", _H_UNIFORM, HINT_GOT_UNIFORM),
         Mistake("true class only", -0.9 * math.log(0.9), _ONLY_TRUE),
         Mistake("minus log of the true target", -math.log(0.9), _ONLY_TRUE),
         Mistake("other classes counted once", -0.9 * math.log(0.9) - 0.05 * math.log(0.05), _NO_K_MINUS_1),
-        Mistake("log base 2", others / math.log(2.0), _H_BITS)])
+        Mistake("log base 2", _H_OTHERS / math.log(2.0), _H_BITS)]),
+], tol=CLOSE, points=2)
 
-
-@case("min_cross_entropy: eps = 0 gives 0; K = 10 with the default spread", points=1)
-def _(sub):
-    checks = iter([
-        lambda got: check_close(got, 0.0, rtol=RTOL, atol=1e-15, what="min_cross_entropy(5, 0.0)"),
-        # default 'uniform': -(0.91 log 0.91 + 9 * 0.01 log 0.01)
-        lambda got: check_close(
-            got, 0.5002880350577578, rtol=RTOL, what="min_cross_entropy(10, 0.1)",
-            mistakes=[Mistake("zero", 0.0, _ZERO),
-                      Mistake("others spread", 0.5448054311250702, HINT_GOT_OTHERS),
-                      Mistake("other classes counted once", -(0.91 * math.log(0.91) + 0.01 * math.log(0.01)),
-                              _NO_K_MINUS_1),
-                      Mistake("log base 2", 0.5002880350577578 / math.log(2.0), _H_BITS),
-                      Mistake("minus log(1 - eps)", -math.log(0.9), _MINUS_LOG_1_EPS),
-                      Mistake("true class 1 - eps under uniform",
-                              -(0.9 * math.log(0.9) + 9 * 0.01 * math.log(0.01)), _TRUE_SHARE)]),
-    ])
-    # both calls in one message (call_each), each checked as it arrives, in this order
-    sub.call_each("min_cross_entropy", [(5, 0.0), (10, 0.1)], lambda got: next(checks)(got))
+fixed_case("min_cross_entropy: eps = 0 gives 0; K = 10 with the default spread", "min_cross_entropy", [
+    entry((5, 0.0), expected=0.0, what="min_cross_entropy(5, 0.0)",
+          tol=Tol(RTOL, 1e-15, why="the answer is exactly 0: rounding of 0 log 0 terms stays below 1e-15")),
+    # default 'uniform': -(0.91 log 0.91 + 9 * 0.01 log 0.01)
+    entry((10, 0.1), expected=0.5002880350577578, what="min_cross_entropy(10, 0.1)",
+          mistakes=[Mistake("zero", 0.0, _ZERO),
+                    Mistake("others spread", 0.5448054311250702, HINT_GOT_OTHERS),
+                    Mistake("other classes counted once", -(0.91 * math.log(0.91) + 0.01 * math.log(0.01)),
+                            _NO_K_MINUS_1),
+                    Mistake("log base 2", 0.5002880350577578 / math.log(2.0), _H_BITS),
+                    Mistake("minus log(1 - eps)", -math.log(0.9), _MINUS_LOG_1_EPS),
+                    Mistake("true class 1 - eps under uniform",
+                            -(0.9 * math.log(0.9) + 9 * 0.01 * math.log(0.01)), _TRUE_SHARE)]),
+], tol=CLOSE)
 
 
 # ----------------------------------------------------------------------------- shapes the docstrings state
-@case("smooth_labels: an empty batch gives targets of shape (0, K)", points=1)
-def _(sub):
-    # exact: nothing to compute, only the shape (N, K) with N = 0
-    check_close(sub.smooth_labels([], 4, 0.1), np.zeros((0, 4)), rtol=0,
-                what="smooth_labels([], 4, 0.1)")
+fixed_case("smooth_labels: an empty batch gives targets of shape (0, K)", "smooth_labels",
+           [(([], 4, 0.1), np.zeros((0, 4)))], tol=Tol(0, why="exact: nothing to compute, only the shape (N, K) with N = 0"),
+           what="smooth_labels([], 4, 0.1)")
 
-
-@case("softmax: a single row of shape (K,), along its last axis", points=1)
-def _(sub):
-    # rtol 1e-12: an exp, a sum and a division (exp(z - 3) / sum)
-    check_close(sub.softmax(np.array([1.0, 2.0, 3.0])), [0.09003057317038046, 0.24472847105479764, 0.6652409557748218],
-                rtol=1e-12, what="softmax([1, 2, 3])")
+# an exp, a sum and a division (exp(z - 3) / sum)
+fixed_case("softmax: a single row of shape (K,), along its last axis", "softmax",
+           [((np.array([1.0, 2.0, 3.0]),), [0.09003057317038046, 0.24472847105479764, 0.6652409557748218])],
+           tol=CLOSE, what="softmax([1, 2, 3])")

@@ -5,11 +5,13 @@ reproducible; nothing depends on the student's use of randomness (there is none)
 Multi-step cases chain the student's own steps (their returned state is fed back)
 and compare the whole trajectory with the reference's.
 """
+import functools
+
 import numpy as np
 
+from autograder.cases import Tol, chain_calls, entry, fixed_calls, reference_calls, reference_case
 from autograder.diagnose import declare
-from autograder.framework import (Fail, Mistake, as_float_array, call_args, case, check_close, check_pure,
-                                  compare, expect, reference_value)
+from autograder.framework import Fail, Mistake, as_float_array, call_args, case, check_close, expect
 from autograder.suites.optimizers.common import (
     _split, _STORED_HAT, _BETAS_SWAPPED, _PAPER_EPS, _NO_V_BIAS, MSG_ADAM_INIT_KEYS,
     HINT_PENALTY_SIGN_FLIPPED, HINT_PENALTY_LEFT_OUT, HINT_PENALTY_GRADIENT_2_LAM_W,
@@ -188,23 +190,17 @@ _PURE_HINT = ("your function changed an input in place (for example `w -= ...`, 
 
 
 # ============================================================================ helpers
+# rtol 1e-12 with atol 1e-14: a correct step is a few roundings away from the reference (weights here are at
+# most ~10 in size, so a few ulps are below 1e-14 in absolute terms)
+STEP = Tol(1e-12, 1e-14, why="the same few-term formula up to ordering, on values of size <= ~10: a few ulps")
+# rounding differences of a correct formula (~1e-16 per operation) add up over 30 chained steps on weights of
+# size <= ~10; the known mistakes are off by 1e-7 or more
+TRAJECTORY = Tol(1e-10, 1e-12, why="rounding of a correct formula adds up over 30 chained steps on weights of "
+                                   "size <= ~10; the known mistakes are off by 1e-7 or more")
+
+
 def _rng(seed):
     return np.random.default_rng(seed)
-
-
-def _check_pure(sub, ref, fn, *args, **kwargs):
-    """The step does not modify its inputs: counted only when its value on these inputs is right."""
-    names = ["w", "grad", "state"] if fn != "adam_init" else ["w"]
-    check_pure(sub, fn, args, kwargs, names, _right_value(ref, fn, args, kwargs), _PURE_HINT)
-
-
-def _right_value(ref, fn, args, kwargs):
-    if fn == "adam_init":
-        return lambda state: _check_init_state(state, args[0])
-    if fn.startswith("sgd"):
-        # rtol 1e-12, atol 1e-14: the same three-term formula up to ordering (values of size <= ~10)
-        return reference_value(ref, fn, args, kwargs, rtol=1e-12, atol=1e-14, mistakes=MISTAKES[fn])
-    return lambda result: _check_step_result(ref, fn, args, kwargs, result)
 
 
 def _step_value(state, what):
@@ -232,30 +228,34 @@ def _random_state(rng, shape, step):
     return {"step": step, "m": 0.1 * rng.normal(size=shape), "v": rng.uniform(0.0, 0.05, size=shape)}
 
 
-def _check_step(sub, ref, fn, w, grad, state, **hp):
-    """One student step against the reference: weights, moments and the step count."""
-    _check_step_result(ref, fn, (w, grad, state), hp, sub.call(fn, w, grad, state, **hp))
+def _step_matches(fn, args, hp, expected):
+    """The check of one Adam step's result against the reference's (w_new, state_new): weights, moments, count."""
+    def check(result):
+        w, grad, state = args
+        got_w, got_state = _split(result, fn)
+        exp_w, exp_state = expected
+        check_close(got_w, exp_w, rtol=STEP.rtol, atol=STEP.atol, what=f"{fn}(...) new weights",
+                    mistakes=_mistakes(fn, 0), args=args, kwargs=hp)
+        g = np.asarray(grad, float)
+        for key, scale in (("m", np.max(np.abs(state["m"]), initial=0) + np.max(np.abs(g), initial=0)),
+                           ("v", np.max(state["v"], initial=0) + np.max(g * g, initial=0))):
+            # rtol 1e-12, atol 1e-14 * (size of the terms): m and v are sums of two terms, so an entry
+            # near zero carries rounding relative to the terms, not to itself
+            check_close(got_state[key], exp_state[key], rtol=STEP.rtol, atol=STEP.atol * max(scale, 1e-300),
+                        what=f'{fn}(...) state["{key}"]', mistakes=_mistakes(fn, key), args=args, kwargs=hp)
+        step = _step_value(got_state, f'{fn}(...) state["step"]')
+        expect(step == exp_state["step"], f'{fn}(...) state["step"] is {step:g}, expected {exp_state["step"]}',
+               _STEP_HINT)
+    return check
 
 
-def _check_step_result(ref, fn, args, hp, result):
-    """The checks of _check_step on the student's result for fn(*args, **hp)."""
-    w, grad, state = args
-    got_w, got_state = _split(result, fn)
-    exp_w, exp_state = getattr(ref, fn)(*args, **hp)
-    # rtol 1e-12 with atol 1e-14: a correct step is a few roundings away from the reference
-    # (weights here are at most ~10 in size, so a few ulps are below 1e-14 in absolute terms)
-    check_close(got_w, exp_w, rtol=1e-12, atol=1e-14, what=f"{fn}(...) new weights",
-                mistakes=_mistakes(fn, 0), args=args, kwargs=hp)
-    g = np.asarray(grad, float)
-    for key, scale in (("m", np.max(np.abs(state["m"]), initial=0) + np.max(np.abs(g), initial=0)),
-                       ("v", np.max(state["v"], initial=0) + np.max(g * g, initial=0))):
-        # rtol 1e-12, atol 1e-14 * (size of the terms): m and v are sums of two terms, so an entry
-        # near zero carries rounding relative to the terms, not to itself
-        check_close(got_state[key], exp_state[key], rtol=1e-12, atol=1e-14 * max(scale, 1e-300),
-                    what=f'{fn}(...) state["{key}"]', mistakes=_mistakes(fn, key), args=args, kwargs=hp)
-    step = _step_value(got_state, f'{fn}(...) state["step"]')
-    expect(step == exp_state["step"], f'{fn}(...) state["step"] is {step:g}, expected {exp_state["step"]}',
-           _STEP_HINT)
+def adam_step_calls(fn, steps, pure=False):
+    """The calls (args, hp) of `steps(rng)`, each checked against the reference's step (pure: and its inputs
+    left unchanged), drawn from the generator of the function's seed."""
+    def build(ref):
+        return [entry(call_args(*args, **hp), check=_step_matches(fn, args, hp, getattr(ref, fn)(*args, **hp)))
+                for args, hp in steps()]
+    return reference_calls(fn, build, tol=STEP, pure=_PURE_HINT if pure else False)
 
 
 SINGLE_STEP_SETTINGS = [
@@ -271,22 +271,29 @@ SINGLE_STEP_SETTINGS = [
 ]
 
 
-def _single_steps(sub, ref, fn, seed):
-    rng = _rng(seed)
-    steps = []   # (args, hp) of each _check_step, drawn in the same order; the calls go in one round trip
-    for shape, lr, betas, eps, wd, step in SINGLE_STEP_SETTINGS:
-        w, grad = rng.normal(size=shape) * 2.0, rng.normal(size=shape)
-        steps.append(((w, grad, _random_state(rng, shape, step)), dict(lr=lr, betas=betas, eps=eps, weight_decay=wd)))
-    # the documented defaults (lr=1e-3, betas=(0.9, 0.999), eps=1e-8, and each function's weight_decay)
-    w, grad = rng.normal(size=5), rng.normal(size=5)
-    steps.append(((w, grad, _random_state(rng, (5,), 2)), {}))
-    position = iter(steps)
+def _single_steps(seed):
+    def steps():
+        rng = _rng(seed)
+        calls = []
+        for shape, lr, betas, eps, wd, step in SINGLE_STEP_SETTINGS:
+            w, grad = rng.normal(size=shape) * 2.0, rng.normal(size=shape)
+            calls.append(((w, grad, _random_state(rng, shape, step)), dict(lr=lr, betas=betas, eps=eps, weight_decay=wd)))
+        # the documented defaults (lr=1e-3, betas=(0.9, 0.999), eps=1e-8, and each function's weight_decay)
+        w, grad = rng.normal(size=5), rng.normal(size=5)
+        calls.append(((w, grad, _random_state(rng, (5,), 2)), {}))
+        return calls
+    return steps
 
-    def check(result):
-        args, hp = next(position)
-        _check_step_result(ref, fn, args, hp, result)
 
-    sub.call_each(fn, [call_args(*args, **hp) for args, hp in steps], check)
+def _purity_steps(seed):
+    def steps():
+        rng = _rng(seed)
+        calls = []
+        for shape, step in (((5,), 0), ((3, 2), 4)):
+            w, grad = rng.normal(size=shape), rng.normal(size=shape)
+            calls.append(((w, grad, _random_state(rng, shape, step)), dict(lr=1e-2, weight_decay=0.2)))
+        return calls
+    return steps
 
 
 TRAJECTORY_SETTINGS = [
@@ -311,23 +318,22 @@ def _chain(step_fn, w0, grads, **hp):
     return np.array(out)
 
 
-# A step's result (w_new, state_new) feeds the next step's w (argument 0) and state (argument 2).
-_STEP_FEED = [(0, 0), (1, 2)]
+# A step's result (w_new, state_new) feeds the next step's w (argument 0) and state (argument 2); only w comes
+# back from each step but the last (keep=[0]: the state stays in the worker).
+_STEP_FEED, _KEEP_WEIGHTS = [(0, 0), (1, 2)], [0]
 
 
-def _run_chain(sub, fn, w0, state0, grads, check_weights=False, **hp):
-    """The student's own loop `w, state = fn(w, g, state, **hp)` over grads, in one round trip
-    (call_chain passes the returned w and state on inside the worker, as the loop would). Only w
-    comes back from each step but the last (keep=[0]: the state stays in the worker), and the last
-    step's (w_new, state_new). Each result is checked as it arrives to be a pair, the last one
-    (w_new, state_new), and with check_weights that w_new is numbers. Returns the list of w_new
-    (float arrays with check_weights) and the final state."""
-    calls = [call_args(w0 if k == 0 else None, g, state0 if k == 0 else None, **hp) for k, g in enumerate(grads)]
-    steps = iter(range(1, len(calls) + 1))
+def _run_step_chain(sub, chain, check_weights=False, first=None):
+    """The student's own loop over the chain's calls, in one round trip (call_chain passes the returned w
+    and state on inside the worker, as the loop would). Each result is checked as it arrives to be a pair,
+    the last one (w_new, state_new), and with check_weights that w_new is numbers. Returns the list of
+    w_new (float arrays with check_weights) and the final state."""
+    fn, n = chain.function, len(chain.calls())
+    steps = iter(range(1, n + 1))
 
     def check(result):
         k = next(steps)
-        if k < len(calls):
+        if k < n:
             if not isinstance(result, (tuple, list)) or len(result) != 2:
                 raise Fail(f"{fn}() must return a tuple (w_new, state_new), got {type(result).__name__}")
             w = result[0]
@@ -335,112 +341,96 @@ def _run_chain(sub, fn, w0, state0, grads, check_weights=False, **hp):
             w, _ = _split(result, fn)
         return (as_float_array(w, f"{fn}: weights after step {k}") if check_weights else w), result
 
-    checked = sub.call_chain(fn, calls, _STEP_FEED, check, keep=[0])
+    checked = chain.run(sub, check, first=first)
     return [w for w, _ in checked], checked[-1][1][1]
 
 
-_REFERENCE_TRAJECTORIES: dict = {}
+def _trajectory_chains(fn, seed):
+    """One chain per setting of TRAJECTORY_SETTINGS: from 2 N(0, 1) weights and a fresh state, along the fixed
+    gradient sequence of _gradients (the settings' draws come in turn from the generator of `seed`)."""
+    def calls(index):
+        rng = _rng(seed)
+        for shape, steps, lr, betas, eps, wd in TRAJECTORY_SETTINGS[:index + 1]:
+            w0, grads = 2.0 * rng.normal(size=shape), _gradients(rng, shape, steps)
+        state0 = {"step": 0, "m": np.zeros(shape), "v": np.zeros(shape)}
+        return [call_args(w0 if k == 0 else None, g, state0 if k == 0 else None, lr=lr, betas=betas, eps=eps,
+                          weight_decay=wd) for k, g in enumerate(grads)]
+    return [chain_calls(fn, functools.partial(calls, index), feed=_STEP_FEED, keep=_KEEP_WEIGHTS)
+            for index in range(len(TRAJECTORY_SETTINGS))]
 
 
-def _reference_trajectory(ref, fn, key, w0, grads, **hp):
-    """The reference's trajectory, computed once per grading process: its inputs are fixed by `key`
-    (otherwise each of its steps would be a cache lookup of the reference, for every submission)."""
-    key = (id(ref), fn, key)
-    if key not in _REFERENCE_TRAJECTORIES:
-        _REFERENCE_TRAJECTORIES[key] = _chain(getattr(ref, fn), w0, grads, **hp)
-    return _REFERENCE_TRAJECTORIES[key].copy()
-
-
-def _trajectory(sub, ref, fn, seed):
-    rng = _rng(seed)
-    for index, (shape, steps, lr, betas, eps, wd) in enumerate(TRAJECTORY_SETTINGS):
-        hp = dict(lr=lr, betas=betas, eps=eps, weight_decay=wd)
-        w0 = 2.0 * rng.normal(size=shape)
-        grads = _gradients(rng, shape, steps)
+def _trajectory(sub, ref, chains):
+    for chain, (shape, steps, lr, betas, eps, wd) in zip(chains, TRAJECTORY_SETTINGS):
+        calls = chain.calls()
+        hp, w0, grads = calls[0][1], calls[0][0][0], [args[1] for args, _ in calls]
         # the student's own w and state go back in at every step
-        got, state = _run_chain(sub, fn, w0, {"step": 0, "m": np.zeros(shape), "v": np.zeros(shape)}, grads,
-                                check_weights=True, **hp)
-        expected = _reference_trajectory(ref, fn, (seed, index), w0, grads, **hp)
+        got, state = _run_step_chain(sub, chain, check_weights=True)
+        expected = np.array([np.asarray(w, float) for w, _ in chain.reference(ref)])
         models = [Mistake(m.name, (lambda model: lambda *a, **k: _chain(model, w0, grads, **hp))(m.value),
-                          m.hint) for m in MISTAKES[fn]]
-        # rtol 1e-10, atol 1e-12: rounding differences of a correct formula (~1e-16 per operation)
-        # add up over 30 chained steps on weights of size <= ~10; the known mistakes are off by 1e-7 or more
+                          m.hint) for m in MISTAKES[chain.function]]
         try:
             got_arr = np.array(got)
         except ValueError:
-            raise Fail(f"{fn}: the weights changed shape during the {steps} steps") from None
-        check_close(got_arr, expected, rtol=1e-10, atol=1e-12,
-                    what=f"{fn}: trajectory of {steps} chained steps (shape {shape}, weight_decay={wd})",
+            raise Fail(f"{chain.function}: the weights changed shape during the {steps} steps") from None
+        check_close(got_arr, expected, rtol=TRAJECTORY.rtol, atol=TRAJECTORY.atol,
+                    what=f"{chain.function}: trajectory of {steps} chained steps (shape {shape}, weight_decay={wd})",
                     mistakes=models)
-        final = _step_value(state, f'{fn}: state["step"] after {steps} steps')
-        expect(final == steps, f'{fn}: state["step"] is {final:g} after {steps} steps', _STEP_HINT)
+        final = _step_value(state, f'{chain.function}: state["step"] after {steps} steps')
+        expect(final == steps, f'{chain.function}: state["step"] is {final:g} after {steps} steps', _STEP_HINT)
 
 
-def _step_counting(sub, fn):
-    rng = _rng(7)
-    w = rng.normal(size=3)
-    for start, n in ((0, 5), (41, 3)):
-        state = _random_state(rng, (3,), start)
-        grads = [rng.normal(size=3) for _ in range(n)]
-        weights, state = _run_chain(sub, fn, w, state, grads, lr=1e-2, weight_decay=0.1)
+def _counting_chains(fn):
+    """From step 0 for 5 steps, then from step 41 for 3 more (the second chain goes on from the weights the
+    student's first chain returned)."""
+    def calls(which):
+        rng = _rng(7)
+        w = rng.normal(size=3)
+        for start, n in ((0, 5), (41, 3))[:which + 1]:
+            state, grads = _random_state(rng, (3,), start), [rng.normal(size=3) for _ in range(n)]
+        return [call_args(w if k == 0 else None, g, state if k == 0 else None, lr=1e-2, weight_decay=0.1)
+                for k, g in enumerate(grads)]
+    return [chain_calls(fn, functools.partial(calls, which), feed=_STEP_FEED, keep=_KEEP_WEIGHTS) for which in (0, 1)]
+
+
+def _step_counting(sub, chains):
+    w = None
+    for chain, start in zip(chains, (0, 41)):
+        (_, grad, state0), kwargs = chain.calls()[0]
+        # the second chain goes on from the student's own last weights
+        weights, state = _run_step_chain(sub, chain, first=None if w is None else call_args(w, grad, state0, **kwargs))
         w = weights[-1]
-        step = _step_value(state, f'{fn}: state["step"]')
-        expect(step == start + n, f'{fn}: starting from step {start}, state["step"] is {step:g} after {n} '
-                                  f"calls, expected {start + n}", _STEP_HINT)
-
-
-def _purity(sub, ref, fn, seed):
-    rng = _rng(seed)
-    for shape, step in (((5,), 0), ((3, 2), 4)):
-        w, grad = rng.normal(size=shape), rng.normal(size=shape)
-        _check_pure(sub, ref, fn, w, grad, _random_state(rng, shape, step), lr=1e-2, weight_decay=0.2)
+        n = len(chain.calls())
+        step = _step_value(state, f'{chain.function}: state["step"]')
+        expect(step == start + n, f'{chain.function}: starting from step {start}, state["step"] is {step:g} after '
+                                  f"{n} calls, expected {start + n}", _STEP_HINT)
 
 
 # ============================================================================ SGD
 def _sgd_inputs(seed):
-    rng = _rng(seed)
-    for shape, lr, lam in (((5,), 0.1, 0.5), ((3, 4), 0.01, 2.0), ((), 0.3, 0.1), ((7,), 0.05, 0.0),
-                           ((2, 2, 3), 0.0, 1.0), ((6,), 1.5, 3.0)):
-        yield 2.0 * rng.normal(size=shape), rng.normal(size=shape), lr, lam
+    def build():
+        rng = _rng(seed)
+        return [(2.0 * rng.normal(size=shape), rng.normal(size=shape), lr, lam)
+                for shape, lr, lam in (((5,), 0.1, 0.5), ((3, 4), 0.01, 2.0), ((), 0.3, 0.1), ((7,), 0.05, 0.0),
+                                       ((2, 2, 3), 0.0, 1.0), ((6,), 1.5, 3.0))]
+    return build
 
 
-@case("sgd_l2_step: random shapes, lam = 0 and lr = 0 agree with the reference", points=4)
-def _(sub, ref):
-    for w, grad, lr, lam in _sgd_inputs(11):
-        # rtol 1e-12, atol 1e-14: the same three-term formula up to ordering (values of size <= ~10)
-        compare(sub, ref, "sgd_l2_step", w, grad, lr, lam, rtol=1e-12, atol=1e-14,
-                mistakes=MISTAKES["sgd_l2_step"])
+def _sgd_purity_inputs(seed):
+    def build():
+        rng = _rng(seed)
+        return [(rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), 0.1, 0.5)]
+    return build
 
 
-@case("sgd_l2_step: does not modify w or grad", points=2)
-def _(sub, ref):
-    rng = _rng(12)
-    _check_pure(sub, ref, "sgd_l2_step", rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), 0.1, 0.5)
-
-
-@case("sgd_weight_decay_step: random shapes, lam = 0 and lr = 0 agree with the reference", points=4)
-def _(sub, ref):
-    for w, grad, lr, lam in _sgd_inputs(13):
-        # rtol 1e-12, atol 1e-14: the same three-term formula up to ordering (values of size <= ~10)
-        compare(sub, ref, "sgd_weight_decay_step", w, grad, lr, lam, rtol=1e-12, atol=1e-14,
-                mistakes=MISTAKES["sgd_weight_decay_step"])
-
-
-@case("sgd_weight_decay_step: does not modify w or grad", points=2)
-def _(sub, ref):
-    rng = _rng(14)
-    _check_pure(sub, ref, "sgd_weight_decay_step", rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), 0.1, 0.5)
+for _fn, _seed in (("sgd_l2_step", 11), ("sgd_weight_decay_step", 13)):
+    reference_case(f"{_fn}: random shapes, lam = 0 and lr = 0 agree with the reference", _fn, _sgd_inputs(_seed),
+                   points=4, tol=STEP, mistakes=MISTAKES[_fn])
+    # counts only when the value on these inputs is right; then w and grad must come back unchanged
+    reference_case(f"{_fn}: does not modify w or grad", _fn, _sgd_purity_inputs(_seed + 1), points=2, tol=STEP,
+                   pure=_PURE_HINT, mistakes=MISTAKES[_fn])
 
 
 # ============================================================================ Adam
-@case("adam_init: zero moments shaped like scalars, vectors, matrices and 3-D weights", points=2)
-def _(sub, ref):
-    rng = _rng(15)
-    for shape in ((), (5,), (3, 4), (2, 3, 2)):
-        w = rng.normal(size=shape)
-        _check_init_state(sub.adam_init(w), w)
-
-
 def _check_init_state(state, w):
     """adam_init(w)'s state: step 0 and zero moments shaped like w."""
     shape = np.shape(w)
@@ -457,46 +447,49 @@ def _check_init_state(state, w):
                     + [Mistake("a copy of w", w, _INIT_ZEROS)])
 
 
+def _init_calls(seed, shapes):
+    def build():
+        rng = _rng(seed)
+        return [entry((w,), check=lambda state, w=w: _check_init_state(state, w))
+                for w in (rng.normal(size=shape) for shape in shapes)]
+    return build
+
+
+_INIT_EXACT = Tol(0, why="zeros need no arithmetic")
+_INIT_SHAPES = fixed_calls("adam_init", _init_calls(15, ((), (5,), (3, 4), (2, 3, 2))), tol=_INIT_EXACT)
+_INIT_PURE = fixed_calls("adam_init", _init_calls(16, ((3, 2),)), tol=_INIT_EXACT, pure=_PURE_HINT)
+
+
+@case("adam_init: zero moments shaped like scalars, vectors, matrices and 3-D weights", points=2)
+def _(sub, ref):
+    _INIT_SHAPES.check(sub)
+
+
 @case("adam_init: does not modify w", points=1)
 def _(sub, ref):
-    _check_pure(sub, ref, "adam_init", _rng(16).normal(size=(3, 2)))
+    _INIT_PURE.check(sub)
 
 
-@case("adam_l2_step: single steps from random states agree with the reference", points=4)
-def _(sub, ref):
-    _single_steps(sub, ref, "adam_l2_step", 21)
+def _adam_cases(fn, seed):
+    single, trajectories = adam_step_calls(fn, _single_steps(seed)), _trajectory_chains(fn, seed + 1)
+    counting, purity = _counting_chains(fn), adam_step_calls(fn, _purity_steps(seed + 2), pure=True)
+
+    @case(f"{fn}: single steps from random states agree with the reference", points=4)
+    def _(sub, ref):
+        single.check(sub, ref)
+
+    @case(f"{fn}: 25+ chained steps follow the reference trajectory", points=5)
+    def _(sub, ref):
+        _trajectory(sub, ref, trajectories)
+
+    @case(f"{fn}: state['step'] counts the updates", points=2)
+    def _(sub, ref):
+        _step_counting(sub, counting)
+
+    @case(f"{fn}: does not modify w, grad or state", points=2)
+    def _(sub, ref):
+        purity.check(sub, ref)
 
 
-@case("adam_l2_step: 25+ chained steps follow the reference trajectory", points=5)
-def _(sub, ref):
-    _trajectory(sub, ref, "adam_l2_step", 22)
-
-
-@case("adam_l2_step: state['step'] counts the updates", points=2)
-def _(sub, ref):
-    _step_counting(sub, "adam_l2_step")
-
-
-@case("adam_l2_step: does not modify w, grad or state", points=2)
-def _(sub, ref):
-    _purity(sub, ref, "adam_l2_step", 23)
-
-
-@case("adamw_step: single steps from random states agree with the reference", points=4)
-def _(sub, ref):
-    _single_steps(sub, ref, "adamw_step", 31)
-
-
-@case("adamw_step: 25+ chained steps follow the reference trajectory", points=5)
-def _(sub, ref):
-    _trajectory(sub, ref, "adamw_step", 32)
-
-
-@case("adamw_step: state['step'] counts the updates", points=2)
-def _(sub, ref):
-    _step_counting(sub, "adamw_step")
-
-
-@case("adamw_step: does not modify w, grad or state", points=2)
-def _(sub, ref):
-    _purity(sub, ref, "adamw_step", 33)
+_adam_cases("adam_l2_step", 21)
+_adam_cases("adamw_step", 31)

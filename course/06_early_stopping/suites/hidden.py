@@ -5,13 +5,11 @@ validation losses with ties or a min_delta boundary use multiples of 1/64, so
 `loss < best - min_delta` and `best - loss > min_delta` are computed exactly and
 any correct way of writing the comparison gives the same answer.
 """
-import functools
-
 import numpy as np
 
+from autograder.cases import Tol, entry, fixed_calls, reference_calls, reference_case
 from autograder.diagnose import declare
-from autograder.framework import (Fail, Mistake, as_float_array, call_args, case, check_close, check_pure,
-                                  expect, identical, read_only, reference_value)
+from autograder.framework import Fail, Mistake, as_float_array, call_args, case, check_close, expect, read_only
 from autograder.suites.early_stopping.common import (
     _ALIASED, _SHIFTED, _NO_START, _LATE, _EARLY, _ONE_BASED, _LOOKAHEAD, _LAST, _TIES, _DELTA,
     _RESET, _ARGMIN_DELTA, _PREVIOUS, HINT_MISSING_PART, HINT_LR_LEFT_OUT,
@@ -207,35 +205,8 @@ def _rng(seed):
     return np.random.default_rng(seed)
 
 
-# ============================================================================ fixed inputs, checked cheaply
-# Every input below comes from a fixed seed, so it is built once per process (the builders are
-# lru_cached) and shared by every submission; arrays are made read-only (read_only), so no copy per
-# submission is needed: the protocol only reads them, and a stray write would raise, not corrupt them.
-# The reference's answers on them are computed once per process too (_expected).
-@functools.lru_cache(maxsize=None)
-def _expected(ref, function, builder, params):
-    """The reference's answers on builder(*params), a tuple of (args, kwargs), once per process."""
-    return tuple(read_only(getattr(ref, function)(*args, **kwargs)) for args, kwargs in builder(*params))
-
-
-def _compare_each(sub, ref, function, builder, *params, rtol, atol=0.0, mistakes):
-    """compare(sub, ref, function, *args, rtol=..., atol=..., mistakes=..., **kwargs) for each (args, kwargs)
-    of builder(*params), in order, with the same checks, message and first failure, the student's calls
-    sent in one message (call_each). `atol` may be a function of the expected value."""
-    calls = builder(*params)
-    expected = iter(_expected(ref, function, builder, params))
-    position = iter(calls)
-
-    def check(got):
-        args, kwargs = next(position)
-        value = next(expected)
-        if not identical(got, value):
-            check_close(got, value, rtol=rtol, atol=atol(value) if callable(atol) else atol,
-                        what=f"{function}(...)", mistakes=mistakes, args=args, kwargs=kwargs)
-        return got
-
-    return sub.call_each(function, [call_args(*args, **kwargs) for args, kwargs in calls], check)
-
+# Every input below comes from a fixed seed: autograder.cases builds it once per process (read-only) and
+# computes the reference's answers on it once; a case's calls go to the student's code in one message.
 
 # ============================================================================ gradient descent
 def _problem(rng, n, d, spread=1.0):
@@ -249,8 +220,18 @@ def _scale(W):
     return max(1.0, float(np.max(np.abs(W))))
 
 
-@functools.lru_cache(maxsize=None)
-def _gd_random_calls():
+# rtol 1e-10, atol 1e-12 * scale: with lr*s < 2 a GD step does not amplify rounding, so a correct trajectory
+# stays within (steps x a few ulps) of the reference
+_GD_WHY = "a GD step with lr*s < 2 does not amplify rounding: a correct trajectory is steps x a few ulps off"
+
+
+def _scaled_gd_entry(ref, args, kwargs):
+    """One call of gd_least_squares, its atol scaled by the size of the reference's trajectory (1e-12 * scale)."""
+    return entry(call_args(*args, **kwargs),
+                 tol=Tol(1e-10, 1e-12 * _scale(ref.gd_least_squares(*args, **kwargs)), why=_GD_WHY))
+
+
+def _gd_random_calls(ref):
     rng = _rng(41)
     settings = [(20, 3, 0.5, 10, False), (5, 8, 1.0, 40, False), (50, 1, 1.8, 25, True),
                 (1, 4, 0.9, 7, False), (30, 10, 0.3, 100, True), (12, 4, 1.9, 60, False), (6, 6, 1.0, 1, True)]
@@ -261,34 +242,47 @@ def _gd_random_calls():
         kw = {"w0": rng.normal(size=d)} if with_w0 else {}
         calls.append(((X, y, lr, steps), kw))
     # a start from w0 first: every mistake model above shows on it, so a wrong formula fails on the first reply
-    return read_only(tuple(calls[2:3] + calls[:2] + calls[3:]))
+    return [_scaled_gd_entry(ref, args, kw) for args, kw in calls[2:3] + calls[:2] + calls[3:]]
 
 
-@case("gd_least_squares: random problems, from zero and from w0, agree with the reference", points=6)
-def _(sub, ref):
-    # rtol 1e-10, atol 1e-12 * scale: with lr*s < 2 a GD step does not amplify rounding, so a
-    # correct trajectory stays within (steps x a few ulps) of the reference
-    _compare_each(sub, ref, "gd_least_squares", _gd_random_calls, rtol=1e-10,
-                  atol=lambda expected: 1e-12 * _scale(expected), mistakes=MISTAKES["gd_least_squares"])
+reference_case("gd_least_squares: random problems, from zero and from w0, agree with the reference",
+               "gd_least_squares", _gd_random_calls, points=6, mistakes=MISTAKES["gd_least_squares"],
+               tol=Tol(1e-10, why=_GD_WHY + " (each call's atol: 1e-12 times the trajectory's size)"))
 
 
-@functools.lru_cache(maxsize=None)
 def _gd_zero_steps_calls():
     rng = _rng(42)
     X, y, _ = _problem(rng, 7, 3)
-    return read_only(tuple(((X, y, 0.1, 0), kw) for kw in ({}, {"w0": rng.normal(size=3)})))
+    return [call_args(X, y, 0.1, 0, **kw) for kw in ({}, {"w0": rng.normal(size=3)})]
 
 
-@case("gd_least_squares: steps = 0 returns only the starting point", points=1)
-def _(sub, ref):
-    # exact: no arithmetic happens
-    _compare_each(sub, ref, "gd_least_squares", _gd_zero_steps_calls, rtol=0,
-                  mistakes=MISTAKES["gd_least_squares"])
+reference_case("gd_least_squares: steps = 0 returns only the starting point", "gd_least_squares",
+               _gd_zero_steps_calls, points=1, mistakes=MISTAKES["gd_least_squares"],
+               tol=Tol(0, why="exact: no arithmetic happens"))
 
 
-@functools.lru_cache(maxsize=None)
+# atol 1e-10 * scale: eigh and lstsq of a well-conditioned 40x5 problem are accurate to ~1e-13
+EIGENBASIS = Tol(0, 1e-10, why="eigh and lstsq of a well-conditioned 40x5 problem are accurate to ~1e-13 "
+                               "(atol times the size of the expected trajectory)")
+
+
+def _eigenbasis_check(X, y, lr, steps, V, expected):
+    """The check of one trajectory from zero: in the eigenbasis V, the GD filter times the least-squares weights."""
+    def check(got):
+        d = X.shape[1]
+        W = as_float_array(got, "gd_least_squares(...)")
+        if W.shape != (steps + 1, d):
+            raise Fail(f"gd_least_squares(...) has shape {W.shape}, expected {(steps + 1, d)}",
+                       _NO_START if W.shape == (steps, d) else None)
+        check_close(W @ V, expected, rtol=EIGENBASIS.rtol, atol=EIGENBASIS.atol * _scale(expected),
+                    what="your trajectory in the eigenbasis of X^T X / n",
+                    mistakes=[Mistake(m.name, (lambda f: lambda: f(X, y, lr, steps) @ V)(m.value), m.hint)
+                              for m in MISTAKES["gd_least_squares"]])
+    return check
+
+
 def _gd_eigen_problems():
-    """(X, y, lr, steps, V, the expected trajectory in the eigenbasis) for each problem."""
+    """Each problem's call, checked against its expected trajectory in the eigenbasis."""
     rng = _rng(43)
     problems = []
     for n, d, steps, c in ((40, 5, 30, 1.0), (25, 3, 12, 0.6)):
@@ -297,50 +291,30 @@ def _gd_eigen_problems():
         s, V = np.linalg.eigh(X.T @ X / n)
         w_ols = np.linalg.lstsq(X, y, rcond=None)[0]
         t = np.arange(steps + 1)[:, None]
-        expected = (1 - (1 - lr * s) ** t) * (V.T @ w_ols)          # (steps + 1, d) in the eigenbasis
-        problems.append((X, y, lr, steps, V, expected))
-    return read_only(tuple(problems))
+        expected = read_only((1 - (1 - lr * s) ** t) * (V.T @ w_ols))     # (steps + 1, d) in the eigenbasis
+        problems.append(entry((X, y, lr, steps), check=_eigenbasis_check(X, y, lr, steps, read_only(V), expected)))
+    return problems
+
+
+_EIGEN_CALLS = fixed_calls("gd_least_squares", _gd_eigen_problems, tol=EIGENBASIS)
 
 
 @case("gd_least_squares: from zero, each eigen-direction is the GD filter times least squares", points=2)
 def _(sub, ref):
-    problems = _gd_eigen_problems()
-    position = iter(problems)
-
-    def check(got):
-        X, y, lr, steps, V, expected = next(position)
-        d = X.shape[1]
-        W = as_float_array(got, "gd_least_squares(...)")
-        if W.shape != (steps + 1, d):
-            raise Fail(f"gd_least_squares(...) has shape {W.shape}, expected {(steps + 1, d)}",
-                       _NO_START if W.shape == (steps, d) else None)
-        # atol 1e-10 * scale: eigh and lstsq of a well-conditioned 40x5 problem are accurate to ~1e-13
-        check_close(W @ V, expected, rtol=0, atol=1e-10 * _scale(expected),
-                    what="your trajectory in the eigenbasis of X^T X / n",
-                    mistakes=[Mistake(m.name, (lambda f: lambda: f(X, y, lr, steps) @ V)(m.value), m.hint)
-                              for m in MISTAKES["gd_least_squares"]])
-
-    sub.call_each("gd_least_squares", [(X, y, lr, steps) for X, y, lr, steps, _, _ in problems], check)
+    _EIGEN_CALLS.check(sub)
 
 
-@functools.lru_cache(maxsize=None)
-def _gd_purity_inputs():
+def _gd_purity_inputs(ref):
     rng = _rng(44)
     X, y, s_max = _problem(rng, 9, 4)
     w0 = rng.normal(size=4)
-    return read_only((X, y, 0.5 / s_max, w0))
+    return [_scaled_gd_entry(ref, (X, y, 0.5 / s_max, 5), {"w0": w0})]
 
 
-@case("gd_least_squares: does not modify X, y or w0", points=1)
-def _(sub, ref):
-    X, y, lr, w0 = _gd_purity_inputs()
-    # counts only with the right trajectory on these inputs (tolerances of the random-problem case: rtol
-    # 1e-10, atol 1e-12 * scale); then X, y and w0 must come back bit-for-bit unchanged
-    args, kwargs = (X, y, lr, 5), {"w0": w0}
-    check_pure(sub, "gd_least_squares", args, kwargs, ["X", "y"],
-               reference_value(ref, "gd_least_squares", args, kwargs, rtol=1e-10,
-                               atol=1e-12 * _scale(ref.gd_least_squares(*args, **kwargs)),
-                               mistakes=MISTAKES["gd_least_squares"]), _PURE_HINT)
+# counts only with the right trajectory on these inputs (the tolerances of the random-problem case); then X, y
+# and w0 must come back bit-for-bit unchanged
+reference_case("gd_least_squares: does not modify X, y or w0", "gd_least_squares", _gd_purity_inputs, points=1,
+               pure=_PURE_HINT, mistakes=MISTAKES["gd_least_squares"], tol=Tol(1e-10, why=_GD_WHY))
 
 
 # ============================================================================ spectral filters
@@ -348,7 +322,10 @@ def _eigvals(rng, shape, top):
     return rng.uniform(0.0, top, size=shape)
 
 
-@functools.lru_cache(maxsize=None)
+# (1 - lr*s)**t taken as a power or a product of t <= 200 factors differs by at most ~t ulps
+GD_FILTER = Tol(1e-12, 1e-13, why="(1 - lr*s)**t as a power or a product of t <= 200 factors: ~t ulps apart")
+
+
 def _gd_filter_calls():
     rng = _rng(51)
     calls = []
@@ -357,34 +334,19 @@ def _gd_filter_calls():
         s = _eigvals(rng, shape, 1.9 / lr)             # lr * s in [0, 1.9]: includes oscillating directions
         if s.ndim:
             s.flat[0] = 0.0                            # a direction the data never sees
-        calls.append(((s, lr, steps), {}))
-    return read_only(tuple(calls))
+        calls.append((s, lr, steps))
+    return calls
 
 
-@case("gd_spectral_filter: random eigenvalues, learning rates and step counts agree with the reference",
-      points=3)
-def _(sub, ref):
-    # rtol 1e-12, atol 1e-13: (1 - lr*s)**t taken as a power or a product of t <= 200 factors differs
-    # by at most ~t ulps
-    _compare_each(sub, ref, "gd_spectral_filter", _gd_filter_calls, rtol=1e-12, atol=1e-13,
-                  mistakes=MISTAKES["gd_spectral_filter"])
+reference_case("gd_spectral_filter: random eigenvalues, learning rates and step counts agree with the reference",
+               "gd_spectral_filter", _gd_filter_calls, points=3, tol=GD_FILTER,
+               mistakes=MISTAKES["gd_spectral_filter"])
 
 
-@functools.lru_cache(maxsize=None)
-def _gd_filter_range_eigvals():
-    return read_only(np.concatenate([[0.0], _eigvals(_rng(52), 30, 10.0)]))
-
-
-@case("gd_spectral_filter: lies in [0, 1] when lr*s <= 1, and starts at 0", points=1)
-def _(sub, ref):
-    s = _gd_filter_range_eigvals()
-    all_steps = (0, 1, 3, 50)
-    position = iter(all_steps)
-
+def _filter_in_range(expected, steps):
+    """Right values on these inputs (the random case's tolerances), then in [0, 1], and 0 after no step."""
     def check(got):
-        steps = next(position)
-        # the property counts only for the right values on these inputs (tolerances of the random case)
-        check_close(got, ref.gd_spectral_filter(s, 0.1, steps), rtol=1e-12, atol=1e-13,
+        check_close(got, expected, rtol=GD_FILTER.rtol, atol=GD_FILTER.atol,
                     what=f"gd_spectral_filter(s, 0.1, {steps})")
         f = as_float_array(got, "gd_spectral_filter(...)")
         # 1e-15 slack: 1 - (1 - x)**t is computed with rounding
@@ -394,11 +356,28 @@ def _(sub, ref):
         if steps == 0:
             expect(bool(np.all(f == 0)), "after 0 steps nothing is learned: the filter must be 0 everywhere",
                    "1 - (1 - lr*s)**0 = 0: GD from zero has learned nothing yet")
+    return check
 
-    sub.call_each("gd_spectral_filter", [(s, 0.1, steps) for steps in all_steps], check)
+
+def _filter_range_calls(ref):
+    s = np.concatenate([[0.0], _eigvals(_rng(52), 30, 10.0)])
+    return [entry((s, 0.1, steps), check=_filter_in_range(read_only(ref.gd_spectral_filter(s, 0.1, steps)), steps))
+            for steps in (0, 1, 3, 50)]
 
 
-@functools.lru_cache(maxsize=None)
+_FILTER_RANGE_CALLS = reference_calls("gd_spectral_filter", _filter_range_calls, tol=GD_FILTER)
+
+
+@case("gd_spectral_filter: lies in [0, 1] when lr*s <= 1, and starts at 0", points=1)
+def _(sub, ref):
+    _FILTER_RANGE_CALLS.check(sub, ref)
+
+
+# one addition and one division; values lie in [0, 1], and an equal form such as 1 - lam/(s + lam) is within
+# a few ulps of 1 in absolute terms
+RIDGE_FILTER = Tol(1e-14, 1e-15, why="one addition and one division on values in [0, 1]: a few ulps")
+
+
 def _ridge_filter_calls():
     rng = _rng(53)
     calls = []
@@ -406,51 +385,27 @@ def _ridge_filter_calls():
         s = _eigvals(rng, shape, 5.0)
         if s.ndim:
             s.flat[0] = 0.0
-        calls.append(((s, lam), {}))
-    return read_only(tuple(calls))
+        calls.append((s, lam))
+    return calls
 
 
-@case("ridge_spectral_filter: random eigenvalues and strengths agree with the reference", points=3)
-def _(sub, ref):
-    # rtol 1e-14, atol 1e-15: one addition and one division; values lie in [0, 1], and an equal form
-    # such as 1 - lam/(s + lam) is within a few ulps of 1 in absolute terms
-    _compare_each(sub, ref, "ridge_spectral_filter", _ridge_filter_calls, rtol=1e-14, atol=1e-15,
-                  mistakes=MISTAKES["ridge_spectral_filter"])
+reference_case("ridge_spectral_filter: random eigenvalues and strengths agree with the reference",
+               "ridge_spectral_filter", _ridge_filter_calls, points=3, tol=RIDGE_FILTER,
+               mistakes=MISTAKES["ridge_spectral_filter"])
 
-
-@functools.lru_cache(maxsize=None)
-def _ridge_lam_zero_calls():
-    return read_only((((np.array([0.0, 0.0, 0.3, 2.0, 1e-9]), 0.0), {}),))
-
-
-@case("ridge_spectral_filter: lam = 0 keeps every seen direction and leaves unseen ones at 0", points=1)
-def _(sub, ref):
-    # exact: s/s = 1 for s > 0, and the defined 0 where s = lam = 0
-    _compare_each(sub, ref, "ridge_spectral_filter", _ridge_lam_zero_calls, rtol=0,
-                  mistakes=MISTAKES["ridge_spectral_filter"])
+reference_case("ridge_spectral_filter: lam = 0 keeps every seen direction and leaves unseen ones at 0",
+               "ridge_spectral_filter", lambda: [(np.array([0.0, 0.0, 0.3, 2.0, 1e-9]), 0.0)], points=1,
+               tol=Tol(0, why="exact: s/s = 1 for s > 0, and the defined 0 where s = lam = 0"),
+               mistakes=MISTAKES["ridge_spectral_filter"])
 
 
 _RIDGE_VS_GD_LR, _RIDGE_VS_GD_STEPS = 0.01, (1, 10, 100)
 
 
-@functools.lru_cache(maxsize=None)
-def _ridge_vs_gd(ref):
-    """(s, the GD filters of the reference at lr = 0.01 after t steps, for each t), once per process."""
-    lr = _RIDGE_VS_GD_LR
-    s = read_only(np.concatenate([[0.0], _eigvals(_rng(54), 40, 1.0 / lr)]))     # lr * s <= 1
-    return s, tuple(read_only(ref.gd_spectral_filter(s, lr, t)) for t in _RIDGE_VS_GD_STEPS)
-
-
-@case("ridge_spectral_filter: in [0, 1] and never above the GD filter at lam = 1/(lr*t)", points=1)
-def _(sub, ref):
-    lr = _RIDGE_VS_GD_LR
-    s, gd_filters = _ridge_vs_gd(ref)
-    position = iter(zip(_RIDGE_VS_GD_STEPS, gd_filters))
-
+def _below_gd(expected, gd, t):
+    """Right values on these inputs (the random case's tolerances), in [0, 1] and never above the GD filter."""
     def check(got):
-        t, gd = next(position)
-        # the property counts only for the right values on these inputs (tolerances of the random case)
-        check_close(got, ref.ridge_spectral_filter(s, 1.0 / (lr * t)), rtol=1e-14, atol=1e-15,
+        check_close(got, expected, rtol=RIDGE_FILTER.rtol, atol=RIDGE_FILTER.atol,
                     what=f"ridge_spectral_filter(s, 1/(lr*{t}))")
         f = as_float_array(got, "ridge_spectral_filter(...)")
         # 1e-15 slack: a division and a power, each with rounding
@@ -458,52 +413,61 @@ def _(sub, ref):
         if not bool(np.all(f <= gd + 1e-15)):
             raise Fail(f"at lam = 1/(lr*t) (t = {t}) the ridge filter must never exceed the GD filter "
                        f"1 - (1 - lr*s)^t; yours does by up to {float(np.max(f - gd)):.3g}")
+    return check
 
-    sub.call_each("ridge_spectral_filter", [(s, 1.0 / (lr * t)) for t in _RIDGE_VS_GD_STEPS], check)
+
+def _ridge_vs_gd_calls(ref):
+    """ridge_spectral_filter(s, 1/(lr*t)) for each t, checked against the reference's GD filters at lr = 0.01."""
+    lr = _RIDGE_VS_GD_LR
+    s = np.concatenate([[0.0], _eigvals(_rng(54), 40, 1.0 / lr)])     # lr * s <= 1
+    return [entry((s, 1.0 / (lr * t)), check=_below_gd(read_only(ref.ridge_spectral_filter(s, 1.0 / (lr * t))),
+                                                        read_only(ref.gd_spectral_filter(s, lr, t)), t))
+            for t in _RIDGE_VS_GD_STEPS]
 
 
-@functools.lru_cache(maxsize=None)
+_RIDGE_VS_GD_CALLS = reference_calls("ridge_spectral_filter", _ridge_vs_gd_calls, tol=RIDGE_FILTER)
+
+
+@case("ridge_spectral_filter: in [0, 1] and never above the GD filter at lam = 1/(lr*t)", points=1)
+def _(sub, ref):
+    _RIDGE_VS_GD_CALLS.check(sub, ref)
+
+
 def _equivalent_lambda_calls():
     rng = _rng(55)
-    return tuple(((lr, steps), {}) for lr, steps in
-                 [(float(10 ** rng.uniform(-4, 0)), int(rng.integers(1, 10_000))) for _ in range(6)]
-                 + [(0.5, 1), (1e-3, 2.5)])
+    return [(float(10 ** rng.uniform(-4, 0)), int(rng.integers(1, 10_000))) for _ in range(6)] + [(0.5, 1), (1e-3, 2.5)]
 
 
-@case("equivalent_lambda: random learning rates and step counts agree with the reference", points=2)
-def _(sub, ref):
-    # rtol 1e-15: one product and one division
-    _compare_each(sub, ref, "equivalent_lambda", _equivalent_lambda_calls, rtol=1e-15,
-                  mistakes=MISTAKES["equivalent_lambda"])
+reference_case("equivalent_lambda: random learning rates and step counts agree with the reference",
+               "equivalent_lambda", _equivalent_lambda_calls, points=2, mistakes=MISTAKES["equivalent_lambda"],
+               tol=Tol(1e-15, why="one product and one division"))
 
 
 # ============================================================================ the stopping rule
-def _compare_all(sub, ref, builder, *params):
-    """Compare early_stopping_epoch on every call of builder(*params) (exact: two epoch indices), then fail
-    on the first mismatch.
-
-    Epoch pairs are small integers, so one wrong answer often coincides with several mistake models;
-    every call is made first, so the framework has the student's answers on all of them as evidence.
-    """
-    fn = "early_stopping_epoch"
-    calls = builder(*params)
-    answers = []
-    # every call is made (a check never stops the batch): all the answers are needed for the hint
-    sub.call_each(fn, [call_args(*args, **kwargs) for args, kwargs in calls], answers.append)
-    for (args, kwargs), got, expected in zip(calls, answers, _expected(ref, fn, builder, params)):
-        if identical(got, expected):
-            continue
-        # the framework names a mistake only if its model follows the student on inputs that tell the
-        # models apart (small epoch pairs often coincide for several mistakes on one curve)
-        check_close(got, expected, rtol=0, mistakes=MISTAKES[fn], args=args, kwargs=kwargs,
-                    what=f"{fn}({', '.join(map(_short, args))}"
-                         + "".join(f", {k}={v!r}" for k, v in kwargs.items()) + ")")
-
-
 def _short(value):
     if isinstance(value, np.ndarray):
         return "[" + ", ".join(f"{x:.6g}" for x in value[:6]) + (", ...]" if value.size > 6 else "]")
     return repr(value)
+
+
+def _stopping_label(args, kwargs):
+    return (f"early_stopping_epoch({', '.join(map(_short, args))}"
+            + "".join(f", {k}={v!r}" for k, v in kwargs.items()) + ")")
+
+
+def stopping_case(name, points, builder):
+    """early_stopping_epoch on every call of builder(), compared with the reference (exact: two epoch indices).
+
+    Epoch pairs are small integers, so one wrong answer often coincides with several mistake models: every
+    call is made before the first check (all_first), so the framework has the student's answers on all of
+    them as evidence, and names a mistake only if its model follows the student on inputs that tell the
+    models apart."""
+    calls = reference_calls("early_stopping_epoch", builder, tol=Tol(0, why="two epoch indices: exact"),
+                            mistakes=MISTAKES["early_stopping_epoch"], what=_stopping_label)
+
+    @case(name, points=points)
+    def _(sub, ref):
+        calls.check(sub, ref, all_first=True)
 
 
 def _curve(rng, length, dyadic):
@@ -515,7 +479,6 @@ def _curve(rng, length, dyadic):
     return np.round(curve * 64) / 64 if dyadic else curve
 
 
-@functools.lru_cache(maxsize=None)
 def _random_curve_calls():
     """24 seeded curves (lengths 1 to 56, patience 1 to 8, each kind of min_delta). They were 40: each
     mistake model above that random curves can reveal (all but "best loss follows every decrease", which
@@ -528,43 +491,28 @@ def _random_curve_calls():
         length = int(rng.integers(1, 60))
         patience = int(rng.integers(1, 9))
         min_delta = float(rng.choice([0.0, 1 / 64, 1 / 16])) if dyadic else float(rng.choice([0.0, 0.003, 0.02]))
-        calls.append(((_curve(rng, length, dyadic), patience), {"min_delta": min_delta}))
-    return read_only(tuple(calls))
+        calls.append(call_args(_curve(rng, length, dyadic), patience, min_delta=min_delta))
+    return calls
 
 
-@case("early_stopping_epoch: random validation curves agree with the reference", points=6)
-def _(sub, ref):
-    _compare_all(sub, ref, _random_curve_calls)
+stopping_case("early_stopping_epoch: random validation curves agree with the reference", 6, _random_curve_calls)
+
+stopping_case("early_stopping_epoch: one epoch, patience longer than the run, constant and rising losses", 2,
+              lambda: [([0.7], 1), ([0.7], 5), ([1.0, 0.5, 0.25], 10), ([2.0, 2.0, 2.0, 2.0], 1),
+                       ([1.0, 2.0, 3.0, 4.0, 5.0], 3), ([1.0, 2.0, 3.0], 2), ([3.0, 2.0, 2.0, 1.0], 2),
+                       ([1.0, 0.5, 0.75, 0.625, 0.5625, 0.25], 3), ([1.0, 2.0, 0.5, 2.0, 2.0, 2.0], 2)])
 
 
-@functools.lru_cache(maxsize=None)
-def _short_run_calls():
-    cases = [([0.7], 1), ([0.7], 5), ([1.0, 0.5, 0.25], 10), ([2.0, 2.0, 2.0, 2.0], 1),
-             ([1.0, 2.0, 3.0, 4.0, 5.0], 3), ([1.0, 2.0, 3.0], 2), ([3.0, 2.0, 2.0, 1.0], 2),
-             ([1.0, 0.5, 0.75, 0.625, 0.5625, 0.25], 3), ([1.0, 2.0, 0.5, 2.0, 2.0, 2.0], 2)]
-    return tuple(((losses, patience), {}) for losses, patience in cases)
-
-
-@case("early_stopping_epoch: one epoch, patience longer than the run, constant and rising losses", points=2)
-def _(sub, ref):
-    _compare_all(sub, ref, _short_run_calls)
-
-
-@functools.lru_cache(maxsize=None)
 def _min_delta_boundary_calls():
     # dyadic values: best - min_delta is exact, so the boundary case is decided by the rule, not rounding
-    calls = []
-    for losses, patience, min_delta in (([1.0, 0.75, 0.5, 0.4375], 1, 0.25), ([1.0, 0.75, 0.5, 0.4375], 2, 0.25),
-                                        ([1.0, 0.9375, 0.875, 0.8125, 0.5], 3, 0.0625),
-                                        ([4.0, 3.0, 2.5, 2.0, 1.0, 0.875], 2, 0.5),
-                                        ([1.0, 0.75, 2.0, 2.0], 1, 0.25),
-                                        # a gain of exactly min_delta does not move the best loss either:
-                                        # epoch 3 beats 1.0 - 0.125 (the best), not 0.875 - 0.125
-                                        ([1.0, 0.875, 1.0, 0.8125], 3, 0.125)):
-        calls.append(((losses, patience), {"min_delta": min_delta}))
-    return tuple(calls)
+    return [call_args(losses, patience, min_delta=min_delta) for losses, patience, min_delta in (
+        ([1.0, 0.75, 0.5, 0.4375], 1, 0.25), ([1.0, 0.75, 0.5, 0.4375], 2, 0.25),
+        ([1.0, 0.9375, 0.875, 0.8125, 0.5], 3, 0.0625), ([4.0, 3.0, 2.5, 2.0, 1.0, 0.875], 2, 0.5),
+        ([1.0, 0.75, 2.0, 2.0], 1, 0.25),
+        # a gain of exactly min_delta does not move the best loss either: epoch 3 beats 1.0 - 0.125 (the
+        # best), not 0.875 - 0.125
+        ([1.0, 0.875, 1.0, 0.8125], 3, 0.125))]
 
 
-@case("early_stopping_epoch: a gain of exactly min_delta is not an improvement", points=2)
-def _(sub, ref):
-    _compare_all(sub, ref, _min_delta_boundary_calls)
+stopping_case("early_stopping_epoch: a gain of exactly min_delta is not an improvement", 2,
+              _min_delta_boundary_calls)

@@ -27,17 +27,17 @@ correct implementation (binomial counts; a sum of integer scores, whose law is a
 convolution power), so that a correct implementation fails a check with probability
 below DELTA = 1e-6 whatever its random stream. Property failures raise Fail(message, hint).
 
-Cost: a round trip to the sandbox costs more than most calls, so every loop of calls is
-sent in one message (call_each / compare_many), seeded inputs are built once
-per process (read-only), and the reference's results on them are kept per process.
+The cases are declared with autograder.cases: the calls of a case travel in one message, seeded
+inputs are built once per process (read-only), and the reference's answers on them are kept per process.
 """
 import functools
 import math
 
 import numpy as np
 
-from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close,
-                                  compare, compare_many, expect, passes_either, read_only, within)
+from autograder.cases import Tol, entry, fixed_calls, reference_calls, reference_case
+from autograder.framework import (Fail, Mistake, StudentRaised, as_float_array, call_args, case, check_close, expect,
+                                  passes_either, read_only, within)
 from autograder.protocol import Callable, Rng, materialize
 from autograder.suites.normalization.common import (
     HINT_DDOF, HINT_EPS, HINT_NO_AFFINE, HINT_BN_AXIS, HINT_LN_AXIS, HINT_NO_MEAN, HINT_NO_XHAT,
@@ -229,26 +229,18 @@ BN_SHAPES = [(8, 5), (2, 3), (16, 1), (3, 3), (4, 64), (256, 3)]     # N >= 2, D
 LN_SHAPES = [(8, 5), (1, 7), (3, 2), (3, 3), (4, 64), (256, 3), (5, 1)]   # N = 1 and D = 1 included
 GENERIC_SHAPES = {(8, 5), (2, 3), (3, 2)}                            # none of the edge cases above
 
+FORWARD = Tol(RTOL, ATOL, why="O(1) outputs of a few operations and a mean over <= 256 terms: correct forms agree "
+                              "to ~1e-13; the smallest modelled mistake (eps outside the root) moves them by > 1e-6")
+GRADIENT = Tol(RTOL_GRAD, ATOL_GRAD, why="three nearly cancelling O(1) terms and sums over <= 256 rows: correct "
+                                         "formulations (compact or staged backward) agree to ~1e-13")
 
-@functools.lru_cache(maxsize=None)
+
 def norm_inputs(seed, n, d, spread=(0.5, 2.0)):
-    """(x, gamma, beta, dout), built once per process and read-only (every submission gets the same)."""
+    """(x, gamma, beta, dout), the same for every submission (the cases' builders run once per process)."""
     g = np.random.default_rng(seed)
     loc = g.normal(0.0, 2.0, size=(1, d)) + g.normal(0.0, 2.0, size=(n, 1))   # offsets per feature and per row
     x = loc + g.uniform(*spread, size=(1, d)) * g.uniform(*spread, size=(n, 1)) * g.normal(size=(n, d))
-    return read_only((x, g.normal(1.0, 0.5, size=d), g.normal(size=d), g.normal(size=(n, d))))
-
-
-_REFERENCE_RESULTS: dict = {}
-
-
-def reference_once(ref, key, compute):
-    """compute() once per process and reference: the reference's results on the fixed inputs above.
-    (Results are only read by the checks, never modified.)"""
-    hit = _REFERENCE_RESULTS.get((id(ref), key))
-    if hit is None or hit[0] is not ref:
-        hit = _REFERENCE_RESULTS[(id(ref), key)] = (ref, compute())
-    return hit[1]
+    return x, g.normal(1.0, 0.5, size=d), g.normal(size=d), g.normal(size=(n, d))
 
 
 def _tuple(result, what, n):
@@ -258,39 +250,29 @@ def _tuple(result, what, n):
     return result
 
 
-# the forward mistake models' outputs (part 0 of their (out, cache))
-_FORWARD_OUTPUT_MODELS = {fwd: [Mistake(m.name, (lambda *a, _m=m.value: _m(*a)[0]), m.hint) for m in MISTAKES[fwd]]
-                          for fwd in ("batchnorm_forward", "layernorm_forward")}
-
-
-def check_forward_many(sub, ref, kind, settings):
-    """For each setting (seed, n, d, spread, eps) of norm_inputs, in order and in one round trip: the student's
-    forward output (part 0) against the reference's, with the mistake models of MISTAKES (as compare(part=0))."""
-    fn = f"{kind}_forward"
-    inputs = [(*norm_inputs(seed, n, d, spread)[:3], eps) for seed, n, d, spread, eps in settings]
-    done = [0]
-
-    def check(got):
-        x, gamma, beta, eps = inputs[done[0]]
-        label = f"{fn}(x of shape {x.shape}, eps={eps:g})[0]"
-        expected = reference_once(ref, (fn, *settings[done[0]]), lambda: getattr(ref, fn)(x, gamma, beta, eps)[0])
-        if not isinstance(got, (tuple, list)) or len(got) < 1:
-            raise Fail(f"{label}: expected a tuple with at least 1 elements, got {type(got).__name__}")
-        check_close(got[0], expected, rtol=RTOL, atol=ATOL, what=label, mistakes=_FORWARD_OUTPUT_MODELS[fn],
-                    args=(x, gamma, beta, eps))
-        done[0] += 1
-
-    try:
-        sub.call_each(fn, inputs, check)
-    except StudentRaised as exc:
-        x = inputs[done[0]][0]       # the call that raised: every earlier one was checked
+def _broadcast_hint(kind, settings):
+    """on_raise of a forward case: a broadcasting error that betrays a known mistake gets its hint."""
+    def explain(index, problem):
+        if not isinstance(problem, StudentRaised):
+            return
+        _, n, d, *_ = settings[index]
         # layer norm's row statistics without keepdims: (N, D) - (N,) fails unless N = D
-        if kind == "layernorm" and "broadcast" in exc.message and f"({x.shape[0]},)" in exc.message:
-            raise Fail(exc.message, HINT_KEEPDIMS) from None
+        if kind == "layernorm" and "broadcast" in problem.message and f"({n},)" in problem.message:
+            raise Fail(problem.message, HINT_KEEPDIMS) from None
         # gamma or beta reshaped to a column (D, 1): fails against (N, D) unless N = D
-        if "broadcast" in exc.message and f"({x.shape[1]},1)" in exc.message.replace(" ", ""):
-            raise Fail(exc.message, HINT_GAMMA_AXIS) from None
-        raise
+        if "broadcast" in problem.message and f"({d},1)" in problem.message.replace(" ", ""):
+            raise Fail(problem.message, HINT_GAMMA_AXIS) from None
+    return explain
+
+
+def forward_case(name, kind, settings, points):
+    """The student's forward output (part 0) on norm_inputs(seed, n, d, spread) with eps, for each setting
+    (seed, n, d, spread, eps), against the reference's, with the mistake models of MISTAKES."""
+    fn = f"{kind}_forward"
+    reference_case(name, fn, lambda: [(*norm_inputs(seed, n, d, spread)[:3], eps) for seed, n, d, spread, eps in settings],
+                   tol=FORWARD, points=points, part=0, mistakes=MISTAKES[fn],
+                   what=lambda args, kwargs: f"{fn}(x of shape {args[0].shape}, eps={args[3]:g})[0]",
+                   on_raise=_broadcast_hint(kind, settings))
 
 
 # the backward mistake models, one list per part of (dx, dgamma, dbeta)
@@ -308,61 +290,61 @@ def _through_forward(kind, k):
     return replay
 
 
-def check_backward_many(sub, ref, kind, settings, parts):
-    """The student's backward against the reference backward at the same inputs, on the student's own cache
-    or else on the reference forward's cache: one mistake, one function. A backward that is right on the
-    caches of the reference forward passes even when the student's own forward is wrong, so a forward
-    mistake costs the forward only; when both fail, the failure on the student's own cache is reported,
-    with a hint that points at the forward if its output is wrong too."""
-    passes_either(lambda: _backward_on_own_caches(sub, ref, kind, settings, parts),
-                  lambda: _backward_on_reference_caches(sub, ref, kind, settings, parts))
-
-
-def _backward_on_reference_caches(sub, ref, kind, settings, parts):
-    """The student's backward on every (dout, the reference forward's cache), in one round trip."""
+def backward_case(name, kind, settings, parts, points):
+    """The student's backward against the reference backward at the same inputs, for each setting (seed, n, d,
+    eps) of norm_inputs, comparing the parts `parts` of (dx, dgamma, dbeta); on the student's own cache or else
+    on the reference forward's cache: one mistake, one function. A backward that is right on the caches of the
+    reference forward passes even when the student's own forward is wrong, so a forward mistake costs the
+    forward only; when both fail, the failure on the student's own cache is reported, with a hint that points
+    at the forward if its output is wrong too."""
     fwd, bwd = f"{kind}_forward", f"{kind}_backward"
-    inputs = [norm_inputs(seed, n, d) for seed, n, d, _ in settings]
-    caches = [getattr(ref, fwd)(x, gamma, beta, eps)[1] for (x, gamma, beta, _), (*_, eps) in zip(inputs, settings)]
-    done = iter(range(len(settings)))
+    # the reference's forward outputs, and its gradients on its own caches: the engine's answers, once per process
+    forward = reference_calls(fwd, lambda: [(*norm_inputs(seed, n, d)[:3], eps) for seed, n, d, eps in settings],
+                              tol=FORWARD, part=0)
+    on_reference_caches = reference_calls(
+        bwd, lambda ref: [(dout, getattr(ref, fwd)(x, gamma, beta, eps)[1])
+                          for (x, gamma, beta, dout), (*_, eps) in ((norm_inputs(*s[:3]), s) for s in settings)],
+        tol=GRADIENT)
+
+    @case(name, points=points)
+    def _(sub, ref):
+        passes_either(lambda: _backward_on_own_caches(sub, ref, kind, forward, on_reference_caches, parts),
+                      lambda: _backward_on_reference_caches(sub, ref, bwd, on_reference_caches, parts))
+
+
+def _backward_on_reference_caches(sub, ref, bwd, on_reference_caches, parts):
+    """The student's backward on every (dout, the reference forward's cache), in one round trip."""
+    prepared = on_reference_caches.prepared(ref)
+    done = iter(prepared)
 
     def check(result):
-        i = next(done)
-        grads = _tuple(result, bwd, 3)
-        (x, gamma, beta, dout), (seed, n, d, eps) = inputs[i], settings[i]
-        expected = reference_once(ref, (bwd, seed, n, d, eps), lambda: (getattr(ref, fwd)(x, gamma, beta, eps)[0],
-                                                                       getattr(ref, bwd)(dout, caches[i])))[1]
+        grads, expected = _tuple(result, bwd, 3), next(done).expected
         for k in parts:
-            check_close(grads[k], expected[k], rtol=RTOL_GRAD, atol=ATOL_GRAD, what=f"{bwd}(...)[{k}]")
+            check_close(grads[k], expected[k], rtol=GRADIENT.rtol, atol=GRADIENT.atol, what=f"{bwd}(...)[{k}]")
 
-    sub.call_each(bwd, [(dout, cache) for (*_, dout), cache in zip(inputs, caches)], check)
+    sub.call_each(bwd, [p.args for p in prepared], check)
 
 
-def _backward_on_own_caches(sub, ref, kind, settings, parts):
+def _backward_on_own_caches(sub, ref, kind, forward, on_reference_caches, parts):
     """Student forward -> student cache -> student backward, against the reference backward at the same inputs.
 
-    settings: (seed, n, d, eps) of norm_inputs. Two round trips: the student's forward on every setting
-    (for its caches), then the student's backward on every (dout, cache), each result checked as it comes.
+    Two round trips: the student's forward on every setting (for its caches), then the student's backward on
+    every (dout, cache), each result checked as it comes.
     """
     fwd, bwd = f"{kind}_forward", f"{kind}_backward"
-    inputs = [norm_inputs(seed, n, d) for seed, n, d, _ in settings]
-    forwards = sub.call_each(fwd, [(*inputs[i][:3], eps) for i, (*_, eps) in enumerate(settings)],
-                             lambda result: _tuple(result, fwd, 2))
+    inputs, answers = forward.prepared(ref), on_reference_caches.prepared(ref)
+    forwards = sub.call_each(fwd, [p.args for p in inputs], lambda result: _tuple(result, fwd, 2))
     names = ("dx", "dgamma", "dbeta")
-    done = iter(range(len(settings)))
+    done = iter(range(len(inputs)))
 
     def check(result):
         i = next(done)
         grads = _tuple(result, bwd, 3)
-        (x, gamma, beta, dout), (seed, n, d, eps) = inputs[i], settings[i]
-
-        def reference():
-            ref_out, ref_cache = getattr(ref, fwd)(x, gamma, beta, eps)
-            return ref_out, getattr(ref, bwd)(dout, ref_cache)
-
-        ref_out, expected = reference_once(ref, (bwd, seed, n, d, eps), reference)
+        (x, gamma, beta, eps), ref_out, (dout, _), expected = inputs[i].args, inputs[i].expected, \
+            answers[i].args, answers[i].expected
         for k in parts:
             try:
-                check_close(grads[k], expected[k], rtol=RTOL_GRAD, atol=ATOL_GRAD,
+                check_close(grads[k], expected[k], rtol=GRADIENT.rtol, atol=GRADIENT.atol,
                             mistakes=_BACKWARD_PART_MODELS[bwd][k], what=f"{names[k]} of {bwd} (x of shape {x.shape})",
                             args=(x, gamma, beta, eps, dout), replay=_through_forward(kind, k))
             except Fail as f:
@@ -377,56 +359,52 @@ def _backward_on_own_caches(sub, ref, kind, settings, parts):
                 raise Fail(f.message + f" (your {fwd} output is wrong on this input as well)",
                            f.hint or HINT_FIX_FORWARD) from None
 
-    sub.call_each(bwd, [(dout, cache) for (*_, dout), (_, cache) in zip(inputs, forwards)], check)
+    sub.call_each(bwd, [(a.args[0], cache) for a, (_, cache) in zip(answers, forwards)], check)
 
 
 def _norm_cases(kind, shapes, seed0):
     fwd, bwd = f"{kind}_forward", f"{kind}_backward"
-
     # batch norm's fourth point goes to its large-mean case below (the function's total is unchanged)
-    @case(f"{fwd}: random shapes (incl. D = 1, N = D, N << D, N >> D{', N = 1' if kind == 'layernorm' else ''}) "
-          "match the reference", points=3 if kind == "batchnorm" else 4)
-    def _(sub, ref):
-        check_forward_many(sub, ref, kind, [(seed0 + i, n, d, (0.5, 2.0), [1e-5, 1e-3, 0.5][i % 3])
-                                            for i, (n, d) in enumerate(shapes)])
-
-    @case(f"{fwd}: eps inside the square root (low-variance features, eps = 0.1)", points=1)
-    def _(sub, ref):
-        check_forward_many(sub, ref, kind, [(seed0 + 50 + i, n, d, (0.05, 0.2), 0.1)
-                                            for i, (n, d) in enumerate([(6, 4), (32, 8)])])
-
-    @case(f"{bwd}: dx matches the reference backward (random shapes, through your own forward)", points=4)
-    def _(sub, ref):
-        check_backward_many(sub, ref, kind, [(seed0 + 100 + i, n, d, [1e-5, 1e-3, 0.5][i % 3])
-                                             for i, (n, d) in enumerate(shapes)], parts=(0,))
-
-    @case(f"{bwd}: dgamma and dbeta match the reference backward (random shapes)", points=3)
-    def _(sub, ref):
-        # dgamma and dbeta are plain sums over the batch: the shapes of the dx case but the two generic ones
-        # (the edge cases D = 1 or N = 1, N = D, N << D, N >> D are all kept)
-        check_backward_many(sub, ref, kind, [(seed0 + 200 + i, n, d, 1e-5) for i, (n, d) in enumerate(shapes)
-                                             if (n, d) not in GENERIC_SHAPES], parts=(2, 1))
+    forward_case(f"{fwd}: random shapes (incl. D = 1, N = D, N << D, N >> D{', N = 1' if kind == 'layernorm' else ''}) "
+                 "match the reference", kind, [(seed0 + i, n, d, (0.5, 2.0), [1e-5, 1e-3, 0.5][i % 3])
+                                               for i, (n, d) in enumerate(shapes)],
+                 points=3 if kind == "batchnorm" else 4)
+    forward_case(f"{fwd}: eps inside the square root (low-variance features, eps = 0.1)", kind,
+                 [(seed0 + 50 + i, n, d, (0.05, 0.2), 0.1) for i, (n, d) in enumerate([(6, 4), (32, 8)])], points=1)
+    backward_case(f"{bwd}: dx matches the reference backward (random shapes, through your own forward)", kind,
+                  [(seed0 + 100 + i, n, d, [1e-5, 1e-3, 0.5][i % 3]) for i, (n, d) in enumerate(shapes)],
+                  parts=(0,), points=4)
+    # dgamma and dbeta are plain sums over the batch: the shapes of the dx case but the two generic ones
+    # (the edge cases D = 1 or N = 1, N = D, N << D, N >> D are all kept)
+    backward_case(f"{bwd}: dgamma and dbeta match the reference backward (random shapes)", kind,
+                  [(seed0 + 200 + i, n, d, 1e-5) for i, (n, d) in enumerate(shapes) if (n, d) not in GENERIC_SHAPES],
+                  parts=(2, 1), points=3)
 
 
 _norm_cases("batchnorm", BN_SHAPES, 1000)
 _norm_cases("layernorm", LN_SHAPES, 2000)
 
 
-@functools.lru_cache(maxsize=None)
 def _large_mean_inputs():
     """Features of mean ~1e6 and spread ~1: E[x^2] - E[x]^2 cancels ~12 of the 16 digits there."""
     g = np.random.default_rng(1700)
     x = 1e6 * (1 + g.uniform(-0.5, 0.5, size=(1, 4))) + g.normal(size=(16, 4))
-    return read_only((x, g.normal(1.0, 0.5, size=4), g.normal(size=4)))
+    return [(x, g.normal(1.0, 0.5, size=4), g.normal(size=4), 1e-5)]
 
 
-@case("batchnorm_forward: features with a large mean (1e6) keep their precision", points=1)
-def _(sub, ref):
-    x, gamma, beta = _large_mean_inputs()
-    # atol 1e-7: x - mean carries ~1e6 * 1e-16 = 1e-10 of rounding, and outputs are O(1); the one-pass
-    # variance E[x^2] - E[x]^2 is off by ~1e12 * 1e-16 = 1e-4 and fails by three orders of magnitude
-    compare(sub, ref, "batchnorm_forward", x, gamma, beta, 1e-5, part=0, rtol=1e-7, atol=1e-7,
-            mistakes=MISTAKES["batchnorm_forward"])
+reference_case("batchnorm_forward: features with a large mean (1e6) keep their precision", "batchnorm_forward",
+               _large_mean_inputs, points=1, part=0, mistakes=MISTAKES["batchnorm_forward"],
+               tol=Tol(1e-7, 1e-7, why="x - mean carries ~1e6 * 1e-16 = 1e-10 of rounding on O(1) outputs; the "
+                                       "one-pass variance E[x^2] - E[x]^2 is off by ~1e-4 and fails by three "
+                                       "orders of magnitude"))
+
+
+# The calls of mixup and stochastic_depth are checked through identities that hold for every random draw:
+# each call's check (entry(check=...)) raises Fail with the message and hint; IDENTITY states their tolerance.
+IDENTITY = Tol(0, TOL, why="identities on random outputs (lam*x + (1 - lam)*x_j, x + c*r) of O(1) data hold to "
+                           "~1e-15 in any evaluation order")
+HINT_MIXUP_PURE = "mixup must be pure: build x_mix and y_mix as new arrays."
+HINT_DEPTH_PURE = "stochastic_depth must be pure: return a new array, x + ..., instead of updating x."
 
 
 # ============================================================================ mixup
@@ -444,24 +422,6 @@ def _one_lam(lam):
     lam = float(lam.reshape(()))
     expect(0.0 <= lam <= 1.0, f"lam = {lam} is outside [0, 1]", HINT_MIX_BETA)
     return lam
-
-
-def call_mixup_each(sub, settings, then, inputs=False):
-    """then(x, y, x_mix, y_mix, lam) for each (x, y, alpha, seed) of `settings`, in order, in one round trip:
-    what a loop of mixup(x, y, alpha, Rng(seed)) calls, each checked in turn, would do (with inputs=True the
-    arguments must also come back unmodified: mixup is pure)."""
-    position = iter(settings)
-
-    def check(result):
-        x, y, _, _ = next(position)
-        if inputs:
-            result, args, _ = result
-            for name, before, after in (("x", x, args[0]), ("y_onehot", y, args[1])):
-                expect(np.array_equal(as_float_array(after), before), f"mixup modified its argument {name} in place",
-                       "mixup must be pure: build x_mix and y_mix as new arrays.")
-        return then(x, y, *_mixup_result(result, x, y))
-
-    return sub.call_each("mixup", [(x, y, alpha, Rng(seed)) for x, y, alpha, seed in settings], check, inputs=inputs)
 
 
 def _partners(x, x_mix, lam, y=None, y_mix=None):
@@ -521,46 +481,74 @@ def check_mixup_structure(x, y, x_mix, y_mix, lam):
 MIX_SHAPES = [((6, 3), 4, 0.4), ((1, 2), 3, 1.0), ((5, 2, 3, 3), 2, 2.0), ((32, 4), 10, 1.0), ((3, 1), 3, 0.7)]
 
 
-@functools.lru_cache(maxsize=None)
 def mix_inputs(seed, shape, k, soft=False):
-    """(x, y_onehot), built once per process and read-only."""
+    """(x, y_onehot), the same for every submission."""
     g = np.random.default_rng(seed)
     x = g.normal(size=shape)
     y = np.eye(k)[g.integers(0, k, size=shape[0])]
-    return read_only((x, (0.9 * y + 0.1 / k if soft else y)))
+    return x, (0.9 * y + 0.1 / k if soft else y)
+
+
+def _mixed(x, y, then=check_mixup_structure):
+    """The check of one mixup(x, y, ...) call: then(x, y, x_mix, y_mix, lam) on the parsed result."""
+    return lambda result: then(x, y, *_mixup_result(result, x, y))
+
+
+def _structure_calls(seed):
+    """Per shape, mixup on its inputs with seed 10 * i + seed (only seed 0 for N = 1, where x_mix = x
+    whatever lam), each result checked for one lam and one permutation partner per row."""
+    def build():
+        calls = []
+        for i, (shape, k, alpha) in enumerate(MIX_SHAPES):
+            if shape[0] > 1 or seed == 0:
+                x, y = mix_inputs(3000 + i, shape, k, soft=(i == 3))
+                calls.append(entry((x, y, alpha, Rng(10 * i + seed)), check=_mixed(x, y)))
+        return calls
+    return build
+
+
+# two messages: the seed-0 calls, which must also leave x and y_onehot unmodified, then the others
+_MIX_STRUCTURE = [fixed_calls("mixup", _structure_calls(0), tol=IDENTITY, pure=HINT_MIXUP_PURE),
+                  fixed_calls("mixup", _structure_calls(1), tol=IDENTITY)]
 
 
 @case("mixup: inputs and labels mixed with one lam and the same permutation partner", points=2)
 def _(sub, ref):
-    # per shape seeds 0 and 1 (only 0 for N = 1, where x_mix = x whatever lam), in two messages: the
-    # seed-0 calls, which must also leave x and y_onehot unmodified, then the others
-    for seed, inputs in ((0, True), (1, False)):
-        call_mixup_each(sub, [(*mix_inputs(3000 + i, shape, k, soft=(i == 3)), alpha, 10 * i + seed)
-                              for i, (shape, k, alpha) in enumerate(MIX_SHAPES) if shape[0] > 1 or seed == 0],
-                        check_mixup_structure, inputs=inputs)
+    for calls in _MIX_STRUCTURE:
+        calls.check(sub)
+
+
+def _permutation_partners(x, y, x_mix, y_mix, lam):
+    """check_mixup_structure, and partners that are a permutation when they are identifiable; returns them."""
+    perm = check_mixup_structure(x, y, x_mix, y_mix, lam)
+    if perm is not None:
+        expect(sorted(perm.tolist()) == list(range(len(x))),
+               f"the partners {perm.tolist()} repeat some samples and skip others", HINT_MIX_PERM)
+    return perm
+
+
+def _permutation_calls():
+    # seeds 500, ..., 505, then 500 again (one message): the last call must reproduce the first
+    x, y = mix_inputs(3100, (8, 3), 4)
+    return [entry((x, y, 1.0, Rng(500 + seed)), check=_mixed(x, y, _permutation_partners))
+            for seed in [*range(6), 0]]
+
+
+_MIX_PERMUTATIONS = fixed_calls("mixup", _permutation_calls, tol=IDENTITY)
 
 
 @case("mixup: partners form a random permutation; the same seed reproduces the result", points=1)
 def _(sub, ref):
-    x, y = mix_inputs(3100, (8, 3), 4)
-    perms = set()
-
-    def partners(x, y, x_mix, y_mix, lam):
-        perm = check_mixup_structure(x, y, x_mix, y_mix, lam)
-        if perm is not None:
-            expect(sorted(perm.tolist()) == list(range(8)),
-                   f"the partners {perm.tolist()} repeat some samples and skip others", HINT_MIX_PERM)
-            perms.add(tuple(perm.tolist()))
-        return x_mix, lam
-
-    # seeds 500, ..., 505, then 500 again (one message): the last call must reproduce the first
-    results = call_mixup_each(sub, [(x, y, 1.0, 500 + seed) for seed in range(6)] + [(x, y, 1.0, 500)], partners)
+    values = _MIX_PERMUTATIONS.check(sub)
+    x, y = _MIX_PERMUTATIONS.entries()[0][0][:2]
+    mixed = [_mixup_result(value, x, y) for value in values]
+    perms = {tuple(perm.tolist()) for perm in (check_mixup_structure(x, y, *m) for m in mixed) if perm is not None}
     # A correct implementation fails this with probability < 1e-14. With alpha = 1 a call is unidentifiable
     # (1 - lam <= 1e-3) with probability 1e-3, so at most one of the 6 is identifiable with probability < 6e-15;
     # k >= 2 identifiable calls all share one permutation of 8 with probability (1/8!)^(k - 1), which summed
     # with the weights C(6, k) 1e-3^(6 - k) gives < 1e-15.
     expect(len(perms) >= 2, "the partners are the same in every call", HINT_MIX_PERM)
-    (first, first_lam), (again, again_lam) = results[0], results[-1]
+    (first, _, first_lam), (again, _, again_lam) = mixed[0], mixed[-1]
     expect(np.array_equal(again, first) and again_lam == first_lam,
            "two calls with the same seed gave different results", HINT_RNG)
 
@@ -652,9 +640,24 @@ def beta_shape_test(alpha, n, delta=DELTA):
     return np.array(edges), probs, scores, acceptance_interval(pmf.tolist(), delta)
 
 
+def _lam_of(result):
+    return _one_lam(as_float_array(_tuple(result, "mixup", 3)[2], "lam"))
+
+
+def _beta_calls():
+    # n = 40 calls per alpha (one lam per call: the tiny x and y keep calls cheap)
+    x, y = np.array([[0.0], [1.0]]), np.eye(2)
+    return [entry((x, y, alpha, Rng(7000 + offset + s)), check=_lam_of)
+            for alpha, offset in zip(BETA_ALPHAS, (0, 10_000)) for s in range(BETA_DRAWS)]
+
+
+BETA_DRAWS, BETA_ALPHAS = 40, (0.2, 4.0)
+_MIX_BETA = fixed_calls("mixup", _beta_calls, tol=IDENTITY)
+
+
 @case("mixup: lam follows Beta(alpha, alpha) (Monte Carlo, alpha = 0.2 and 4)", points=2)
 def _(sub, ref):
-    # n = 40 calls per alpha, all 80 in one message (one lam per call: the tiny x and y keep calls cheap).
+    # n = 40 calls per alpha, all 80 in one message.
     # Two checks per alpha, each with an EXACT law for a correct implementation, so each fails it with
     # probability <= 1e-6 (exactly: symmetry 1.9e-7; shape 9.4e-7 at alpha = 0.2, 6.9e-7 at alpha = 4):
     #  - symmetry: the count of lam > 1/2 is Binomial(n, 1/2); a lam folded into [1/2, 1] gives n (> hi = 35);
@@ -664,11 +667,8 @@ def _(sub, ref):
     # symmetry) x 5.3e-7 (alpha = 4, shape) = 3.2e-7; a folded lam never passes. The former test (100 calls
     # per alpha, counts of lam > 1/2 and of lam in [1/4, 3/4]) missed them with probability 4.6e-6, < 1e-15
     # and 0.
-    x, y = np.array([[0.0], [1.0]]), np.eye(2)
-    n, alphas = 40, (0.2, 4.0)
-    lams = np.array(sub.call_each("mixup", [(x, y, alpha, Rng(7000 + offset + s))
-                                            for alpha, offset in zip(alphas, (0, 10_000)) for s in range(n)],
-                                  lambda result: _one_lam(as_float_array(_tuple(result, "mixup", 3)[2], "lam"))))
+    n, alphas = BETA_DRAWS, BETA_ALPHAS
+    lams = np.array([_lam_of(value) for value in _MIX_BETA.check(sub)])
     for alpha, sample in zip(alphas, lams.reshape(len(alphas), n)):
         above = int(np.sum(sample > 0.5))
         lo, hi = binomial_acceptance(n, 0.5)
@@ -691,23 +691,14 @@ def _bins_text(edges):
 
 
 # ============================================================================ stochastic depth
-def call_depth_each(sub, settings, then, inputs=False):
-    """then(x, out, setting) for each setting (x, residual, p, seed, training, ...), in order, in one round
-    trip: what a loop of stochastic_depth(x, residual, p, Rng(seed), training=training) calls, each checked
-    in turn, would do (with inputs=True x must also come back unmodified: stochastic_depth is pure)."""
-    position = iter(settings)
-
-    def check(result):
-        setting = next(position)
-        x = setting[0]
-        if inputs:
-            result, args, _ = result
-            expect(np.array_equal(as_float_array(args[0]), x), "stochastic_depth modified its argument x in place",
-                   "stochastic_depth must be pure: return a new array, x + ..., instead of updating x.")
-        return then(x, _depth_result(result, x), setting)
-
-    return sub.call_each("stochastic_depth", [call_args(x, residual, p, Rng(seed), training=training)
-                                              for x, residual, p, seed, training, *_ in settings], check, inputs=inputs)
+def depth_calls(settings, check, pure=False):
+    """The stochastic_depth(x, residual, p, Rng(seed), training=training) calls of `settings()` (a builder of
+    settings (x, residual, p, seed, training, residual(x))), each result checked by check(x, out, setting);
+    with pure=True x must also come back unmodified (stochastic_depth is pure)."""
+    def build():
+        return [entry(call_args(s[0], s[1], s[2], Rng(s[3]), training=s[4]),
+                      check=lambda out, s=s: check(s[0], _depth_result(out, s[0]), s)) for s in settings()]
+    return fixed_calls("stochastic_depth", build, tol=IDENTITY, pure=HINT_DEPTH_PURE if pure else False)
 
 
 def _depth_result(out, x):
@@ -754,20 +745,19 @@ def _residuals(d):
     return [Callable("tanh"), Callable("scale", -1.5), Callable("linear_tanh", g.normal(size=(d, d)), g.normal(size=d))]
 
 
-@functools.lru_cache(maxsize=None)
 def depth_settings(seed0, seed_step, configs):
     """(x, residual, p, seed, training, residual(x)) for each (shape, p, training, residuals) of configs and each
     residual index j in residuals (into _residuals(D) = tanh, -1.5 x, linear_tanh for 2-D x; tanh for images),
-    with seed seed_step * i + j for config i; built once per process, arrays read-only."""
+    with seed seed_step * i + j for config i."""
     g = np.random.default_rng(seed0)
     settings = []
     for i, (shape, p, training, residuals) in enumerate(configs):
-        x = read_only(g.normal(size=shape))
+        x = g.normal(size=shape)
         choices = _residuals(shape[1]) if len(shape) == 2 else [Callable("tanh")]
         for j in residuals:
             r = read_only(protocol_apply(choices[j], x))
             settings.append((x, choices[j], p, seed_step * i + j, training, r))
-    return tuple(settings)
+    return settings
 
 
 # Each 2-D setting runs the row-mixing residual linear_tanh and one of the elementwise ones (tanh, -1.5 x),
@@ -775,29 +765,50 @@ def depth_settings(seed0, seed_step, configs):
 TANH, SCALE, LINEAR = 0, 1, 2
 
 
+def _training_settings(first):
+    """The settings of the training-output case: the first call of each shape (first=True), or the others."""
+    def build():
+        settings = depth_settings(4100, 100, (((10, 3), 0.3, True, (TANH, LINEAR)),
+                                              ((7, 4), 0.8, True, (SCALE, LINEAR)),
+                                              ((5, 2, 3, 3), 0.5, True, (TANH,)),
+                                              ((1, 6), 0.6, True, (TANH, LINEAR)),
+                                              ((6, 3), 1.0, True, (SCALE, LINEAR))))
+        return [s for k, s in enumerate(settings) if (k == 0 or settings[k - 1][0] is not s[0]) == first]
+    return build
+
+
+def _kept_or_dropped(x, out, setting):
+    _, _, p, _, _, branch = setting
+    kept = branch_coefficients(x, out, branch, p)
+    if p == 1.0:
+        expect(kept.all(), "with survival_prob = 1 every branch must be kept",
+               HINT_SD_KEEP_PROB if not kept.any() else None)
+
+
+# 9 calls in two messages: the first call of each shape, which must also leave x unmodified, then the others
+_DEPTH_TRAINING = [depth_calls(_training_settings(True), _kept_or_dropped, pure=True),
+                   depth_calls(_training_settings(False), _kept_or_dropped)]
+
+
 @case("stochastic_depth: training output is x + b_i * residual(x)_i / survival_prob for every sample", points=1)
 def _(sub, ref):
-    def check(x, out, setting):
-        _, _, p, _, _, branch = setting
-        kept = branch_coefficients(x, out, branch, p)
-        if p == 1.0:
-            expect(kept.all(), "with survival_prob = 1 every branch must be kept",
-                   HINT_SD_KEEP_PROB if not kept.any() else None)
-
-    # 9 calls in two messages: the first call of each shape, which must also leave x unmodified, then the others
-    settings = depth_settings(4100, 100, (((10, 3), 0.3, True, (TANH, LINEAR)),
-                                          ((7, 4), 0.8, True, (SCALE, LINEAR)),
-                                          ((5, 2, 3, 3), 0.5, True, (TANH,)),
-                                          ((1, 6), 0.6, True, (TANH, LINEAR)),
-                                          ((6, 3), 1.0, True, (SCALE, LINEAR))))
-    first = [k == 0 or settings[k - 1][0] is not s[0] for k, s in enumerate(settings)]
-    call_depth_each(sub, [s for s, f in zip(settings, first) if f], check, inputs=True)
-    call_depth_each(sub, [s for s, f in zip(settings, first) if not f], check)
+    for calls in _DEPTH_TRAINING:
+        calls.check(sub)
 
 
-SD_MC_ROWS = 1000
-_SD_MC_X = read_only(np.tile(np.array([[0.5, -1.0, 2.0]]), (SD_MC_ROWS, 1)))
-_SD_MC_BRANCH = read_only(np.tanh(_SD_MC_X))
+SD_MC_ROWS, SD_MC_PROBS = 1000, (0.8, 0.3)
+
+
+def _monte_carlo_settings():
+    x = np.tile(np.array([[0.5, -1.0, 2.0]]), (SD_MC_ROWS, 1))
+    return [(x, Callable("tanh"), p, 9000 + int(100 * p), True, read_only(np.tanh(x))) for p in SD_MC_PROBS]
+
+
+def _branch_kept(x, out, setting):
+    return branch_coefficients(x, out, setting[5], setting[2])
+
+
+_DEPTH_MONTE_CARLO = depth_calls(_monte_carlo_settings, _branch_kept)
 
 
 @case("stochastic_depth: samples survive independently with probability survival_prob (Monte Carlo)", points=2)
@@ -808,9 +819,9 @@ def _(sub, ref):
     # survival_prob that the Hoeffding bound used before allowed for the same 1000 samples (10 calls x 100),
     # so a wrong keep rate is caught at least as surely. A call where all 1000 samples agree has probability
     # below 0.8^1000 + 0.2^1000 < 1e-96 for a per-sample draw.
-    x, probs = _SD_MC_X, (0.8, 0.3)
-    kept = call_depth_each(sub, [(x, Callable("tanh"), p, 9000 + int(100 * p), True) for p in probs],
-                           lambda x, out, setting: branch_coefficients(x, out, _SD_MC_BRANCH, setting[2]))
+    probs = SD_MC_PROBS
+    kept = [branch_coefficients(args[0], _depth_result(out, args[0]), np.tanh(args[0]), args[2])
+            for out, (args, _, _) in zip(_DEPTH_MONTE_CARLO.check(sub), _DEPTH_MONTE_CARLO.entries())]
     for p, k in zip(probs, kept):
         expect(not (k.all() or not k.any()),
                f"survival_prob = {p}: all {k.size} samples of the call were kept or dropped together",
@@ -822,53 +833,55 @@ def _(sub, ref):
                "(1 - 1e-6 confidence)", HINT_SD_KEEP_PROB if drop_lo <= count <= drop_hi else None)
 
 
+def _exactly_x_plus_residual(x, out, setting):
+    _, _, p, _, training, r = setting
+    try:
+        check_close(out, x + r, rtol=RTOL, atol=ATOL,
+                    what=f"stochastic_depth(..., survival_prob={p}, training={training})", mistakes=[
+                        Mistake("divided at inference", x + r / p, HINT_SD_INFERENCE),
+                        Mistake("times p at inference", x + r * p, HINT_SD_PAPER),
+                        Mistake("branch off", x, HINT_SD_INFERENCE)])
+    except Fail as f:
+        n = x.shape[0]
+        d, rr = (out - x).reshape(n, -1), r.reshape(n, -1)
+        rows_random = (np.isclose(d, 0, rtol=0, atol=TOL).all(axis=1)
+                       | np.isclose(d, rr / p, rtol=0, atol=TOL).all(axis=1))
+        random_like = training is False and p < 1 and bool(rows_random.all())
+        raise Fail(f.message, f.hint or (HINT_SD_RANDOM_AT_INFERENCE if random_like else None)) from None
+
+
+# 7 calls in one message
+_DEPTH_EXACT = depth_calls(lambda: depth_settings(4200, 10, (((6, 3), 0.3, False, (TANH, LINEAR)),
+                                                             ((4, 2, 2, 2), 0.7, False, (TANH,)),
+                                                             ((5, 4), 1.0, True, (SCALE, LINEAR)),
+                                                             ((1, 3), 0.5, False, (SCALE, LINEAR)))),
+                           _exactly_x_plus_residual)
+
+
 @case("stochastic_depth: inference, and training with survival_prob = 1, give exactly x + residual(x)", points=1)
 def _(sub, ref):
-    def check(x, out, setting):
-        _, _, p, _, training, r = setting
-        try:
-            check_close(out, x + r, rtol=RTOL, atol=ATOL,
-                        what=f"stochastic_depth(..., survival_prob={p}, training={training})", mistakes=[
-                            Mistake("divided at inference", x + r / p, HINT_SD_INFERENCE),
-                            Mistake("times p at inference", x + r * p, HINT_SD_PAPER),
-                            Mistake("branch off", x, HINT_SD_INFERENCE)])
-        except Fail as f:
-            n = x.shape[0]
-            d, rr = (out - x).reshape(n, -1), r.reshape(n, -1)
-            rows_random = (np.isclose(d, 0, rtol=0, atol=TOL).all(axis=1)
-                           | np.isclose(d, rr / p, rtol=0, atol=TOL).all(axis=1))
-            random_like = training is False and p < 1 and bool(rows_random.all())
-            raise Fail(f.message, f.hint or (HINT_SD_RANDOM_AT_INFERENCE if random_like else None)) from None
-
-    # 7 calls in one message
-    call_depth_each(sub, depth_settings(4200, 10, (((6, 3), 0.3, False, (TANH, LINEAR)),
-                                                   ((4, 2, 2, 2), 0.7, False, (TANH,)),
-                                                   ((5, 4), 1.0, True, (SCALE, LINEAR)),
-                                                   ((1, 3), 0.5, False, (SCALE, LINEAR)))), check)
+    _DEPTH_EXACT.check(sub)
 
 
 # ============================================================================ Jacobian penalty
-@functools.lru_cache(maxsize=None)
+JACOBIAN = Tol(RTOL_JAC, why="a sum of at most 40 positive terms: correct forms agree to ~1e-15")
+
+
 def jac_inputs(seed, h, d, n=None):
-    """(W, b, x), built once per process and read-only."""
+    """(W, b, x)."""
     g = np.random.default_rng(seed)
     W = g.normal(scale=1 / math.sqrt(d), size=(h, d))       # pre-activations O(1): tanh neither linear nor saturated
     x = g.normal(size=(d,) if n is None else (n, d))
-    return read_only((W, g.normal(scale=0.5, size=h), x))
+    return W, g.normal(scale=0.5, size=h), x
 
 
-def compare_jacobians(sub, ref, inputs):
-    compare_many(sub, ref, "jacobian_penalty", inputs, rtol=RTOL_JAC, mistakes=MISTAKES["jacobian_penalty"],
-                 what=[f"jacobian_penalty(W of shape {W.shape}, b, x of shape {x.shape})" for W, b, x in inputs])
+def jacobian_case(name, points, inputs):
+    reference_case(name, "jacobian_penalty", inputs, tol=JACOBIAN, points=points, mistakes=MISTAKES["jacobian_penalty"],
+                   what=lambda args, kwargs: f"jacobian_penalty(W of shape {args[0].shape}, b, x of shape "
+                                             f"{args[2].shape})")
 
 
-@case("jacobian_penalty: random layers (H != D, H = D, 1 x 1) match the reference", points=2)
-def _(sub, ref):
-    compare_jacobians(sub, ref, [jac_inputs(5000 + i, h, d)
-                                 for i, (h, d) in enumerate([(5, 5), (3, 2), (2, 7), (1, 1), (10, 4), (4, 4)])])
-
-
-@case("jacobian_penalty: a batch x of shape (N, D) gives the mean over the samples", points=1)
-def _(sub, ref):
-    compare_jacobians(sub, ref, [jac_inputs(5100 + i, h, d, n)
-                                 for i, (h, d, n) in enumerate([(4, 3, 5), (3, 3, 1), (6, 2, 9)])])
+jacobian_case("jacobian_penalty: random layers (H != D, H = D, 1 x 1) match the reference", 2,
+              lambda: [jac_inputs(5000 + i, h, d) for i, (h, d) in enumerate([(5, 5), (3, 2), (2, 7), (1, 1), (10, 4), (4, 4)])])
+jacobian_case("jacobian_penalty: a batch x of shape (N, D) gives the mean over the samples", 1,
+              lambda: [jac_inputs(5100 + i, h, d, n) for i, (h, d, n) in enumerate([(4, 3, 5), (3, 3, 1), (6, 2, 9)])])
