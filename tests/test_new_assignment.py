@@ -7,6 +7,7 @@ are built, `release` writes a stub that raises NotImplementedError and keeps the
 assignments/, `grade` gives the reference full marks and costs a wrong submission the function's
 points with feedback naming its mistake, and tests/test_suites.py picks the toy up with its catalogue.
 """
+import ast
 import csv
 import importlib.util
 import os
@@ -19,7 +20,8 @@ import pytest
 
 from autograder.course import REPO_ROOT
 
-TOY, MODULE, TITLE = "09_toy", "toy", "A toy: one step of weight decay"
+# a title YAML and Python must quote (a colon, an apostrophe, braces, a non-ASCII letter)
+TOY, MODULE, TITLE = "09_toy", "toy", "A toy: one step of L2's {weight} décay"
 REAL = "01_penalties"
 # what an instructor adds for a new assignment: the template's files, then the generated ones
 TEMPLATE_FILES = sorted(p.relative_to(REPO_ROOT / "templates" / "assignment").as_posix()
@@ -104,8 +106,10 @@ def test_the_tool_writes_the_template_files_and_the_commands_the_generated_ones(
 
 def test_the_toy_is_discovered_next_to_the_real_assignment(course):
     root, _ = course
-    proc = ok(run(root, "-c", "from autograder.course import ASSIGNMENTS; print(' '.join(ASSIGNMENTS))"))
-    assert proc.stdout.split() == [REAL, TOY]
+    proc = ok(run(root, "-c", "from autograder.course import ASSIGNMENTS as A; print(repr([(a.id, a.title) for a "
+                              "in A.values()]))"))
+    ids_and_titles = ast.literal_eval(proc.stdout)
+    assert [i for i, _ in ids_and_titles] == [REAL, TOY] and ids_and_titles[1][1] == TITLE
 
 
 # ============================================================================ release

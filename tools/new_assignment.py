@@ -12,6 +12,7 @@ name, a title on several lines or with quotes) is one line on stderr and exit 2;
 from __future__ import annotations
 
 import argparse
+import json
 import keyword
 import re
 import sys
@@ -32,7 +33,8 @@ class BadInput(ValueError):
 
 def check_names(assignment_id: str, module: str, title: str, root: Path = ROOT) -> None:
     if not re.fullmatch(r"\d\d_[a-z0-9_]+", assignment_id):
-        raise BadInput(f"bad id {assignment_id!r}: two digits, an underscore and lowercase words (e.g. 09_weight_decay)")
+        raise BadInput(f"bad id {assignment_id!r}: two digits, an underscore and lowercase words "
+                       "(e.g. 09_weight_decay)")
     if not re.fullmatch(r"[a-z][a-z0-9_]*", module) or keyword.iskeyword(module):
         raise BadInput(f"bad module {module!r}: a lowercase Python name (e.g. weight_decay)")
     if module in sys.stdlib_module_names or module in {"numpy", "autograder", "course_plots", "tests", "tools"}:
@@ -45,7 +47,8 @@ def check_names(assignment_id: str, module: str, title: str, root: Path = ROOT) 
         raise BadInput(str(exc)) from None
     for a in existing:
         if a.id == assignment_id or a.id[:2] == assignment_id[:2]:
-            raise BadInput(f"the number {assignment_id[:2]} is taken by {a.id}: pick another (commands accept it alone)")
+            raise BadInput(f"the number {assignment_id[:2]} is taken by {a.id}: pick another "
+                           "(commands accept the number alone)")
         if a.module == module:
             raise BadInput(f"the module {module!r} is taken by {a.id}")
     for folder in (root / "course" / assignment_id, root / "source" / assignment_id):
@@ -66,6 +69,9 @@ def create(assignment_id: str, module: str, title: str, root: Path = ROOT) -> li
     check_names(assignment_id, module, title, root)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE), undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
+    # readable literals of the title: a Python string for .py templates, a YAML double-quoted scalar for .yaml
+    env.filters["python_str"] = repr
+    env.filters["yaml_str"] = lambda text: json.dumps(text, ensure_ascii=False)
     values = {"id": assignment_id, "module": module, "title": title.strip(), "number": assignment_id[:2]}
     # render everything before writing anything: a template error leaves no half-made assignment
     rendered = {dst: env.get_template(src.relative_to(TEMPLATE).as_posix()).render(values)
