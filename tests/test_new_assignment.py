@@ -137,6 +137,14 @@ def test_release_ships_a_stub_and_keeps_the_solution_and_the_keys_out(course):
     assert solution.decay_weights([1.0, -2.0], 0.5, 0.1).tolist() == [0.95, -1.9]
 
 
+def test_check_passes_the_reference_and_fails_the_stub(course):
+    root, _ = course
+    proc = ok(run(root, "-m", "autograder", "check", f"solutions/{TOY}/{MODULE}.py"))
+    assert "decay_weights  2/2  ok" in proc.stdout, proc.stdout
+    proc = run(root, "-m", "autograder", "check", TOY[:2])      # the release's stub, found by number
+    assert proc.returncode == 1 and "decay_weights  0/2" in proc.stdout, proc.stdout + proc.stderr
+
+
 # ============================================================================ grade
 def _submit(root: Path, student: str, module_text: str) -> None:
     folder = root / "submitted" / student / TOY
