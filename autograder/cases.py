@@ -138,6 +138,7 @@ class _Prepared:
     tol: Tol
     mistakes: tuple
     check: Callable[[Any], Any] | None
+    check_wraps: bool        # check(got, compare) rather than check(got)
 
 
 # ============================================================================ the engine
@@ -231,6 +232,8 @@ class CaseCalls:
             expected = None
         elif e.expected is not _UNSET:
             expected = framework.read_only(e.expected)
+        elif not self.from_reference:
+            raise ValueError(f"{self.function}: call #{k + 1} ({what}) of a fixed case is compared: give its expected")
         else:
             expected = self._reference_value(module, args, kwargs, what)
         compared = e.check is None or _wraps_comparison(e.check)
@@ -244,7 +247,8 @@ class CaseCalls:
             _require_finite(expected, f"{self.function}: the expected value of call #{k + 1} ({what})")
             if (e.tol or self.tol) is None:
                 raise TypeError(f"{self.function}: call #{k + 1} ({what}) is compared, so it needs a tol")
-        return _Prepared(args, kwargs, expected, what, e.tol or self.tol, mistakes, e.check)
+        return _Prepared(args, kwargs, expected, what, e.tol or self.tol, mistakes, e.check,
+                         e.check is not None and _wraps_comparison(e.check))
 
     def _reference_value(self, module, args, kwargs, what):
         return framework.read_only(self._call_reference(module, args, kwargs))
@@ -334,7 +338,7 @@ class CaseCalls:
             got, args_after, kwargs_after = result
         else:
             got = result
-        if p.check is not None and _wraps_comparison(p.check):
+        if p.check_wraps:
             p.check(got, lambda value: self._compare(p, value))
         elif p.check is not None:
             p.check(got)

@@ -16,7 +16,7 @@ import functools
 
 import numpy as np
 
-from autograder.cases import Tol, entry, fixed_calls, once, reference_case
+from autograder.cases import Tol, entry, fixed_calls, fixed_case, once, reference_case
 from autograder.diagnose import declare
 from autograder.framework import Fail, Mistake, StudentRaised, call_args, case, check_close, expect
 from autograder.suites.proximal.common import (
@@ -468,20 +468,15 @@ reference_case("prox_l0: random inputs of many shapes and strengths match the re
                tol=ELEMENT, points=2, pure=PURE, mistakes=MISTAKES["prox_l0"])
 
 
-@case("prox_l0: ties |v| == sqrt(2t) give 0, just above keeps v unchanged", points=1)
-def _(sub, ref):
-    inputs = [(np.array(v), t) for t, v in ((0.5, [1.0, -1.0, 1.0 + 1e-12, -1.5]),
-                                             (0.125, [0.5, -0.5, 0.5000001, 0.49]))]
+def _ties():
+    """Hard thresholding returns v or 0 exactly: the expected values are the rule itself."""
+    for t, v in ((0.5, [1.0, -1.0, 1.0 + 1e-12, -1.5]), (0.125, [0.5, -0.5, 0.5000001, 0.49])):
+        v = np.array(v)
+        yield entry((v, t), expected=np.where(np.abs(v) > np.sqrt(2 * t), v, 0.0), what=f"prox_l0(v, {t})")
 
-    def check(got, args):
-        v, t = args
-        expected = np.where(np.abs(v) > np.sqrt(2 * t), v, 0.0)
-        # hard thresholding returns v or 0 exactly: no tolerance
-        check_close(got, expected, rtol=0.0, atol=0.0, what=f"prox_l0(v, {t})", mistakes=MISTAKES["prox_l0"],
-                    args=args)
 
-    position = iter(inputs)
-    sub.call_each("prox_l0", inputs, lambda got: check(got, next(position)))
+fixed_case("prox_l0: ties |v| == sqrt(2t) give 0, just above keeps v unchanged", "prox_l0", _ties,
+           tol=Tol(0.0, why="hard thresholding returns v or 0 exactly: no tolerance"), mistakes=MISTAKES["prox_l0"])
 
 
 # ----------------------------------------------------------------------------- projection
