@@ -31,7 +31,7 @@ from autograder.nbgrader_plugin import TEST_CELL_PREFIX, function_points
 ASSIGNMENT = find_assignment("01")
 AID = ASSIGNMENT.id
 STUDENTS = {"amara_okafor": "correct", "ben_lindqvist": "partly wrong", "femi_adeyemi": "stub"}
-COURSE_FILES = ["nbgrader_config.py", "autograder", "course_plots", "source", "assignments", "solutions"]
+COURSE_FILES = ["nbgrader_config.py", "autograder", "course", "course_plots", "source", "assignments", "solutions"]
 
 
 def _env(home: Path) -> dict:

@@ -44,7 +44,7 @@ def _public_functions(module_file: Path) -> list[str]:
     return re.findall(r"^def ([a-z]\w*)\(", module_file.read_text(), flags=re.M)
 
 
-def _copy_course(dst: Path, folders=("autograder", "course_plots", "source")) -> Path:
+def _copy_course(dst: Path, folders=("autograder", "course", "course_plots", "source")) -> Path:
     for name in folders:
         shutil.copytree(REPO_ROOT / name, dst / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO_ROOT / "nbgrader_config.py", dst / "nbgrader_config.py")
@@ -270,9 +270,20 @@ def _execute(folder: Path, nb_path: Path, timeout: int, extra_cells=()):
 
 
 def _layout(tmp: Path, folder: str, aid: str) -> Path:
-    """tmp/<folder>/<aid>/ next to autograder/ and course_plots/, as in the repository and the bundle."""
+    """tmp/<folder>/<aid>/ next to autograder/, course_plots/ and the assignment's manifest and suites
+    (course/<aid>/): the public ones for the release, as the bundle ships them; all of them for the
+    solutions, as the instructor has them (their hidden tests run)."""
     for name in ("autograder", "course_plots"):
         shutil.copytree(REPO_ROOT / name, tmp / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shipped = tmp / "course" / aid / "suites"
+    shipped.mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "course" / aid / "assignment.yaml", shipped.parent / "assignment.yaml")
+    if folder == "solutions":
+        shutil.copytree(REPO_ROOT / "course" / aid / "suites", shipped, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("public.py", "common.py"):
+        if (REPO_ROOT / "course" / aid / "suites" / name).is_file():
+            shutil.copy(REPO_ROOT / "course" / aid / "suites" / name, shipped / name)
     shutil.copytree(REPO_ROOT / folder / aid, tmp / folder / aid)
     return tmp / folder / aid
 
