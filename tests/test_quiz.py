@@ -22,6 +22,7 @@ import yaml
 from autograder import quiz as Q
 from autograder.course import ASSIGNMENTS, REPO_ROOT
 from autograder.release import build
+from tests.student_copy import quiz_copy
 
 QUIZ_IDS = list(ASSIGNMENTS)
 
@@ -1031,13 +1032,7 @@ def test_take_quiz_stops_cleanly_without_interactive_input(released, tmp_path):
 
 def _student_copy(released: Path, tmp_path: Path, aid: str) -> Path:
     """What a student has: the quiz program and one released assignment, no source/ or solutions/."""
-    home = tmp_path / "student"
-    pkg = home / "autograder"
-    pkg.mkdir(parents=True)
-    for name in ("__init__.py", "__main__.py", "errors.py", "course.py", "quiz.py", "answersheet.py", "discovery.py", "cmd_quiz.py"):
-        shutil.copyfile(REPO_ROOT / "autograder" / name, pkg / name)
-    shutil.copytree(released / "assignments" / aid, home / "assignments" / aid)
-    return home
+    return quiz_copy(tmp_path / "student", aid, released)
 
 
 def _run_cli(args, cwd, stdin=None, env_root=None):

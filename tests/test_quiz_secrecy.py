@@ -27,6 +27,7 @@ import yaml
 from autograder import quiz as Q
 from autograder.course import ASSIGNMENTS, REPO_ROOT
 from autograder.release import build
+from tests.student_copy import quiz_copy
 
 QUIZ_IDS = [a for a in ASSIGNMENTS if (REPO_ROOT / "source" / a / Q.QUIZ_FILE).exists()]
 TEST_SECRET = b"the course secret of test_quiz_secrecy, never shipped"
@@ -233,14 +234,7 @@ def test_the_demo_secret_is_flagged_when_building_a_gradescope_zip(tmp_path):
 # ============================================================================ end to end
 def _student_kit(tmp_path: Path, aid: str) -> Path:
     """What a student has: the quiz program and their released assignment (no source/, no solutions/)."""
-    home = tmp_path / "student"
-    (home / "autograder").mkdir(parents=True)
-    for name in ("__init__.py", "__main__.py", "errors.py", "course.py", "quiz.py", "answersheet.py", "discovery.py", "cmd_quiz.py"):
-        shutil.copyfile(REPO_ROOT / "autograder" / name, home / "autograder" / name)
-    shutil.copytree(REPO_ROOT / "assignments" / aid, home / "assignments" / aid)
-    (home / "course" / aid).mkdir(parents=True)      # the assignment's manifest: how the engine knows it
-    shutil.copyfile(REPO_ROOT / "course" / aid / "assignment.yaml", home / "course" / aid / "assignment.yaml")
-    return home
+    return quiz_copy(tmp_path / "student", aid)
 
 
 def test_answers_recorded_by_the_interactive_quiz_are_graded_end_to_end(tmp_path):

@@ -40,7 +40,8 @@ def test_every_function_is_graded_public_and_hidden(a):
     assert {c.function for c in public} == set(a.functions)
     assert {c.function for c in everything} == set(a.functions)
     assert all(not c.wants_reference for c in public), "public cases must not need the reference"
-    assert all(c.wants_reference for c in everything if c.visibility != "visible"), "hidden cases take (sub, ref)"
+    # hidden cases may compare with the reference or with worked values (fixed_case): either is fine there
+    assert any(c.visibility != "visible" for c in everything), "no hidden cases"
     assert all(c.name.startswith(c.function + ": ") for c in everything), "a case is named '<function>: ...'"
     assert sum(c.points for c in everything) > 0
 
