@@ -227,24 +227,6 @@ def _shutdown() -> None:
         _spare = None
 
 
-def describe_returncode(code: int | None) -> str:
-    """A student-readable account of how a worker process ended (the sandbox's words)."""
-    if code is None:
-        return "it ended"
-    if code >= 0:
-        return f"the process exited with code {code} (os._exit or sys.exit outside a function?)"
-    sig = -code
-    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-    why = {
-        "SIGKILL": "killed (time or memory limit)",
-        "SIGSEGV": "crashed with a segmentation fault",
-        "SIGXCPU": "killed after using too much CPU time",
-        "SIGXFSZ": "killed for writing a file that is too large",
-        "SIGABRT": "aborted",
-    }.get(name, "killed")
-    return f"the process was {why} ({name})"
-
-
 # ============================================================================ the submission
 class PortableSubmission(transport.WorkerSubmission):
     """framework.Submission whose calls run in a spawned process (see the module docstring).
@@ -300,7 +282,7 @@ class PortableSubmission(transport.WorkerSubmission):
         return self._process is not None
 
     def _describe_end(self, code: int | None) -> str:
-        return describe_returncode(code)
+        return transport.describe_exit(code)
 
     def _start_worker(self) -> bool:
         process = _take_process()
@@ -333,7 +315,7 @@ class PortableSubmission(transport.WorkerSubmission):
         except OSError:
             code = self._kill_worker()
             return self._import_failed(f"{self.filename} ended the worker process while it was being imported: "
-                                       f"{describe_returncode(code)}")
+                                       f"{transport.describe_exit(code)}")
         return super()._import_reply(deadline)
 
     def _kill_worker(self, reap: bool = True) -> int | None:

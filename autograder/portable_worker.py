@@ -82,16 +82,7 @@ def _apply_limits(cfg) -> None:
         limits.append(("RLIMIT_NPROC", 0))   # no fork, no threads (a non-root uid; as in the sandbox)
     if cfg.memory and vm:
         limits.append(("RLIMIT_AS", vm + int(cfg.memory)))
-    for name, value in limits:
-        which = getattr(resource, name, None)
-        if which is None:
-            continue
-        try:
-            soft, hard = resource.getrlimit(which)
-            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(which, (value, value))
-        except (ValueError, OSError):
-            pass
+    worker.set_limits([(getattr(resource, name), value) for name, value in limits if hasattr(resource, name)])
 
 
 def _output(cfg, terminal: int):

@@ -390,23 +390,8 @@ def scratch_root() -> str:
 
 
 def describe_status(status: int | None) -> str:
-    """A student-readable account of how a worker process ended."""
-    if status is None:
-        return "it ended"
-    code = os.waitstatus_to_exitcode(status)
-    if code >= 0:
-        return f"the process exited with code {code} (os._exit or sys.exit outside a function?)"
-    sig = -code
-    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-    why = {
-        "SIGKILL": "killed (time or memory limit)",
-        "SIGSEGV": "crashed with a segmentation fault",
-        "SIGXCPU": "killed after using too much CPU time",
-        "SIGXFSZ": "killed for writing a file that is too large",
-        "SIGABRT": "aborted",
-        "SIGSYS": "stopped for a system call the sandbox forbids",
-    }.get(name, "killed")
-    return f"the process was {why} ({name})"
+    """A student-readable account of how a worker process ended, from its wait status."""
+    return transport.describe_exit(None if status is None else os.waitstatus_to_exitcode(status))
 
 
 # ============================================================================ the submission

@@ -10,6 +10,7 @@ exceptions).
 """
 from __future__ import annotations
 
+import signal
 import time
 from typing import Any
 
@@ -18,6 +19,28 @@ from .framework import BadReturn, NotImplementedYet, StudentCrashed, StudentImpo
     StudentTimeout
 
 DRAIN_SECONDS = 0.015   # replies after a failed check are read if they come this fast (see call_each)
+
+
+_ENDED_BY = {
+    "SIGKILL": "killed (time or memory limit)",
+    "SIGSEGV": "crashed with a segmentation fault",
+    "SIGXCPU": "killed after using too much CPU time",
+    "SIGXFSZ": "killed for writing a file that is too large",
+    "SIGABRT": "aborted",
+    "SIGSYS": "stopped for a system call the sandbox forbids",
+}
+
+
+def describe_exit(code: int | None) -> str:
+    """A student-readable account of how a worker process ended, from its exit code (negative: the
+    signal that ended it; None: it ended, how is not known). Both runners use these words."""
+    if code is None:
+        return "it ended"
+    if code >= 0:
+        return f"the process exited with code {code} (os._exit or sys.exit outside a function?)"
+    sig = -code
+    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+    return f"the process was {_ENDED_BY.get(name, 'killed')} ({name})"
 
 
 class Timeout(Exception):

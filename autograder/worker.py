@@ -148,6 +148,18 @@ class BoundedOutput(io.TextIOBase):
 
 
 # ============================================================================ the worker
+def set_limits(limits) -> None:
+    """Each (resource.RLIMIT_*, value) as soft and hard limit, never above the hard limit already set;
+    a limit this system refuses is skipped (the other walls still hold)."""
+    for which, value in limits:
+        try:
+            soft, hard = resource.getrlimit(which)
+            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
 def _vm_size() -> int:
     """This process's virtual memory size in bytes (first field of /proc/self/statm, in pages)."""
     try:
@@ -292,13 +304,7 @@ def worker_main(sock_fd: int, cfg: wire.WorkerConfig) -> None:
     ]
     if cfg.memory:
         limits.append((resource.RLIMIT_AS, vm + int(cfg.memory)))
-    for which, value in limits:
-        try:
-            soft, hard = resource.getrlimit(which)
-            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(which, (value, value))
-        except (ValueError, OSError):
-            pass
+    set_limits(limits)
 
     os.environ.clear()
     os.environ.update(WORKER_ENV)

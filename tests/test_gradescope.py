@@ -22,6 +22,7 @@ import pytest
 
 from autograder.course import find_assignment
 from tests.catalogue import variant_source
+from tests.zips import extract as extract_zip
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = find_assignment("01_penalties")
@@ -38,21 +39,6 @@ def bundle_zip(tmp_path_factory):
     return out
 
 
-def _extract(zip_path: Path, dest: Path) -> None:
-    """Like `unzip`: files and folders, with the unix permission bits stored in the zip."""
-    with zipfile.ZipFile(zip_path) as zf:
-        for info in zf.infolist():
-            target = dest / info.filename
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(zf.read(info))
-            mode = (info.external_attr >> 16) & 0o777
-            if mode:
-                target.chmod(mode)
-
-
 @pytest.fixture
 def autograder_root():
     # Not pytest's tmp_path: its parents are private to root, and the unprivileged user
@@ -65,7 +51,7 @@ def autograder_root():
 
 
 def run_autograder(bundle_zip: Path, root: Path, files: dict[str, str], timeout=600, env_extra=None) -> dict:
-    _extract(bundle_zip, root / "source")
+    extract_zip(bundle_zip, root / "source")
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
     submission = root / "submission"
     submission.mkdir()
@@ -248,7 +234,7 @@ def l1_penalty(w, lam):
 
 def test_grader_crash_still_gives_valid_results(bundle_zip, autograder_root):
     """If the grader itself fails (here: its reference is gone), Gradescope still gets a result."""
-    _extract(bundle_zip, autograder_root / "source")
+    extract_zip(bundle_zip, autograder_root / "source")
     (autograder_root / "source" / "solutions" / "01_penalties" / "penalties.py").unlink()
     shutil.copy2(autograder_root / "source" / "run_autograder", autograder_root / "run_autograder")
     (autograder_root / "submission").mkdir()
@@ -346,7 +332,7 @@ def test_whole_run_time_limit_still_gives_valid_results(bundle_zip, autograder_r
 
 def test_symlink_to_the_reference_is_not_graded(bundle_zip, autograder_root):
     """A submission whose module is a link to the reference inside the bundle gets nothing from it."""
-    _extract(bundle_zip, autograder_root / "source")
+    extract_zip(bundle_zip, autograder_root / "source")
     shutil.copy2(autograder_root / "source" / "run_autograder", autograder_root / "run_autograder")
     submission = autograder_root / "submission"
     submission.mkdir()
@@ -398,7 +384,7 @@ def test_hostile_submission_tree_and_summary_before_publication(bundle_zip, auto
     from tests.test_discovery import deep_tree
 
     mistake = next(v for v in MISTAKES if v.name == "l2_gradient_factor_2")
-    _extract(bundle_zip, autograder_root / "source")
+    extract_zip(bundle_zip, autograder_root / "source")
     shutil.copy2(autograder_root / "source" / "run_autograder", autograder_root / "run_autograder")
     submission = autograder_root / "submission"
     (submission / "work").mkdir(parents=True)

@@ -28,6 +28,7 @@ from autograder import quiz as Q
 from autograder.course import ASSIGNMENTS, REPO_ROOT
 from autograder.release import build
 from tests.student_copy import quiz_copy
+from tests.zips import extract as extract_zip
 
 QUIZ_IDS = [a for a in ASSIGNMENTS if (REPO_ROOT / "source" / a / Q.QUIZ_FILE).exists()]
 TEST_SECRET = b"the course secret of test_quiz_secrecy, never shipped"
@@ -171,20 +172,6 @@ def test_nbgrader_release_holds_no_graded_key_or_explanation(tmp_path):
     assert _scan(files, [Q.DEMO_SECRET_PATH.read_bytes().strip()]) == []
 
 
-def _extract(zip_path: Path, dest: Path) -> None:
-    with zipfile.ZipFile(zip_path) as zf:
-        for info in zf.infolist():
-            target = dest / info.filename
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(zf.read(info))
-            mode = (info.external_attr >> 16) & 0o777
-            if mode:
-                target.chmod(mode)
-
-
 def _readable_by_others(root: Path) -> dict[str, bytes]:
     """Files the sandbox's unprivileged user could open: readable by "other" along the whole path."""
     out = {}
@@ -207,7 +194,7 @@ def test_gradescope_zip_keeps_graded_keys_and_the_secret_from_the_submission(tmp
         summary = build_bundle(ASSIGNMENTS[aid], zip_path, secret_file=secret_file)
         assert summary["demo_secret"] is False
         root = tmp_path / aid
-        _extract(zip_path, root)
+        extract_zip(zip_path, root)
         assert (root / Q.GRADESCOPE_SECRET_FILE).read_bytes().strip() == TEST_SECRET
         subprocess.run(["bash", str(root / "lock.sh")], check=True, capture_output=True, timeout=60)
         readable = _readable_by_others(root)
