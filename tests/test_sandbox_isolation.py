@@ -15,7 +15,8 @@ import pytest
 from autograder import sandbox
 from autograder.course import REPO_ROOT
 from tests.sandbox_envs import ENVIRONMENTS, NOBODY, command, require
-from tests.test_gradescope import REFERENCE, _extract, autograder_root, bundle_zip  # noqa: F401 - fixtures
+from tests.test_gradescope import REFERENCE, autograder_root, bundle_zip  # noqa: F401 - fixtures
+from tests.zips import extract as extract_zip
 from tests.test_sandbox_batch import ATTACK_FRAME, SNOOP, world  # noqa: F401 - fixture
 
 EXPECTED = {   # what each environment must give: the walls on, and the level
@@ -79,7 +80,7 @@ def test_gradescope_harness_keeps_secrets_from_student_code(env, bundle_zip, aut
     require(env)
     secret = "ag-secret-" + secrets.token_hex(12)
     root = autograder_root
-    _extract(bundle_zip, root / "source")
+    extract_zip(bundle_zip, root / "source")
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
     (root / "submission").mkdir()
     (root / "submission" / "penalties.py").write_text(REFERENCE + "\n" + SNOOP + ATTACK_FRAME)
